@@ -1,0 +1,60 @@
+#include "base/random.hpp"
+
+#include <random>
+
+namespace sipline::base {
+
+std::uint64_t Random::below(std::uint64_t bound) { return bound == 0 ? 0 : next_u64() % bound; }
+
+double Random::unit() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+std::string Random::token(std::size_t n) {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  out.reserve(n);
+  std::uint64_t bits = 0;
+  int left = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (left == 0) {
+      bits = next_u64();
+      left = 10;  // 10 draws of 6 bits each from one 64-bit word
+    }
+    out.push_back(kAlphabet[(bits & 63u) % 36u]);
+    bits >>= 6;
+    --left;
+  }
+  return out;
+}
+
+namespace {
+std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+SeededRandom::SeededRandom(std::uint64_t seed) {
+  for (auto& s : s_) s = splitmix64(seed);
+}
+
+std::uint64_t SeededRandom::next_u64() {
+  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const std::uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+std::uint64_t os_seed() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+}  // namespace sipline::base

@@ -1,0 +1,39 @@
+// Injected randomness: branches, tags, Call-IDs and jitter all come from a Random, so a test can
+// pin them and a fleet spreads out (each account seeds its own generator).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace sipline::base {
+
+class Random {
+ public:
+  virtual ~Random() = default;
+  virtual std::uint64_t next_u64() = 0;
+
+  // Uniform in [0, bound); bound 0 yields 0.
+  std::uint64_t below(std::uint64_t bound);
+  // Uniform in [0.0, 1.0).
+  double unit();
+  // `n` characters from [0-9a-z]: tokens safe in any SIP token position.
+  std::string token(std::size_t n);
+  // RFC 3261 branch: the magic cookie followed by 16 random token characters.
+  std::string branch() { return "z9hG4bK" + token(16); }
+  std::string tag() { return token(12); }
+  std::string call_id() { return token(24); }
+};
+
+// xoshiro256** seeded through splitmix64: fast, deterministic for a given seed.
+class SeededRandom final : public Random {
+ public:
+  explicit SeededRandom(std::uint64_t seed);
+  std::uint64_t next_u64() override;
+
+ private:
+  std::uint64_t s_[4];
+};
+
+// A seed from the operating system (std::random_device).
+std::uint64_t os_seed();
+
+}  // namespace sipline::base

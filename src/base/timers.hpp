@@ -1,0 +1,56 @@
+// Injected time: every protocol object asks a TimerService for "now" and for timers, so tests
+// drive a virtual clock and production drives Asio's steady_timer.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <unordered_map>
+
+namespace sipline::base {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using Duration = std::chrono::milliseconds;
+using TimerId = std::uint64_t;  // 0 is never a valid id
+
+class TimerService {
+ public:
+  virtual ~TimerService() = default;
+  virtual TimePoint now() const = 0;
+  // Runs `fn` once at `when` on the loop unless cancelled first. Never runs it synchronously.
+  virtual TimerId schedule_at(TimePoint when, std::function<void()> fn) = 0;
+  TimerId schedule_in(Duration d, std::function<void()> fn) {
+    return schedule_at(now() + d, std::move(fn));
+  }
+  // Cancelling an unknown or fired id is a no-op.
+  virtual void cancel(TimerId id) = 0;
+  virtual std::size_t pending() const = 0;
+};
+
+// A virtual clock for tests: time moves only when the test says so, timers fire in order.
+class VirtualTimers final : public TimerService {
+ public:
+  explicit VirtualTimers(TimePoint start = TimePoint{} + std::chrono::hours(1)) : now_(start) {}
+  TimePoint now() const override { return now_; }
+  TimerId schedule_at(TimePoint when, std::function<void()> fn) override;
+  void cancel(TimerId id) override;
+  std::size_t pending() const override { return by_id_.size(); }
+
+  // Fires every timer due at or before now()+d in time order, moving now() to each.
+  void advance(Duration d);
+  // Fires timers until `pred()` is true or none remain before `limit`; returns pred().
+  bool run_until(const std::function<bool()>& pred, Duration limit);
+  // Fires the next due timer (moving the clock to it); false when none is pending.
+  bool step();
+  // Time of the next pending timer, or TimePoint::max() when none.
+  TimePoint next_due() const;
+
+ private:
+  TimePoint now_;
+  TimerId next_id_ = 1;
+  std::multimap<std::pair<TimePoint, TimerId>, std::function<void()>> queue_;
+  std::unordered_map<TimerId, TimePoint> by_id_;
+};
+
+}  // namespace sipline::base

@@ -1,0 +1,92 @@
+// A parsed SIP message. It owns its bytes; every field is a view into them.
+// Typed header values (see values.hpp) are parsed when first asked for, not at parse time.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "msg/errors.hpp"
+#include "msg/headers.hpp"
+#include "msg/values.hpp"
+
+namespace sipline::msg {
+
+// One header field line (after unfolding, a header may span several raw lines).
+struct HeaderField {
+  HeaderId id = HeaderId::kOther;
+  std::string_view name;   // as written on the wire ("v", "VIA", "Via" ...)
+  std::string_view value;  // trimmed; folded lines keep their raw CRLF+WSP inside the view
+  std::uint32_t offset = 0;  // byte offset of the header line in the message
+};
+
+// Limits that bound parsing work; the defaults are what sipline's transports use.
+struct Limits {
+  std::size_t max_header_bytes = 16 * 1024;  // start line + all headers + blank line
+  std::size_t max_headers = 128;
+  std::size_t max_line_bytes = 4096;
+  std::size_t max_content_length = 64 * 1024;
+};
+
+class Message {
+ public:
+  // Parses one complete message (a datagram, or a frame cut by the StreamFramer).
+  // For a datagram, a missing Content-Length means "the rest of the datagram is the body".
+  static base::Result<Message, ParseError> parse(std::string bytes, const Limits& limits = {});
+
+  bool is_request() const { return status_code_ == 0; }
+  bool is_response() const { return status_code_ != 0; }
+  // Requests.
+  std::string_view method() const { return method_; }
+  std::string_view request_uri() const { return request_uri_; }
+  // Responses.
+  int status_code() const { return status_code_; }
+  std::string_view reason() const { return reason_; }
+  std::string_view version() const { return version_; }
+  std::string_view start_line() const { return start_line_; }
+
+  const std::vector<HeaderField>& headers() const { return headers_; }
+  // First header with that id, or nullptr.
+  const HeaderField* find(HeaderId id) const;
+  // First header with that name (case-insensitive; compact forms match their long form).
+  const HeaderField* find(std::string_view name) const;
+  // Every value of a header that may be comma-joined (Via, Contact, Route ...), across all its
+  // header lines, split at top-level commas (not inside quotes or <>), in order.
+  std::vector<std::string_view> values(HeaderId id) const;
+  std::string_view body() const { return body_; }
+  std::string_view raw() const { return raw_; }
+
+  // Typed accessors; an absent header gives std::nullopt / empty, a malformed one an error.
+  base::Result<std::vector<Via>, ParseError> vias() const;
+  base::Result<Via, ParseError> top_via() const;
+  base::Result<NameAddr, ParseError> from() const;
+  base::Result<NameAddr, ParseError> to() const;
+  std::string_view call_id() const;
+  base::Result<CSeq, ParseError> cseq() const;
+  base::Result<std::vector<Contact>, ParseError> contacts() const;
+  // Integer headers (Expires, Min-Expires, Max-Forwards, Content-Length, Retry-After's delta).
+  std::optional<std::uint32_t> uint_header(HeaderId id) const;
+  base::Result<RetryAfter, ParseError> retry_after() const;
+  // WWW-Authenticate / Proxy-Authenticate / Authorization / Proxy-Authorization.
+  base::Result<std::vector<AuthValue>, ParseError> auth(HeaderId id) const;
+  // Route, Record-Route, P-Preferred-Identity, P-Asserted-Identity, Path: name-addr lists.
+  base::Result<std::vector<NameAddr>, ParseError> name_addrs(HeaderId id) const;
+  // Require, Supported, Allow, Privacy, Proxy-Require, Unsupported: token lists.
+  std::vector<std::string_view> tokens(HeaderId id) const;
+  base::Result<EventValue, ParseError> event() const;
+  base::Result<SubscriptionState, ParseError> subscription_state() const;
+
+  // Re-emits the message from its parsed parts; byte-for-byte equal to raw() for anything
+  // parse() accepted.
+  std::string serialize() const;
+
+ private:
+  std::string raw_;
+  std::string_view start_line_, method_, request_uri_, version_, reason_, body_;
+  int status_code_ = 0;
+  std::vector<HeaderField> headers_;
+};
+
+}  // namespace sipline::msg

@@ -1,0 +1,70 @@
+// The transport seam: what the transaction layer and usages see of UDP/TCP/TLS. Real sockets
+// (asio_transport.hpp) and the tests' fake transport both implement it. No Asio types here.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "msg/message.hpp"
+
+namespace sipline::transport {
+
+enum class Protocol : std::uint8_t { kUdp, kTcp, kTls };
+std::string_view to_string(Protocol p);  // "udp" / "tcp" / "tls"
+std::string_view via_name(Protocol p);   // "UDP" / "TCP" / "TLS"
+
+// A remote or local transport address. `address` is an IP literal (IPv6 without brackets).
+struct Address {
+  Protocol protocol = Protocol::kUdp;
+  std::string address;
+  std::uint16_t port = 0;
+  bool operator==(const Address&) const = default;
+};
+std::string to_string(const Address& a);  // "udp:127.0.0.1:5060", "tls:[::1]:5061"
+
+// Where a request goes: the address, and for TLS the name its certificate must carry.
+struct Target {
+  Address remote;
+  std::string tls_server_name;  // SNI and host-name check; empty: check the IP address
+  bool operator==(const Target&) const = default;
+};
+
+enum class TransportErrorKind : std::uint8_t {
+  kSendFailed,       // the datagram/bytes could not be written
+  kConnectFailed,    // TCP/TLS connect refused or timed out
+  kTlsCertificate,   // TLS handshake failed on certificate verification
+  kTlsHandshake,     // TLS handshake failed otherwise
+  kConnectionLost,   // an established connection closed or broke
+};
+std::string_view to_string(TransportErrorKind k);
+
+struct TransportError {
+  TransportErrorKind kind;
+  Target target;
+  std::string detail;  // the OS / OpenSSL reason, for logs
+};
+
+// Who receives what the transport reads. A malformed message never reaches here: the transport
+// counts it and drops it (datagram) or closes the connection (stream it cannot resynchronise).
+class TransportUser {
+ public:
+  virtual ~TransportUser() = default;
+  virtual void on_message(msg::Message message, const Address& source, const Address& local) = 0;
+  virtual void on_transport_error(const TransportError& error) = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Queues `bytes` for `target`; for TCP/TLS opens (or reuses) the one connection to it.
+  // Failures are reported later, asynchronously, through TransportUser::on_transport_error.
+  virtual void send(const Target& target, std::string bytes) = 0;
+  // The local address requests to `target` leave from (Via sent-by and Contact): the bound
+  // address/port for UDP, the listener's port for TCP/TLS.
+  virtual Address local_address(const Target& target) const = 0;
+  // Closes the connection to `target` (TCP/TLS) so the next send opens a new one.
+  virtual void reset(const Target& target) = 0;
+};
+
+}  // namespace sipline::transport

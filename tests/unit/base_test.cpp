@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+#include "base/random.hpp"
+#include "base/result.hpp"
+#include "base/timers.hpp"
+
+using namespace sipline::base;
+using namespace std::chrono_literals;
+
+TEST(VirtualTimers, FireInTimeOrderAndMoveTheClock) {
+  VirtualTimers t;
+  const auto t0 = t.now();
+  std::vector<std::pair<int, Duration>> fired;
+  t.schedule_in(300ms, [&] { fired.emplace_back(3, std::chrono::duration_cast<Duration>(t.now() - t0)); });
+  t.schedule_in(100ms, [&] { fired.emplace_back(1, std::chrono::duration_cast<Duration>(t.now() - t0)); });
+  auto id = t.schedule_in(200ms, [&] { fired.emplace_back(2, 0ms); });
+  t.cancel(id);
+  t.advance(250ms);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0], std::make_pair(1, Duration(100ms)));
+  t.advance(100ms);
+  ASSERT_EQ(fired.size(), 2u);
+  EXPECT_EQ(fired[1], std::make_pair(3, Duration(300ms)));
+  EXPECT_EQ(t.now() - t0, 350ms);
+  EXPECT_EQ(t.pending(), 0u);
+}
+
+TEST(VirtualTimers, TimerScheduledFromTimerFiresInSameAdvance) {
+  VirtualTimers t;
+  int n = 0;
+  std::function<void()> again = [&] {
+    if (++n < 5) t.schedule_in(10ms, again);
+  };
+  t.schedule_in(10ms, again);
+  t.advance(1s);
+  EXPECT_EQ(n, 5);
+}
+
+TEST(SeededRandom, SameSeedSameSequenceAndTokensAreTokenChars) {
+  SeededRandom a(42), b(42), c(43);
+  EXPECT_EQ(a.next_u64(), b.next_u64());
+  EXPECT_NE(a.next_u64(), c.next_u64());
+  auto br = a.branch();
+  EXPECT_EQ(br.rfind("z9hG4bK", 0), 0u);
+  EXPECT_EQ(br.size(), 7u + 16u);
+  for (char ch : a.token(200)) EXPECT_TRUE((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z'));
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(a.call_id());
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Result, HoldsValueOrError) {
+  Result<int, std::string> good(5);
+  Result<int, std::string> bad(fail(std::string("nope")));
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 5);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(), "nope");
+}
