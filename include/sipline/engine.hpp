@@ -1,0 +1,83 @@
+// sipline's public API: what the daemon, the CLI, the HTTP side (and embedders) use.
+// Nothing here exposes the internal layers; all types are plain values.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace asio {
+class io_context;
+}
+
+namespace sipline {
+
+std::string_view version();
+
+// One account as the outside sees it (GET /api/accounts, `sipline status`).
+struct AccountStatus {
+  int index = 0;  // 1-based, as in the config file
+  std::string name;
+  std::string aor;
+  // disabled | unregistering | registering | registered | refreshing | failed
+  std::string state;
+  std::uint32_t granted_expires_s = 0;
+  std::optional<std::int64_t> next_refresh_in_s;  // registered: seconds until the refresh
+  std::optional<std::int64_t> next_attempt_in_s;  // failing: seconds until the next attempt
+  int last_status_code = 0;                       // 0: none yet / timeout / transport error
+  std::string last_error;                         // human-readable, "" when none
+  std::string failure_class;  // timeout|transport|tls_certificate|credentials|server|rejected|binding_not_confirmed
+  std::uint32_t keepalive_misses = 0;
+  std::string transport;  // udp|tcp|tls
+  std::uint16_t local_port = 0;
+  std::string contact;               // the Contact we register
+  std::string unregister_outcome;    // outcome of "unregister before new registration"
+  std::vector<std::string> warnings;
+  // Counters (also on /metrics).
+  std::uint64_t registrations_ok = 0;
+  std::uint64_t registration_failures = 0;
+  std::uint64_t keepalive_misses_total = 0;
+  std::uint64_t transactions = 0;
+  std::uint64_t retransmissions = 0;
+  double last_refresh_latency_s = 0;
+};
+
+// Result of validating a config file: ok, and the report to print (`sipline check`).
+struct CheckReport {
+  bool ok = false;
+  std::string text;
+};
+CheckReport check_config_file(const std::string& path);
+
+// `sipline parse`: parses each file as one raw SIP message and writes JSON or text to `out`,
+// errors to `err`. Returns 0 when all parse, 1 when any is rejected (or unreadable).
+int parse_files(const std::vector<std::string>& files, bool json, std::ostream& out,
+                std::ostream& err);
+
+// The engine: every account of a config, on one asio::io_context (the caller runs it).
+class Engine {
+ public:
+  // Loads and validates the config; on error returns nullptr and fills `error` (the report).
+  static std::unique_ptr<Engine> create(asio::io_context& io, const std::string& config_path,
+                                        std::string& error);
+  virtual ~Engine() = default;
+
+  // Binds every active account's sockets and starts registering. False (and `error`, naming
+  // the account, port and reason) when a bind fails.
+  virtual bool start(std::string& error) = 0;
+  // Unregisters every account (bounded by `deadline`), then calls `done` on the loop.
+  virtual void stop(std::chrono::milliseconds deadline, std::function<void()> done) = 0;
+
+  // Snapshots, safe to hand to another thread once returned (call on the loop).
+  virtual std::vector<AccountStatus> accounts() const = 0;
+  virtual std::string metrics_text() const = 0;  // Prometheus exposition format
+  virtual bool reregister(int index) = 0;        // POST /api/accounts/N/register
+  virtual std::string http_listen() const = 0;   // from [daemon]; "" when off
+  virtual std::string log_level() const = 0;
+};
+
+}  // namespace sipline
