@@ -60,3 +60,23 @@ TEST(Result, HoldsValueOrError) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error(), "nope");
 }
+
+#include "base/timer.hpp"
+
+TEST(Timer, RearmReplacesAndCancelStops) {
+  VirtualTimers t;
+  int fired = 0;
+  {
+    Timer timer(t);
+    timer.arm_in(100ms, [&] { fired += 1; });
+    timer.arm_in(200ms, [&] { fired += 10; });
+    t.advance(150ms);
+    EXPECT_EQ(fired, 0);
+    t.advance(100ms);
+    EXPECT_EQ(fired, 10);
+    EXPECT_FALSE(timer.armed());
+    timer.arm_in(100ms, [&] { fired += 100; });
+  }  // destroyed while armed: never fires
+  t.advance(1s);
+  EXPECT_EQ(fired, 10);
+}

@@ -1,0 +1,34 @@
+// One named timer of a protocol object: arming it again replaces the previous deadline, and a
+// generation number makes sure a stale expiry can never act (reSIProcate's mTimerSeq idea).
+// Destroying or cancelling it guarantees the callback will not run.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "base/timers.hpp"
+
+namespace sipline::base {
+
+class Timer {
+ public:
+  explicit Timer(TimerService& service) : service_(service) {}
+  ~Timer() { cancel(); }
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  void arm_at(TimePoint when, std::function<void()> fn);
+  void arm_in(Duration d, std::function<void()> fn) { arm_at(service_.now() + d, std::move(fn)); }
+  void cancel();
+  bool armed() const { return id_ != 0; }
+  // When it fires; TimePoint::max() when not armed.
+  TimePoint deadline() const { return armed() ? deadline_ : TimePoint::max(); }
+  std::uint64_t generation() const { return generation_; }
+
+ private:
+  TimerService& service_;
+  TimerId id_ = 0;
+  TimePoint deadline_{};
+  std::uint64_t generation_ = 0;
+};
+
+}  // namespace sipline::base
