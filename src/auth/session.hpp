@@ -1,0 +1,89 @@
+// DigestSession: one account's credentials against one protection space (a realm behind
+// WWW-Authenticate or Proxy-Authenticate), the last challenge, the nonce count, and the
+// policy the registration engine asks for: answer this challenge, or the password is wrong.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/challenge.hpp"
+#include "auth/digest.hpp"
+#include "auth/errors.hpp"
+#include "base/random.hpp"
+#include "base/result.hpp"
+
+namespace sipline::auth {
+
+struct Credentials {
+  std::string username;  // the account's auth_id
+  std::string password;  // never logged, never returned; wiped when the session goes
+};
+
+enum class ChallengeVerdict : std::uint8_t {
+  kAnswer,               // answer it (first challenge, stale=true with a new nonce, new realm)
+  kCredentialsRejected,  // challenged again right after our answer: wrong credentials
+};
+
+class DigestSession {
+ public:
+  // Answers in a row without on_success() before even stale/new-realm challenges count as
+  // rejection, so a server that never accepts cannot loop us.
+  static constexpr int kMaxAnswersWithoutSuccess = 4;
+  static constexpr std::size_t kCnonceChars = 24;
+
+  DigestSession(Credentials credentials, base::Random& random);
+  ~DigestSession();
+  DigestSession(DigestSession&&) noexcept = default;
+  DigestSession& operator=(DigestSession&&) noexcept = default;
+  DigestSession(const DigestSession&) = delete;
+  DigestSession& operator=(const DigestSession&) = delete;
+
+  // Policy for a 401/407 just received. kAnswer: call authorize(). kCredentialsRejected: the
+  // session forgets the challenge and its failure count, so the next attempt starts afresh.
+  ChallengeVerdict on_challenge(const Challenge& challenge);
+
+  // The full Authorization / Proxy-Authorization value answering `challenge`
+  // ("Digest username=..., response=..., nc=..."). nc is 1 for a new nonce, +1 for the same one.
+  base::Result<std::string, AuthError> authorize(const Challenge& challenge,
+                                                 std::string_view method,
+                                                 std::string_view digest_uri,
+                                                 std::string_view body = {});
+
+  // Credentials for a request sent without being challenged (add_auth_header_on_reregister):
+  // the last challenge with the next nc. A challenge that follows is not held against the
+  // password (the server may simply have expired the nonce). kNoChallenge before any.
+  base::Result<std::string, AuthError> reauthorize(std::string_view method,
+                                                   std::string_view digest_uri,
+                                                   std::string_view body = {});
+
+  // A 2xx (or any non-401/407 final answer to our credentials): the failure guard resets. The
+  // challenge and nc stay for reauthorize().
+  void on_success();
+  // Forgets the challenge, nc and guard; keeps the credentials.
+  void reset();
+  // New credentials (config reload): also reset().
+  void set_credentials(Credentials credentials);
+
+  bool has_challenge() const { return last_.has_value(); }
+  const Challenge* last_challenge() const { return last_ ? &*last_ : nullptr; }
+  std::uint32_t nonce_count() const { return nc_; }  // last nc sent, 0 before any
+  // Header our answers go in (Authorization unless the last challenge came from a proxy).
+  HeaderKind kind() const { return last_ ? last_->kind : HeaderKind::kWww; }
+  std::string_view header_name() const { return credentials_header_name(kind()); }
+  const std::string& username() const { return credentials_.username; }
+
+ private:
+  base::Result<std::string, AuthError> answer(const Challenge& challenge, std::uint32_t nc,
+                                              std::string_view method, std::string_view digest_uri,
+                                              std::string_view body);
+
+  Credentials credentials_;
+  base::Random* random_;
+  std::optional<Challenge> last_;
+  std::uint32_t nc_ = 0;
+  bool answered_ = false;  // we answered a challenge and have not heard success since
+  int answers_since_success_ = 0;
+};
+
+}  // namespace sipline::auth
