@@ -45,9 +45,14 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Linear white space, including the CRLF of a folded header line.
+bool is_lws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && is_lws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_lws(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -181,10 +186,6 @@ base::Result<Challenge, AuthError> parse_challenge(const msg::AuthValue& value, 
   if (!iequals(trim(value.scheme), "Digest")) {
     return base::fail(error(AuthErrorCode::kNotDigest, std::string(value.scheme)));
   }
-  for (const auto& p : value.params) {
-    if (has_control(p.value))
-      return base::fail(error(AuthErrorCode::kBadParameter, std::string(p.name)));
-  }
   Challenge c;
   c.kind = kind;
   auto realm = value_of(value.params, "realm");
@@ -194,6 +195,10 @@ base::Result<Challenge, AuthError> parse_challenge(const msg::AuthValue& value, 
   if (!nonce || nonce->empty()) return base::fail(error(AuthErrorCode::kMissingNonce));
   c.nonce = std::move(*nonce);
   c.opaque = value_of(value.params, "opaque");
+  // These are echoed into our header: no CR/LF (or other control) may ride along.
+  if (has_control(c.realm) || has_control(c.nonce) || has_control(c.opaque.value_or(""))) {
+    return base::fail(error(AuthErrorCode::kBadParameter, "realm/nonce/opaque"));
+  }
   if (auto algorithm = value_of(value.params, "algorithm")) {
     auto parsed = parse_algorithm(*algorithm);
     if (!parsed) return base::fail(error(AuthErrorCode::kUnknownAlgorithm, *algorithm));

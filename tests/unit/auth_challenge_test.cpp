@@ -113,6 +113,16 @@ TEST(AuthChallenge, MalformedChallengesAreErrorValues) {
 TEST(AuthChallenge, ControlCharactersAreRejected) {
   const std::string text = std::string("Digest realm=\"r\", nonce=\"n\r\nVia: x\"");
   EXPECT_EQ(error_of(text), AuthErrorCode::kBadParameter);
+  EXPECT_EQ(error_of("Digest realm=\"r\", nonce=\"n\", opaque=\"a\x01\""),
+            AuthErrorCode::kBadParameter);
+}
+
+TEST(AuthChallenge, FoldedQopListIsFine) {
+  // A folded header line leaves CRLF + WSP inside the value; it is white space there.
+  auto c = parse("Digest realm=\"r\", nonce=\"n\", qop=\"auth,\r\n auth-int\", domain=\"a\r\n b\"");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->qop.auth);
+  EXPECT_TRUE(c->qop.auth_int);
 }
 
 TEST(AuthChallenge, UnknownAlgorithmKeepsItsNameAsDetail) {
