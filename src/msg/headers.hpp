@@ -10,19 +10,19 @@ enum class HeaderId : std::uint8_t {
   kAccept,
   kAcceptEncoding,
   kAllow,
-  kAllowEvents,     // compact u
+  kAllowEvents,  // compact u
   kAuthorization,
-  kCallId,          // compact i
-  kContact,         // compact m
+  kCallId,   // compact i
+  kContact,  // compact m
   kContentDisposition,
   kContentEncoding,  // compact e
-  kContentLength,   // compact l
-  kContentType,     // compact c
+  kContentLength,    // compact l
+  kContentType,      // compact c
   kCSeq,
   kDate,
-  kEvent,           // compact o
+  kEvent,  // compact o
   kExpires,
-  kFrom,            // compact f
+  kFrom,  // compact f
   kMaxForwards,
   kMinExpires,
   kPAssertedIdentity,
@@ -33,18 +33,18 @@ enum class HeaderId : std::uint8_t {
   kProxyAuthorization,
   kProxyRequire,
   kRecordRoute,
-  kReferTo,         // compact r
+  kReferTo,  // compact r
   kRequire,
   kRetryAfter,
   kRoute,
   kServer,
-  kSubject,         // compact s
+  kSubject,  // compact s
   kSubscriptionState,
-  kSupported,       // compact k
-  kTo,              // compact t
+  kSupported,  // compact k
+  kTo,         // compact t
   kUnsupported,
   kUserAgent,
-  kVia,             // compact v
+  kVia,  // compact v
   kWarning,
   kWwwAuthenticate,
   kCount

@@ -17,8 +17,8 @@ namespace sipline::msg {
 // One header field line (after unfolding, a header may span several raw lines).
 struct HeaderField {
   HeaderId id = HeaderId::kOther;
-  std::string_view name;   // as written on the wire ("v", "VIA", "Via" ...)
-  std::string_view value;  // trimmed; folded lines keep their raw CRLF+WSP inside the view
+  std::string_view name;     // as written on the wire ("v", "VIA", "Via" ...)
+  std::string_view value;    // trimmed; folded lines keep their raw CRLF+WSP inside the view
   std::uint32_t offset = 0;  // byte offset of the header line in the message
 };
 
@@ -32,6 +32,14 @@ struct Limits {
 
 class Message {
  public:
+  Message() = default;
+  // Copies and moves re-point every view at the new owner's bytes.
+  Message(const Message& other);
+  Message(Message&& other) noexcept;
+  Message& operator=(const Message& other);
+  Message& operator=(Message&& other) noexcept;
+  ~Message() = default;
+
   // Parses one complete message (a datagram, or a frame cut by the StreamFramer).
   // For a datagram, a missing Content-Length means "the rest of the datagram is the body".
   static base::Result<Message, ParseError> parse(std::string bytes, const Limits& limits = {});
@@ -77,12 +85,33 @@ class Message {
   std::vector<std::string_view> tokens(HeaderId id) const;
   base::Result<EventValue, ParseError> event() const;
   base::Result<SubscriptionState, ParseError> subscription_state() const;
+  // The Request-URI, parsed (requests only).
+  base::Result<Uri, ParseError> uri() const;
+  // How many comma-separated values a header has across its lines, without parsing them
+  // (e.g. the number of Contacts); "*" counts as one.
+  std::size_t count_values(HeaderId id) const;
+
+  // Checks what parse() leaves to typed accessors (RFC 3261 8.2 / RFC 4475): the mandatory
+  // headers are present (Call-ID, CSeq, From, To, Via), the
+  // single-valued ones appear once, From/To/CSeq/Via/Contact/Request-URI parse, scalar fields
+  // are in range and the CSeq method equals the request method. nullopt when all is well.
+  std::optional<ParseError> check() const;
 
   // Re-emits the message from its parsed parts; byte-for-byte equal to raw() for anything
   // parse() accepted.
   std::string serialize() const;
 
  private:
+  std::optional<ParseError> parse_all(const Limits& limits);
+  std::optional<ParseError> parse_start_line(std::string_view line);
+  std::optional<ParseError> parse_headers(std::size_t pos, std::size_t& body_start,
+                                          const Limits& limits);
+  std::optional<ParseError> parse_body(std::size_t body_start, const Limits& limits);
+  void rebase(const char* old_base, std::size_t old_size);
+  // Turns an error offset relative to `value` (a view into raw_) into a message offset.
+  ParseError at(std::string_view value, ParseError e) const;
+  std::optional<ParseError> check_headers() const;
+
   std::string raw_;
   std::string_view start_line_, method_, request_uri_, version_, reason_, body_;
   int status_code_ = 0;

@@ -28,11 +28,11 @@ struct Uri {
   std::string_view scheme_text;  // as written
   std::string_view user;         // may be empty
   std::string_view password;
-  std::string_view host;         // IPv6 references keep their brackets: "[::1]"
-  std::uint16_t port = 0;        // 0 when absent
-  Params params;                 // ;transport=tcp;lr ...
-  Params headers;                // ?subject=... (names/values still %-escaped)
-  std::string_view text;         // the whole URI as written (for kTel/kOther: the only field)
+  std::string_view host;   // IPv6 references keep their brackets: "[::1]"
+  std::uint16_t port = 0;  // 0 when absent
+  Params params;           // ;transport=tcp;lr ...
+  Params headers;          // ?subject=... (names/values still %-escaped)
+  std::string_view text;   // the whole URI as written (for kTel/kOther: the only field)
 
   bool is_ipv6() const { return !host.empty() && host.front() == '['; }
   std::string_view param(std::string_view name) const;  // "" when absent
@@ -44,7 +44,7 @@ struct NameAddr {
   std::string_view display_name;  // unquoted view ("Bob" for "\"Bob\""), may be empty
   Uri uri;
   Params params;
-  std::string_view tag() const;   // "" when absent
+  std::string_view tag() const;  // "" when absent
 };
 base::Result<NameAddr, ParseError> parse_name_addr(std::string_view text);
 
@@ -88,7 +88,13 @@ struct AuthValue {
   std::string_view scheme;  // "Digest"
   Params params;            // realm, nonce, opaque, algorithm, qop, stale, username, response ...
   std::string_view param(std::string_view name) const;  // unquoted, "" when absent
+  // A list-valued parameter split at commas and whitespace: qop="auth,auth-int" gives
+  // {"auth", "auth-int"}; domain="sip:a sip:b" gives {"sip:a", "sip:b"}.
+  std::vector<std::string_view> list(std::string_view name) const;
+  bool stale() const;  // stale=true (case-insensitive)
 };
+// Parses the first challenge/credentials of `text` (a header value may hold several, see
+// Message::auth). Basic-style token68 credentials give one Param with an empty name.
 base::Result<AuthValue, ParseError> parse_auth(std::string_view text);
 
 struct EventValue {

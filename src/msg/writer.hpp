@@ -16,7 +16,7 @@ class MessageWriter {
   static MessageWriter request(std::string_view method, std::string_view request_uri);
   static MessageWriter response(int status_code, std::string_view reason);
 
-  MessageWriter& header(HeaderId id, std::string_view value);     // canonical long name
+  MessageWriter& header(HeaderId id, std::string_view value);  // canonical long name
   MessageWriter& header(std::string_view name, std::string_view value);
   MessageWriter& header(HeaderId id, std::uint64_t value);
   // Appends Content-Length (always, even 0) and the body; the writer is spent afterwards.

@@ -1,0 +1,360 @@
+// Message::parse: one pass over the bytes, memchr for line ends, no allocation beyond the
+// header vector. Typed values are parsed later, on demand (message_access.cpp).
+#include "msg/message.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+#include "msg/parse_detail.hpp"
+#include "msg/scan.hpp"
+
+namespace sipline::msg {
+namespace {
+
+using detail::is;
+using detail::kLws;
+using detail::kToken;
+using detail::kWsp;
+
+ParseError err(ParseErrorCode code, std::size_t offset) {
+  return ParseError{code, offset};
+}
+
+bool is_sip20(std::string_view v) {
+  return detail::iequals(v, "SIP/2.0");
+}
+
+// "SIP/" 1*DIGIT "." 1*DIGIT, any version number.
+bool looks_like_version(std::string_view v) {
+  if (v.size() < 7 || !detail::iequals(v.substr(0, 4), "SIP/")) return false;
+  std::size_t i = detail::scan(v, 4, detail::kDigit);
+  if (i == 4 || i >= v.size() || v[i] != '.') return false;
+  const std::size_t j = detail::scan(v, i + 1, detail::kDigit);
+  return j > i + 1 && j == v.size();
+}
+
+// Finds the '\n' ending the line that starts at `from`, bounded by the limits.
+std::optional<ParseError> find_line_end(const char* b, std::size_t from, std::size_t hdr_limit,
+                                        std::size_t total, const Limits& lim, std::size_t& nl,
+                                        ParseErrorCode unterminated) {
+  const std::size_t line_window = from + lim.max_line_bytes + 2;
+  const std::size_t window_end = line_window < hdr_limit ? line_window : hdr_limit;
+  const void* p = window_end > from ? std::memchr(b + from, '\n', window_end - from) : nullptr;
+  if (p == nullptr) {
+    if (window_end == line_window) return err(ParseErrorCode::kLineTooLong, from);
+    if (hdr_limit < total) return err(ParseErrorCode::kHeaderSectionTooLarge, from);
+    return err(unterminated, from);
+  }
+  nl = static_cast<std::size_t>(static_cast<const char*>(p) - b);
+  const std::size_t content_end = (nl > from && b[nl - 1] == '\r') ? nl - 1 : nl;
+  if (content_end - from > lim.max_line_bytes) return err(ParseErrorCode::kLineTooLong, from);
+  return std::nullopt;
+}
+
+std::size_t content_end_of(const char* b, std::size_t from, std::size_t nl) {
+  return (nl > from && b[nl - 1] == '\r') ? nl - 1 : nl;
+}
+
+}  // namespace
+
+base::Result<Message, ParseError> Message::parse(std::string bytes, const Limits& limits) {
+  std::size_t lead = 0;
+  while (lead < bytes.size() && (bytes[lead] == '\r' || bytes[lead] == '\n')) ++lead;
+  if (lead == bytes.size()) return base::fail(err(ParseErrorCode::kEmpty, 0));
+  if (lead != 0) bytes.erase(0, lead);  // CRLFs before the start line are ignored (RFC 3261 7.5)
+  Message m;
+  m.raw_ = std::move(bytes);
+  if (auto e = m.parse_all(limits)) return base::fail(*e);
+  return m;
+}
+
+std::optional<ParseError> Message::parse_all(const Limits& limits) {
+  const char* b = raw_.data();
+  const std::size_t n = raw_.size();
+  const std::size_t hdr_limit = n < limits.max_header_bytes ? n : limits.max_header_bytes;
+  std::size_t nl = 0;
+  if (auto e = find_line_end(b, 0, hdr_limit, n, limits, nl, ParseErrorCode::kBadStartLine)) {
+    return e;
+  }
+  if (auto e = parse_start_line(std::string_view(b, content_end_of(b, 0, nl)))) return e;
+  std::size_t body_start = 0;
+  if (auto e = parse_headers(nl + 1, body_start, limits)) return e;
+  return parse_body(body_start, limits);
+}
+
+std::optional<ParseError> Message::parse_start_line(std::string_view line) {
+  start_line_ = line;
+  if (line.size() >= 4 && detail::iequals(line.substr(0, 4), "SIP/")) {
+    const std::size_t sp = line.find(' ');
+    version_ = line.substr(0, sp);
+    if (!is_sip20(version_)) {
+      return err(looks_like_version(version_) ? ParseErrorCode::kBadVersion
+                                              : ParseErrorCode::kBadStartLine,
+                 0);
+    }
+    if (sp == std::string_view::npos) return err(ParseErrorCode::kBadStatusCode, line.size());
+    const std::size_t c = sp + 1;
+    const std::size_t ce = detail::scan(line, c, detail::kDigit);
+    if (ce - c != 3 || (ce < line.size() && line[ce] != ' ') || line[c] < '1' || line[c] > '6') {
+      return err(ParseErrorCode::kBadStatusCode, c);
+    }
+    status_code_ = (line[c] - '0') * 100 + (line[c + 1] - '0') * 10 + (line[c + 2] - '0');
+    reason_ = ce < line.size() ? line.substr(ce + 1) : line.substr(ce, 0);
+    return std::nullopt;
+  }
+  const std::size_t me = detail::scan(line, 0, kToken);
+  if (me == line.size()) return err(ParseErrorCode::kBadStartLine, me);
+  if (me == 0 || line[me] != ' ') return err(ParseErrorCode::kBadMethod, me);
+  method_ = line.substr(0, me);
+  const std::size_t last_sp = line.rfind(' ');
+  const std::size_t us = me + 1;
+  if (last_sp <= me || last_sp + 1 == line.size() || line[us] == ' ' || line[last_sp - 1] == ' ') {
+    return err(ParseErrorCode::kBadStartLine, last_sp <= me ? line.size() : us);
+  }
+  version_ = line.substr(last_sp + 1);
+  if (!is_sip20(version_)) {
+    return err(
+        looks_like_version(version_) ? ParseErrorCode::kBadVersion : ParseErrorCode::kBadStartLine,
+        last_sp + 1);
+  }
+  request_uri_ = line.substr(us, last_sp - us);
+  for (std::size_t i = 0; i < request_uri_.size(); ++i) {
+    if (is(request_uri_[i], kLws)) return err(ParseErrorCode::kBadRequestUri, us + i);
+  }
+  if (auto e = detail::parse_uri_into(request_uri_, nullptr)) {
+    return err(ParseErrorCode::kBadRequestUri, us + e->offset);
+  }
+  // A Request-URI must not carry ?headers (RFC 3261 19.1.5; RFC 4475 escruri).
+  if (request_uri_.size() > 4 && (detail::iequals(request_uri_.substr(0, 4), "sip:") ||
+                                  detail::iequals(request_uri_.substr(0, 5), "sips:"))) {
+    const std::size_t at = request_uri_.find('@');
+    const std::size_t q = request_uri_.find('?', at == std::string_view::npos ? 0 : at);
+    if (q != std::string_view::npos) return err(ParseErrorCode::kBadRequestUri, us + q);
+  }
+  return std::nullopt;
+}
+
+std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& body_start,
+                                                 const Limits& limits) {
+  const char* b = raw_.data();
+  const std::size_t n = raw_.size();
+  const std::size_t hdr_limit = n < limits.max_header_bytes ? n : limits.max_header_bytes;
+  headers_.reserve(limits.max_headers < 24 ? limits.max_headers : 24);
+  std::size_t vb = 0, ve = 0;  // value span of the header being collected
+  auto finish = [&] {
+    if (headers_.empty()) return;
+    std::string_view v(b + vb, ve - vb);
+    headers_.back().value = detail::trim_lws(v);
+  };
+  for (;;) {
+    if (pos >= hdr_limit) {
+      return err(
+          hdr_limit < n ? ParseErrorCode::kHeaderSectionTooLarge : ParseErrorCode::kBadHeaderLine,
+          pos);
+    }
+    const char c = b[pos];
+    if (c == '\n' || (c == '\r' && pos + 1 < hdr_limit && b[pos + 1] == '\n')) {
+      body_start = pos + (c == '\n' ? 1 : 2);
+      break;
+    }
+    std::size_t nl = 0;
+    if (auto e = find_line_end(b, pos, hdr_limit, n, limits, nl, ParseErrorCode::kBadHeaderLine)) {
+      return e;
+    }
+    const std::size_t ce = content_end_of(b, pos, nl);
+    if (c == ' ' || c == '\t') {  // folded continuation of the previous header
+      if (headers_.empty()) return err(ParseErrorCode::kBadHeaderLine, pos);
+      ve = ce;
+      pos = nl + 1;
+      continue;
+    }
+    finish();
+    std::size_t i = pos;
+    while (i < ce && is(b[i], kToken)) ++i;
+    const std::size_t name_end = i;
+    while (i < ce && is(b[i], kWsp)) ++i;
+    if (name_end == pos || i >= ce || b[i] != ':') return err(ParseErrorCode::kBadHeaderLine, i);
+    if (headers_.size() >= limits.max_headers) return err(ParseErrorCode::kTooManyHeaders, pos);
+    std::string_view name(b + pos, name_end - pos);
+    headers_.push_back(HeaderField{header_id(name), name, {}, static_cast<std::uint32_t>(pos)});
+    vb = i + 1;
+    ve = ce;
+    pos = nl + 1;
+  }
+  finish();
+  return std::nullopt;
+}
+
+std::optional<ParseError> Message::parse_body(std::size_t body_start, const Limits& limits) {
+  const HeaderField* cl = nullptr;
+  for (const HeaderField& h : headers_) {
+    if (h.id != HeaderId::kContentLength) continue;
+    if (cl != nullptr && cl->value != h.value) {
+      return err(ParseErrorCode::kBadContentLength, h.offset);  // RFC 4475 mcl01
+    }
+    cl = &h;
+  }
+  const std::size_t avail = raw_.size() - body_start;
+  if (cl == nullptr) {
+    body_ = std::string_view(raw_.data() + body_start, avail);
+    return std::nullopt;
+  }
+  const std::string_view v = cl->value;
+  const std::size_t voff = static_cast<std::size_t>(v.data() - raw_.data());
+  if (v.empty()) return err(ParseErrorCode::kBadContentLength, voff);
+  std::uint64_t len = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!is(v[i], detail::kDigit)) return err(ParseErrorCode::kBadContentLength, voff + i);
+    len = len * 10 + static_cast<std::uint64_t>(v[i] - '0');
+    if (len > limits.max_content_length) {
+      // Keep scanning for non-digits so "12x" is reported as malformed, not too large.
+      for (std::size_t j = i + 1; j < v.size(); ++j) {
+        if (!is(v[j], detail::kDigit)) return err(ParseErrorCode::kBadContentLength, voff + j);
+      }
+      return err(ParseErrorCode::kContentLengthTooLarge, voff);
+    }
+  }
+  if (len > avail) return err(ParseErrorCode::kBodyTruncated, raw_.size());
+  // Bytes after the body in a datagram are discarded (RFC 3261 18.3).
+  raw_.resize(body_start + len);
+  body_ = std::string_view(raw_.data() + body_start, len);
+  return std::nullopt;
+}
+
+// ---- copies and moves --------------------------------------------------------------------
+
+Message::Message(const Message& other)
+    : raw_(other.raw_),
+      start_line_(other.start_line_),
+      method_(other.method_),
+      request_uri_(other.request_uri_),
+      version_(other.version_),
+      reason_(other.reason_),
+      body_(other.body_),
+      status_code_(other.status_code_),
+      headers_(other.headers_) {
+  rebase(other.raw_.data(), other.raw_.size());
+}
+
+Message::Message(Message&& other) noexcept
+    : start_line_(other.start_line_),
+      method_(other.method_),
+      request_uri_(other.request_uri_),
+      version_(other.version_),
+      reason_(other.reason_),
+      body_(other.body_),
+      status_code_(other.status_code_),
+      headers_(std::move(other.headers_)) {
+  const char* old = other.raw_.data();
+  const std::size_t old_size = other.raw_.size();
+  raw_ = std::move(other.raw_);
+  rebase(old, old_size);
+}
+
+Message& Message::operator=(const Message& other) {
+  if (this != &other) *this = Message(other);
+  return *this;
+}
+
+Message& Message::operator=(Message&& other) noexcept {
+  if (this == &other) return *this;
+  const char* old = other.raw_.data();
+  const std::size_t old_size = other.raw_.size();
+  raw_ = std::move(other.raw_);
+  start_line_ = other.start_line_;
+  method_ = other.method_;
+  request_uri_ = other.request_uri_;
+  version_ = other.version_;
+  reason_ = other.reason_;
+  body_ = other.body_;
+  status_code_ = other.status_code_;
+  headers_ = std::move(other.headers_);
+  rebase(old, old_size);
+  return *this;
+}
+
+void Message::rebase(const char* old_base, std::size_t old_size) {
+  const char* nb = raw_.data();
+  if (nb == old_base) return;
+  const auto lo = reinterpret_cast<std::uintptr_t>(old_base);
+  auto fix = [&](std::string_view& v) {
+    const auto p = reinterpret_cast<std::uintptr_t>(v.data());
+    if (v.data() == nullptr || p < lo || p > lo + old_size) {
+      v = std::string_view();
+      return;
+    }
+    v = std::string_view(nb + (p - lo), v.size());
+  };
+  fix(start_line_);
+  fix(method_);
+  fix(request_uri_);
+  fix(version_);
+  fix(reason_);
+  fix(body_);
+  for (HeaderField& h : headers_) {
+    fix(h.name);
+    fix(h.value);
+  }
+}
+
+// ---- lookups -----------------------------------------------------------------------------
+
+const HeaderField* Message::find(HeaderId id) const {
+  for (const HeaderField& h : headers_) {
+    if (h.id == id) return &h;
+  }
+  return nullptr;
+}
+
+const HeaderField* Message::find(std::string_view name) const {
+  const HeaderId id = header_id(name);
+  if (id != HeaderId::kOther) return find(id);
+  for (const HeaderField& h : headers_) {
+    if (h.id == HeaderId::kOther && detail::iequals(h.name, name)) return &h;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> Message::values(HeaderId id) const {
+  std::vector<std::string_view> out;
+  for (const HeaderField& h : headers_) {
+    if (h.id != id || h.value.empty()) continue;
+    detail::CommaSplitter sp{h.value};
+    std::string_view v;
+    std::size_t off = 0;
+    while (sp.next(v, off)) out.push_back(v);
+  }
+  return out;
+}
+
+std::size_t Message::count_values(HeaderId id) const {
+  std::size_t count = 0;
+  for (const HeaderField& h : headers_) {
+    if (h.id != id || h.value.empty()) continue;
+    detail::CommaSplitter sp{h.value};
+    std::string_view v;
+    std::size_t off = 0;
+    while (sp.next(v, off)) ++count;
+  }
+  return count;
+}
+
+std::string Message::serialize() const {
+  std::string out;
+  out.reserve(raw_.size());
+  // Each part is re-emitted with the exact bytes that separated it from the next one.
+  const char* b = raw_.data();
+  const std::size_t hdr_begin =
+      headers_.empty() ? static_cast<std::size_t>(body_.data() - b) : headers_.front().offset;
+  out.append(start_line_);
+  out.append(b + start_line_.size(), hdr_begin - start_line_.size());
+  for (std::size_t i = 0; i < headers_.size(); ++i) {
+    const std::size_t end = i + 1 < headers_.size() ? headers_[i + 1].offset
+                                                    : static_cast<std::size_t>(body_.data() - b);
+    out.append(b + headers_[i].offset, end - headers_[i].offset);
+  }
+  out.append(body_);
+  return out;
+}
+
+}  // namespace sipline::msg

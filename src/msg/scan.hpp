@@ -1,0 +1,146 @@
+// Internal: character classes and small scanning helpers shared by the msg parsers.
+// Not part of the public API (no other layer should include it).
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sipline::msg::detail {
+
+enum CharClass : std::uint16_t {
+  kDigit = 1 << 0,
+  kAlpha = 1 << 1,
+  kHex = 1 << 2,
+  kToken = 1 << 3,      // RFC 3261 token
+  kWsp = 1 << 4,        // SP HT
+  kLws = 1 << 5,        // SP HT CR LF
+  kUser = 1 << 6,       // unreserved / user-unreserved ('%' handled separately)
+  kPassword = 1 << 7,   // unreserved / & = + $ ,
+  kParamChar = 1 << 8,  // unreserved / param-unreserved
+  kHnvChar = 1 << 9,    // unreserved / hnv-unreserved
+  kHostChar = 1 << 10,  // alphanum - . _
+  kWord = 1 << 11,      // RFC 3261 word (Call-ID)
+};
+
+constexpr std::array<std::uint16_t, 256> make_char_table() {
+  std::array<std::uint16_t, 256> t{};
+  auto add = [&t](std::string_view chars, std::uint16_t cls) {
+    for (char c : chars) t[static_cast<unsigned char>(c)] |= cls;
+  };
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kDigit | kHex;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kAlpha;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kAlpha;
+  add("abcdefABCDEF", kHex);
+  const std::uint16_t alnum_cls =
+      kToken | kUser | kPassword | kParamChar | kHnvChar | kHostChar | kWord;
+  for (int c = 0; c < 256; ++c) {
+    if (t[c] & (kDigit | kAlpha)) t[c] |= alnum_cls;
+  }
+  add("-.!%*_+`'~", kToken);
+  add("-_.!~*'()", kUser | kPassword | kParamChar | kHnvChar);  // unreserved marks
+  add("&=+$,;?/", kUser);
+  add("&=+$,", kPassword);
+  add("[]/:&+$", kParamChar);
+  add("[]/?:+$", kHnvChar);
+  add("-._", kHostChar);
+  add("-.!%*_+`'~()<>:\\\"/[]?{}", kWord);
+  add(" \t", kWsp | kLws);
+  add("\r\n", kLws);
+  return t;
+}
+
+inline constexpr std::array<std::uint16_t, 256> kCharTable = make_char_table();
+
+inline bool is(char c, std::uint16_t cls) {
+  return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
+inline char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// Skips SP, HT, CR and LF (inside a header value, CR LF only occur as line folding).
+inline std::size_t skip_lws(std::string_view s, std::size_t i) {
+  while (i < s.size() && is(s[i], kLws)) ++i;
+  return i;
+}
+
+inline std::string_view trim_lws(std::string_view s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && is(s[b], kLws)) ++b;
+  while (e > b && is(s[e - 1], kLws)) --e;
+  return s.substr(b, e - b);
+}
+
+inline std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) {
+  while (i < s.size() && is(s[i], cls)) ++i;
+  return i;
+}
+
+// Position just after the closing quote of the quoted-string starting at s[i] == '"', or npos
+// when it is unterminated or holds a bare CR/LF after a backslash.
+inline std::size_t skip_quoted(std::string_view s, std::size_t i) {
+  for (++i; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '"') return i + 1;
+    if (c == '\\') {
+      if (i + 1 >= s.size() || s[i + 1] == '\r' || s[i + 1] == '\n') return std::string_view::npos;
+      ++i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Next element of a comma-joined header value: splits at top-level commas (not inside quotes
+// or <>). `pos` advances past the comma; returns the trimmed element.
+struct CommaSplitter {
+  std::string_view s;
+  std::size_t pos = 0;
+  bool done = false;
+
+  // False when no element is left. Elements may be empty (",," gives one empty element).
+  bool next(std::string_view& out, std::size_t& out_offset) {
+    if (done) return false;
+    const std::size_t start = pos;
+    std::size_t i = pos;
+    bool in_angle = false;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        const std::size_t e = skip_quoted(s, i);
+        if (e == std::string_view::npos) {
+          i = s.size();
+          break;
+        }
+        i = e;
+        continue;
+      }
+      if (c == '<')
+        in_angle = true;
+      else if (c == '>')
+        in_angle = false;
+      else if (c == ',' && !in_angle)
+        break;
+      ++i;
+    }
+    std::string_view raw = s.substr(start, i - start);
+    std::size_t b = 0;
+    while (b < raw.size() && is(raw[b], kLws)) ++b;
+    out = trim_lws(raw);
+    out_offset = start + b;
+    if (i >= s.size()) done = true;
+    pos = i + 1;
+    return true;
+  }
+};
+
+}  // namespace sipline::msg::detail
