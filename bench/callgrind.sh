@@ -32,16 +32,56 @@ ir() {  # ir PARSER N -> total Ir of one callgrind run
 }
 
 # Where the instructions go: a third run that counts only inside parse_<parser>() (callees
-# included), annotated by self cost, so start-up and loading do not crowd the list.
+# included; N + 1 passes with the warm-up), so start-up and loading are not in the profile.
 profile() {
   local file=$out/$1.profile.out
   valgrind --tool=callgrind --callgrind-out-file="$file" --collect-atstart=no \
     --toggle-collect="*bench::parse_$1(*" "$bin" --instr="$1" --iterations="$iters" \
     >/dev/null 2>"$out/$1.profile.log"
-  callgrind_annotate --inclusive=no "$file" >"$out/$1.annotate.txt" 2>/dev/null || true
+  callgrind_annotate --auto=no --inclusive=no "$file" >"$out/$1.self.txt" 2>/dev/null || true
+  callgrind_annotate --auto=no --inclusive=yes "$file" >"$out/$1.inclusive.txt" 2>/dev/null || true
 }
+# "Ir function" rows of an annotate file, file names dropped, so one function is one row:
+# self costs of inlined parts are summed; with "max", the largest row is kept (inclusive).
+by_function() {
+  awk -v mode="${2:-sum}" 'f && !NF {exit}
+       f {
+         ir = $1; gsub(",", "", ir); ir += 0
+         fn = $0; sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, "", fn); sub(/ \[[^]]*\]$/, "", fn)
+         sub(/^[^:]*:/, "", fn)
+         if (mode == "max") { if (ir > sum[fn]) sum[fn] = ir } else sum[fn] += ir
+       }
+       /file:function/ {getline; f = 1}
+       END {for (fn in sum) print sum[fn], fn}' "$1" | sort -rn
+}
+# Top self-cost functions of parse_<parser>(), as instructions per message byte.
 top_functions() {  # top_functions PARSER COUNT
-  awk 'f && NF {print} /file:function/ {getline; f=1}' "$out/$1.annotate.txt" | head -"$2"
+  by_function "$out/$1.self.txt" | awk -v d="$(( (iters + 1) * total_bytes ))" -v n="$2" \
+    'NR <= n {fn = $0; sub(/^[0-9]+ /, "", fn); printf "  %6.2f  %s\n", $1 / d, substr(fn, 1, 110)}'
+}
+# Inclusive instr/byte of sipline's steps (each includes its malloc/free).
+sipline_steps() {
+  local d=$(( (iters + 1) * total_bytes ))
+  # Inclusive rows are not additive across files: take the largest row (the whole function).
+  by_function "$out/sipline.inclusive.txt" max >"$out/sipline.inclusive.by_function.txt"
+  local step pat
+  for step in "parse_sipline() in all|sipline::bench::parse_sipline(" \
+              "Message::parse (incl. own copy of the bytes)|sipline::msg::Message::parse(std::" \
+              "  of which header_id|sipline::msg::header_id(" \
+              "Message::top_via|sipline::msg::Message::top_via()" \
+              "Message::cseq|sipline::msg::Message::cseq()" \
+              "Message::call_id|sipline::msg::Message::call_id()" \
+              "Message::from|sipline::msg::Message::from()" \
+              "Message::contacts|sipline::msg::Message::contacts()" \
+              "malloc (all callers)|=malloc" \
+              "free (all callers)|=free"; do
+    pat=${step#*|}
+    awk -v p="$pat" -v name="${step%%|*}" -v d="$d" '
+      {fn = $0; sub(/^[0-9]+ /, "", fn)}
+      (p ~ /^=/ && fn == substr(p, 2)) || (p !~ /^=/ && index(fn, p) == 1) {if ($1 > s) s = $1}
+      END {printf "  %6.2f  %s\n", s / d, name}' \
+      "$out/sipline.inclusive.by_function.txt"
+  done
 }
 
 declare -A ipb nspm
@@ -70,7 +110,9 @@ t2=$(awk -v a="${ipb[sofia]}" -v b="${ipb[sipline]}" 'BEGIN {print (a >= 4 * b) 
 printf '\ntarget: sipline <= 10 instr/byte ............ %s\n' "$t1"
 printf 'target: sipline >= 4x fewer than Sofia-SIP ... %s\n' "$t2"
 if [[ $t1 == FAIL || $t2 == FAIL ]]; then
-  printf '\nsipline top functions inside parse_sipline() (self Ir, %s passes):\n' "$iters"
-  top_functions sipline 25
+  printf '\nwhere sipline spends them (instr/byte, inclusive, in parse_sipline()):\n'
+  sipline_steps
+  printf '\nsipline top functions (instr/byte, self, in parse_sipline()):\n'
+  top_functions sipline 20
   exit 1
 fi

@@ -8,20 +8,6 @@
 
 namespace sipline::bench {
 
-namespace {
-
-std::string to_crlf(const std::string& in) {
-  std::string out;
-  out.reserve(in.size() + in.size() / 16);
-  for (char c : in) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::vector<TestMessage> load_messages(const std::string& dir, std::string* error) {
   namespace fs = std::filesystem;
   std::vector<TestMessage> out;
@@ -31,9 +17,7 @@ std::vector<TestMessage> load_messages(const std::string& dir, std::string* erro
     std::ifstream in(entry.path(), std::ios::binary);
     std::ostringstream buf;
     buf << in.rdbuf();
-    std::string data = buf.str();
-    if (data.find('\r') == std::string::npos) data = to_crlf(data);
-    out.push_back({entry.path().stem().string(), std::move(data)});
+    out.push_back({entry.path().stem().string(), buf.str()});
   }
   if (ec) {
     *error = "cannot read " + dir + ": " + ec.message();

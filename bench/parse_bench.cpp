@@ -75,7 +75,10 @@ void copy_fields(const Fields& f, void* ctx) {
   o->cseq = f.cseq;
   o->cseq_method = f.cseq_method;
   o->call_id = f.call_id;
-  if (!f.call_id_host.empty()) o->call_id += "@" + std::string(f.call_id_host);
+  if (!f.call_id_host.empty()) {
+    o->call_id += '@';
+    o->call_id += f.call_id_host;
+  }
   o->from_tag = f.from_tag;
   o->contacts = f.contacts;
 }

@@ -41,8 +41,7 @@ struct TestMessage {
   std::string name;  // file stem
   std::string data;
 };
-// Loads every *.sip in `dir`, sorted by name. Files written with bare LF line ends are
-// converted to CRLF (Content-Length then counts the converted body). Empty on error.
+// Loads every *.sip in `dir` (wire bytes, CRLF line ends), sorted by name. Empty on error.
 std::vector<TestMessage> load_messages(const std::string& dir, std::string* error);
 
 }  // namespace sipline::bench
