@@ -18,7 +18,7 @@ User-Agent: sipline/0.1
 Expires: 3600
 Content-Length: 0
 
-""", False)
+""", b"")
 
 MESSAGES["401_www_authenticate.sip"] = ("""
 SIP/2.0 401 Unauthorized
@@ -31,7 +31,7 @@ WWW-Authenticate: Digest realm="pbx.example.com", domain="sip:pbx.example.com", 
 Server: Kamailio (5.6.3 (x86_64/linux))
 Content-Length: 0
 
-""", False)
+""", b"")
 
 MESSAGES["200_register_contacts.sip"] = ("""
 SIP/2.0 200 OK
@@ -47,7 +47,7 @@ Supported: path, outbound
 Server: Kamailio (5.6.3 (x86_64/linux))
 Content-Length: 0
 
-""", False)
+""", b"")
 
 MESSAGES["invite_sdp.sip"] = ("""
 INVITE sip:2002@192.0.2.20:5060;transport=udp SIP/2.0
@@ -83,7 +83,7 @@ a=rtpmap:101 telephone-event/8000
 a=fmtp:101 0-16
 a=ptime:20
 a=sendrecv
-""", False)
+""", b"")
 
 MESSAGES["notify_message_summary.sip"] = ("""
 NOTIFY sip:1001@192.0.2.10:5060 SIP/2.0
@@ -102,7 +102,7 @@ Content-Length: {CL}
 Messages-Waiting: yes
 Message-Account: sip:1001@pbx.example.com
 Voice-Message: 2/8 (0/2)
-""", False)
+""", b"")
 
 MESSAGES["options.sip"] = ("""
 OPTIONS sip:pbx.example.com SIP/2.0
@@ -117,4 +117,4 @@ Accept: application/sdp
 User-Agent: sipline/0.1
 Content-Length: 0
 
-""", False)
+""", b"")

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes the test and example SIP messages as raw bytes with CRLF line ends.
 
-Messages are kept here as text (LF line ends, which become CRLF); "{CL}" is replaced by the
-length of the body (the bytes after the first empty line), so bodies can be edited freely.
-Escapes like \\x00 are written as raw bytes. Run: python3 make_messages.py (from anywhere).
+Messages are kept here as text (LF line ends, which become CRLF) plus optional raw tail bytes;
+"{CL}" is replaced by the length of the body (the bytes after the first empty line), so bodies
+can be edited freely. Run: python3 make_messages.py (from anywhere).
 """
 import os
 import sys
@@ -12,21 +12,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
 
-def render(text, raw_escapes=False):
+def render(text, tail=b""):
     text = text.lstrip("\n")
-    data = text.replace("\n", "\r\n").encode("utf-8")
-    if raw_escapes:
-        # \xNN sequences in the source become raw bytes (for control characters).
-        out = bytearray()
-        i = 0
-        while i < len(data):
-            if data[i:i + 2] == b"\\x" and i + 4 <= len(data):
-                out.append(int(data[i + 2:i + 4], 16))
-                i += 4
-            else:
-                out.append(data[i])
-                i += 1
-        data = bytes(out)
+    data = text.replace("\n", "\r\n").encode("utf-8") + tail
     sep = data.find(b"\r\n\r\n")
     if b"{CL}" in data and sep >= 0:
         body = data[sep + 4:]
@@ -36,9 +24,9 @@ def render(text, raw_escapes=False):
 
 def write_all(messages, directory):
     os.makedirs(directory, exist_ok=True)
-    for name, (text, raw) in messages.items():
+    for name, (text, tail) in messages.items():
         with open(os.path.join(directory, name), "wb") as f:
-            f.write(render(text, raw))
+            f.write(render(text, tail))
 
 
 if __name__ == "__main__":
