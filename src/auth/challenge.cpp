@@ -234,4 +234,17 @@ base::Result<Challenge, AuthError> choose_challenge(std::span<const msg::AuthVal
   return base::fail(error(AuthErrorCode::kNoChallenge));
 }
 
+base::Result<Challenge, AuthError> challenge_from_response(const msg::Message& response) {
+  const auto kind = kind_for_status(response.status_code());
+  if (!kind) return base::fail(error(AuthErrorCode::kNoChallenge));
+  const msg::HeaderId id = *kind == HeaderKind::kProxy ? msg::HeaderId::kProxyAuthenticate
+                                                       : msg::HeaderId::kWwwAuthenticate;
+  auto values = response.auth(id);
+  if (!values) {
+    return base::fail(
+        error(AuthErrorCode::kBadParameter, std::string(challenge_header_name(*kind))));
+  }
+  return choose_challenge(*values, *kind);
+}
+
 }  // namespace sipline::auth

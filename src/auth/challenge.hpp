@@ -9,6 +9,7 @@
 
 #include "auth/errors.hpp"
 #include "base/result.hpp"
+#include "msg/message.hpp"
 #include "msg/values.hpp"
 
 namespace sipline::auth {
@@ -69,5 +70,10 @@ base::Result<Challenge, AuthError> parse_challenge(const msg::AuthValue& value, 
 // kNoChallenge when there was no Digest value at all.
 base::Result<Challenge, AuthError> choose_challenge(std::span<const msg::AuthValue> values,
                                                     HeaderKind kind);
+
+// The challenge to answer in a whole 401 (WWW-Authenticate) or 407 (Proxy-Authenticate)
+// response, chosen as above. kNoChallenge for any other status; kBadParameter when the
+// challenge headers do not parse at all.
+base::Result<Challenge, AuthError> challenge_from_response(const msg::Message& response);
 
 }  // namespace sipline::auth
