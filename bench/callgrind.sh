@@ -66,7 +66,7 @@ sipline_steps() {
   by_function "$out/sipline.inclusive.txt" max >"$out/sipline.inclusive.by_function.txt"
   local step pat
   for step in "parse_sipline() in all|sipline::bench::parse_sipline(" \
-              "Message::parse (incl. own copy of the bytes)|sipline::msg::Message::parse(std::" \
+              "Message::parse (start line, header index, body)|sipline::msg::Message::parse(std::" \
               "  of which header_id|sipline::msg::header_id(" \
               "Message::top_via|sipline::msg::Message::top_via()" \
               "Message::cseq|sipline::msg::Message::cseq()" \
@@ -111,6 +111,7 @@ printf '\ntarget: sipline <= 10 instr/byte ............ %s\n' "$t1"
 printf 'target: sipline >= 4x fewer than Sofia-SIP ... %s\n' "$t2"
 if [[ $t1 == FAIL || $t2 == FAIL ]]; then
   printf '\nwhere sipline spends them (instr/byte, inclusive, in parse_sipline()):\n'
+  printf "  (the rest of parse_sipline(): its std::string copy of the bytes, ~Message)\n"
   sipline_steps
   printf '\nsipline top functions (instr/byte, self, in parse_sipline()):\n'
   top_functions sipline 20
