@@ -111,8 +111,8 @@ printf '\ntarget: sipline <= 10 instr/byte ............ %s\n' "$t1"
 printf 'target: sipline >= 4x fewer than Sofia-SIP ... %s\n' "$t2"
 if [[ $t1 == FAIL || $t2 == FAIL ]]; then
   printf '\nwhere sipline spends them (instr/byte, inclusive, in parse_sipline()):\n'
-  printf "  (the rest of parse_sipline(): its std::string copy of the bytes, ~Message)\n"
   sipline_steps
+  printf '          (the rest: copying the bytes into a std::string, ~Message)\n'
   printf '\nsipline top functions (instr/byte, self, in parse_sipline()):\n'
   top_functions sipline 20
   exit 1
