@@ -91,8 +91,9 @@ for p in "${parsers[@]}"; do
   total_bytes=$(sed -n 's/.*bytes_per_pass=\([0-9]*\).*/\1/p' "$out/$p.0.stdout")
   ipb[$p]=$(awk -v a="$full" -v b="$base" -v n="$iters" -v t="$total_bytes" \
     'BEGIN {printf "%.2f", (a - b) / (n * t)}')
-  nspm[$p]=$(jq --arg n "all/$p" '.benchmarks[] | select(.name == $n)
-      | 1e9 / .items_per_second | . * 10 | round / 10' "$json")
+  # Median over repetitions (--benchmark_repetitions), or the single run.
+  nspm[$p]=$(jq --arg n "all/$p" '[.benchmarks[] | select(.run_name == $n and .run_type == "iteration")
+      | 1e9 / .items_per_second] | sort | .[length / 2 | floor] | . * 10 | round / 10' "$json")
   profile "$p"
 done
 
