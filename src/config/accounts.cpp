@@ -1,0 +1,80 @@
+// Checks and listings over whole accounts: port clashes, the settings listing.
+#include <map>
+#include <utility>
+
+#include "config/fields.hpp"
+#include "config/validate.hpp"
+
+namespace sipline::config {
+namespace {
+
+AccountOrigin origin_of(std::span<const AccountOrigin> origins, std::size_t i) {
+  if (i < origins.size()) return origins[i];
+  return AccountOrigin{"", "account[" + std::to_string(i + 1) + "]", {}, true};
+}
+
+std::string describe(const AccountOrigin& o, const AccountConfig& a, bool with_transport) {
+  std::string s = o.prefix + " (\"" + a.name + "\"";
+  if (with_transport) s += ", " + std::string(to_string(a.transport));
+  return s + ")";
+}
+
+std::string toml_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void check_port_clashes(std::span<const AccountConfig> accounts,
+                        std::span<const AccountOrigin> origins, Diagnostics& out) {
+  // Socket protocol ("udp" or "tcp", tls being TCP) and port -> first account claiming it.
+  std::map<std::pair<std::string_view, std::uint16_t>, std::size_t> claimed;
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    const AccountConfig& a = accounts[i];
+    if (!a.active || !origin_of(origins, i).ports_known) continue;
+    const std::string_view proto = a.transport == Transport::udp ? "udp" : "tcp";
+    const auto [it, fresh] = claimed.try_emplace({proto, a.listen_port()}, i);
+    if (fresh) continue;
+    const AccountConfig& first = accounts[it->second];
+    const AccountOrigin o1 = origin_of(origins, it->second);
+    const AccountOrigin o2 = origin_of(origins, i);
+    const bool mixed = first.transport != a.transport;
+    Problem p;
+    p.code = ProblemCode::conflict;
+    p.file = o2.file;
+    p.line = o2.pos.line;
+    p.column = o2.pos.column;
+    p.key = o2.prefix + (a.transport == Transport::tls ? ".local_tls_port" : ".local_sip_port");
+    p.value = std::to_string(a.listen_port());
+    p.message = std::string(proto) + " port " + p.value + " is claimed by both " +
+                describe(o1, first, mixed) + " and " + describe(o2, a, mixed) +
+                "; two active accounts may not share a port and transport";
+    out.errors.push_back(std::move(p));
+  }
+}
+
+void for_each_setting(const AccountConfig& account,
+                      const std::function<void(std::string_view, const std::string&)>& fn) {
+  for (const auto& f : detail::account_fields()) {
+    if (f.info.kind == ValueKind::secret) continue;
+    fn(f.info.key, f.show(account, f.info));
+  }
+}
+
+std::string account_to_toml(const AccountConfig& account) {
+  std::string out;
+  for (const auto& f : detail::account_fields()) {
+    if (f.info.kind == ValueKind::secret) continue;
+    const std::string v = f.show(account, f.info);
+    const bool bare = f.info.kind == ValueKind::boolean || f.info.kind == ValueKind::integer;
+    out += std::string(f.info.key) + " = " + (bare ? v : toml_quote(v)) + "\n";
+  }
+  return out;
+}
+
+}  // namespace sipline::config

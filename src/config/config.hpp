@@ -1,0 +1,112 @@
+// The validated configuration: one small struct per concern, std::chrono units, defaults from
+// /work/shared/spec/account-settings.md (see docs/config.md for every key's meaning and range).
+// Values here are always valid: the loader (config/load.hpp) never clamps, it reports problems.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/timers.hpp"
+
+namespace sipline::config {
+
+// A "host[:port]" value. `host` is a DNS name, an IPv4 literal or an IPv6 literal (stored without
+// the brackets). An empty host means "not set" (no outbound proxy, HTTP off).
+struct HostPort {
+  std::string host;
+  std::optional<std::uint16_t> port;  // absent: the protocol's default
+
+  bool empty() const { return host.empty(); }
+  bool is_ipv6() const { return host.find(':') != std::string::npos; }
+  std::string to_string() const;  // "host", "host:port", "[v6]:port"; "" when empty
+  bool operator==(const HostPort&) const = default;
+};
+
+enum class LogLevel { trace, debug, info, warn, error };
+enum class UnregisterMode { no, all, instance };  // `unregister_before_new_registration`
+enum class Transport { udp, tcp, tls };
+enum class UriScheme { sip, sips };  // `tls_uri_scheme`
+
+std::string_view to_string(LogLevel v);
+std::string_view to_string(UnregisterMode v);
+std::string_view to_string(Transport v);
+std::string_view to_string(UriScheme v);
+
+// [daemon]
+struct DaemonConfig {
+  std::string state_dir = "/var/lib/sipline";  // last contact per account, call history
+  HostPort http_listen{"127.0.0.1", 8080};     // web page, REST API, /metrics; empty: off
+  LogLevel log_level = LogLevel::info;
+  std::string sip_trace;  // file for every SIP message; "" off
+};
+
+// [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.
+struct SipTimerConfig {
+  base::Duration t1{500};   // t1_ms: RTT estimate, 1..60000
+  base::Duration t2{4000};  // t2_ms: max non-INVITE retransmit interval, 1..600000, >= t1
+  base::Duration t4{5000};  // t4_ms: max time a message stays in the network, 1..600000
+};
+
+// One [[account]]. Field names are the config keys; the unit is in the type and the name.
+struct AccountConfig {
+  // Identity.
+  std::string name;           // default "Account N"
+  bool active = true;         // false: the account does nothing
+  HostPort sip_server;        // required: registrar / proxy
+  HostPort outbound_proxy;    // empty: send to sip_server
+  std::string user_id;        // required: user part of the AOR
+  std::string auth_id;        // digest username; empty means user_id (see auth_user())
+  std::string password;       // digest secret (also filled from password_file); never logged
+  std::string password_file;  // where `password` was read from ("" when given inline)
+  std::string display_name;
+  bool sip_registration = true;  // send REGISTER at all
+
+  // The seed's rows.
+  UnregisterMode unregister_before_new_registration = UnregisterMode::instance;
+  std::chrono::minutes register_expiration_min{60};        // 1..64800
+  std::chrono::minutes subscribe_expiration_min{60};       // 1..64800
+  std::chrono::seconds reregister_before_expiration_s{0};  // 0..64800, 0 = automatic
+  std::chrono::seconds registration_retry_wait_s{20};      // 1..3600
+  bool add_auth_header_on_reregister = false;
+  bool options_keepalive = false;
+  std::chrono::seconds options_keepalive_interval_s{30};  // 1..64800
+  int options_keepalive_max_tries = 3;                    // 3..10
+  bool use_privacy_header = false;
+  bool use_p_preferred_identity_header = false;
+  Transport transport = Transport::udp;
+  std::uint16_t local_sip_port = 5060;  // 5..65535, 5060 + 2*(N-1)
+  UriScheme tls_uri_scheme = UriScheme::sip;
+
+  // Beyond the seed.
+  std::chrono::seconds auth_failure_retry_wait_s{300};  // 1..86400
+  std::optional<std::uint16_t> local_tls_port;          // 5..65535; absent: sip+1
+  bool tls_verify = true;
+  std::string tls_ca_file;  // "": system CAs
+  bool subscribe_mwi = false;
+
+  const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }
+  // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the
+  // account uses TLS).
+  std::uint16_t tls_port() const {
+    return local_tls_port ? *local_tls_port : static_cast<std::uint16_t>(local_sip_port + 1);
+  }
+  // The port this account listens on for its transport.
+  std::uint16_t listen_port() const {
+    return transport == Transport::tls ? tls_port() : local_sip_port;
+  }
+};
+
+// The defaults of account N (1-based): name "Account N", local_sip_port 5060 + 2*(N-1).
+// For N so large that the port would pass 65535 the port is left at 0 (the loader reports it).
+AccountConfig default_account(int index);
+
+struct Config {
+  DaemonConfig daemon;
+  SipTimerConfig timers;
+  std::vector<AccountConfig> accounts;  // in file order; accounts[i] is "account[i+1]"
+};
+
+}  // namespace sipline::config

@@ -1,0 +1,16 @@
+// Parsing "host[:port]" values (sip_server, outbound_proxy, http_listen).
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "config/config.hpp"
+
+namespace sipline::config {
+
+// Accepts "name", "name:port", "1.2.3.4[:port]", "[v6]" and "[v6]:port". A DNS name is labels of
+// letters, digits and '-' (not at a label's ends), at most 253 bytes; a port is 1..65535.
+// The error is a short reason ("IPv6 address must be in brackets", ...).
+base::Result<HostPort, std::string> parse_host_port(std::string_view text, bool port_required);
+
+}  // namespace sipline::config

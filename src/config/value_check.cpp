@@ -1,0 +1,171 @@
+#include "config/value_check.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "config/host_port.hpp"
+
+namespace sipline::config::detail {
+namespace {
+
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
+bool has_control_char(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// RFC 3261 `user`: unreserved / escaped / user-unreserved.
+bool is_sip_user(std::string_view s) {
+  static constexpr std::string_view kExtra = "-_.!~*'()&=+$,;?/";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+      i += 2;
+    } else if (!std::isalnum(static_cast<unsigned char>(c)) &&
+               kExtra.find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return !s.empty();
+}
+
+bool reject(Diagnostics& out, Problem p) {
+  out.errors.push_back(std::move(p));
+  return false;
+}
+
+// Checks a string value of the string-like kinds, filling `a`. False after adding a problem.
+bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src,
+                const std::string& text, Accepted& a, Diagnostics& out) {
+  auto fail = [&](ProblemCode c, std::string msg) {
+    return reject(out, problem_at(src, s, &info, c, std::move(msg)));
+  };
+  a.text = text;
+  if (info.kind != ValueKind::secret && has_control_char(text)) {
+    return fail(ProblemCode::invalid, "contains a control character");
+  }
+  if (text.empty() && info.required)
+    return fail(ProblemCode::missing, "required, must not be empty");
+  if (text.empty() && info.kind != ValueKind::choice) return true;  // "" = not set / off
+  switch (info.kind) {
+    case ValueKind::choice:
+      for (std::size_t i = 0; i < info.choices.size(); ++i) {
+        if (info.choices[i] == text) return a.choice = i, true;
+      }
+      return fail(ProblemCode::choice, "must be one of " + info.allowed());
+    case ValueKind::host_port:
+    case ValueKind::listen: {
+      auto hp = parse_host_port(text, info.kind == ValueKind::listen);
+      if (!hp) return fail(ProblemCode::invalid, "not " + info.allowed() + ": " + hp.error());
+      a.host_port = std::move(hp).value();
+      return true;
+    }
+    case ValueKind::user:
+      return is_sip_user(text) ? true : fail(ProblemCode::invalid, "not a valid SIP user part");
+    case ValueKind::secret_file: {
+      std::string err;
+      if (read_secret_file(resolve_path(src.base_dir, text), a.secret, err)) return true;
+      return fail(ProblemCode::io, err);
+    }
+    case ValueKind::file: {
+      std::ifstream f(resolve_path(src.base_dir, text));
+      return f ? true : fail(ProblemCode::io, std::string("cannot read: ") + std::strerror(errno));
+    }
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+std::string full_key(const SettingsSource& src, std::string_view key) {
+  return src.prefix.empty() ? std::string(key) : src.prefix + "." + std::string(key);
+}
+
+Problem problem_at(const SettingsSource& src, const Setting& s, const KeyInfo* info,
+                   ProblemCode code, std::string message) {
+  Problem p;
+  p.code = code;
+  p.file = src.file;
+  const SourcePos pos = s.value.pos.line ? s.value.pos : s.key_pos;
+  p.line = pos.line;
+  p.column = pos.column;
+  p.key = full_key(src, s.key);
+  const bool secret = info && info->kind == ValueKind::secret;
+  p.value = secret ? "<hidden>" : s.value.as_written;
+  if (info) p.allowed = info->allowed();
+  p.message = std::move(message);
+  return p;
+}
+
+std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
+                                    const SettingsSource& src, Diagnostics& out) {
+  Accepted a;
+  const auto& data = s.value.data;
+  const std::string_view want = info.toml_type();
+  if (want == "boolean"   ? !std::holds_alternative<bool>(data)
+      : want == "integer" ? !std::holds_alternative<std::int64_t>(data)
+                          : !std::holds_alternative<std::string>(data)) {
+    Problem p =
+        problem_at(src, s, &info, ProblemCode::type,
+                   "wrong type: expected " + std::string(want) + ", got " + s.value.type_name());
+    p.allowed = std::string(want);
+    out.errors.push_back(std::move(p));
+    return std::nullopt;
+  }
+  if (const bool* b = std::get_if<bool>(&data)) {
+    a.boolean = *b;
+  } else if (const std::int64_t* i = std::get_if<std::int64_t>(&data)) {
+    if (*i < info.min || *i > info.max) {
+      out.errors.push_back(
+          problem_at(src, s, &info, ProblemCode::range, "out of range " + info.allowed()));
+      return std::nullopt;
+    }
+    a.integer = *i;
+  } else if (!check_text(info, s, src, std::get<std::string>(data), a, out)) {
+    return std::nullopt;
+  }
+  return a;
+}
+
+bool read_secret_file(const std::string& path, std::string& content, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "cannot read: is a directory";
+    return false;
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  content.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  if (content.size() > kMaxSecretFileBytes) {
+    content.clear();
+    error = "file larger than 64 KiB";
+    return false;
+  }
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+    content.pop_back();
+  }
+  return true;
+}
+
+std::string resolve_path(const std::string& base_dir, const std::string& path) {
+  if (base_dir.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / path).string();
+}
+
+}  // namespace sipline::config::detail
