@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <stdexcept>
+#include <utility>
 
 #include "support/net.hpp"
 
@@ -109,6 +110,19 @@ bool TlsClient::send(std::string_view data) {
     data.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
+}
+
+std::optional<std::string> TlsClient::recv_some(std::chrono::milliseconds timeout) {
+  if (!ok_) return std::nullopt;
+  if (!impl_->buffer.empty()) return std::exchange(impl_->buffer, {});
+  if (SSL_pending(impl_->ssl) == 0) {
+    pollfd p{impl_->tcp->fd(), POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+  }
+  char chunk[16384];
+  int n = SSL_read(impl_->ssl, chunk, sizeof chunk);
+  if (n <= 0) return std::string{};
+  return std::string(chunk, static_cast<std::size_t>(n));
 }
 
 std::optional<std::string> TlsClient::recv_message(std::chrono::milliseconds timeout) {

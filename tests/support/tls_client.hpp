@@ -31,6 +31,8 @@ class TlsClient {
   std::uint16_t local_port() const { return local_port_; }
 
   bool send(std::string_view data);
+  // Whatever decrypted bytes come first: nullopt on timeout, "" when the peer closed.
+  std::optional<std::string> recv_some(std::chrono::milliseconds timeout);
   // One SIP message cut by Content-Length, or nullopt on timeout/close.
   std::optional<std::string> recv_message(std::chrono::milliseconds timeout);
 
