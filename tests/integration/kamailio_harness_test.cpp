@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "support/kamailio.hpp"
@@ -233,17 +235,74 @@ TEST(KamailioHarness, TcpTlsAndIpv6Listeners) {
   EXPECT_EQ(status_code(v6.recv(kWait).value_or("")), 401);
 }
 
+// INVITE to a registered user (Request-URI without port: 127.0.0.1 is an alias on any port)
+// reaches the contact with a Record-Route; an unregistered user gets 404.
+TEST(KamailioHarness, ProxiesInviteToRegisteredContact) {
+  Kamailio kam;
+  kam.start();
+  UdpSocket callee;
+  RawRequest reg = register_request(kam, callee, "1003", 300);
+  ASSERT_EQ(status_code(register_with_auth(callee, kam, reg, Kamailio::password("1003"))), 200);
+
+  UdpSocket caller;
+  RawRequest invite;
+  invite.method = "INVITE";
+  invite.request_uri = "sip:1003@127.0.0.1";
+  invite.local_port = caller.local_port();
+  invite.user = "1000";
+  invite.call_id = "harness-invite";
+  caller.send_to(make_request(invite), "127.0.0.1", kam.udp_port());
+  EXPECT_EQ(status_code(caller.recv(kWait).value_or("")), 100);
+  std::string forwarded = callee.recv(kWait).value_or("");
+  EXPECT_EQ(forwarded.rfind("INVITE sip:1003@127.0.0.1:" + std::to_string(callee.local_port()), 0),
+            0u)
+      << forwarded;
+  EXPECT_NE(header_value(forwarded, "Record-Route")
+                .value_or("")
+                .find("127.0.0.1:" + std::to_string(kam.udp_port())),
+            std::string::npos)
+      << forwarded;
+
+  invite.request_uri = "sip:1999@127.0.0.1";
+  invite.call_id = "harness-invite-404";
+  EXPECT_EQ(status_code(exchange(caller, kam, invite)), 404);
+}
+
+// An answer with an expired nonce is challenged again with stale=true.
+TEST(KamailioHarness, ExpiredNonceGetsStaleChallenge) {
+  Kamailio kam(KamailioOptions{.nonce_expire_s = 1});
+  kam.start();
+  UdpSocket sock;
+  RawRequest req = register_request(kam, sock, "1004", 300);
+  std::string challenge = exchange(sock, kam, req);
+  ASSERT_EQ(status_code(challenge), 401);
+  EXPECT_EQ(auth_param(header_value(challenge, "WWW-Authenticate").value_or(""), "stale"), "");
+  std::this_thread::sleep_for(milliseconds(2100));  // real time: Kamailio's clock
+  req.cseq = 2;
+  req.branch += "-late";
+  req.authorization =
+      digest_authorization(header_value(challenge, "WWW-Authenticate").value(), "1004",
+                           Kamailio::password("1004"), "REGISTER", req.request_uri);
+  std::string stale = exchange(sock, kam, req);
+  ASSERT_EQ(status_code(stale), 401) << stale;
+  EXPECT_EQ(auth_param(header_value(stale, "WWW-Authenticate").value_or(""), "stale"), "true");
+}
+
 // A test process that dies without stopping its Kamailio must not leave it running.
 TEST(KamailioHarness, WatchdogKillsKamailioWhenTheTestProcessDies) {
   // Orphans come to this process (not to an init that may never reap them), so it can reap
   // them below and leave no zombie behind.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // The child's run dir is never removed by it (no destructor runs): keep it in a dir of ours.
+  std::string tmp = (std::filesystem::temp_directory_path() / "sipline-watchdog-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmp.data()), nullptr);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     close(fds[0]);
+    setenv("TMPDIR", tmp.c_str(), 1);
     pid_t group = -1;
     try {
       auto* kam = new Kamailio();  // leaked on purpose: no destructor runs
@@ -270,6 +329,7 @@ TEST(KamailioHarness, WatchdogKillsKamailioWhenTheTestProcessDies) {
   while (waitpid(-1, nullptr, WNOHANG) > 0) {
   }
   prctl(PR_SET_CHILD_SUBREAPER, 0);
+  std::filesystem::remove_all(tmp);
 }
 
 TEST(KamailioHarness, ParsesUlDumpAndStats) {

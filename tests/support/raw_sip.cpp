@@ -57,7 +57,7 @@ std::string make_request(const RawRequest& r) {
   m += "To: <" + (r.method == "REGISTER" ? aor : r.request_uri) + ">\r\n";
   m += "Call-ID: " + r.call_id + "\r\n";
   m += "CSeq: " + std::to_string(r.cseq) + " " + r.method + "\r\n";
-  if (r.method == "REGISTER") {
+  if (r.method == "REGISTER" || r.method == "INVITE" || r.method == "SUBSCRIBE") {
     m +=
         "Contact: " +
         (r.contact.empty() ? "<" + aor + ":" + lp + ";transport=" + r.transport + ">" : r.contact) +

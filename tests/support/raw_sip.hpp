@@ -16,8 +16,10 @@ struct RawRequest {
   std::string transport = "UDP";  // for the Via
   std::uint16_t local_port = 0;   // for the Via and the default Contact
   std::string user = "1000";      // From/To user (host 127.0.0.1)
-  std::string contact;            // full Contact value; "" builds <sip:user@127.0.0.1:local_port>
-  int expires = -1;               // Expires header; -1 leaves it out
+  // Contact value for REGISTER, INVITE, SUBSCRIBE; "" builds <sip:user@127.0.0.1:local_port;
+  // transport=...>. Other methods carry none.
+  std::string contact;
+  int expires = -1;  // Expires header; -1 leaves it out
   std::string call_id = "raw-call";
   std::uint32_t cseq = 1;
   std::string branch = "z9hG4bK-raw";
