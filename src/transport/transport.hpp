@@ -31,11 +31,11 @@ struct Target {
 };
 
 enum class TransportErrorKind : std::uint8_t {
-  kSendFailed,       // the datagram/bytes could not be written
-  kConnectFailed,    // TCP/TLS connect refused or timed out
-  kTlsCertificate,   // TLS handshake failed on certificate verification
-  kTlsHandshake,     // TLS handshake failed otherwise
-  kConnectionLost,   // an established connection closed or broke
+  kSendFailed,      // the datagram/bytes could not be written
+  kConnectFailed,   // TCP/TLS connect refused or timed out
+  kTlsCertificate,  // TLS handshake failed on certificate verification
+  kTlsHandshake,    // TLS handshake failed otherwise
+  kConnectionLost,  // an established connection closed or broke
 };
 std::string_view to_string(TransportErrorKind k);
 

@@ -1,0 +1,99 @@
+// Real sockets behind the Transport seam: UDP, TCP and TLS on standalone Asio, all on one
+// io_context (no threads, no locks). Open one with AsioTransport::open(); a bind failure is an
+// error value, never an exception. Every failure after that reaches the TransportUser
+// asynchronously (never from inside send()).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "msg/message.hpp"
+#include "transport/transport.hpp"
+
+namespace asio {
+class io_context;
+}
+
+namespace sipline::transport {
+
+struct TlsSettings {
+  bool verify = true;     // verify the server's certificate chain and its name
+  std::string ca_file;    // PEM file of trusted CAs; empty: the system CAs
+  std::string cert_file;  // PEM certificate chain the TLS listener serves; empty: no listener
+  std::string key_file;   // PEM private key of cert_file (empty: read it from cert_file)
+};
+
+struct TransportConfig {
+  Protocol protocol = Protocol::kUdp;
+  // IP literal to bind (IPv6 without brackets). Empty: the wildcard of both families (0.0.0.0
+  // and, when the host has IPv6, ::) on the same port.
+  std::string bind_address;
+  std::uint16_t port = 0;  // local_sip_port (udp/tcp) or local_tls_port (tls); 0: any free port
+  std::chrono::milliseconds connect_timeout{5000};  // TCP connect plus TLS handshake
+  std::size_t max_queued_bytes = 1024 * 1024;       // per connection, waiting to be written
+  std::size_t max_connections = 256;                // inbound + outbound, per transport
+  msg::Limits limits;                               // bounds on what is parsed
+  TlsSettings tls;                                  // protocol kTls only
+};
+
+// Why open() failed: names the protocol, address and port; `reason` is short and plain
+// ("address already in use", "permission denied: ports below 1024 need privilege").
+struct BindError {
+  Protocol protocol = Protocol::kUdp;
+  std::string address;
+  std::uint16_t port = 0;
+  std::string reason;
+  std::string message() const;  // "cannot listen on udp 0.0.0.0:5060: address already in use"
+};
+
+// Everything a transport counts; read it any time on the loop.
+struct TransportCounters {
+  std::uint64_t datagrams_in = 0;   // UDP datagrams read (messages, keep-alives, garbage)
+  std::uint64_t datagrams_out = 0;  // UDP datagrams written
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t messages_in = 0;           // SIP messages handed to the TransportUser
+  std::uint64_t messages_out = 0;          // send() calls written out in full
+  std::uint64_t keepalives_in = 0;         // CRLF pings/pongs and empty datagrams (ignored)
+  std::uint64_t pongs_out = 0;             // CRLF answers to CRLFCRLF pings (RFC 5626)
+  std::uint64_t malformed_dropped = 0;     // unparsable datagrams/frames, unframeable streams
+  std::uint64_t send_failures = 0;         // sends given up (bad target, queue full, write error)
+  std::uint64_t connections_opened = 0;    // outbound connections established (TLS: handshaken)
+  std::uint64_t connections_accepted = 0;  // inbound connections accepted
+  std::uint64_t connections_failed = 0;    // outbound connect/handshake failures or timeouts
+  std::uint64_t connections_lost = 0;      // established connections that closed or broke
+  std::uint64_t tls_failures = 0;          // TLS handshakes that failed (either side)
+};
+
+enum class TraceDirection : std::uint8_t { kSent, kReceived };
+// Called for every SIP message written or read (not for keep-alives), with the raw bytes.
+using TraceHook = std::function<void(TraceDirection direction, const Address& local,
+                                     const Address& remote, std::string_view bytes)>;
+
+class AsioTransport : public Transport {
+ public:
+  // Binds the UDP socket(s) or the TCP/TLS listener(s) and starts reading. For TLS a listener
+  // exists only when tls.cert_file is set; otherwise the transport only connects out.
+  static base::Result<std::unique_ptr<AsioTransport>, BindError> open(
+      asio::io_context& io, const TransportConfig& config);
+
+  // Who receives messages and errors; may be set (or changed) after open(). Without a user,
+  // received messages are counted and dropped.
+  virtual void set_user(TransportUser* user) = 0;
+  virtual void set_trace(TraceHook hook) = 0;
+  virtual const TransportCounters& counters() const = 0;
+  virtual Protocol protocol() const = 0;
+  // The port actually bound (the one the kernel picked when the config said 0).
+  virtual std::uint16_t port() const = 0;
+  // Every bound socket / listener address.
+  virtual std::vector<Address> bound_addresses() const = 0;
+  // Open connections (TCP/TLS, both directions); 0 for UDP.
+  virtual std::size_t connection_count() const = 0;
+};
+
+}  // namespace sipline::transport

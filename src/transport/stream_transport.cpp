@@ -1,0 +1,227 @@
+#include "transport/stream_transport.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/steady_timer.hpp>
+
+#include "transport/net.hpp"
+#include "transport/tls.hpp"
+
+namespace sipline::transport::detail {
+
+base::Result<std::shared_ptr<CoreBase>, BindError> StreamCore::open(asio::io_context& io,
+                                                                    const TransportConfig& config) {
+  auto core = std::make_shared<StreamCore>(io, config);
+  const bool tls = config.protocol == Protocol::kTls;
+  const bool listen = !tls || !config.tls.cert_file.empty();
+  auto fail = [&](std::string reason) {
+    return base::fail(BindError{config.protocol, config.bind_address, config.port, reason});
+  };
+  if (tls) {
+    auto client = make_client_context(config.tls);
+    if (!client) return fail(client.error());
+    core->client_tls_ = std::move(client).value();
+    if (listen) {
+      auto server = make_server_context(config.tls);
+      if (!server) return fail(server.error());
+      core->server_tls_ = std::move(server).value();
+    }
+  }
+  core->port_ = config.port;
+  if (listen) {
+    auto acceptors = bind_sockets<asio::ip::tcp::acceptor>(io, config.protocol, config.bind_address,
+                                                           config.port);
+    if (!acceptors) return base::fail(acceptors.error());
+    core->listeners_ = std::move(acceptors).value();
+    for (auto& a : core->listeners_) {
+      std::error_code ec;
+      auto ep = a.local_endpoint(ec);
+      core->listener_addresses_.push_back(to_address(config.protocol, ep));
+      core->port_ = ep.port();
+    }
+    for (std::size_t i = 0; i < core->listeners_.size(); ++i) core->start_accept(i);
+  }
+  return std::shared_ptr<CoreBase>(core);
+}
+
+void StreamCore::start_accept(std::size_t index) {
+  auto self = std::static_pointer_cast<StreamCore>(shared_from_this());
+  listeners_[index].async_accept(
+      [self, index](const std::error_code& ec, asio::ip::tcp::socket socket) {
+        self->on_accept(index, ec, std::move(socket));
+      });
+}
+
+void StreamCore::on_accept(std::size_t index, const std::error_code& ec,
+                           asio::ip::tcp::socket socket) {
+  if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    spdlog::warn("transport: accept on {} failed: {}", to_string(listener_addresses_[index]),
+                 ec.message());
+    retry_accept_later(index);
+    return;
+  }
+  std::error_code peer_ec;
+  auto remote = socket.remote_endpoint(peer_ec);
+  if (peer_ec || connections_.size() >= config_.max_connections) {
+    spdlog::debug("transport: refused a connection on {} ({})",
+                  to_string(listener_addresses_[index]),
+                  peer_ec ? peer_ec.message() : "too many connections");
+  } else {
+    try {
+      Target source{to_address(config_.protocol, remote), {}};
+      auto conn = std::make_shared<Connection>(*this, std::move(socket), std::move(source), false,
+                                               server_tls_.get());
+      ++counters_.connections_accepted;
+      connections_.emplace(remote, conn);
+      conn->accept();
+    } catch (const std::system_error& e) {
+      spdlog::warn("transport: cannot set up an accepted connection: {}", e.what());
+    }
+  }
+  if (!stopped_) start_accept(index);
+}
+
+void StreamCore::retry_accept_later(std::size_t index) {
+  // Out of descriptors and the like: wait a little instead of spinning on the error.
+  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+  auto self = std::static_pointer_cast<StreamCore>(shared_from_this());
+  timer->async_wait([self, timer, index](const std::error_code&) {
+    if (!self->stopped_) self->start_accept(index);
+  });
+}
+
+std::shared_ptr<Connection> StreamCore::find(const asio::ip::tcp::endpoint& remote) const {
+  auto [begin, end] = connections_.equal_range(remote);
+  for (auto it = begin; it != end; ++it) {
+    if (it->second->state() != Connection::State::kClosed) return it->second;
+  }
+  return nullptr;
+}
+
+void StreamCore::erase(const Connection& connection) {
+  auto [begin, end] = connections_.equal_range(connection.remote());
+  for (auto it = begin; it != end; ++it) {
+    if (it->second.get() == &connection) {
+      connections_.erase(it);
+      return;
+    }
+  }
+}
+
+void StreamCore::send(const Target& target, std::string bytes) {
+  if (stopped_) return;
+  auto ip = parse_ip(target.remote.address);
+  if (!ip) {
+    ++counters_.send_failures;
+    report_later(TransportErrorKind::kSendFailed, target,
+                 "not an IP address: '" + target.remote.address + "'");
+    return;
+  }
+  asio::ip::tcp::endpoint remote(*ip, target.remote.port);
+  auto conn = find(remote);
+  if (!conn) {
+    if (connections_.size() >= config_.max_connections) {
+      ++counters_.send_failures;
+      report_later(TransportErrorKind::kSendFailed, target, "too many connections");
+      return;
+    }
+    try {
+      conn = std::make_shared<Connection>(*this, asio::ip::tcp::socket(io_), target, true,
+                                          client_tls_.get());
+    } catch (const std::system_error& e) {
+      ++counters_.send_failures;
+      report_later(TransportErrorKind::kSendFailed, target, e.what());
+      return;
+    }
+    connections_.emplace(remote, conn);
+    conn->connect(remote);
+  }
+  const bool message = !only_crlf(bytes);
+  conn->write(std::move(bytes), message);
+}
+
+void StreamCore::reset(const Target& target) {
+  auto ip = parse_ip(target.remote.address);
+  if (!ip) return;
+  asio::ip::tcp::endpoint remote(*ip, target.remote.port);
+  auto [begin, end] = connections_.equal_range(remote);
+  for (auto it = begin; it != end; ++it) it->second->close();
+  connections_.erase(begin, end);
+}
+
+Address StreamCore::local_address(const Target& target) const {
+  Address out{config_.protocol, "", port_};
+  auto ip = parse_ip(target.remote.address);
+  if (ip) {
+    auto conn = find(asio::ip::tcp::endpoint(*ip, target.remote.port));
+    auto local = conn && conn->state() == Connection::State::kOpen ? conn->local() : std::nullopt;
+    if (local) {
+      out.address = local->address;
+      if (listeners_.empty() && port_ == 0) out.port = local->port;
+      return out;
+    }
+  }
+  auto bound = parse_ip(config_.bind_address);
+  if (bound && !bound->is_unspecified()) {
+    out.address = bound->to_string();
+    return out;
+  }
+  std::optional<asio::ip::address> src = ip ? route_source(io_, *ip) : std::nullopt;
+  if (src) {
+    out.address = to_address(config_.protocol, asio::ip::tcp::endpoint(*src, 0)).address;
+  } else {
+    out.address = ip && ip->is_v6() ? "::" : "0.0.0.0";
+  }
+  return out;
+}
+
+std::vector<Address> StreamCore::bound_addresses() const {
+  return listener_addresses_;
+}
+
+void StreamCore::on_open(Connection& connection) {
+  if (connection.outbound()) ++counters_.connections_opened;
+  spdlog::debug("transport: {} connection {} {} open", to_string(config_.protocol),
+                connection.outbound() ? "to" : "from", to_string(connection.target().remote));
+}
+
+void StreamCore::on_frame(Connection& connection, std::string frame) {
+  Address source = to_address(config_.protocol, connection.remote());
+  Address local = connection.local().value_or(Address{config_.protocol, "", port_});
+  deliver(std::move(frame), source, local);
+}
+
+void StreamCore::on_down(Connection& connection, TransportErrorKind kind, std::string detail,
+                         bool was_open) {
+  auto keep = connection.shared_from_this();
+  erase(connection);
+  if (was_open) {
+    ++counters_.connections_lost;
+  } else if (connection.outbound()) {
+    ++counters_.connections_failed;
+  }
+  if (kind == TransportErrorKind::kTlsCertificate || kind == TransportErrorKind::kTlsHandshake) {
+    ++counters_.tls_failures;
+  }
+  if (connection.outbound()) {
+    report(kind, connection.target(), std::move(detail));
+  } else {
+    spdlog::debug("transport: inbound {} connection from {} closed: {}",
+                  to_string(config_.protocol), to_string(connection.target().remote), detail);
+  }
+}
+
+void StreamCore::stop() {
+  stopped_ = true;
+  user_ = nullptr;
+  trace_ = nullptr;
+  for (auto& l : listeners_) {
+    std::error_code ec;
+    l.close(ec);
+  }
+  for (auto& [remote, conn] : connections_) conn->detach();
+  connections_.clear();
+}
+
+}  // namespace sipline::transport::detail

@@ -1,0 +1,50 @@
+// Internal: the TCP and TLS transports. Listeners on the local port (TLS: only with a server
+// certificate), and one connection per remote address, shared by both directions: a send to
+// the source of a request that came in on a connection goes back on it (RFC 3261 §18.2.2).
+#pragma once
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "transport/connection.hpp"
+#include "transport/core_base.hpp"
+
+namespace sipline::transport::detail {
+
+class StreamCore final : public CoreBase {
+ public:
+  static base::Result<std::shared_ptr<CoreBase>, BindError> open(asio::io_context& io,
+                                                                 const TransportConfig& config);
+  StreamCore(asio::io_context& io, TransportConfig config) : CoreBase(io, std::move(config)) {}
+
+  void send(const Target& target, std::string bytes) override;
+  Address local_address(const Target& target) const override;
+  void reset(const Target& target) override;
+  std::uint16_t port() const override { return port_; }
+  std::vector<Address> bound_addresses() const override;
+  std::size_t connection_count() const override { return connections_.size(); }
+  void stop() override;
+
+  // From connections.
+  void on_open(Connection& connection);
+  void on_frame(Connection& connection, std::string frame);
+  void on_down(Connection& connection, TransportErrorKind kind, std::string detail, bool was_open);
+
+ private:
+  void start_accept(std::size_t index);
+  void on_accept(std::size_t index, const std::error_code& ec, asio::ip::tcp::socket socket);
+  void retry_accept_later(std::size_t index);
+  std::shared_ptr<Connection> find(const asio::ip::tcp::endpoint& remote) const;
+  void erase(const Connection& connection);
+
+  std::vector<asio::ip::tcp::acceptor> listeners_;
+  std::vector<Address> listener_addresses_;
+  std::shared_ptr<asio::ssl::context> client_tls_;
+  std::shared_ptr<asio::ssl::context> server_tls_;
+  std::multimap<asio::ip::tcp::endpoint, std::shared_ptr<Connection>> connections_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace sipline::transport::detail

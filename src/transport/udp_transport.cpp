@@ -1,0 +1,125 @@
+#include "transport/udp_transport.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "transport/net.hpp"
+
+namespace sipline::transport::detail {
+
+base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_context& io,
+                                                                 const TransportConfig& config) {
+  auto sockets =
+      bind_sockets<asio::ip::udp::socket>(io, Protocol::kUdp, config.bind_address, config.port);
+  if (!sockets) return base::fail(sockets.error());
+  auto core = std::make_shared<UdpCore>(io, config);
+  for (auto& s : sockets.value()) {
+    std::error_code ec;
+    auto ep = s.local_endpoint(ec);
+    auto slot = std::make_unique<Slot>(std::move(s));
+    slot->local = to_address(Protocol::kUdp, ep);
+    core->port_ = ep.port();
+    core->slots_.push_back(std::move(slot));
+  }
+  for (auto& slot : core->slots_) core->start_receive(*slot);
+  return std::shared_ptr<CoreBase>(core);
+}
+
+void UdpCore::start_receive(Slot& slot) {
+  auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
+  slot.socket.async_receive_from(asio::buffer(slot.buffer), slot.from,
+                                 [self, &slot](const std::error_code& ec, std::size_t size) {
+                                   if (self->stopped_ || ec == asio::error::operation_aborted)
+                                     return;
+                                   if (ec) {
+                                     // Unconnected UDP reports little; whatever it is, the socket
+                                     // stays usable.
+                                     spdlog::debug("udp: receive on {} failed: {}",
+                                                   to_string(slot.local), ec.message());
+                                   } else {
+                                     self->on_datagram(slot, size);
+                                   }
+                                   if (!self->stopped_) self->start_receive(slot);
+                                 });
+}
+
+void UdpCore::on_datagram(Slot& slot, std::size_t size) {
+  ++counters_.datagrams_in;
+  counters_.bytes_in += size;
+  std::string_view data(slot.buffer.data(), size);
+  if (only_crlf(data)) {
+    ++counters_.keepalives_in;
+    return;
+  }
+  deliver(std::string(data), to_address(Protocol::kUdp, slot.from), slot.local);
+}
+
+UdpCore::Slot* UdpCore::slot_for(const asio::ip::address& ip) const {
+  for (const auto& slot : slots_) {
+    std::error_code ec;
+    auto ep = slot->socket.local_endpoint(ec);
+    if (!ec && ep.address().is_v4() == ip.is_v4()) return slot.get();
+  }
+  return nullptr;
+}
+
+void UdpCore::send(const Target& target, std::string bytes) {
+  if (stopped_) return;
+  auto ip = parse_ip(target.remote.address);
+  Slot* slot = ip ? slot_for(*ip) : nullptr;
+  if (slot == nullptr) {
+    ++counters_.send_failures;
+    report_later(TransportErrorKind::kSendFailed, target,
+                 ip ? std::string("no socket bound for that address family")
+                    : "not an IP address: '" + target.remote.address + "'");
+    return;
+  }
+  asio::ip::udp::endpoint to(*ip, target.remote.port);
+  const bool message = !only_crlf(bytes);
+  if (message) trace(TraceDirection::kSent, slot->local, to_address(Protocol::kUdp, to), bytes);
+  auto data = std::make_shared<std::string>(std::move(bytes));
+  auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
+  slot->socket.async_send_to(
+      asio::buffer(*data), to,
+      [self, data, target, message](const std::error_code& ec, std::size_t size) {
+        if (self->stopped_ || ec == asio::error::operation_aborted) return;
+        if (ec) {
+          ++self->counters_.send_failures;
+          self->report(TransportErrorKind::kSendFailed, target, ec.message());
+          return;
+        }
+        ++self->counters_.datagrams_out;
+        self->counters_.bytes_out += size;
+        if (message) ++self->counters_.messages_out;
+      });
+}
+
+Address UdpCore::local_address(const Target& target) const {
+  auto ip = parse_ip(target.remote.address);
+  const Slot* slot = ip ? slot_for(*ip) : nullptr;
+  if (slot == nullptr) slot = slots_.front().get();
+  Address local = slot->local;
+  auto bound = parse_ip(local.address);
+  if (ip && bound && bound->is_unspecified()) {
+    if (auto src = route_source(io_, *ip))
+      local.address = to_address(Protocol::kUdp, asio::ip::udp::endpoint(*src, 0)).address;
+  }
+  return local;
+}
+
+std::vector<Address> UdpCore::bound_addresses() const {
+  std::vector<Address> out;
+  for (const auto& slot : slots_) out.push_back(slot->local);
+  return out;
+}
+
+void UdpCore::stop() {
+  stopped_ = true;
+  user_ = nullptr;
+  trace_ = nullptr;
+  for (auto& slot : slots_) {
+    std::error_code ec;
+    slot->socket.close(ec);
+  }
+}
+
+}  // namespace sipline::transport::detail

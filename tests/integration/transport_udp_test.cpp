@@ -1,0 +1,135 @@
+// What only the UDP transport does: datagram garbage, keep-alive datagrams, wildcard binds.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "transport_support.hpp"
+
+namespace sipline::transport::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class UdpTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    if (std::string_view(GetParam()) == "::1" && !ipv6_available()) GTEST_SKIP() << "no IPv6";
+    TransportConfig c;
+    c.bind_address = GetParam();
+    auto t = AsioTransport::open(io_, c);
+    ASSERT_TRUE(t.ok()) << t.error().message();
+    transport_ = std::move(t).value();
+    transport_->set_user(&user_);
+    raw_.open(asio::ip::make_address(GetParam()).is_v6() ? asio::ip::udp::v6()
+                                                         : asio::ip::udp::v4());
+  }
+  void raw_send(const std::string& bytes) {
+    raw_.send_to(asio::buffer(bytes),
+                 asio::ip::udp::endpoint(asio::ip::make_address(GetParam()), transport_->port()));
+  }
+  asio::io_context io_;
+  Recorder user_;
+  std::unique_ptr<AsioTransport> transport_;
+  asio::ip::udp::socket raw_{io_};
+};
+
+TEST_P(UdpTest, MalformedDatagramIsCountedAndDroppedAndTheNextOneDelivered) {
+  raw_send("this is not SIP\r\n\r\n");
+  raw_send("INVITE\r\n\r\n");
+  raw_send(sip_message("good"));
+  ASSERT_TRUE(run_until(io_, [&] { return user_.messages.size() == 1; }));
+  EXPECT_EQ(user_.messages[0].raw, sip_message("good"));
+  EXPECT_EQ(transport_->counters().malformed_dropped, 2u);
+  EXPECT_EQ(transport_->counters().datagrams_in, 3u);
+  EXPECT_EQ(transport_->counters().messages_in, 1u);
+  EXPECT_TRUE(user_.errors.empty());
+}
+
+TEST_P(UdpTest, EmptyAndCrlfDatagramsAreKeepAlivesAndIgnored) {
+  raw_send("");
+  raw_send("\r\n\r\n");
+  raw_send("\r\n");
+  raw_send(sip_message("after"));
+  ASSERT_TRUE(run_until(io_, [&] { return user_.messages.size() == 1; }));
+  EXPECT_EQ(transport_->counters().keepalives_in, 3u);
+  EXPECT_EQ(transport_->counters().malformed_dropped, 0u);
+}
+
+TEST_P(UdpTest, BinaryGarbageNeverCrashes) {
+  std::string junk;
+  for (int i = 0; i < 3000; ++i) junk.push_back(static_cast<char>((i * 131) & 0xff));
+  raw_send(junk);
+  raw_send(std::string(60000, 'A'));
+  raw_send(sip_message("still-alive"));
+  ASSERT_TRUE(run_until(io_, [&] { return user_.messages.size() == 1; }));
+  EXPECT_EQ(transport_->counters().malformed_dropped, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Loopback, UdpTest, ::testing::Values("127.0.0.1", "::1"),
+                         [](const auto& info) {
+                           return std::string(std::string_view(info.param) == "::1" ? "ipv6"
+                                                                                    : "ipv4");
+                         });
+
+TEST(UdpWildcard, LocalAddressIsTheSourceTheKernelPicks) {
+  asio::io_context io;
+  TransportConfig c;  // empty bind address: 0.0.0.0 and :: on one port
+  auto t = AsioTransport::open(io, c);
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  auto& transport = *t.value();
+  const std::uint16_t port = transport.port();
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(transport.bound_addresses()[0], (Address{Protocol::kUdp, "0.0.0.0", port}));
+  EXPECT_EQ(transport.local_address(Target{Address{Protocol::kUdp, "127.0.0.1", 5060}, {}}),
+            (Address{Protocol::kUdp, "127.0.0.1", port}));
+  if (ipv6_available()) {
+    ASSERT_EQ(transport.bound_addresses().size(), 2u);
+    EXPECT_EQ(transport.bound_addresses()[1], (Address{Protocol::kUdp, "::", port}));
+    EXPECT_EQ(transport.local_address(Target{Address{Protocol::kUdp, "::1", 5060}, {}}),
+              (Address{Protocol::kUdp, "::1", port}));
+  }
+  // Both families receive.
+  Recorder user;
+  transport.set_user(&user);
+  asio::ip::udp::socket raw(io, asio::ip::udp::v4());
+  raw.send_to(asio::buffer(sip_message("v4")),
+              asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  ASSERT_TRUE(run_until(io, [&] { return user.messages.size() == 1; }));
+  EXPECT_EQ(user.messages[0].source.address, "127.0.0.1");
+  EXPECT_EQ(user.messages[0].local, (Address{Protocol::kUdp, "0.0.0.0", port}));
+}
+
+TEST(UdpBind, PortInUseNamesThePortAndTheReason) {
+  asio::io_context io;
+  asio::ip::udp::socket holder(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = holder.local_endpoint().port();
+  TransportConfig c;
+  c.bind_address = "127.0.0.1";
+  c.port = port;
+  auto t = AsioTransport::open(io, c);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().message(),
+            "cannot listen on udp:127.0.0.1:" + std::to_string(port) + ": address already in use");
+}
+
+TEST(UdpBind, PrivilegedPortWithoutPrivilegeSaysSo) {
+  if (geteuid() == 0) GTEST_SKIP() << "running as root: low ports are allowed";
+  asio::io_context io;
+  TransportConfig c;
+  c.bind_address = "127.0.0.1";
+  c.port = 5;
+  auto t = AsioTransport::open(io, c);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().reason, "permission denied: ports below 1024 need privilege");
+}
+
+TEST(UdpBind, NotAnIpAddress) {
+  asio::io_context io;
+  TransportConfig c;
+  c.bind_address = "localhost";
+  auto t = AsioTransport::open(io, c);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().reason, "not an IP address");
+}
+
+}  // namespace
+}  // namespace sipline::transport::test

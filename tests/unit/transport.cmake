@@ -1,0 +1,1 @@
+sipline_test(transport_test SOURCES transport_test.cpp DEPS sipline_transport)
