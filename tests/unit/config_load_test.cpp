@@ -307,3 +307,48 @@ TEST(Validate, HttpStyleUpdateOnTopOfAnAccount) {
                 "\"sip_server\"?)",
             }));
 }
+
+TEST(Listing, AccountToTomlParsesBackToTheSameSettings) {
+  auto r = parse_config(
+      account("transport = \"tls\"\ntls_uri_scheme = \"sips\"\ndisplay_name = \"Gate \\\"2\\\"\"\n"
+              "outbound_proxy = \"[::1]:5070\"\nregister_expiration_min = 5\n"
+              "unregister_before_new_registration = \"no\"\npassword = \"x\"\n"),
+      "t.toml");
+  ASSERT_TRUE(r.ok());
+  const AccountConfig& a = r->config.accounts[0];
+  auto again = parse_config("[[account]]\n" + account_to_toml(a), "dump.toml");
+  ASSERT_TRUE(again.ok()) << format_problem(again.error().errors.at(0));
+  std::vector<std::string> first, second;
+  for_each_setting(a, [&](std::string_view k, const std::string& v) {
+    first.push_back(std::string(k) + "=" + v);
+  });
+  for_each_setting(again->config.accounts[0], [&](std::string_view k, const std::string& v) {
+    second.push_back(std::string(k) + "=" + v);
+  });
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(again->config.accounts[0].password, "");  // the dump never carries it
+}
+
+TEST(Robustness, TruncatedAndCorruptedFilesGiveProblemsNeverCrashes) {
+  const std::string text =
+      read(kData + "/errors.toml") + read(kData + "/../../../examples/sipline.toml");
+  ASSERT_FALSE(text.empty());
+  std::size_t failures = 0;
+  for (std::size_t cut = 0; cut <= text.size(); cut += 7) {
+    auto r = parse_config(std::string_view(text).substr(0, cut), "cut.toml");
+    failures += !r.ok();
+    if (!r.ok()) {
+      EXPECT_FALSE(r.error().errors.empty());
+    }
+  }
+  EXPECT_GT(failures, 0u);
+  const char junk[] = {'\0', '"', '[', ']', '=', '\n', '\xff', '#', '\'', '{'};
+  std::string mutated = text;
+  for (std::size_t i = 0; i < mutated.size(); i += 13) {
+    mutated[i] = junk[i % sizeof junk];
+    auto r = parse_config(mutated, "junk.toml");
+    if (!r.ok()) {
+      for (const auto& p : r.error().errors) EXPECT_FALSE(format_problem(p).empty());
+    }
+  }
+}
