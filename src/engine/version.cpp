@@ -2,6 +2,8 @@
 
 namespace sipline {
 
-std::string_view version() { return SIPLINE_VERSION; }
+std::string_view version() {
+  return SIPLINE_VERSION;
+}
 
 }  // namespace sipline

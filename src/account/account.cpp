@@ -1,0 +1,315 @@
+#include "account/account.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "account/identity.hpp"
+#include "account/policy.hpp"
+#include "msg/writer.hpp"
+
+namespace sipline::account {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using usage::reg::FailureClass;
+
+std::string_view to_string(State s) {
+  switch (s) {
+    case State::kDisabled:
+      return "disabled";
+    case State::kUnregistering:
+      return "unregistering";
+    case State::kRegistering:
+      return "registering";
+    case State::kRegistered:
+      return "registered";
+    case State::kRefreshing:
+      return "refreshing";
+    case State::kFailed:
+      return "failed";
+  }
+  return "?";
+}
+
+namespace {
+double secs(base::Duration d) {
+  return static_cast<double>(d.count()) / 1000.0;
+}
+}  // namespace
+
+Account::Account(int index, config::AccountConfig cfg, Stack stack, transport::Target target,
+                 std::vector<std::string> previous_contacts, Hooks hooks)
+    : index_(index),
+      cfg_(std::move(cfg)),
+      stack_(stack),
+      target_(std::move(target)),
+      previous_contacts_(std::move(previous_contacts)),
+      hooks_(std::move(hooks)),
+      reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
+      keepalive_(stack.txn, stack.transport, stack.timers, stack.random,
+                 {[this] { reregister_at_once("OPTIONS keep-alive: server not answering", true); },
+                  [this](const usage::options::ViaReflection& seen) {
+                    reregister_at_once("OPTIONS keep-alive: our address changed to " +
+                                           seen.received + ":" +
+                                           std::to_string(seen.rport.value_or(0)),
+                                       false);
+                  }}),
+      refresh_timer_(stack.timers),
+      retry_timer_(stack.timers),
+      lease_timer_(stack.timers),
+      done_timer_(stack.timers) {
+  reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
+  refresh_identity();
+}
+
+Account::~Account() = default;
+
+void Account::refresh_identity() {
+  const WireNames n = wire_names(cfg_, stack_.transport.local_address(target_));
+  contact_ = n.contact;
+  aor_ = n.aor;
+  request_uri_ = n.request_uri;
+  reg_.set_identity({n.request_uri, n.aor, cfg_.display_name, n.contact, target_,
+                     "sipline/" SIPLINE_VERSION_STRING});
+}
+
+std::uint32_t Account::requested_expires_s() const {
+  const auto asked = static_cast<std::uint32_t>(seconds{cfg_.register_expiration_min}.count());
+  return std::max(asked, min_expires_s_);
+}
+
+bool Account::lease_valid() const {
+  return granted_s_ > 0 && stack_.timers.now() < lease_end_;
+}
+
+void Account::transition(State next) {
+  state_ = next;
+  const std::string tag = "account[" + std::to_string(index_) + "] '" + cfg_.name + "'";
+  const auto now = stack_.timers.now();
+  switch (next) {
+    case State::kRegistered:
+      if (retry_timer_.armed()) {
+        spdlog::warn(
+            "{}: registered (lease {} s left), last attempt {} ({}), next attempt in {:.1f} s", tag,
+            duration_cast<seconds>(lease_end_ - now).count(), last_status_,
+            usage::reg::to_string(failure_),
+            secs(duration_cast<milliseconds>(retry_timer_.deadline() - now)));
+      } else {
+        spdlog::info(
+            "{}: registered ({}), expires {} s, refresh in {:.1f} s{}", tag, last_status_,
+            granted_s_, secs(duration_cast<milliseconds>(refresh_timer_.deadline() - now)),
+            failure_ == FailureClass::kBindingNotConfirmed ? ", binding not confirmed" : "");
+      }
+      break;
+    case State::kFailed:
+      if (!retry_timer_.armed()) {
+        spdlog::warn("{}: failed ({}), attempt in progress", tag, last_error_);
+        break;
+      }
+      spdlog::warn("{}: failed ({}, {}: {}), next attempt in {:.1f} s", tag, last_status_,
+                   usage::reg::to_string(failure_), last_error_,
+                   secs(duration_cast<milliseconds>(retry_timer_.deadline() - now)));
+      break;
+    default:
+      spdlog::info("{}: {}", tag, to_string(next));
+      break;
+  }
+}
+
+void Account::start() {
+  stopping_ = false;
+  if (!cfg_.active) return transition(State::kDisabled);
+  if (!cfg_.sip_registration) {
+    warnings_.push_back("sip_registration = false: no REGISTER is sent");
+    return transition(State::kDisabled);
+  }
+  unregister_previous();
+}
+
+void Account::unregister_previous() {
+  using config::UnregisterMode;
+  if (cfg_.unregister_before_new_registration == UnregisterMode::no) return begin_register();
+  transition(State::kUnregistering);
+  auto done = [this](const usage::reg::Outcome& o) {
+    unregister_outcome_ = o.registered()       ? std::to_string(o.status_code) + " ok"
+                          : o.status_code != 0 ? std::to_string(o.status_code) + " " +
+                                                     std::string(usage::reg::to_string(o.failure))
+                                               : std::string(usage::reg::to_string(o.failure));
+    spdlog::info("account[{}]: unregister before registration: {}", index_, unregister_outcome_);
+    begin_register();
+  };
+  if (cfg_.unregister_before_new_registration == UnregisterMode::all) {
+    spdlog::warn(
+        "account[{}]: unregister_before_new_registration = \"all\" also removes the "
+        "bindings of other devices on {}",
+        index_, aor_);
+    return reg_.unbind_all(done);
+  }
+  std::vector<std::string> contacts;
+  for (const auto& c : previous_contacts_) {
+    if (c != contact_) contacts.push_back(c);
+  }
+  contacts.push_back(contact_);
+  reg_.unbind(std::move(contacts), done);
+}
+
+void Account::begin_register() {
+  if (stopping_) return;
+  refresh_timer_.cancel();
+  retry_timer_.cancel();
+  attempt_started_ = stack_.timers.now();
+  transition(lease_valid() ? State::kRefreshing : State::kRegistering);
+  reg_.bind(requested_expires_s(), [this](const usage::reg::Outcome& o) {
+    if (o.registered()) {
+      on_registered(o);
+    } else {
+      on_register_failed(o);
+    }
+  });
+}
+
+void Account::on_registered(const usage::reg::Outcome& o) {
+  const auto now = stack_.timers.now();
+  last_latency_ = duration_cast<milliseconds>(now - attempt_started_);
+  ++ok_count_;
+  last_status_ = o.status_code;
+  failure_ = o.failure;
+  last_error_ = o.failure == FailureClass::kNone ? "" : o.detail;
+  if (o.requested_s > requested_expires_s()) min_expires_s_ = o.requested_s;  // after a 423
+  granted_s_ = o.granted_s;
+  if (granted_s_ == 0) {  // a 2xx that grants nothing holds no binding
+    usage::reg::Outcome f = o;
+    f.failure = FailureClass::kBindingNotConfirmed;
+    f.detail = "2xx granted 0 seconds";
+    return on_register_failed(f);
+  }
+  lease_end_ = now + seconds{granted_s_};
+  lease_timer_.arm_at(lease_end_, [this] { on_lease_expired(); });
+  retry_timer_.cancel();
+  refresh_timer_.arm_in(
+      refresh_delay(seconds{granted_s_}, cfg_.reregister_before_expiration_s, stack_.jitter.unit()),
+      [this] { begin_register(); });
+  if (o.contact_confirmed && hooks_.on_contact_registered) hooks_.on_contact_registered(contact_);
+  previous_contacts_.assign(1, contact_);
+  transition(State::kRegistered);
+  start_keepalive(o);
+}
+
+void Account::start_keepalive(const usage::reg::Outcome& o) {
+  if (!cfg_.options_keepalive) return;
+  const std::string from = msg::format_name_addr(cfg_.display_name, aor_);
+  keepalive_.start({request_uri_, from, msg::format_name_addr({}, aor_), target_,
+                    "sipline/" SIPLINE_VERSION_STRING},
+                   seconds{cfg_.options_keepalive_interval_s}, cfg_.options_keepalive_max_tries,
+                   usage::options::ViaReflection{o.via_received, o.via_rport});
+}
+
+void Account::on_register_failed(const usage::reg::Outcome& o) {
+  ++fail_count_;
+  keepalive_.stop();
+  last_status_ = o.status_code;
+  failure_ = o.failure;
+  last_error_ = o.detail;
+  const base::Duration wait =
+      o.failure == FailureClass::kCredentials
+          ? base::Duration{cfg_.auth_failure_retry_wait_s}
+          : retry_delay(cfg_.registration_retry_wait_s, o.retry_after_s, stack_.jitter.unit());
+  retry_timer_.arm_in(wait, [this] { begin_register(); });
+  // While the granted lease lasts the binding is still held: stay registered, show the error.
+  if (lease_valid()) return transition(State::kRegistered);
+  granted_s_ = 0;
+  lease_timer_.cancel();
+  transition(State::kFailed);
+}
+
+void Account::on_lease_expired() {
+  granted_s_ = 0;
+  keepalive_.stop();
+  // Never show a binding the server no longer holds: failed, even with a refresh in flight.
+  if (state_ == State::kRegistered || state_ == State::kRefreshing) {
+    if (last_error_.empty()) last_error_ = "registration expired";
+    transition(State::kFailed);
+  }
+}
+
+void Account::reregister_at_once(std::string_view why, bool new_connection) {
+  if (stopping_ || state_ == State::kDisabled || state_ == State::kUnregistering) return;
+  spdlog::warn("account[{}]: {}: re-registering now", index_, why);
+  keepalive_.stop();
+  if (new_connection && target_.remote.protocol != transport::Protocol::kUdp) {
+    stack_.transport.reset(target_);
+  }
+  reg_.cancel();
+  begin_register();
+}
+
+void Account::reregister_now() {
+  reregister_at_once("re-register requested", false);
+}
+
+void Account::on_transport_error(const transport::TransportError& error) {
+  if (error.target != target_ || error.kind != transport::TransportErrorKind::kConnectionLost) {
+    return;
+  }
+  // A connection lost while registered and idle: open a new one and re-REGISTER at once.
+  if (state_ == State::kRegistered && !reg_.busy() && !retry_timer_.armed()) {
+    reregister_at_once("connection to the server lost", false);
+  }
+}
+
+void Account::stop(std::function<void()> done) {
+  stopping_ = true;
+  refresh_timer_.cancel();
+  retry_timer_.cancel();
+  keepalive_.stop();
+  reg_.cancel();
+  if (!lease_valid()) {
+    lease_timer_.cancel();
+    state_ = State::kDisabled;
+    done_timer_.arm_in(base::Duration{0}, std::move(done));
+    return;
+  }
+  transition(State::kUnregistering);
+  reg_.unbind({contact_}, [this, done = std::move(done)](const usage::reg::Outcome& o) {
+    spdlog::info("account[{}]: unregistered: {}", index_,
+                 o.registered() ? std::to_string(o.status_code) : o.detail);
+    granted_s_ = 0;
+    lease_timer_.cancel();
+    transition(State::kDisabled);
+    done();
+  });
+}
+
+Snapshot Account::snapshot() const {
+  Snapshot s;
+  const auto now = stack_.timers.now();
+  s.index = index_;
+  s.name = cfg_.name;
+  s.aor = aor_;
+  s.state = state_;
+  s.granted_expires_s = granted_s_;
+  if (refresh_timer_.armed()) {
+    s.next_refresh_in = duration_cast<milliseconds>(refresh_timer_.deadline() - now);
+  }
+  if (retry_timer_.armed()) {
+    s.next_attempt_in = duration_cast<milliseconds>(retry_timer_.deadline() - now);
+  }
+  s.last_status_code = last_status_;
+  s.last_error = last_error_;
+  s.failure_class = failure_;
+  s.keepalive_misses = keepalive_.misses();
+  s.contact = contact_;
+  s.unregister_outcome = unregister_outcome_;
+  s.warnings = warnings_;
+  if (failure_ == FailureClass::kBindingNotConfirmed && state_ == State::kRegistered) {
+    s.warnings.push_back("binding not confirmed");
+  }
+  s.registrations_ok = ok_count_;
+  s.registration_failures = fail_count_;
+  s.keepalive_misses_total = keepalive_.misses_total();
+  s.register_requests = reg_.requests_sent();
+  s.last_refresh_latency = last_latency_;
+  return s;
+}
+
+}  // namespace sipline::account

@@ -1,0 +1,137 @@
+// One account: composes the registration and keep-alive usages and owns the policy of
+// account-settings.md — when to register, refresh, retry, unregister, and what state to show.
+// Every state change goes through transition(); every timer is a base::Timer (generation-safe).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/random.hpp"
+#include "base/timer.hpp"
+#include "config/config.hpp"
+#include "transport/transport.hpp"
+#include "txn/transaction_layer.hpp"
+#include "usage/options/keepalive.hpp"
+#include "usage/reg/registration.hpp"
+
+namespace sipline::account {
+
+enum class State : std::uint8_t {
+  kDisabled,
+  kUnregistering,
+  kRegistering,
+  kRegistered,
+  kRefreshing,
+  kFailed,
+};
+std::string_view to_string(State s);
+
+// What the account runs on: its transaction layer and transport, the loop's timers, randomness
+// for protocol tokens and, separately, for jitter (so a test can pin one without the other).
+struct Stack {
+  txn::TransactionLayer& txn;
+  transport::Transport& transport;
+  base::TimerService& timers;
+  base::Random& random;
+  base::Random& jitter;
+};
+
+struct Snapshot {
+  int index = 0;
+  std::string name;
+  std::string aor;
+  State state = State::kDisabled;
+  std::uint32_t granted_expires_s = 0;
+  std::optional<base::Duration> next_refresh_in;
+  std::optional<base::Duration> next_attempt_in;
+  int last_status_code = 0;
+  std::string last_error;
+  usage::reg::FailureClass failure_class = usage::reg::FailureClass::kNone;
+  std::uint32_t keepalive_misses = 0;
+  std::string contact;
+  std::string unregister_outcome;
+  std::vector<std::string> warnings;
+  std::uint64_t registrations_ok = 0;
+  std::uint64_t registration_failures = 0;
+  std::uint64_t keepalive_misses_total = 0;
+  std::uint64_t register_requests = 0;
+  base::Duration last_refresh_latency{0};
+};
+
+class Account {
+ public:
+  struct Hooks {
+    // A binding was confirmed for this contact: persist it (state_dir) for "instance".
+    std::function<void(const std::string& contact)> on_contact_registered;
+  };
+
+  // `previous_contacts`: contacts registered by an earlier run (state_dir), for "instance".
+  Account(int index, config::AccountConfig cfg, Stack stack, transport::Target target,
+          std::vector<std::string> previous_contacts, Hooks hooks = {});
+  ~Account();
+  Account(const Account&) = delete;
+  Account& operator=(const Account&) = delete;
+
+  // Runs "unregister before new registration", then registers and keeps registered.
+  void start();
+  // Unregisters our binding (if any) and calls `done` once (never synchronously).
+  void stop(std::function<void()> done);
+  // Re-register now (HTTP POST .../register).
+  void reregister_now();
+  // A TCP/TLS connection to our server broke (from the transport).
+  void on_transport_error(const transport::TransportError& error);
+
+  Snapshot snapshot() const;
+  State state() const { return state_; }
+  const config::AccountConfig& config() const { return cfg_; }
+  const transport::Target& target() const { return target_; }
+
+ private:
+  void transition(State next);
+  void refresh_identity();
+  void unregister_previous();
+  void begin_register();
+  void on_registered(const usage::reg::Outcome& o);
+  void on_register_failed(const usage::reg::Outcome& o);
+  void on_lease_expired();
+  void reregister_at_once(std::string_view why, bool new_connection);
+  void start_keepalive(const usage::reg::Outcome& o);
+  bool lease_valid() const;
+  std::uint32_t requested_expires_s() const;
+
+  int index_;
+  config::AccountConfig cfg_;
+  Stack stack_;
+  transport::Target target_;
+  std::vector<std::string> previous_contacts_;
+  Hooks hooks_;
+  usage::reg::Registration reg_;
+  usage::options::Keepalive keepalive_;
+  base::Timer refresh_timer_;
+  base::Timer retry_timer_;
+  base::Timer lease_timer_;
+  base::Timer done_timer_;
+
+  State state_ = State::kDisabled;
+  std::string contact_;
+  std::string aor_;
+  std::string request_uri_;
+  std::uint32_t min_expires_s_ = 0;  // raised by a 423: asked for from then on
+  base::TimePoint lease_end_{};
+  base::TimePoint attempt_started_{};
+  bool stopping_ = false;
+  // Status.
+  std::uint32_t granted_s_ = 0;
+  int last_status_ = 0;
+  std::string last_error_;
+  usage::reg::FailureClass failure_ = usage::reg::FailureClass::kNone;
+  std::string unregister_outcome_;
+  std::vector<std::string> warnings_;
+  std::uint64_t ok_count_ = 0;
+  std::uint64_t fail_count_ = 0;
+  base::Duration last_latency_{0};
+};
+
+}  // namespace sipline::account

@@ -1,0 +1,101 @@
+#include "account_runtime.hpp"
+
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
+
+#include "state_store.hpp"
+
+namespace sipline::engine {
+
+namespace {
+transport::Protocol protocol_of(config::Transport t) {
+  switch (t) {
+    case config::Transport::udp:
+      return transport::Protocol::kUdp;
+    case config::Transport::tcp:
+      return transport::Protocol::kTcp;
+    case config::Transport::tls:
+      return transport::Protocol::kTls;
+  }
+  return transport::Protocol::kUdp;
+}
+}  // namespace
+
+bool resolve_target(asio::io_context& io, const config::HostPort& hp, transport::Protocol protocol,
+                    transport::Target& out, std::string& error) {
+  out.remote.protocol = protocol;
+  out.remote.port = hp.port.value_or(protocol == transport::Protocol::kTls ? 5061 : 5060);
+  out.tls_server_name = hp.host;
+  std::error_code ec;
+  auto literal = asio::ip::make_address(hp.host, ec);
+  if (!ec) {
+    out.remote.address = literal.to_string();
+    return true;
+  }
+  asio::ip::udp::resolver resolver(io);
+  auto results = resolver.resolve(hp.host, std::to_string(out.remote.port), ec);
+  if (ec || results.empty()) {
+    error = "cannot resolve " + hp.host + ": " + (ec ? ec.message() : "no address");
+    return false;
+  }
+  out.remote.address = results.begin()->endpoint().address().to_string();
+  return true;
+}
+
+AccountRuntime::~AccountRuntime() {
+  account_.reset();
+  txn_.reset();
+  if (transport_) transport_->set_user(nullptr);
+}
+
+std::uint16_t AccountRuntime::local_port() const {
+  return transport_ ? transport_->port() : cfg_.listen_port();
+}
+
+bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
+                          const config::Config& all, StateStore& store, std::string& error) {
+  const std::string label = "account[" + std::to_string(index_) + "] '" + cfg_.name + "'";
+  const transport::Protocol protocol = protocol_of(cfg_.transport);
+  transport::Target target;
+  const config::HostPort& next_hop =
+      cfg_.outbound_proxy.empty() ? cfg_.sip_server : cfg_.outbound_proxy;
+  if (!resolve_target(io, next_hop, protocol, target, error)) {
+    error = label + ": " + error;
+    return false;
+  }
+  transport::TransportConfig tc;
+  tc.protocol = protocol;
+  tc.port = cfg_.listen_port();
+  tc.tls.verify = cfg_.tls_verify;
+  tc.tls.ca_file = cfg_.tls_ca_file;
+  auto opened = transport::AsioTransport::open(io, tc);
+  if (!opened.ok()) {
+    error = label + ": " + opened.error().message();
+    return false;
+  }
+  transport_ = std::move(*opened);
+  random_ = std::make_unique<base::SeededRandom>(base::os_seed() ^ static_cast<unsigned>(index_));
+  jitter_ = std::make_unique<base::SeededRandom>(base::os_seed() + static_cast<unsigned>(index_));
+  txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
+  txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, random_.get());
+  account::Stack stack{*txn_, *transport_, timers, *random_, *jitter_};
+  const int index = index_;
+  account_ = std::make_unique<account::Account>(
+      index_, cfg_, stack, target, store.load_contacts(index_),
+      account::Account::Hooks{
+          [&store, index](const std::string& contact) { store.save_contact(index, contact); }});
+  transport_->set_user(this);
+  return true;
+}
+
+void AccountRuntime::on_message(msg::Message message, const transport::Address& source,
+                                const transport::Address& local) {
+  if (txn_) txn_->on_message(std::move(message), source, local);
+}
+
+void AccountRuntime::on_transport_error(const transport::TransportError& error) {
+  if (txn_) txn_->on_transport_error(error);
+  if (account_) account_->on_transport_error(error);
+}
+
+}  // namespace sipline::engine

@@ -1,0 +1,55 @@
+// One account's stack on the loop: its socket(s), transaction layer, randomness and the
+// Account policy object. The runtime is the transport's user and fans events out.
+#pragma once
+#include <asio/io_context.hpp>
+#include <memory>
+#include <string>
+
+#include "account/account.hpp"
+#include "base/random.hpp"
+#include "base/timers.hpp"
+#include "config/config.hpp"
+#include "transport/asio_transport.hpp"
+#include "txn/transaction_layer.hpp"
+
+namespace sipline::engine {
+
+class StateStore;
+
+class AccountRuntime final : public transport::TransportUser {
+ public:
+  AccountRuntime(int index, config::AccountConfig cfg) : index_(index), cfg_(std::move(cfg)) {}
+  ~AccountRuntime() override;
+
+  // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
+  bool open(asio::io_context& io, base::TimerService& timers, const config::Config& all,
+            StateStore& store, std::string& error);
+  account::Account* account() { return account_.get(); }
+  const account::Account* account() const { return account_.get(); }
+  const transport::AsioTransport* transport() const { return transport_.get(); }
+  const txn::TransactionLayer* txn() const { return txn_.get(); }
+  const config::AccountConfig& config() const { return cfg_; }
+  int index() const { return index_; }
+  std::uint16_t local_port() const;
+
+  // TransportUser
+  void on_message(msg::Message message, const transport::Address& source,
+                  const transport::Address& local) override;
+  void on_transport_error(const transport::TransportError& error) override;
+
+ private:
+  int index_;
+  config::AccountConfig cfg_;
+  std::unique_ptr<transport::AsioTransport> transport_;
+  std::unique_ptr<base::SeededRandom> random_;
+  std::unique_ptr<base::SeededRandom> jitter_;
+  std::unique_ptr<txn::TransactionLayer> txn_;
+  std::unique_ptr<account::Account> account_;
+};
+
+// Resolves a host[:port] to a Target for `protocol` (IP literals pass through; names use the
+// system resolver, first address). Default port 5060, 5061 for TLS.
+bool resolve_target(asio::io_context& io, const config::HostPort& hp, transport::Protocol protocol,
+                    transport::Target& out, std::string& error);
+
+}  // namespace sipline::engine

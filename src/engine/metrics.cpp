@@ -1,0 +1,81 @@
+#include "metrics.hpp"
+
+#include <functional>
+#include <sstream>
+
+namespace sipline::engine {
+namespace {
+
+std::string escape_label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+struct Family {
+  const char* name;
+  const char* type;
+  const char* help;
+  std::function<double(const AccountMetrics&)> value;
+};
+
+}  // namespace
+
+std::string format_metrics(const std::vector<AccountMetrics>& accounts) {
+  static const std::vector<Family> families = {
+      {"sipline_account_registered", "gauge", "1 when the account holds a registration.",
+       [](const AccountMetrics& m) {
+         return m.status.state == "registered" || m.status.state == "refreshing" ? 1.0 : 0.0;
+       }},
+      {"sipline_registrations_total", "counter", "Successful REGISTER attempts.",
+       [](const AccountMetrics& m) { return double(m.status.registrations_ok); }},
+      {"sipline_registration_failures_total", "counter", "Failed REGISTER attempts.",
+       [](const AccountMetrics& m) { return double(m.status.registration_failures); }},
+      {"sipline_registration_granted_seconds", "gauge", "Lifetime granted by the registrar.",
+       [](const AccountMetrics& m) { return double(m.status.granted_expires_s); }},
+      {"sipline_refresh_latency_seconds", "gauge",
+       "Time from the first REGISTER of the last successful attempt to its 2xx.",
+       [](const AccountMetrics& m) { return m.status.last_refresh_latency_s; }},
+      {"sipline_keepalive_misses", "gauge", "OPTIONS keep-alive misses in a row.",
+       [](const AccountMetrics& m) { return double(m.status.keepalive_misses); }},
+      {"sipline_keepalive_misses_total", "counter", "OPTIONS keep-alive misses.",
+       [](const AccountMetrics& m) { return double(m.status.keepalive_misses_total); }},
+      {"sipline_transactions_total", "counter", "Client transactions started.",
+       [](const AccountMetrics& m) { return double(m.txn.client_started); }},
+      {"sipline_retransmissions_total", "counter", "Request retransmissions (timer E).",
+       [](const AccountMetrics& m) { return double(m.txn.retransmissions); }},
+      {"sipline_transaction_timeouts_total", "counter", "Client transactions that timed out.",
+       [](const AccountMetrics& m) { return double(m.txn.timeouts); }},
+      {"sipline_stray_responses_total", "counter", "Responses matching no transaction.",
+       [](const AccountMetrics& m) { return double(m.txn.stray_responses); }},
+      {"sipline_server_requests_total", "counter", "Requests received.",
+       [](const AccountMetrics& m) { return double(m.txn.server_requests); }},
+      {"sipline_malformed_messages_total", "counter", "Malformed messages dropped.",
+       [](const AccountMetrics& m) {
+         return double(m.transport.malformed_dropped + m.txn.malformed);
+       }},
+      {"sipline_connections_lost_total", "counter", "TCP/TLS connections lost.",
+       [](const AccountMetrics& m) { return double(m.transport.connections_lost); }},
+      {"sipline_tls_failures_total", "counter", "TLS handshakes that failed.",
+       [](const AccountMetrics& m) { return double(m.transport.tls_failures); }},
+  };
+  std::ostringstream out;
+  for (const auto& f : families) {
+    out << "# HELP " << f.name << " " << f.help << "\n# TYPE " << f.name << " " << f.type << "\n";
+    for (const auto& m : accounts) {
+      out << f.name << "{account=\"" << m.status.index << "\",name=\""
+          << escape_label(m.status.name) << "\",transport=\"" << m.status.transport << "\"} "
+          << f.value(m) << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace sipline::engine

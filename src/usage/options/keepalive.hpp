@@ -1,0 +1,84 @@
+// SIP OPTIONS keep-alive (account-settings.md "OPTIONS keep-alive"): one OPTIONS to the server
+// every interval, at most one outstanding. Any response means "alive" and resets the misses;
+// an OPTIONS still unanswered when the next is due, or whose transaction ends without a
+// response, is a miss. After max_tries misses in a row it reports the server dead and stops.
+// A response whose top Via shows another received/rport than the reference (the last
+// REGISTER's) reports a NAT rebinding. Policy (what to do then) is the account's.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/random.hpp"
+#include "base/timer.hpp"
+#include "transport/transport.hpp"
+#include "txn/transaction_layer.hpp"
+
+namespace sipline::usage::options {
+
+struct KeepaliveIdentity {
+  std::string request_uri;  // "sip:server-host"
+  std::string from;         // formatted From name-addr without tag (the account's AOR)
+  std::string to;           // formatted To name-addr
+  transport::Target target;
+  std::string user_agent = "sipline";
+};
+
+// How the server saw us: the top Via's received and rport of a response.
+struct ViaReflection {
+  std::string received;
+  std::optional<std::uint16_t> rport;
+  bool operator==(const ViaReflection&) const = default;
+};
+
+class Keepalive {
+ public:
+  struct Callbacks {
+    std::function<void()> on_dead;                                 // max_tries misses in a row
+    std::function<void(const ViaReflection&)> on_address_changed;  // NAT rebinding
+  };
+
+  Keepalive(txn::TransactionLayer& txn, transport::Transport& transport, base::TimerService& timers,
+            base::Random& random, Callbacks callbacks);
+  ~Keepalive();
+  Keepalive(const Keepalive&) = delete;
+  Keepalive& operator=(const Keepalive&) = delete;
+
+  // Starts (or restarts) the cycle: the first OPTIONS goes one interval from now. `reference`
+  // is how the registrar saw us; nullopt: no NAT check.
+  void start(KeepaliveIdentity identity, base::Duration interval, int max_tries,
+             std::optional<ViaReflection> reference);
+  void stop();
+  bool running() const { return timer_.armed(); }
+
+  std::uint32_t misses() const { return misses_; }  // in a row, now
+  std::uint64_t misses_total() const { return misses_total_; }
+  std::uint64_t sent_total() const { return sent_total_; }
+
+ private:
+  void on_due();
+  void send();
+  void on_event(const txn::ClientEvent& event);
+  // Counts a miss; true when the server is now declared dead (callbacks ran, cycle stopped).
+  bool miss();
+
+  txn::TransactionLayer& txn_;
+  transport::Transport& transport_;
+  base::Random& random_;
+  Callbacks callbacks_;
+  base::Timer timer_;
+  KeepaliveIdentity identity_;
+  base::Duration interval_{30000};
+  int max_tries_ = 3;
+  std::optional<ViaReflection> reference_;
+  std::string call_id_;
+  std::string from_tag_;
+  std::uint32_t cseq_ = 0;
+  std::uint64_t outstanding_ = 0;  // transaction handle, 0 when none
+  std::uint32_t misses_ = 0;
+  std::uint64_t misses_total_ = 0;
+  std::uint64_t sent_total_ = 0;
+};
+
+}  // namespace sipline::usage::options

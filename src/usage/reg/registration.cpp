@@ -1,0 +1,311 @@
+#include "usage/reg/registration.hpp"
+
+#include <arpa/inet.h>
+
+#include <spdlog/spdlog.h>
+
+#include "msg/writer.hpp"
+#include "txn/request.hpp"
+#include "usage/reg/contact_match.hpp"
+
+namespace sipline::usage::reg {
+
+std::string_view to_string(FailureClass c) {
+  switch (c) {
+    case FailureClass::kNone:
+      return "";
+    case FailureClass::kTimeout:
+      return "timeout";
+    case FailureClass::kTransport:
+      return "transport";
+    case FailureClass::kTlsCertificate:
+      return "tls_certificate";
+    case FailureClass::kCredentials:
+      return "credentials";
+    case FailureClass::kServer:
+      return "server";
+    case FailureClass::kRejected:
+      return "rejected";
+    case FailureClass::kBindingNotConfirmed:
+      return "binding_not_confirmed";
+  }
+  return "";
+}
+
+namespace {
+bool is_ip_literal(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+}  // namespace
+
+FailureClass classify_status(int status_code) {
+  if (status_code == 403) return FailureClass::kCredentials;
+  if (status_code >= 500) return FailureClass::kServer;
+  return FailureClass::kRejected;
+}
+
+// One attempt: what is being sent and which one-shot detours (challenge, 423, 3xx) it took.
+struct Registration::Attempt {
+  enum class Kind { kBind, kUnbind, kUnbindAll } kind = Kind::kBind;
+  std::uint32_t expires_s = 0;
+  std::vector<std::string> contacts;  // kUnbind
+  transport::Target target;
+  std::string request_uri;
+  bool got_423 = false;
+  bool followed_3xx = false;
+  Done done;
+};
+
+Registration::Registration(txn::TransactionLayer& txn, transport::Transport& transport,
+                           base::Random& random, auth::Credentials credentials)
+    : txn_(txn),
+      transport_(transport),
+      random_(random),
+      auth_(std::move(credentials), random),
+      call_id_(random.call_id()),
+      from_tag_(random.tag()) {}
+
+Registration::~Registration() {
+  cancel();
+}
+
+void Registration::bind(std::uint32_t expires_s, Done done) {
+  auto a = std::make_unique<Attempt>();
+  a->kind = Attempt::Kind::kBind;
+  a->expires_s = expires_s;
+  a->done = std::move(done);
+  start(std::move(a));
+}
+
+void Registration::unbind(std::vector<std::string> contacts, Done done) {
+  auto a = std::make_unique<Attempt>();
+  a->kind = Attempt::Kind::kUnbind;
+  a->contacts = std::move(contacts);
+  a->done = std::move(done);
+  start(std::move(a));
+}
+
+void Registration::unbind_all(Done done) {
+  auto a = std::make_unique<Attempt>();
+  a->kind = Attempt::Kind::kUnbindAll;
+  a->done = std::move(done);
+  start(std::move(a));
+}
+
+void Registration::cancel() {
+  if (txn_handle_ != 0) txn_.cancel(txn_handle_);
+  txn_handle_ = 0;
+  attempt_.reset();
+}
+
+void Registration::start(std::unique_ptr<Attempt> attempt) {
+  cancel();
+  attempt->target = identity_.target;
+  attempt->request_uri = identity_.request_uri;
+  attempt_ = std::move(attempt);
+  std::string credentials;
+  if (preemptive_auth_ && auth_.has_challenge()) {
+    auto r = auth_.reauthorize("REGISTER", attempt_->request_uri);
+    if (r.ok()) credentials = std::move(*r);
+  }
+  send(credentials.empty() ? nullptr : &credentials);
+}
+
+std::string Registration::build(const std::string* authorization, const std::string& branch) const {
+  const Attempt& a = *attempt_;
+  const std::string from =
+      msg::format_name_addr(identity_.display_name, identity_.aor, ";tag=" + from_tag_);
+  const std::string to = msg::format_name_addr(identity_.display_name, identity_.aor);
+  auto w = txn::start_request({"REGISTER", a.request_uri, from, to, call_id_, cseq_}, transport_,
+                              a.target, branch);
+  switch (a.kind) {
+    case Attempt::Kind::kBind:
+      w.header(msg::HeaderId::kContact, msg::format_name_addr({}, identity_.contact));
+      w.header(msg::HeaderId::kExpires, std::uint64_t{a.expires_s});
+      break;
+    case Attempt::Kind::kUnbind:
+      for (const auto& c : a.contacts) {
+        w.header(msg::HeaderId::kContact, msg::format_name_addr({}, c, ";expires=0"));
+      }
+      w.header(msg::HeaderId::kExpires, std::uint64_t{0});
+      break;
+    case Attempt::Kind::kUnbindAll:
+      w.header(msg::HeaderId::kContact, "*");
+      w.header(msg::HeaderId::kExpires, std::uint64_t{0});
+      break;
+  }
+  if (authorization != nullptr) w.header(auth_.header_name(), *authorization);
+  w.header(msg::HeaderId::kUserAgent, identity_.user_agent);
+  return w.finish();
+}
+
+void Registration::send(const std::string* authorization) {
+  ++cseq_;
+  ++requests_sent_;
+  const std::string branch = random_.branch();
+  std::string bytes = build(authorization, branch);
+  txn_handle_ = txn_.send_request(attempt_->target, branch, "REGISTER", std::move(bytes),
+                                  [this](const txn::ClientEvent& e) { on_event(e); });
+}
+
+void Registration::on_event(const txn::ClientEvent& event) {
+  if (!attempt_) return;
+  if (const auto* r = std::get_if<txn::ResponseEvent>(&event)) {
+    if (r->response.status_code() >= 200) {
+      txn_handle_ = 0;
+      on_final(r->response);
+    }
+    return;
+  }
+  txn_handle_ = 0;
+  Outcome o;
+  o.requested_s = attempt_->expires_s;
+  if (std::holds_alternative<txn::TimeoutEvent>(event)) {
+    o.failure = FailureClass::kTimeout;
+    o.detail = "no response (transaction timeout)";
+  } else {
+    const auto& err = std::get<txn::TransportErrorEvent>(event).error;
+    o.failure = err.kind == transport::TransportErrorKind::kTlsCertificate
+                    ? FailureClass::kTlsCertificate
+                    : FailureClass::kTransport;
+    o.detail = std::string(transport::to_string(err.kind)) + ": " + err.detail;
+  }
+  finish(std::move(o));
+}
+
+void Registration::on_final(const msg::Message& response) {
+  const int code = response.status_code();
+  if (code == 401 || code == 407) return on_challenge(response);
+  auth_.on_success();  // any other final answer: our credentials were not refused
+  if (code >= 200 && code < 300) return on_success(response);
+  if (code == 423) return on_interval_too_brief(response);
+  if (code >= 300 && code < 400) return on_redirect(response);
+  Outcome o;
+  o.failure = classify_status(code);
+  o.status_code = code;
+  o.requested_s = attempt_->expires_s;
+  o.detail = std::to_string(code) + " " + std::string(response.reason());
+  if (auto ra = response.retry_after(); ra.ok()) o.retry_after_s = ra->seconds;
+  finish(std::move(o));
+}
+
+void Registration::on_challenge(const msg::Message& response) {
+  const int code = response.status_code();
+  const auto kind = *auth::kind_for_status(code);
+  const auto header = kind == auth::HeaderKind::kWww ? msg::HeaderId::kWwwAuthenticate
+                                                     : msg::HeaderId::kProxyAuthenticate;
+  Outcome o;
+  o.status_code = code;
+  o.requested_s = attempt_->expires_s;
+  auto values = response.auth(header);
+  if (!values.ok()) {
+    o.failure = FailureClass::kRejected;
+    o.detail = std::to_string(code) + " with a malformed challenge";
+    return finish(std::move(o));
+  }
+  auto challenge = auth::choose_challenge(*values, kind);
+  if (!challenge.ok()) {
+    o.failure = FailureClass::kRejected;
+    o.detail = std::to_string(code) +
+               " with no usable challenge: " + std::string(auth::describe(challenge.error().code)) +
+               " " + challenge.error().detail;
+    return finish(std::move(o));
+  }
+  if (auth_.on_challenge(*challenge) == auth::ChallengeVerdict::kCredentialsRejected) {
+    o.failure = FailureClass::kCredentials;
+    o.detail = std::to_string(code) + " again after our credentials (wrong password?)";
+    return finish(std::move(o));
+  }
+  auto credentials = auth_.authorize(*challenge, "REGISTER", attempt_->request_uri);
+  if (!credentials.ok()) {
+    o.failure = FailureClass::kCredentials;
+    o.detail =
+        "cannot answer the challenge: " + std::string(auth::describe(credentials.error().code)) +
+        " " + credentials.error().detail;
+    return finish(std::move(o));
+  }
+  send(&*credentials);
+}
+
+void Registration::on_interval_too_brief(const msg::Message& response) {
+  auto min = response.uint_header(msg::HeaderId::kMinExpires);
+  Outcome o;
+  o.status_code = 423;
+  o.requested_s = attempt_->expires_s;
+  o.failure = FailureClass::kRejected;
+  if (attempt_->kind != Attempt::Kind::kBind || attempt_->got_423) {
+    o.detail = "423 Interval Too Brief again";
+    return finish(std::move(o));
+  }
+  if (!min || *min == 0 || *min <= attempt_->expires_s) {
+    o.detail = "423 Interval Too Brief without a usable Min-Expires";
+    return finish(std::move(o));
+  }
+  attempt_->got_423 = true;
+  attempt_->expires_s = *min;
+  std::string credentials;
+  if (auth_.has_challenge()) {
+    auto r = auth_.reauthorize("REGISTER", attempt_->request_uri);
+    if (r.ok()) credentials = std::move(*r);
+  }
+  send(credentials.empty() ? nullptr : &credentials);
+}
+
+void Registration::on_redirect(const msg::Message& response) {
+  Outcome o;
+  o.status_code = response.status_code();
+  o.requested_s = attempt_->expires_s;
+  o.failure = FailureClass::kRejected;
+  auto contacts = response.contacts();
+  if (attempt_->followed_3xx || !contacts.ok() || contacts->empty() || contacts->front().star) {
+    o.detail = std::to_string(o.status_code) + " redirect that cannot be followed";
+    return finish(std::move(o));
+  }
+  const msg::Uri& uri = contacts->front().addr.uri;
+  transport::Target next = attempt_->target;
+  std::string host(uri.host);
+  if (uri.is_ipv6()) host = host.substr(1, host.size() - 2);
+  if (!is_ip_literal(host)) {
+    o.detail = "redirect to a host name (" + host + ") is not followed";
+    return finish(std::move(o));
+  }
+  next.remote.address = host;
+  const bool tls = next.remote.protocol == transport::Protocol::kTls;
+  next.remote.port = uri.port != 0 ? uri.port : (tls ? 5061 : 5060);
+  next.tls_server_name = host;
+  attempt_->followed_3xx = true;
+  attempt_->target = next;
+  std::string ruri(uri.scheme_text);
+  ruri.append(":").append(uri.host);
+  if (uri.port != 0) ruri.append(":").append(std::to_string(uri.port));
+  attempt_->request_uri = ruri;
+  send(nullptr);
+}
+
+void Registration::on_success(const msg::Message& response) {
+  Outcome o;
+  o.status_code = response.status_code();
+  o.requested_s = attempt_->expires_s;
+  if (auto via = response.top_via(); via.ok()) {
+    o.via_received = std::string(via->received());
+    o.via_rport = via->rport();
+  }
+  if (attempt_->kind == Attempt::Kind::kBind) {
+    const Granted g = granted_expiry(response, identity_.contact, attempt_->expires_s);
+    o.granted_s = g.seconds;
+    o.contact_confirmed = g.confirmed;
+    if (!g.confirmed) {
+      o.failure = FailureClass::kBindingNotConfirmed;
+      o.detail = "binding not confirmed: our Contact is missing from the 2xx";
+    }
+  }
+  finish(std::move(o));
+}
+
+void Registration::finish(Outcome outcome) {
+  auto attempt = std::move(attempt_);
+  if (attempt && attempt->done) attempt->done(outcome);
+}
+
+}  // namespace sipline::usage::reg

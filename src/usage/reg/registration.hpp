@@ -1,0 +1,85 @@
+// The REGISTER mechanism of one account (RFC 3261 §10): builds and sends REGISTER over the
+// transaction layer, answers digest challenges, follows one 423 and one 3xx per attempt, and
+// reports one Outcome per attempt. When and why to register is the account's policy, not here.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/session.hpp"
+#include "base/random.hpp"
+#include "transport/transport.hpp"
+#include "txn/transaction_layer.hpp"
+#include "usage/reg/outcome.hpp"
+
+namespace sipline::usage::reg {
+
+struct Identity {
+  std::string
+      request_uri;  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls"
+  std::string aor;  // From/To URI: "sip:1001@example.com"
+  std::string display_name;  // may be empty
+  std::string contact;       // our Contact URI: "sip:1001@127.0.0.1:5060"
+  transport::Target target;  // where requests go (registrar or outbound proxy)
+  std::string user_agent = "sipline";
+};
+
+class Registration {
+ public:
+  using Done = std::function<void(const Outcome&)>;
+
+  Registration(txn::TransactionLayer& txn, transport::Transport& transport, base::Random& random,
+               auth::Credentials credentials);
+  ~Registration();
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+  void set_identity(Identity identity) { identity_ = std::move(identity); }
+  const Identity& identity() const { return identity_; }
+  // add_auth_header_on_reregister: every REGISTER carries credentials from the last challenge.
+  void set_preemptive_auth(bool on) { preemptive_auth_ = on; }
+
+  // Registers our Contact for `expires_s`. One attempt; `done` runs once (never synchronously).
+  void bind(std::uint32_t expires_s, Done done);
+  // Removes the given contacts (each sent with expires=0, Expires: 0).
+  void unbind(std::vector<std::string> contacts, Done done);
+  // Removes every binding of the AOR: Contact: *, Expires: 0 (RFC 3261 §10.2.2).
+  void unbind_all(Done done);
+  // Abandons the attempt in progress: `done` will not run.
+  void cancel();
+  bool busy() const { return attempt_ != nullptr; }
+
+  const std::string& call_id() const { return call_id_; }
+  std::uint32_t last_cseq() const { return cseq_; }
+  std::uint64_t requests_sent() const { return requests_sent_; }
+
+ private:
+  struct Attempt;
+  void start(std::unique_ptr<Attempt> attempt);
+  void send(const std::string* authorization);
+  void on_event(const txn::ClientEvent& event);
+  void on_final(const msg::Message& response);
+  void on_challenge(const msg::Message& response);
+  void on_interval_too_brief(const msg::Message& response);
+  void on_redirect(const msg::Message& response);
+  void on_success(const msg::Message& response);
+  void finish(Outcome outcome);
+  std::string build(const std::string* authorization, const std::string& branch) const;
+
+  txn::TransactionLayer& txn_;
+  transport::Transport& transport_;
+  base::Random& random_;
+  auth::DigestSession auth_;
+  Identity identity_;
+  bool preemptive_auth_ = false;
+  std::string call_id_;
+  std::string from_tag_;
+  std::uint32_t cseq_ = 0;
+  std::uint64_t requests_sent_ = 0;
+  std::uint64_t txn_handle_ = 0;
+  std::unique_ptr<Attempt> attempt_;
+};
+
+}  // namespace sipline::usage::reg
