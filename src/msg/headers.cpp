@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "msg/scan.hpp"
 
@@ -54,22 +56,45 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(HeaderId::kCount
 
 constexpr std::size_t kMaxNameLen = 20;
 
-// Ids bucketed by name length, each bucket ending in kOther; built at compile time.
-struct LengthIndex {
-  std::array<std::array<HeaderId, 10>, kMaxNameLen + 1> ids{};
-};
-
-constexpr LengthIndex make_length_index() {
-  LengthIndex idx{};
-  std::array<std::size_t, kMaxNameLen + 1> fill{};
-  for (std::size_t i = 1; i < kNames.size(); ++i) {
-    const std::size_t len = kNames[i].size();
-    idx.ids[len][fill[len]++] = static_cast<HeaderId>(i);
-  }
-  return idx;
+// Perfect hash over the long names: (first | 0x20) + (last | 0x20) * 26 + length * 6, mod 128
+// (checked at compile time below).
+constexpr std::size_t hash(std::size_t len, char first, char last) {
+  return (static_cast<std::size_t>(static_cast<unsigned char>(first | 0x20)) +
+          static_cast<std::size_t>(static_cast<unsigned char>(last | 0x20)) * 26 + len * 6) &
+         127;
 }
 
-constexpr LengthIndex kByLength = make_length_index();
+// Each long name in lower case, and a mask with 0x20 at its letters: an input byte matches
+// when (in ^ lower) & ~mask == 0, i.e. equal, or equal up to case at a letter.
+struct Pattern {
+  char lower[kMaxNameLen + 4] = {};
+  char mask[kMaxNameLen + 4] = {};
+};
+
+struct Table {
+  std::array<HeaderId, 128> slot{};
+  std::array<Pattern, static_cast<std::size_t>(HeaderId::kCount)> pattern{};
+  bool perfect = true;
+};
+
+constexpr Table make_table() {
+  Table t{};
+  for (std::size_t i = 1; i < kNames.size(); ++i) {
+    const std::string_view n = kNames[i];
+    for (std::size_t k = 0; k < n.size(); ++k) {
+      const bool letter = (n[k] >= 'a' && n[k] <= 'z') || (n[k] >= 'A' && n[k] <= 'Z');
+      t.pattern[i].lower[k] = letter ? static_cast<char>(n[k] | 0x20) : n[k];
+      t.pattern[i].mask[k] = letter ? 0x20 : 0;
+    }
+    const std::size_t h = hash(n.size(), n.front(), n.back());
+    if (t.slot[h] != HeaderId::kOther) t.perfect = false;
+    t.slot[h] = static_cast<HeaderId>(i);
+  }
+  return t;
+}
+
+constexpr Table kTable = make_table();
+static_assert(kTable.perfect, "header name hash has a collision");
 
 constexpr std::array<HeaderId, 26> make_compact() {
   std::array<HeaderId, 26> t{};
@@ -91,6 +116,36 @@ constexpr std::array<HeaderId, 26> make_compact() {
 
 constexpr std::array<HeaderId, 26> kCompact = make_compact();
 
+inline std::uint64_t load64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint32_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+bool matches(const char* in, std::size_t len, const Pattern& p) {
+  if (len >= 8) {
+    for (std::size_t i = 0; i + 8 < len; i += 8) {
+      if (((load64(in + i) ^ load64(p.lower + i)) & ~load64(p.mask + i)) != 0) return false;
+    }
+    const std::size_t t = len - 8;
+    return ((load64(in + t) ^ load64(p.lower + t)) & ~load64(p.mask + t)) == 0;
+  }
+  if (len >= 4) {
+    const std::size_t t = len - 4;
+    return ((load32(in) ^ load32(p.lower)) & ~load32(p.mask)) == 0 &&
+           ((load32(in + t) ^ load32(p.lower + t)) & ~load32(p.mask + t)) == 0;
+  }
+  for (std::size_t i = 0; i < len; ++i) {
+    if (((in[i] ^ p.lower[i]) & ~p.mask[i]) != 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 HeaderId header_id(std::string_view name) {
@@ -99,15 +154,14 @@ HeaderId header_id(std::string_view name) {
     const char c = detail::lower(name[0]);
     return (c >= 'a' && c <= 'z') ? kCompact[c - 'a'] : HeaderId::kOther;
   }
-  if (len == 0 || len > kMaxNameLen) return HeaderId::kOther;
-  const char first = detail::lower(name[0]);
-  for (HeaderId id : kByLength.ids[len]) {
-    if (id == HeaderId::kOther) break;
-    const std::string_view cand = kNames[static_cast<std::size_t>(id)];
-    if (detail::lower(cand[0]) != first) continue;
-    if (detail::iequals(cand, name)) return id;
+  if (len < 2 || len > kMaxNameLen) return HeaderId::kOther;
+  const HeaderId id = kTable.slot[hash(len, name.front(), name.back())];
+  if (id == HeaderId::kOther) return id;
+  const auto i = static_cast<std::size_t>(id);
+  if (kNames[i].size() != len || !matches(name.data(), len, kTable.pattern[i])) {
+    return HeaderId::kOther;
   }
-  return HeaderId::kOther;
+  return id;
 }
 
 std::string_view header_name(HeaderId id) {

@@ -12,6 +12,36 @@ ParseError missing(std::size_t off) {
   return ParseError{ParseErrorCode::kMissingHeader, off};
 }
 
+// Parses the value of `h` (or, with first_only, its first list element) straight into the
+// returned Result, so the (large) value is not moved around. `base` is the message start.
+template <typename T, typename ParseAt>
+base::Result<T, ParseError> parse_value(const HeaderField* h, const char* base, ParseAt parse_at,
+                                        bool first_only = false) {
+  base::Result<T, ParseError> r{T{}};
+  if (h == nullptr) {
+    r = base::fail(missing(0));
+    return r;
+  }
+  std::size_t i = 0;
+  std::optional<ParseError> e = parse_at(h->value, i, r.value());
+  if (!e && !first_only && i != h->value.size()) {
+    e = ParseError{ParseErrorCode::kBadHeaderValue, i};
+  }
+  if (e) {
+    e->offset += static_cast<std::size_t>(h->value.data() - base);
+    r = base::fail(*e);
+  }
+  return r;
+}
+
+std::optional<ParseError> cseq_at(std::string_view s, std::size_t& i, CSeq& out) {
+  auto c = parse_cseq(s);
+  if (!c) return c.error();
+  out = *c;
+  i = s.size();
+  return std::nullopt;
+}
+
 }  // namespace
 
 ParseError Message::at(std::string_view value, ParseError e) const {
@@ -23,44 +53,23 @@ base::Result<std::vector<Via>, ParseError> Message::vias() const {
   std::vector<Via> out;
   for (const HeaderField& h : headers_) {
     if (h.id != HeaderId::kVia) continue;
-    detail::CommaSplitter sp{h.value};
-    std::string_view v;
-    std::size_t off = 0;
-    while (sp.next(v, off)) {
-      auto via = parse_via(v);
-      if (!via) return base::fail(at(v, via.error()));
-      out.push_back(std::move(via).value());
+    if (auto e = detail::parse_list(h.value, out, detail::parse_via_at)) {
+      return base::fail(at(h.value, *e));
     }
   }
   return out;
 }
 
 base::Result<Via, ParseError> Message::top_via() const {
-  const HeaderField* h = find(HeaderId::kVia);
-  if (h == nullptr) return base::fail(missing(0));
-  detail::CommaSplitter sp{h->value};
-  std::string_view v;
-  std::size_t off = 0;
-  sp.next(v, off);
-  auto via = parse_via(v);
-  if (!via) return base::fail(at(v, via.error()));
-  return via;
+  return parse_value<Via>(find(HeaderId::kVia), raw_.data(), detail::parse_via_at, true);
 }
 
 base::Result<NameAddr, ParseError> Message::from() const {
-  const HeaderField* h = find(HeaderId::kFrom);
-  if (h == nullptr) return base::fail(missing(0));
-  auto na = parse_name_addr(h->value);
-  if (!na) return base::fail(at(h->value, na.error()));
-  return na;
+  return parse_value<NameAddr>(find(HeaderId::kFrom), raw_.data(), detail::parse_name_addr_at);
 }
 
 base::Result<NameAddr, ParseError> Message::to() const {
-  const HeaderField* h = find(HeaderId::kTo);
-  if (h == nullptr) return base::fail(missing(0));
-  auto na = parse_name_addr(h->value);
-  if (!na) return base::fail(at(h->value, na.error()));
-  return na;
+  return parse_value<NameAddr>(find(HeaderId::kTo), raw_.data(), detail::parse_name_addr_at);
 }
 
 std::string_view Message::call_id() const {
@@ -69,24 +78,19 @@ std::string_view Message::call_id() const {
 }
 
 base::Result<CSeq, ParseError> Message::cseq() const {
-  const HeaderField* h = find(HeaderId::kCSeq);
-  if (h == nullptr) return base::fail(missing(0));
-  auto c = parse_cseq(h->value);
-  if (!c) return base::fail(at(h->value, c.error()));
-  return c;
+  return parse_value<CSeq>(find(HeaderId::kCSeq), raw_.data(), cseq_at);
 }
 
 base::Result<std::vector<Contact>, ParseError> Message::contacts() const {
   std::vector<Contact> out;
+  std::size_t lines = 0;  // a Contact is large: reserve one per line, not a guess
+  for (const HeaderField& h : headers_) lines += h.id == HeaderId::kContact;
+  if (lines == 0) return out;
+  out.reserve(lines);
   for (const HeaderField& h : headers_) {
     if (h.id != HeaderId::kContact || h.value.empty()) continue;
-    detail::CommaSplitter sp{h.value};
-    std::string_view v;
-    std::size_t off = 0;
-    while (sp.next(v, off)) {
-      auto c = parse_contact(v);
-      if (!c) return base::fail(at(v, c.error()));
-      out.push_back(std::move(c).value());
+    if (auto e = detail::parse_list(h.value, out, detail::parse_contact_at)) {
+      return base::fail(at(h.value, *e));
     }
   }
   return out;
@@ -130,13 +134,8 @@ base::Result<std::vector<NameAddr>, ParseError> Message::name_addrs(HeaderId id)
   std::vector<NameAddr> out;
   for (const HeaderField& h : headers_) {
     if (h.id != id || h.value.empty()) continue;
-    detail::CommaSplitter sp{h.value};
-    std::string_view v;
-    std::size_t off = 0;
-    while (sp.next(v, off)) {
-      auto na = parse_name_addr(v);
-      if (!na) return base::fail(at(v, na.error()));
-      out.push_back(std::move(na).value());
+    if (auto e = detail::parse_list(h.value, out, detail::parse_name_addr_at)) {
+      return base::fail(at(h.value, *e));
     }
   }
   return out;

@@ -63,7 +63,7 @@ inline char lower(char c) {
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
   }
   return true;
 }
@@ -81,8 +81,19 @@ inline std::string_view trim_lws(std::string_view s) {
   return s.substr(b, e - b);
 }
 
+// Index of the first character at or after i that is not in `cls` (or s.size()). Unrolled:
+// this loop is where typed parsing spends most of its time.
 inline std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) {
-  while (i < s.size() && is(s[i], cls)) ++i;
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  while (i + 4 <= n) {
+    if (!is(p[i], cls)) return i;
+    if (!is(p[i + 1], cls)) return i + 1;
+    if (!is(p[i + 2], cls)) return i + 2;
+    if (!is(p[i + 3], cls)) return i + 3;
+    i += 4;
+  }
+  while (i < n && is(p[i], cls)) ++i;
   return i;
 }
 

@@ -17,18 +17,12 @@ ParseError bad(ParseErrorCode c, std::size_t off) {
 
 // Scans characters of class `cls` and %HH escapes; npos on a broken escape.
 std::size_t scan_escaped(std::string_view s, std::size_t i, std::uint16_t cls) {
-  while (i < s.size()) {
-    const char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return npos;
-      if (!is(s[i + 1], kHex) || !is(s[i + 2], kHex)) return npos;
-      i += 3;
-      continue;
-    }
-    if (!is(c, cls)) break;
-    ++i;
+  for (;;) {
+    i = scan(s, i, cls);
+    if (i >= s.size() || s[i] != '%') return i;
+    if (i + 2 >= s.size() || !is(s[i + 1], kHex) || !is(s[i + 2], kHex)) return npos;
+    i += 3;
   }
-  return i;
 }
 
 // host = hostname / IPv4address / IPv6reference; returns its end or npos.
@@ -81,7 +75,8 @@ std::optional<ParseError> parse_userinfo(std::string_view rest, std::size_t at, 
 }
 
 // uri-parameters and ?headers after the hostport.
-std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, Uri* out) {
+std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, Uri* out,
+                                         bool allow_headers) {
   while (i < rest.size() && rest[i] == ';') {
     const std::size_t nb = i + 1;
     const std::size_t ne = scan_escaped(rest, nb, kParamChar);
@@ -95,9 +90,12 @@ std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, U
       p.has_value = true;
       i = ve;
     }
-    if (out != nullptr) out->params.push_back(p);
+    if (out != nullptr) {
+      out->params.push_back(p);
+    }
   }
   if (i < rest.size() && rest[i] == '?') {
+    if (!allow_headers) return bad(ParseErrorCode::kBadUri, i);
     do {
       const std::size_t nb = i + 1;
       const std::size_t ne = scan_escaped(rest, nb, kHnvChar);
@@ -119,7 +117,7 @@ std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, U
 
 }  // namespace
 
-std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out) {
+std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool allow_headers) {
   if (text.empty() || !is(text[0], kAlpha)) return bad(ParseErrorCode::kBadUri, 0);
   std::size_t i = 1;
   while (i < text.size() &&
@@ -161,14 +159,18 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out) {
     if (out != nullptr) out->port = port;
     h = pe;
   }
-  if (auto e = parse_uri_tail(rest, h, out)) return shifted(*e, base);
+  if (auto e = parse_uri_tail(rest, h, out, allow_headers)) return shifted(*e, base);
   return std::nullopt;
 }
 
-std::optional<ParseError> parse_header_params(std::string_view s, std::size_t i, Params* out) {
+std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i, Params* out) {
   for (;;) {
     i = skip_lws(s, i);
-    if (i >= s.size()) return std::nullopt;
+    if (i >= s.size()) {
+      i = s.size();
+      return std::nullopt;
+    }
+    if (s[i] == ',') return std::nullopt;
     if (s[i] != ';') return bad(ParseErrorCode::kBadParam, i);
     i = skip_lws(s, i + 1);
     const std::size_t nb = i;
@@ -196,7 +198,9 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t i,
       p.has_value = true;
       i = e;
     }
-    if (out != nullptr) out->push_back(p);
+    if (out != nullptr) {
+      out->push_back(p);
+    }
   }
 }
 

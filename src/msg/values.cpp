@@ -109,27 +109,38 @@ std::string_view NameAddr::tag() const {
   return p != nullptr ? p->value : std::string_view{};
 }
 
-base::Result<NameAddr, ParseError> parse_name_addr(std::string_view s) {
-  NameAddr out;
-  std::size_t i = skip_lws(s, 0);
-  if (i >= s.size()) return base::fail(bad(ParseErrorCode::kBadHeaderValue, i));
+namespace detail {
+
+std::optional<ParseError> parse_name_addr_at(std::string_view s, std::size_t& pos, NameAddr& out) {
+  std::size_t i = skip_lws(s, pos);
+  if (i >= s.size() || s[i] == ',') return bad(ParseErrorCode::kBadHeaderValue, i);
   std::size_t lt = npos;
-  if (auto e = parse_display(s, i, out, lt)) return base::fail(*e);
+  if (auto e = parse_display(s, i, out, lt)) return e;
   if (lt != npos) {
     i = lt;
-    if (auto e = parse_bracketed_uri(s, i, out.uri)) return base::fail(*e);
+    if (auto e = parse_bracketed_uri(s, i, out.uri)) return e;
   } else {
-    // addr-spec: the URI ends at LWS or ';' (what follows are header params, RFC 3261 20.10).
+    // addr-spec: the URI ends at LWS, ';' or ',' (what follows are header params, RFC 3261
+    // 20.10).
     std::size_t e = i;
-    while (e < s.size() && !is(s[e], kLws) && s[e] != ';') ++e;
+    while (e < s.size() && !is(s[e], kLws) && s[e] != ';' && s[e] != ',') ++e;
     if (auto err = detail::parse_uri_into(s.substr(i, e - i), &out.uri)) {
-      return base::fail(detail::shifted(*err, i));
+      return detail::shifted(*err, i);
     }
     // "?" headers need <> (RFC 4475 regbadct).
-    if (!out.uri.headers.empty()) return base::fail(bad(ParseErrorCode::kBadUri, i));
+    if (!out.uri.headers.empty()) return bad(ParseErrorCode::kBadUri, i);
     i = e;
   }
-  if (auto e = detail::parse_header_params(s, i, &out.params)) return base::fail(*e);
+  if (auto e = detail::parse_header_params(s, i, &out.params)) return e;
+  pos = i;
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+base::Result<NameAddr, ParseError> parse_name_addr(std::string_view s) {
+  NameAddr out;
+  if (auto e = detail::parse_single(s, out, detail::parse_name_addr_at)) return base::fail(*e);
   return out;
 }
 
@@ -158,13 +169,12 @@ std::optional<std::uint16_t> Via::rport() const {
   return static_cast<std::uint16_t>(v);
 }
 
-base::Result<Via, ParseError> parse_via(std::string_view s) {
-  Via via;
-  const auto fail_at = [](std::size_t off) {
-    return base::fail(bad(ParseErrorCode::kBadHeaderValue, off));
-  };
+namespace detail {
+
+std::optional<ParseError> parse_via_at(std::string_view s, std::size_t& pos, Via& via) {
+  const auto fail_at = [](std::size_t off) { return bad(ParseErrorCode::kBadHeaderValue, off); };
   // sent-protocol = protocol-name LWS? "/" LWS? protocol-version LWS? "/" LWS? transport
-  std::size_t i = skip_lws(s, 0);
+  std::size_t i = skip_lws(s, pos);
   const std::size_t pb = i;
   std::size_t e = scan(s, i, kToken);
   if (e == i || !detail::iequals(s.substr(i, e - i), "SIP")) return fail_at(i);
@@ -201,7 +211,16 @@ base::Result<Via, ParseError> parse_via(std::string_view s) {
     via.port = static_cast<std::uint16_t>(port);
     i = e;
   }
-  if (auto err = detail::parse_header_params(s, i, &via.params)) return base::fail(*err);
+  if (auto err = detail::parse_header_params(s, i, &via.params)) return err;
+  pos = i;
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+base::Result<Via, ParseError> parse_via(std::string_view s) {
+  Via via;
+  if (auto e = detail::parse_single(s, via, detail::parse_via_at)) return base::fail(*e);
   return via;
 }
 
@@ -218,15 +237,26 @@ std::string_view Contact::instance() const {
   return p != nullptr ? p->value : std::string_view{};
 }
 
+namespace detail {
+
+std::optional<ParseError> parse_contact_at(std::string_view s, std::size_t& pos, Contact& c) {
+  const std::size_t i = skip_lws(s, pos);
+  if (i < s.size() && s[i] == '*') {
+    const std::size_t j = skip_lws(s, i + 1);
+    if (j == s.size() || s[j] == ',') {
+      c.star = true;
+      pos = j;
+      return std::nullopt;
+    }
+  }
+  return parse_name_addr_at(s, pos, c.addr);
+}
+
+}  // namespace detail
+
 base::Result<Contact, ParseError> parse_contact(std::string_view s) {
   Contact c;
-  if (detail::trim_lws(s) == "*") {
-    c.star = true;
-    return c;
-  }
-  auto na = parse_name_addr(s);
-  if (!na) return base::fail(na.error());
-  c.addr = std::move(na).value();
+  if (auto e = detail::parse_single(s, c, detail::parse_contact_at)) return base::fail(*e);
   return c;
 }
 
@@ -274,6 +304,7 @@ base::Result<RetryAfter, ParseError> parse_retry_after(std::string_view s) {
     i = j + 1;
   }
   if (auto err = detail::parse_header_params(s, i, &out.params)) return base::fail(*err);
+  if (i != s.size()) return base::fail(bad(ParseErrorCode::kBadHeaderValue, i));
   return out;
 }
 
@@ -282,10 +313,12 @@ namespace {
 std::optional<ParseError> parse_token_params(std::string_view s, std::string_view& token,
                                              Params& params) {
   const std::size_t i = skip_lws(s, 0);
-  const std::size_t e = scan(s, i, kToken);
+  std::size_t e = scan(s, i, kToken);
   if (e == i) return bad(ParseErrorCode::kBadHeaderValue, i);
   token = s.substr(i, e - i);
-  return detail::parse_header_params(s, e, &params);
+  if (auto err = detail::parse_header_params(s, e, &params)) return err;
+  if (e != s.size()) return bad(ParseErrorCode::kBadHeaderValue, e);
+  return std::nullopt;
 }
 }  // namespace
 

@@ -9,15 +9,10 @@
 
 #include "base/result.hpp"
 #include "msg/errors.hpp"
+#include "msg/params.hpp"
 
 namespace sipline::msg {
 
-struct Param {
-  std::string_view name;
-  std::string_view value;  // empty when the parameter has no "=value"; quotes removed
-  bool has_value = false;
-};
-using Params = std::vector<Param>;
 // Case-insensitive lookup; nullptr when absent.
 const Param* find_param(const Params& params, std::string_view name);
 
