@@ -11,21 +11,17 @@
 #include "base/timers.hpp"
 #include "msg/message.hpp"
 #include "transport/transport.hpp"
+#include "txn/timer_config.hpp"
 
 namespace sipline::txn {
 
-// RFC 3261 timer values, changeable at run time (new transactions use the new values).
-struct TimerConfig {
-  base::Duration t1{500};   // RTT estimate
-  base::Duration t2{4000};  // maximum retransmit interval for non-INVITE requests
-  base::Duration t4{5000};  // maximum duration a message stays in the network
-};
+// TimerConfig (T1, T2, T4) lives in txn/timer_config.hpp; new transactions use new values.
 
 // What a client transaction reports to its user; exactly one final event per transaction.
 struct ResponseEvent {
   const msg::Message& response;  // 1xx (any number, before the final) or final (>= 200)
 };
-struct TimeoutEvent {};           // timer F fired: no final response
+struct TimeoutEvent {};  // timer F fired: no final response
 struct TransportErrorEvent {
   transport::TransportError error;
 };
@@ -36,10 +32,14 @@ struct Counters {
   std::uint64_t client_started = 0;
   std::uint64_t retransmissions = 0;
   std::uint64_t timeouts = 0;
-  std::uint64_t stray_responses = 0;        // no transaction matched: counted and dropped
+  std::uint64_t stray_responses = 0;  // no transaction matched: counted and dropped
   std::uint64_t server_requests = 0;
-  std::uint64_t server_retransmissions = 0;  // absorbed by a server transaction
-  std::uint64_t malformed = 0;              // missing/invalid Via, CSeq ... : dropped
+  std::uint64_t server_retransmissions = 0;    // absorbed by a server transaction
+  std::uint64_t malformed = 0;                 // missing/invalid Via, CSeq ... : dropped
+  std::uint64_t response_retransmissions = 0;  // responses absorbed in Completed (timer K)
+  std::uint64_t transport_errors = 0;          // client transactions failed by the transport
+  // Notes: server_requests counts requests that started a server transaction (not ACK, not
+  // retransmissions); malformed counts requests answered 400 as well as messages dropped.
 };
 
 // A request the layer answers by itself or hands to a handler.
@@ -51,16 +51,22 @@ using RequestHandler =
 
 class TransactionLayer final : public transport::TransportUser {
  public:
-  TransactionLayer(base::TimerService& timers, transport::Transport& transport, TimerConfig cfg);
+  // `random` makes To tags for the responses the layer sends by itself; without one the layer
+  // seeds its own from the operating system. Timers, transport and random must outlive it.
+  TransactionLayer(base::TimerService& timers, transport::Transport& transport, TimerConfig cfg,
+                   base::Random* random = nullptr);
   ~TransactionLayer() override;
+  TransactionLayer(const TransactionLayer&) = delete;
+  TransactionLayer& operator=(const TransactionLayer&) = delete;
 
-  void set_timer_config(TimerConfig cfg) { cfg_ = cfg; }
-  const TimerConfig& timer_config() const { return cfg_; }
+  void set_timer_config(TimerConfig cfg);
+  const TimerConfig& timer_config() const;
 
   // Starts a non-INVITE client transaction. `request` is a complete serialized request whose
   // top Via carries `branch` (make one with base::Random::branch()). The callback fires for
   // each provisional and then exactly once with a final response, timeout or transport error;
-  // it may start new transactions or destroy its owner. Returns a handle for cancel().
+  // it may start new transactions, cancel any, or destroy its owner (even this layer).
+  // Returns a handle for cancel(): never 0, never reused.
   std::uint64_t send_request(const transport::Target& target, std::string_view branch,
                              std::string_view method, std::string request, ClientCallback cb);
   // Forgets a client transaction: no further callbacks (its timers stop).
@@ -68,9 +74,17 @@ class TransactionLayer final : public transport::TransportUser {
 
   // Requests for which no handler is set: OPTIONS gets 200 (Allow, Accept, Supported),
   // anything else 405 Method Not Allowed with Allow, except ACK (never answered).
+  // An empty handler removes it. A handler for "ACK" gets ACKs (its Respond does nothing).
   void set_request_handler(std::string_view method, RequestHandler handler);
+  // The Allow value the layer sends: OPTIONS and every method with a handler ("NOTIFY, OPTIONS").
+  std::string allowed_methods() const;
+  // The Supported value of the layer's own 200 to OPTIONS (option tags); default empty.
+  void set_supported(std::string option_tags);
 
-  const Counters& counters() const { return counters_; }
+  const Counters& counters() const;
+  // Transactions alive (in any state but Terminated): for tests and metrics.
+  std::size_t client_count() const;
+  std::size_t server_count() const;
 
   // TransportUser
   void on_message(msg::Message message, const transport::Address& source,
@@ -80,10 +94,6 @@ class TransactionLayer final : public transport::TransportUser {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  base::TimerService& timers_;
-  transport::Transport& transport_;
-  TimerConfig cfg_;
-  Counters counters_;
 };
 
 }  // namespace sipline::txn

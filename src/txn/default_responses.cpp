@@ -1,0 +1,40 @@
+#include "txn/default_responses.hpp"
+
+#include "msg/writer.hpp"
+
+namespace sipline::txn {
+
+std::string options_ok(const msg::Message& request, std::string_view to_tag, std::string_view allow,
+                       std::string_view supported) {
+  return msg::response_to(request, 200, "OK", to_tag)
+      .header(msg::HeaderId::kAllow, allow)
+      .header(msg::HeaderId::kAccept, "application/sdp")
+      .header(msg::HeaderId::kSupported, supported)
+      .finish();
+}
+
+std::string method_not_allowed(const msg::Message& request, std::string_view to_tag,
+                               std::string_view allow) {
+  return msg::response_to(request, 405, "Method Not Allowed", to_tag)
+      .header(msg::HeaderId::kAllow, allow)
+      .finish();
+}
+
+std::string bad_request(const msg::Message& request, std::string_view to_tag) {
+  return msg::response_to(request, 400, "Bad Request", to_tag).finish();
+}
+
+int status_of(std::string_view response) {
+  constexpr std::string_view kVersion = "SIP/2.0 ";
+  if (response.substr(0, kVersion.size()) != kVersion) return 0;
+  const std::string_view code = response.substr(kVersion.size(), 4);
+  if (code.size() < 4 || (code[3] != ' ' && code[3] != '\r')) return 0;
+  int value = 0;
+  for (char c : code.substr(0, 3)) {
+    if (c < '0' || c > '9') return 0;
+    value = value * 10 + (c - '0');
+  }
+  return value >= 100 && value <= 699 ? value : 0;
+}
+
+}  // namespace sipline::txn

@@ -1,0 +1,22 @@
+// The responses the transaction layer sends by itself (RFC 3261 §8.2, §11.2, §21.4).
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "msg/message.hpp"
+
+namespace sipline::txn {
+
+// 200 OK to OPTIONS: Allow, Accept: application/sdp, Supported.
+std::string options_ok(const msg::Message& request, std::string_view to_tag, std::string_view allow,
+                       std::string_view supported);
+// 405 Method Not Allowed with Allow (§8.2.1).
+std::string method_not_allowed(const msg::Message& request, std::string_view to_tag,
+                               std::string_view allow);
+// 400 Bad Request for a request whose mandatory headers are missing or invalid.
+std::string bad_request(const msg::Message& request, std::string_view to_tag);
+
+// The status code of serialized response bytes ("SIP/2.0 200 OK..."); 0 when it is not one.
+int status_of(std::string_view response);
+
+}  // namespace sipline::txn

@@ -1,0 +1,115 @@
+// The TransactionLayer's insides, shared by transaction_layer.cpp (client side) and
+// server_side.cpp. Records are held by unique_ptr so their base::Timer members never move.
+//
+// Re-entrancy rules, followed everywhere a user callback runs (client callback, request handler):
+//  - the transaction's state is final before the callback runs (record erased, or its callback
+//    dropped when it stays in Completed to absorb retransmissions);
+//  - the callback is invoked through a local copy (shared_ptr), never through the record;
+//  - nothing of `this` is touched after a callback unless `life` is still alive (the callback
+//    may have destroyed the layer).
+#pragma once
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "base/random.hpp"
+#include "base/timer.hpp"
+#include "txn/actions.hpp"
+#include "txn/non_invite_client.hpp"
+#include "txn/non_invite_server.hpp"
+#include "txn/transaction_layer.hpp"
+
+namespace sipline::txn {
+
+// One base::Timer per TimerName; destroying the set cancels them all.
+class TimerSet {
+ public:
+  explicit TimerSet(base::TimerService& s)
+      : timers_{base::Timer{s}, base::Timer{s}, base::Timer{s}, base::Timer{s}, base::Timer{s}} {}
+  base::Timer& operator[](TimerName n) { return timers_[static_cast<std::size_t>(n)]; }
+
+ private:
+  std::array<base::Timer, kTimerCount> timers_;
+};
+
+struct ClientRecord {
+  ClientRecord(base::TimerService& s, const TimerConfig& cfg, bool reliable)
+      : fsm(cfg, reliable), timers(s) {}
+  NonInviteClient fsm;
+  transport::Target target;
+  std::string key;  // client_key(): branch + method
+  std::string request;
+  std::shared_ptr<ClientCallback> callback;  // null once the final event was reported
+  TimerSet timers;
+};
+
+struct ServerRecord {
+  ServerRecord(base::TimerService& s, const TimerConfig& cfg, bool reliable)
+      : fsm(cfg, reliable), timers(s) {}
+  NonInviteServer fsm;
+  transport::Address source;   // where the request came from
+  transport::Target reply_to;  // response_address() of the request
+  std::string key;             // server_key()
+  std::string last_response;   // re-sent for retransmitted requests
+  TimerSet timers;
+};
+
+struct TransactionLayer::Impl {
+  Impl(base::TimerService& t, transport::Transport& tr, TimerConfig c, base::Random* r);
+
+  base::TimerService& timers;
+  transport::Transport& transport;
+  TimerConfig cfg;
+  Counters counters;
+  std::unique_ptr<base::Random> own_random;
+  base::Random& random;
+  std::string supported;
+  std::uint64_t next_handle = 1;
+
+  std::unordered_map<std::uint64_t, std::unique_ptr<ClientRecord>> clients;
+  std::unordered_map<std::string, std::uint64_t> client_index;
+  std::unordered_map<std::uint64_t, std::unique_ptr<ServerRecord>> servers;
+  std::unordered_map<std::string, std::uint64_t> server_index;
+  // shared_ptr: a handler may replace or remove itself while it runs.
+  std::map<std::string, std::shared_ptr<RequestHandler>, std::less<>> handlers;
+
+  // Client side (transaction_layer.cpp).
+  std::uint64_t send_request(const transport::Target& target, std::string_view branch,
+                             std::string_view method, std::string request, ClientCallback cb);
+  void erase_client(std::uint64_t handle);
+  void on_response(const msg::Message& response);
+  void on_transport_error(const transport::TransportError& error);
+  void on_client_timer(std::uint64_t handle, TimerName timer);
+  // Applies `a` to the transaction; reports `event` when the actions say so.
+  void apply_client(std::uint64_t handle, const Actions& a, const ClientEvent* event);
+
+  // Server side (server_side.cpp).
+  void on_request(const msg::Message& request, const transport::Address& source);
+  void respond(std::uint64_t handle, std::string response);
+  void on_server_timer(std::uint64_t handle, TimerName timer);
+  void apply_server(std::uint64_t handle, const Actions& a);
+  void erase_server(std::uint64_t handle);
+  void answer_by_default(const msg::Message& request, std::uint64_t handle);
+  std::string allowed_methods() const;
+  Respond make_respond(std::uint64_t handle);
+
+  // Declared last so it dies first: a weak_ptr to it tells whether `this` still exists.
+  std::shared_ptr<char> life = std::make_shared<char>('\0');
+};
+
+// Arms or stops the timers named in `a`; `fire(name)` runs when one expires.
+template <typename Fire>
+void apply_timer_ops(TimerSet& set, const Actions& a, Fire fire) {
+  for (const TimerOp& op : a.timers) {
+    base::Timer& t = set[op.timer];
+    if (!op.delay) {
+      t.cancel();
+    } else {
+      t.arm_in(*op.delay, [fire, name = op.timer] { fire(name); });
+    }
+  }
+}
+
+}  // namespace sipline::txn

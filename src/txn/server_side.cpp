@@ -1,0 +1,147 @@
+// TransactionLayer: the server side (RFC 3261 §17.2.2 non-INVITE server transactions) and the
+// layer's default answers (OPTIONS 200, 405, 400).
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "txn/default_responses.hpp"
+#include "txn/layer_impl.hpp"
+#include "txn/matching.hpp"
+#include "txn/via_stamp.hpp"
+
+namespace sipline::txn {
+
+using transport::Protocol;
+
+void TransactionLayer::Impl::on_request(const msg::Message& request,
+                                        const transport::Address& source) {
+  if (request.method() == "ACK") {
+    // No INVITE server transactions yet: an ACK never gets an answer; a usage may want it.
+    auto it = handlers.find("ACK");
+    if (it == handlers.end()) return;
+    const auto handler = it->second;
+    (*handler)(request, source, [](std::string) {});
+    return;
+  }
+  const CheckedRequest checked = check_request(request);
+  if (checked.fault == RequestFault::kNoVia) {
+    ++counters.malformed;
+    spdlog::debug("txn: {} without a usable Via dropped", request.method());
+    return;
+  }
+  const transport::Target reply_to{response_address(*checked.top_via, source), {}};
+  if (checked.fault == RequestFault::kBadHeaders) {
+    ++counters.malformed;
+    spdlog::debug("txn: {} with bad mandatory headers: 400", request.method());
+    transport.send(reply_to, stamp_top_via(bad_request(request, random.tag()), source));
+    return;
+  }
+  std::string key = server_key(request, *checked.top_via, *checked.cseq);
+  if (auto idx = server_index.find(key); idx != server_index.end()) {
+    ++counters.server_retransmissions;
+    const Actions a = servers.at(idx->second)->fsm.on_retransmission();
+    apply_server(idx->second, a);
+    return;
+  }
+  ++counters.server_requests;
+  const std::uint64_t handle = next_handle++;
+  auto rec = std::make_unique<ServerRecord>(timers, cfg, source.protocol != Protocol::kUdp);
+  rec->source = source;
+  rec->reply_to = reply_to;
+  rec->key = std::move(key);
+  server_index.emplace(rec->key, handle);
+  const Actions a = rec->fsm.start();
+  servers.emplace(handle, std::move(rec));
+  apply_server(handle, a);
+
+  auto it = handlers.find(request.method());
+  if (it == handlers.end()) {
+    answer_by_default(request, handle);
+    return;
+  }
+  const auto handler = it->second;                    // keeps it alive if it removes itself
+  (*handler)(request, source, make_respond(handle));  // may destroy the layer: nothing after
+}
+
+void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std::uint64_t handle) {
+  const std::string allow = allowed_methods();
+  if (request.method() == "OPTIONS") {
+    respond(handle, options_ok(request, random.tag(), allow, supported));
+  } else {
+    respond(handle, method_not_allowed(request, random.tag(), allow));
+  }
+}
+
+std::string TransactionLayer::Impl::allowed_methods() const {
+  std::set<std::string_view> methods{"OPTIONS"};
+  for (const auto& [method, handler] : handlers) methods.insert(method);
+  std::string allow;
+  for (std::string_view m : methods) {
+    if (!allow.empty()) allow.append(", ");
+    allow.append(m);
+  }
+  return allow;
+}
+
+Respond TransactionLayer::Impl::make_respond(std::uint64_t handle) {
+  return [alive = std::weak_ptr<char>(life), this, handle](std::string response) {
+    if (alive.expired()) return;  // the layer is gone
+    respond(handle, std::move(response));
+  };
+}
+
+void TransactionLayer::Impl::respond(std::uint64_t handle, std::string response) {
+  auto it = servers.find(handle);
+  if (it == servers.end()) {
+    spdlog::debug("txn: response for a finished server transaction dropped");
+    return;
+  }
+  const int code = status_of(response);
+  if (code == 0) {
+    spdlog::warn("txn: a request handler responded with something that is not a response");
+    return;
+  }
+  ServerRecord& rec = *it->second;
+  const Actions a = rec.fsm.on_respond(code);
+  if (!a.send) {
+    spdlog::warn("txn: a second final response ({}) to one request dropped", code);
+    return;
+  }
+  rec.last_response = stamp_top_via(std::move(response), rec.source);
+  apply_server(handle, a);
+}
+
+void TransactionLayer::Impl::apply_server(std::uint64_t handle, const Actions& a) {
+  auto it = servers.find(handle);
+  if (it == servers.end()) return;
+  ServerRecord& rec = *it->second;
+  apply_timer_ops(rec.timers, a, [this, handle](TimerName t) { on_server_timer(handle, t); });
+  transport::Target target;
+  std::string bytes;
+  const bool send = a.send && !rec.last_response.empty();
+  if (send) {
+    target = rec.reply_to;
+    bytes = rec.last_response;
+  }
+  if (rec.fsm.state() == ServerState::kTerminated) erase_server(handle);  // `rec` is gone
+  if (send) transport.send(target, std::move(bytes));
+}
+
+void TransactionLayer::Impl::on_server_timer(std::uint64_t handle, TimerName timer) {
+  auto it = servers.find(handle);
+  if (it == servers.end()) return;
+  if (timer == TimerName::kAbandon) {
+    spdlog::debug("txn: a request handler never responded; transaction dropped");
+  }
+  apply_server(handle, it->second->fsm.on_timer(timer));
+}
+
+void TransactionLayer::Impl::erase_server(std::uint64_t handle) {
+  auto it = servers.find(handle);
+  if (it == servers.end()) return;
+  auto idx = server_index.find(it->second->key);
+  if (idx != server_index.end() && idx->second == handle) server_index.erase(idx);
+  servers.erase(it);
+}
+
+}  // namespace sipline::txn

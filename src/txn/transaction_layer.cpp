@@ -1,0 +1,196 @@
+// TransactionLayer: the public forwarding functions and the client side (RFC 3261 §17.1.2).
+#include "txn/transaction_layer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "txn/layer_impl.hpp"
+#include "txn/matching.hpp"
+
+namespace sipline::txn {
+
+using transport::Protocol;
+
+TransactionLayer::Impl::Impl(base::TimerService& t, transport::Transport& tr, TimerConfig c,
+                             base::Random* r)
+    : timers(t),
+      transport(tr),
+      cfg(c),
+      own_random(r ? nullptr : std::make_unique<base::SeededRandom>(base::os_seed())),
+      random(r ? *r : *own_random) {}
+
+std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& target,
+                                                   std::string_view branch, std::string_view method,
+                                                   std::string request, ClientCallback cb) {
+  const std::uint64_t handle = next_handle++;
+  auto rec = std::make_unique<ClientRecord>(timers, cfg, target.remote.protocol != Protocol::kUdp);
+  rec->target = target;
+  rec->key = client_key(branch, method);
+  rec->request = std::move(request);
+  rec->callback = std::make_shared<ClientCallback>(std::move(cb));
+  if (auto old = client_index.find(rec->key); old != client_index.end()) {
+    // Two live transactions with one branch is a caller bug; the newer one gets the responses.
+    spdlog::warn("txn: branch/method {} reused by a new client transaction", rec->key);
+  }
+  client_index[rec->key] = handle;
+  const Actions a = rec->fsm.start();
+  clients.emplace(handle, std::move(rec));
+  ++counters.client_started;
+  apply_client(handle, a, nullptr);
+  return handle;
+}
+
+void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
+  auto it = clients.find(handle);
+  if (it == clients.end()) return;
+  auto idx = client_index.find(it->second->key);
+  if (idx != client_index.end() && idx->second == handle) client_index.erase(idx);
+  clients.erase(it);  // its TimerSet cancels every timer
+}
+
+void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a,
+                                          const ClientEvent* event) {
+  auto it = clients.find(handle);
+  if (it == clients.end()) return;
+  ClientRecord& rec = *it->second;
+  apply_timer_ops(rec.timers, a, [this, handle](TimerName t) { on_client_timer(handle, t); });
+  if (a.report == Report::kAbsorbed) ++counters.response_retransmissions;
+  if (a.report == Report::kTimeout) ++counters.timeouts;
+  if (a.report == Report::kTransportError) ++counters.transport_errors;
+
+  std::shared_ptr<ClientCallback> cb;
+  const bool reports = a.report == Report::kResponse || a.report == Report::kTimeout ||
+                       a.report == Report::kTransportError;
+  if (reports) cb = rec.callback;
+  if (!rec.fsm.pending() && reports) rec.callback.reset();  // the final event: nothing after it
+  transport::Target target;
+  std::string bytes;
+  if (a.send) {
+    target = rec.target;
+    bytes = rec.request;
+  }
+  if (rec.fsm.state() == ClientState::kTerminated) erase_client(handle);  // `rec` is gone
+
+  if (a.send) transport.send(target, std::move(bytes));
+  if (cb && *cb && event) (*cb)(*event);  // may destroy this layer: nothing after it
+}
+
+void TransactionLayer::Impl::on_client_timer(std::uint64_t handle, TimerName timer) {
+  auto it = clients.find(handle);
+  if (it == clients.end()) return;
+  const Actions a = it->second->fsm.on_timer(timer);
+  if (a.send) ++counters.retransmissions;
+  const ClientEvent timeout{TimeoutEvent{}};
+  apply_client(handle, a, &timeout);
+}
+
+void TransactionLayer::Impl::on_response(const msg::Message& response) {
+  auto via = response.top_via();
+  auto cseq = response.cseq();
+  const int code = response.status_code();
+  if (!via || !cseq || code < 100 || code > 699) {
+    ++counters.malformed;
+    spdlog::debug("txn: response without a usable Via/CSeq dropped");
+    return;
+  }
+  auto idx = client_index.find(client_key(via->branch(), cseq->method));
+  if (idx == client_index.end()) {
+    ++counters.stray_responses;
+    spdlog::debug("txn: stray {} response (branch {}, {}) dropped", code, via->branch(),
+                  cseq->method);
+    return;
+  }
+  const std::uint64_t handle = idx->second;
+  const Actions a = clients.at(handle)->fsm.on_response(code);
+  const ClientEvent event{ResponseEvent{response}};
+  apply_client(handle, a, &event);
+}
+
+void TransactionLayer::Impl::on_transport_error(const transport::TransportError& error) {
+  const auto same_target = [&error](const transport::Target& t) {
+    return t.remote == error.target.remote && (error.target.tls_server_name.empty() ||
+                                               t.tls_server_name == error.target.tls_server_name);
+  };
+  std::vector<std::uint64_t> failed;
+  for (const auto& [handle, rec] : clients) {
+    if (rec->fsm.pending() && same_target(rec->target)) failed.push_back(handle);
+  }
+  std::sort(failed.begin(), failed.end());  // oldest first, deterministic
+  const std::weak_ptr<char> alive = life;
+  const ClientEvent event{TransportErrorEvent{error}};
+  for (std::uint64_t handle : failed) {
+    if (alive.expired()) return;  // a callback destroyed the layer
+    auto it = clients.find(handle);
+    if (it == clients.end()) continue;  // cancelled by an earlier callback
+    const Actions a = it->second->fsm.on_transport_error();
+    apply_client(handle, a, &event);
+  }
+}
+
+// ---- public API ----
+
+TransactionLayer::TransactionLayer(base::TimerService& timers, transport::Transport& transport,
+                                   TimerConfig cfg, base::Random* random)
+    : impl_(std::make_unique<Impl>(timers, transport, cfg, random)) {}
+
+TransactionLayer::~TransactionLayer() = default;
+
+void TransactionLayer::set_timer_config(TimerConfig cfg) {
+  impl_->cfg = cfg;
+}
+const TimerConfig& TransactionLayer::timer_config() const {
+  return impl_->cfg;
+}
+const Counters& TransactionLayer::counters() const {
+  return impl_->counters;
+}
+std::size_t TransactionLayer::client_count() const {
+  return impl_->clients.size();
+}
+std::size_t TransactionLayer::server_count() const {
+  return impl_->servers.size();
+}
+
+std::uint64_t TransactionLayer::send_request(const transport::Target& target,
+                                             std::string_view branch, std::string_view method,
+                                             std::string request, ClientCallback cb) {
+  return impl_->send_request(target, branch, method, std::move(request), std::move(cb));
+}
+
+void TransactionLayer::cancel(std::uint64_t handle) {
+  impl_->erase_client(handle);
+}
+
+std::string TransactionLayer::allowed_methods() const {
+  return impl_->allowed_methods();
+}
+
+void TransactionLayer::set_supported(std::string option_tags) {
+  impl_->supported = std::move(option_tags);
+}
+
+void TransactionLayer::set_request_handler(std::string_view method, RequestHandler handler) {
+  if (handler) {
+    impl_->handlers.insert_or_assign(std::string(method),
+                                     std::make_shared<RequestHandler>(std::move(handler)));
+  } else if (auto it = impl_->handlers.find(method); it != impl_->handlers.end()) {
+    impl_->handlers.erase(it);
+  }
+}
+
+void TransactionLayer::on_message(msg::Message message, const transport::Address& source,
+                                  const transport::Address& /*local*/) {
+  if (message.is_response()) {
+    impl_->on_response(message);
+  } else {
+    impl_->on_request(message, source);
+  }
+}
+
+void TransactionLayer::on_transport_error(const transport::TransportError& error) {
+  impl_->on_transport_error(error);
+}
+
+}  // namespace sipline::txn
