@@ -1,0 +1,97 @@
+#include "app/api.hpp"
+
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+#include "app/account_json.hpp"
+
+namespace sipline::app {
+
+namespace {
+
+// Strings from the network (reason phrases, errors) may be invalid UTF-8: replace, never throw.
+ApiReply json_reply(int status, const Json& body) {
+  return ApiReply{status, "application/json",
+                  body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+ApiReply error_reply(int status, const std::string& message) {
+  Json j = Json::object();
+  j["error"] = message;
+  return json_reply(status, j);
+}
+
+ApiReply method_not_allowed(const ApiRequest& r) {
+  return error_reply(405, "method " + r.method + " not allowed on " + r.path);
+}
+
+// "/api/accounts/12/register" -> index 12, rest "/register". nullopt when not of that shape.
+struct AccountPath {
+  int index = 0;
+  std::string_view rest;
+};
+std::optional<AccountPath> parse_account_path(std::string_view path) {
+  constexpr std::string_view kPrefix = "/api/accounts/";
+  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view tail = path.substr(kPrefix.size());
+  std::size_t digits = 0;
+  while (digits < tail.size() && tail[digits] >= '0' && tail[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 6) return std::nullopt;
+  AccountPath p;
+  std::from_chars(tail.data(), tail.data() + digits, p.index);
+  p.rest = tail.substr(digits);
+  return p;
+}
+
+std::optional<AccountStatus> find_account(const Engine& engine, int index) {
+  for (auto& a : engine.accounts()) {
+    if (a.index == index) return a;
+  }
+  return std::nullopt;
+}
+
+ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p) {
+  if (p.rest.empty() || p.rest == "/") {
+    if (r.method != "GET") return method_not_allowed(r);
+    auto a = find_account(engine, p.index);
+    if (!a) return error_reply(404, "no account " + std::to_string(p.index));
+    return json_reply(200, to_json(*a));
+  }
+  if (p.rest == "/register") {
+    if (r.method != "POST") return method_not_allowed(r);
+    if (!engine.reregister(p.index)) {
+      return error_reply(404, "no account " + std::to_string(p.index));
+    }
+    Json j = Json::object();
+    j["index"] = p.index;
+    j["reregistering"] = true;
+    return json_reply(202, j);
+  }
+  if (p.rest == "/settings") {
+    if (r.method != "PUT") return method_not_allowed(r);
+    return error_reply(501, "changing settings over HTTP is not implemented yet");
+  }
+  return error_reply(404, "not found: " + r.path);
+}
+
+}  // namespace
+
+ApiReply route_api(Engine& engine, const ApiRequest& r) {
+  if (r.path == "/api/accounts" || r.path == "/api/accounts/") {
+    if (r.method != "GET") return method_not_allowed(r);
+    return json_reply(200, to_json(engine.accounts()));
+  }
+  if (auto p = parse_account_path(r.path)) return route_account(engine, r, *p);
+  if (r.path == "/metrics") {
+    if (r.method != "GET") return method_not_allowed(r);
+    return ApiReply{200, kMetricsContentType, engine.metrics_text()};
+  }
+  if (r.path == "/api/calls") {
+    if (r.method != "POST") return method_not_allowed(r);
+    return error_reply(501, "calls are not implemented yet");
+  }
+  return error_reply(404, "not found: " + r.path);
+}
+
+}  // namespace sipline::app

@@ -1,0 +1,37 @@
+// The daemon's HTTP routes as a pure function of the engine: no sockets, so tests call it with
+// a fake Engine. It runs on the engine's loop (the HTTP thread posts it there and waits).
+#pragma once
+#include <string>
+
+#include "sipline/engine.hpp"
+
+namespace sipline::app {
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", "PUT" ...
+  std::string path;    // without the query string
+  std::string body;
+};
+
+struct ApiReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
+
+// Routes of interfaces.md except GET / (the page, served by the HTTP thread itself):
+//   GET  /api/accounts               200 JSON array (see account_json.hpp)
+//   GET  /api/accounts/N             200 object, 404 when there is no account N
+//   POST /api/accounts/N/register    202 {"index":N,"reregistering":true}, 404 when none
+//   PUT  /api/accounts/N/settings    501 (not implemented yet)
+//   POST /api/calls                  501 (not implemented yet)
+//   GET  /metrics                    200 Prometheus text
+// Unknown paths give 404, a known path with another method 405; errors are {"error": "..."}.
+ApiReply route_api(Engine& engine, const ApiRequest& request);
+
+// The self-contained web page of GET / (no external assets).
+const std::string& web_page();
+
+}  // namespace sipline::app

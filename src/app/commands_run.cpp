@@ -1,0 +1,102 @@
+// sipline run: the daemon in the foreground. One io_context runs the engine; the HTTP side has
+// its own thread and reaches the engine only through the loop; signals arrive on the loop.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/http_server.hpp"
+#include "app/live_table.hpp"
+#include "sipline/daemon.hpp"
+#include "sipline/engine.hpp"
+
+namespace sipline::app {
+
+namespace {
+
+constexpr std::chrono::seconds kStopDeadline{5};
+// If the engine's stop callback never comes, the loop is stopped anyway a bit later.
+constexpr std::chrono::seconds kStopBackstop{7};
+
+struct Daemon {
+  asio::io_context& io;
+  Engine& engine;
+  asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+  asio::steady_timer backstop{io};
+  bool stopping = false;
+
+  void wait_for_signal() {
+    signals.async_wait([this](const std::error_code& ec, int signo) {
+      if (ec) return;
+      on_signal(signo);
+      wait_for_signal();
+    });
+  }
+
+  void on_signal(int signo) {
+    if (signo == SIGHUP) {
+      spdlog::warn("SIGHUP: reloading the config is not implemented yet; nothing changed");
+      return;
+    }
+    if (stopping) {
+      spdlog::warn("second signal: stopping at once, without waiting for unregistration");
+      io.stop();
+      return;
+    }
+    stopping = true;
+    spdlog::info("{}: unregistering every account (at most {} s), then exiting",
+                 signo == SIGTERM ? "SIGTERM" : "SIGINT", kStopDeadline.count());
+    engine.stop(kStopDeadline, [this] { io.stop(); });
+    backstop.expires_after(kStopBackstop);
+    backstop.async_wait([this](const std::error_code& ec) {
+      if (ec) return;
+      spdlog::warn("the engine did not finish stopping in time; exiting anyway");
+      io.stop();
+    });
+  }
+};
+
+}  // namespace
+
+int run_daemon(const std::string& config_path) {
+  std::signal(SIGPIPE, SIG_IGN);
+  asio::io_context io;
+  std::string error;
+  auto engine = Engine::create(io, config_path, error);
+  if (!engine) {
+    std::cerr << error;
+    if (!error.empty() && error.back() != '\n') std::cerr << "\n";
+    return kExitUsage;
+  }
+  if (!init_logging(engine->log_level())) init_logging("info");
+  if (!engine->start(error)) {
+    spdlog::error("cannot start: {}", error);
+    return kExitFailure;
+  }
+  HttpServer http(io, *engine);
+  std::string listen = engine->http_listen();
+  if (!listen.empty()) {
+    if (!http.start(listen, error)) {
+      spdlog::error("cannot start the HTTP side: {}", error);
+      return kExitFailure;
+    }
+    spdlog::info("HTTP side (web page, REST API, /metrics) on port {} of {}", http.port(), listen);
+  }
+  Daemon daemon{io, *engine};
+  daemon.wait_for_signal();
+  LiveTable table(io, *engine, std::cout);
+  if (::isatty(STDOUT_FILENO)) table.start();
+  spdlog::info("sipline {} running with {}", version(), config_path);
+  io.run();
+  table.stop();
+  http.stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace sipline::app

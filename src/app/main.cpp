@@ -1,0 +1,84 @@
+// sipline: the command line (CLI11). Each subcommand lives in commands_*.cpp.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "sipline/engine.hpp"
+
+namespace {
+
+using namespace sipline::app;
+
+struct Options {
+  std::string config;
+  bool json = false;
+  std::vector<std::string> files;
+  std::string uri;
+  int account = 1;
+  bool anonymous = false;
+  std::string help_topic;
+};
+
+void add_commands(CLI::App& app, Options& o) {
+  auto* run = app.add_subcommand("run", "run the daemon in the foreground");
+  run->add_option("-c,--config", o.config, "config file (TOML)")->required();
+  auto* check = app.add_subcommand("check", "validate a config file; exit 0 valid, 2 invalid");
+  check->add_option("-c,--config", o.config, "config file (TOML)")->required();
+  auto* status = app.add_subcommand("status", "per-account state from the running daemon");
+  status->add_option("-c,--config", o.config,
+                     "config the daemon runs with (else $SIPLINE_CONFIG, else " +
+                         std::string(kDefaultConfig) + ")");
+  status->add_flag("--json", o.json, "print the daemon's JSON as is");
+  auto* call = app.add_subcommand("call", "place a call through the running daemon");
+  call->add_option("-c,--config", o.config, "config the daemon runs with");
+  call->add_option("--account", o.account, "account index (1-based)")->check(CLI::PositiveNumber);
+  call->add_flag("--anonymous", o.anonymous, "hide the caller identity");
+  call->add_option("URI", o.uri, "who to call (sip:...)")->required();
+  auto* parse = app.add_subcommand("parse", "parse raw SIP messages, one per file");
+  parse->add_flag("--json", o.json, "JSON: one object for one file, an array for several");
+  parse->add_option("FILE", o.files, "files with one raw SIP message each")->required();
+  auto* help = app.add_subcommand("help", "help for a command");
+  help->add_option("CMD", o.help_topic, "the command");
+}
+
+int help_for(CLI::App& app, const std::string& topic) {
+  if (topic.empty()) {
+    std::cout << app.help();
+    return kExitOk;
+  }
+  for (auto* sub : app.get_subcommands({})) {
+    if (sub->get_name() == topic) {
+      std::cout << sub->help("sipline");
+      return kExitOk;
+    }
+  }
+  std::cerr << "sipline: no command \"" << topic << "\"; see sipline --help\n";
+  return kExitUsage;
+}
+
+int dispatch(CLI::App& app, const Options& o) {
+  const std::string name = app.get_subcommands().front()->get_name();
+  if (name == "run") return run_daemon(o.config);
+  if (name == "check") return check_config(o.config);
+  if (name == "status") return show_status(resolve_config_path(o.config), o.json);
+  if (name == "call") return place_call(o.uri);
+  if (name == "parse") return parse_messages(o.files, o.json);
+  return help_for(app, o.help_topic);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sipline: a SIP user agent that keeps accounts registered", "sipline"};
+  app.set_version_flag("--version", "sipline " + std::string(sipline::version()));
+  app.require_subcommand(1);
+  Options options;
+  add_commands(app, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help / version / the error
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return dispatch(app, options);
+}

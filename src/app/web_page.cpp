@@ -1,0 +1,112 @@
+// GET /: one self-contained page (no external assets) that polls /api/accounts every 2 s.
+#include "app/api.hpp"
+
+namespace sipline::app {
+
+namespace {
+
+constexpr const char* kPage = R"HTML(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>sipline</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid #ddd; }
+th { background: #f4f4f4; }
+.registered, .refreshing { color: #17702a; font-weight: bold; }
+.failed { color: #b00020; font-weight: bold; }
+.registering, .unregistering { color: #a06000; }
+.disabled { color: #888; }
+#note { color: #888; font-size: .9em; }
+button { font-size: .85em; }
+</style>
+</head>
+<body>
+<h1>sipline</h1>
+<table>
+<thead><tr><th>#</th><th>Name</th><th>AOR</th><th>State</th><th>Transport</th>
+<th>Expires</th><th>Next</th><th>Last status</th><th>Last error</th><th>Keep-alive misses</th>
+<th></th></tr></thead>
+<tbody id="rows"></tbody>
+</table>
+<p id="note">loading...</p>
+<script>
+"use strict";
+function dur(s) {
+  if (s === null || s === undefined) return "-";
+  if (s < 60) return s + "s";
+  if (s < 3600) return Math.floor(s / 60) + "m" + String(s % 60).padStart(2, "0") + "s";
+  return Math.floor(s / 3600) + "h" + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + "m";
+}
+function cell(tr, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+}
+function next(a) {
+  if (a.next_refresh_in_s !== null && a.next_refresh_in_s !== undefined)
+    return "refresh in " + dur(a.next_refresh_in_s);
+  if (a.next_attempt_in_s !== null && a.next_attempt_in_s !== undefined)
+    return "retry in " + dur(a.next_attempt_in_s);
+  return "-";
+}
+async function reregister(index) {
+  await fetch("/api/accounts/" + index + "/register", {method: "POST"});
+  refresh();
+}
+function render(accounts) {
+  const rows = document.getElementById("rows");
+  rows.replaceChildren();
+  for (const a of accounts) {
+    const tr = document.createElement("tr");
+    cell(tr, a.index);
+    cell(tr, a.name);
+    cell(tr, a.aor);
+    cell(tr, a.state, a.state);
+    cell(tr, a.transport + (a.local_port ? "/" + a.local_port : ""));
+    cell(tr, a.granted_expires_s ? dur(a.granted_expires_s) : "-");
+    cell(tr, next(a));
+    cell(tr, a.last_status_code ? a.last_status_code : "-");
+    let err = a.last_error || "-";
+    for (const w of (a.warnings || [])) err += " [warning: " + w + "]";
+    cell(tr, err);
+    cell(tr, a.keepalive_misses);
+    const td = document.createElement("td");
+    const b = document.createElement("button");
+    b.textContent = "Re-register";
+    b.onclick = () => reregister(a.index);
+    td.appendChild(b);
+    tr.appendChild(td);
+    rows.appendChild(tr);
+  }
+}
+async function refresh() {
+  const note = document.getElementById("note");
+  try {
+    const r = await fetch("/api/accounts", {cache: "no-store"});
+    if (!r.ok) throw new Error("HTTP " + r.status);
+    render(await r.json());
+    note.textContent = "updated " + new Date().toLocaleTimeString();
+  } catch (e) {
+    note.textContent = "daemon not reachable: " + e.message;
+  }
+}
+refresh();
+setInterval(refresh, 2000);
+</script>
+</body>
+</html>
+)HTML";
+
+}  // namespace
+
+const std::string& web_page() {
+  static const std::string page = kPage;
+  return page;
+}
+
+}  // namespace sipline::app

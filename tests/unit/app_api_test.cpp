@@ -1,0 +1,179 @@
+// The app's pure parts: HTTP routes against a fake engine, account JSON, the status table.
+#include <gtest/gtest.h>
+
+#include "app/account_json.hpp"
+#include "app/account_table.hpp"
+#include "app/address.hpp"
+#include "app/api.hpp"
+#include "unit/app_fake_engine.hpp"
+
+namespace sipline::app {
+namespace {
+
+using testing::FakeEngine;
+
+Json body_of(const ApiReply& r) {
+  return Json::parse(r.body);
+}
+
+TEST(AppApi, AccountsListHasTheFieldsOfTheInterfaceInOrder) {
+  FakeEngine engine;
+  ApiReply r = route_api(engine, {"GET", "/api/accounts", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  Json j = body_of(r);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 2u);
+  const std::vector<std::string> contract = {"index",
+                                             "name",
+                                             "aor",
+                                             "state",
+                                             "granted_expires_s",
+                                             "next_refresh_in_s",
+                                             "last_status_code",
+                                             "last_error",
+                                             "keepalive_misses",
+                                             "transport",
+                                             "local_port"};
+  std::vector<std::string> keys;
+  for (auto it = j[0].begin(); it != j[0].end(); ++it) keys.push_back(it.key());
+  ASSERT_GE(keys.size(), contract.size());
+  EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + contract.size()), contract);
+  EXPECT_EQ(j[0]["state"], "registered");
+  EXPECT_EQ(j[0]["next_refresh_in_s"], 3240);
+  EXPECT_TRUE(j[0]["next_attempt_in_s"].is_null());
+  EXPECT_EQ(j[1]["next_attempt_in_s"], 20);
+  EXPECT_TRUE(j[1]["next_refresh_in_s"].is_null());
+  EXPECT_EQ(j[1]["failure_class"], "credentials");
+  EXPECT_EQ(j[1]["warnings"][0], "binding not confirmed");
+}
+
+TEST(AppApi, NoRouteReturnsAPassword) {
+  FakeEngine engine;
+  for (const char* path : {"/api/accounts", "/api/accounts/1", "/api/accounts/2"}) {
+    ApiReply r = route_api(engine, {"GET", path, ""});
+    EXPECT_EQ(r.body.find("password"), std::string::npos) << path;
+  }
+}
+
+TEST(AppApi, OneAccountOr404) {
+  FakeEngine engine;
+  ApiReply r = route_api(engine, {"GET", "/api/accounts/2", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body_of(r)["name"], "Back \"door\"");
+  EXPECT_EQ(route_api(engine, {"GET", "/api/accounts/7", ""}).status, 404);
+  EXPECT_EQ(route_api(engine, {"GET", "/api/accounts/x", ""}).status, 404);
+  EXPECT_EQ(route_api(engine, {"GET", "/api/accounts/99999999999", ""}).status, 404);
+  EXPECT_EQ(route_api(engine, {"DELETE", "/api/accounts/1", ""}).status, 405);
+}
+
+TEST(AppApi, ReregisterPostsToTheEngine) {
+  FakeEngine engine;
+  ApiReply r = route_api(engine, {"POST", "/api/accounts/1/register", ""});
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(body_of(r)["index"], 1);
+  EXPECT_EQ(route_api(engine, {"POST", "/api/accounts/9/register", ""}).status, 404);
+  EXPECT_EQ(route_api(engine, {"GET", "/api/accounts/1/register", ""}).status, 405);
+  EXPECT_EQ(engine.reregistered, (std::vector<int>{1, 9}));
+}
+
+TEST(AppApi, NotImplementedYetRoutesSay501) {
+  FakeEngine engine;
+  ApiReply settings = route_api(engine, {"PUT", "/api/accounts/1/settings", "{}"});
+  EXPECT_EQ(settings.status, 501);
+  EXPECT_TRUE(body_of(settings).contains("error"));
+  ApiReply call = route_api(engine, {"POST", "/api/calls", R"({"account":1,"to":"sip:x@y"})"});
+  EXPECT_EQ(call.status, 501);
+  EXPECT_EQ(body_of(call)["error"], "calls are not implemented yet");
+}
+
+TEST(AppApi, MetricsArePrometheusText) {
+  FakeEngine engine;
+  ApiReply r = route_api(engine, {"GET", "/metrics", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/plain; version=0.0.4");
+  EXPECT_NE(r.body.find("sipline_registrations_total"), std::string::npos);
+}
+
+TEST(AppApi, UnknownPathIs404) {
+  FakeEngine engine;
+  EXPECT_EQ(route_api(engine, {"GET", "/nope", ""}).status, 404);
+}
+
+TEST(AppApi, InvalidUtf8FromTheNetworkDoesNotThrow) {
+  FakeEngine engine;
+  engine.accounts_[0].last_error = "500 Bad \xff\xfe reason";
+  ApiReply r = route_api(engine, {"GET", "/api/accounts", ""});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NO_THROW(body_of(r));
+}
+
+TEST(AppApi, WebPageIsSelfContained) {
+  const std::string& page = web_page();
+  EXPECT_NE(page.find("/api/accounts"), std::string::npos);
+  EXPECT_NE(page.find("2000"), std::string::npos);
+  EXPECT_EQ(page.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(page.find("href=\"http"), std::string::npos);
+}
+
+TEST(AppAccountJson, RoundTrip) {
+  FakeEngine engine;
+  std::vector<AccountStatus> back;
+  std::string error;
+  ASSERT_TRUE(from_json(to_json(engine.accounts()), back, error)) << error;
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].name, "Front door");
+  EXPECT_EQ(back[0].next_refresh_in_s, 3240);
+  EXPECT_FALSE(back[0].next_attempt_in_s);
+  EXPECT_EQ(back[1].warnings, std::vector<std::string>{"binding not confirmed"});
+  EXPECT_EQ(back[1].local_port, 5063);
+}
+
+TEST(AppAccountJson, RejectsWrongShapes) {
+  std::vector<AccountStatus> out;
+  std::string error;
+  EXPECT_FALSE(from_json(Json::object(), out, error));
+  EXPECT_FALSE(from_json(Json::parse("[1]"), out, error));
+  EXPECT_FALSE(from_json(Json::parse(R"([{"index":"one"}])"), out, error));
+  EXPECT_TRUE(from_json(Json::parse(R"([{"index":3}])"), out, error));
+  EXPECT_EQ(out.at(0).index, 3);
+}
+
+TEST(AppTable, Durations) {
+  EXPECT_EQ(format_duration(std::nullopt), "-");
+  EXPECT_EQ(format_duration(0), "0s");
+  EXPECT_EQ(format_duration(59), "59s");
+  EXPECT_EQ(format_duration(725), "12m05s");
+  EXPECT_EQ(format_duration(7380), "2h03m");
+}
+
+TEST(AppTable, RowsShowStateNextEventAndError) {
+  FakeEngine engine;
+  std::string t = format_table(engine.accounts());
+  EXPECT_NE(t.find("NAME"), std::string::npos);
+  EXPECT_NE(t.find("refresh in 54m00s"), std::string::npos);
+  EXPECT_NE(t.find("retry in 20s"), std::string::npos);
+  EXPECT_NE(t.find("tls/5063"), std::string::npos);
+  EXPECT_NE(t.find("403 Forbidden [warning: binding not confirmed]"), std::string::npos);
+  EXPECT_NE(format_table({}).find("(no accounts)"), std::string::npos);
+}
+
+TEST(AppAddress, SplitsHostAndPort) {
+  HostPort hp;
+  std::string error;
+  ASSERT_TRUE(split_host_port("127.0.0.1:8080", hp, error));
+  EXPECT_EQ(hp.host, "127.0.0.1");
+  EXPECT_EQ(hp.port, 8080);
+  ASSERT_TRUE(split_host_port("[::1]:0", hp, error));
+  EXPECT_EQ(hp.host, "::1");
+  EXPECT_EQ(to_string(hp), "[::1]:0");
+  ASSERT_TRUE(split_host_port("0.0.0.0:80", hp, error));
+  EXPECT_EQ(client_address(hp).host, "127.0.0.1");
+  EXPECT_FALSE(split_host_port("localhost", hp, error));
+  EXPECT_FALSE(split_host_port("::1:80", hp, error));
+  EXPECT_FALSE(split_host_port("a:70000", hp, error));
+  EXPECT_FALSE(split_host_port("[::1]80", hp, error));
+}
+
+}  // namespace
+}  // namespace sipline::app

@@ -1,0 +1,105 @@
+// The `sipline` binary as a process: exit codes 0 / 1 / 2 and what it prints (no network).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `sipline ARGS` through the shell (arguments here are fixed, test-controlled strings).
+Result sipline(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + " " + SIPLINE_CLI + " " + args + " 2>&1";
+  Result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string temp_file(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + "app_cli_" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+const std::string kExamples = std::string(SIPLINE_SOURCE_DIR) + "/examples";
+
+TEST(AppCli, VersionAndHelp) {
+  Result v = sipline("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.output.rfind("sipline ", 0), 0u) << v.output;
+  Result h = sipline("help status");
+  EXPECT_EQ(h.code, 0);
+  EXPECT_NE(h.output.find("sipline status"), std::string::npos) << h.output;
+  EXPECT_NE(h.output.find("--json"), std::string::npos);
+  EXPECT_EQ(sipline("help nosuchcommand").code, 2);
+}
+
+TEST(AppCli, UsageErrorsExit2) {
+  EXPECT_EQ(sipline("").code, 2);
+  EXPECT_EQ(sipline("frobnicate").code, 2);
+  EXPECT_EQ(sipline("check").code, 2);  // -c is required
+  EXPECT_EQ(sipline("parse").code, 2);  // a FILE is required
+  EXPECT_EQ(sipline("run --bogus-flag -c x").code, 2);
+}
+
+TEST(AppCli, ParseExitCodes) {
+  EXPECT_EQ(sipline("parse " + kExamples + "/messages/options.sip").code, 0);
+  std::string bad = temp_file("bad.sip", "OPTIONS sip:a SIP/2.0\r\nno colon here\r\n\r\n");
+  Result r = sipline("parse " + bad);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find(bad + ": rejected: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" at byte "), std::string::npos);
+  Result j = sipline("parse --json " + kExamples + "/messages/options.sip " + bad);
+  EXPECT_EQ(j.code, 1);
+  EXPECT_EQ(j.output.front(), '[');
+}
+
+TEST(AppCli, CheckExitCodes) {
+  Result ok = sipline("check -c " + kExamples + "/sipline.toml");
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  std::string bad = temp_file("bad.toml",
+                              "[daemon]\nhttp_lisen = \"127.0.0.1:8080\"\n"
+                              "[[account]]\nsip_server = \"pbx.example.com\"\nuser_id = \"1\"\n");
+  Result r = sipline("check -c " + bad);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find(":2:"), std::string::npos) << r.output;  // file:line
+  EXPECT_NE(r.output.find("http_listen"), std::string::npos);      // did-you-mean
+  EXPECT_EQ(sipline("check -c /nonexistent/sipline.toml").code, 2);
+}
+
+TEST(AppCli, RunWithABadConfigExits2) {
+  EXPECT_EQ(sipline("run -c /nonexistent/sipline.toml").code, 2);
+}
+
+TEST(AppCli, StatusConfigErrorsExit2) {
+  // $SIPLINE_CONFIG is used when -c is absent.
+  Result r = sipline("status", "SIPLINE_CONFIG=/nonexistent/sipline.toml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("/nonexistent/sipline.toml"), std::string::npos) << r.output;
+  std::string off = temp_file("off.toml",
+                              "[daemon]\nhttp_listen = \"\"\n"
+                              "[[account]]\nsip_server = \"pbx.example.com\"\nuser_id = \"1\"\n");
+  Result o = sipline("status -c " + off);
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.output.find("http_listen is off"), std::string::npos) << o.output;
+}
+
+TEST(AppCli, CallIsNotImplementedYet) {
+  Result r = sipline("call --account 1 sip:door@example.com");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("calls are not implemented yet"), std::string::npos);
+}
+
+}  // namespace
