@@ -174,7 +174,9 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
   const std::size_t hdr_limit = n < limits.max_header_bytes ? n : limits.max_header_bytes;
   // 20 fields stay within glibc malloc's per-thread cache (allocations up to 1032 bytes).
   headers_.reserve(limits.max_headers < 20 ? limits.max_headers : 20);
-  std::size_t vb = 0;  // where the value of the last header starts (just after its colon)
+  std::size_t vb = 0;       // where the value of the last header starts (just after its colon)
+  std::uint16_t count = 0;  // header fields so far (the id tables hold 16-bit indices)
+  const std::size_t max_count = limits.max_headers < 0xfffe ? limits.max_headers : 0xfffe;
   for (;;) {
     if (pos >= hdr_limit) return unterminated(pos, hdr_limit, n);
     const char c = b[pos];
@@ -212,7 +214,11 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
       const std::size_t bad = detail::scan(name, 0, kToken);
       if (name.empty() || bad != name.size()) return err(ParseErrorCode::kBadHeaderLine, pos + bad);
     }
-    if (headers_.size() >= limits.max_headers) return err(ParseErrorCode::kTooManyHeaders, pos);
+    if (count >= max_count) return err(ParseErrorCode::kTooManyHeaders, pos);
+    ++count;
+    const auto idx = static_cast<std::size_t>(id);
+    if (first_[idx] == 0) first_[idx] = count;
+    ++count_[idx];
     vb = cpos + 1;
     std::size_t v = vb;
     while (v < ce && (b[v] == ' ' || b[v] == '\t')) ++v;
@@ -271,7 +277,9 @@ Message::Message(const Message& other)
       reason_(other.reason_),
       body_(other.body_),
       status_code_(other.status_code_),
-      headers_(other.headers_) {
+      headers_(other.headers_),
+      first_(other.first_),
+      count_(other.count_) {
   rebase(other.raw_.data(), other.raw_.size());
 }
 
@@ -283,7 +291,9 @@ Message::Message(Message&& other) noexcept
       reason_(other.reason_),
       body_(other.body_),
       status_code_(other.status_code_),
-      headers_(std::move(other.headers_)) {
+      headers_(std::move(other.headers_)),
+      first_(other.first_),
+      count_(other.count_) {
   const char* old = other.raw_.data();
   const std::size_t old_size = other.raw_.size();
   raw_ = std::move(other.raw_);
@@ -308,6 +318,8 @@ Message& Message::operator=(Message&& other) noexcept {
   body_ = other.body_;
   status_code_ = other.status_code_;
   headers_ = std::move(other.headers_);
+  first_ = other.first_;
+  count_ = other.count_;
   rebase(old, old_size);
   return *this;
 }
@@ -339,10 +351,9 @@ void Message::rebase(const char* old_base, std::size_t old_size) {
 // ---- lookups -----------------------------------------------------------------------------
 
 const HeaderField* Message::find(HeaderId id) const {
-  for (const HeaderField& h : headers_) {
-    if (h.id == id) return &h;
-  }
-  return nullptr;
+  const auto i = static_cast<std::size_t>(id);
+  if (i >= first_.size() || first_[i] == 0) return nullptr;
+  return &headers_[first_[i] - 1];
 }
 
 const HeaderField* Message::find(std::string_view name) const {

@@ -1,6 +1,7 @@
 // A parsed SIP message. It owns its bytes; every field is a view into them.
 // Typed header values (see values.hpp) are parsed when first asked for, not at parse time.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -112,10 +113,14 @@ class Message {
   ParseError at(std::string_view value, ParseError e) const;
   std::optional<ParseError> check_headers() const;
 
+  using IdTable = std::array<std::uint16_t, static_cast<std::size_t>(HeaderId::kCount)>;
+
   std::string raw_;
   std::string_view start_line_, method_, request_uri_, version_, reason_, body_;
   int status_code_ = 0;
   std::vector<HeaderField> headers_;
+  IdTable first_{};  // per id: index + 1 of its first header field, 0 when absent
+  IdTable count_{};  // per id: how many header fields have it
 };
 
 }  // namespace sipline::msg

@@ -83,11 +83,11 @@ base::Result<CSeq, ParseError> Message::cseq() const {
 
 base::Result<std::vector<Contact>, ParseError> Message::contacts() const {
   std::vector<Contact> out;
-  std::size_t lines = 0;  // a Contact is large: reserve one per line, not a guess
-  for (const HeaderField& h : headers_) lines += h.id == HeaderId::kContact;
-  if (lines == 0) return out;
-  out.reserve(lines);
-  for (const HeaderField& h : headers_) {
+  const auto c = static_cast<std::size_t>(HeaderId::kContact);
+  if (count_[c] == 0) return out;
+  out.reserve(count_[c]);  // a Contact is large: one per line, not a guess
+  for (std::size_t k = first_[c] - 1u; k < headers_.size(); ++k) {
+    const HeaderField& h = headers_[k];
     if (h.id != HeaderId::kContact || h.value.empty()) continue;
     if (auto e = detail::parse_list(h.value, out, detail::parse_contact_at)) {
       return base::fail(at(h.value, *e));

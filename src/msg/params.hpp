@@ -1,11 +1,14 @@
 // Params: the parameter list of a URI or header value. A small vector: up to four parameters
 // live inline (no allocation, the common case), more spill to the heap. It offers the parts of
 // std::vector's interface that parameter lists need (iteration, size, push_back, indexing).
+// UriHeaders (a URI's rare ?headers) keeps nothing inline, so a Uri stays small; it converts
+// to Params implicitly.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <new>
+#include <span>
 #include <string_view>
 
 namespace sipline::msg {
@@ -16,35 +19,42 @@ struct Param {
   bool has_value = false;
 };
 
-class Params {
+template <std::size_t N>
+class BasicParams {
  public:
   using value_type = Param;
   using iterator = Param*;
   using const_iterator = const Param*;
   using size_type = std::size_t;
-  static constexpr std::size_t kInline = 4;
+  static constexpr std::size_t kInline = N;
 
-  Params() = default;
-  Params(std::initializer_list<Param> init) {
+  // User-provided on purpose: value-initialising a Params (or a Contact holding three) must
+  // not zero the inline buffer.
+  BasicParams() noexcept {}  // NOLINT(modernize-use-equals-default)
+  BasicParams(std::initializer_list<Param> init) {
     for (const Param& p : init) push_back(p);
   }
-  Params(const Params& other) { append(other); }
-  Params(Params&& other) noexcept { take(other); }
-  Params& operator=(const Params& other) {
+  BasicParams(const BasicParams& other) { append(other); }
+  template <std::size_t M>
+  BasicParams(const BasicParams<M>& other) {  // NOLINT(google-explicit-constructor)
+    append(other);
+  }
+  BasicParams(BasicParams&& other) noexcept { take(other); }
+  BasicParams& operator=(const BasicParams& other) {
     if (this != &other) {
       clear();
       append(other);
     }
     return *this;
   }
-  Params& operator=(Params&& other) noexcept {
+  BasicParams& operator=(BasicParams&& other) noexcept {
     if (this != &other) {
       release();
       take(other);
     }
     return *this;
   }
-  ~Params() { release(); }
+  ~BasicParams() { release(); }
 
   Param* data() { return heap_ != nullptr ? heap_ : inline_data(); }
   const Param* data() const { return heap_ != nullptr ? heap_ : inline_data(); }
@@ -63,7 +73,7 @@ class Params {
   const Param& back() const { return data()[size_ - 1]; }
 
   void push_back(const Param& p) {
-    if (size_ == cap_) grow(cap_ * 2);
+    if (size_ == cap_) grow(cap_ < 2 ? 4 : cap_ * 2);
     ::new (static_cast<void*>(data() + size_)) Param(p);
     ++size_;
   }
@@ -88,17 +98,18 @@ class Params {
     heap_ = fresh;
     cap_ = static_cast<std::uint32_t>(n);
   }
-  void append(const Params& other) {
-    reserve(other.size_);
+  template <std::size_t M>
+  void append(const BasicParams<M>& other) {
+    reserve(other.size());
     for (const Param& p : other) push_back(p);
   }
-  void take(Params& other) {
+  void take(BasicParams& other) {
     if (other.heap_ != nullptr) {
       heap_ = other.heap_;
       cap_ = other.cap_;
       size_ = other.size_;
       other.heap_ = nullptr;
-      other.cap_ = kInline;
+      other.cap_ = N;
       other.size_ = 0;
       return;
     }
@@ -114,14 +125,17 @@ class Params {
   }
   void release() {
     release_heap();
-    cap_ = kInline;
+    cap_ = N;
     size_ = 0;
   }
 
   Param* heap_ = nullptr;
   std::uint32_t size_ = 0;
-  std::uint32_t cap_ = kInline;
-  alignas(Param) unsigned char inline_[kInline * sizeof(Param)];
+  std::uint32_t cap_ = N;
+  alignas(Param) unsigned char inline_[(N == 0 ? 1 : N) * sizeof(Param)];
 };
+
+using Params = BasicParams<4>;
+using UriHeaders = BasicParams<0>;
 
 }  // namespace sipline::msg

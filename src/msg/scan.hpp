@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace sipline::msg::detail {
@@ -82,7 +83,8 @@ inline std::string_view trim_lws(std::string_view s) {
 }
 
 // Index of the first character at or after i that is not in `cls` (or s.size()). Unrolled:
-// this loop is where typed parsing spends most of its time.
+// this loop is where typed parsing spends most of its time (runs are short, so SIMD does not
+// pay off here).
 inline std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) {
   const char* p = s.data();
   const std::size_t n = s.size();
@@ -100,6 +102,14 @@ inline std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) {
 // Position just after the closing quote of the quoted-string starting at s[i] == '"', or npos
 // when it is unterminated or holds a bare CR/LF after a backslash.
 inline std::size_t skip_quoted(std::string_view s, std::size_t i) {
+  const char* d = s.data();
+  if (i + 1 < s.size()) {  // fast path: the closing quote, with no backslash before it
+    const void* q = std::memchr(d + i + 1, '"', s.size() - i - 1);
+    if (q != nullptr) {
+      const auto qi = static_cast<std::size_t>(static_cast<const char*>(q) - d);
+      if (std::memchr(d + i + 1, '\\', qi - i - 1) == nullptr) return qi + 1;
+    }
+  }
   for (++i; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '"') return i + 1;

@@ -117,17 +117,33 @@ std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, U
 
 }  // namespace
 
-std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool allow_headers) {
-  if (text.empty() || !is(text[0], kAlpha)) return bad(ParseErrorCode::kBadUri, 0);
+// Length of the scheme of `text` ("sip" -> 3) and which one it is; 0 when there is none.
+std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
+  const char* t = text.data();
+  const std::size_t n = text.size();
+  // Fast path: "sip:" / "sips:" in any case.
+  if (n >= 5 && (t[0] | 0x20) == 's' && (t[1] | 0x20) == 'i' && (t[2] | 0x20) == 'p') {
+    if (t[3] == ':') {
+      scheme = Scheme::kSip;
+      return 3;
+    }
+    if ((t[3] | 0x20) == 's' && t[4] == ':') {
+      scheme = Scheme::kSips;
+      return 4;
+    }
+  }
+  if (n == 0 || !is(t[0], kAlpha)) return 0;
   std::size_t i = 1;
-  while (i < text.size() &&
-         (is(text[i], kAlpha | kDigit) || text[i] == '+' || text[i] == '-' || text[i] == '.')) {
-    ++i;
-  }
-  if (i >= text.size() || text[i] != ':' || i + 1 == text.size()) {
-    return bad(ParseErrorCode::kBadUri, i);
-  }
-  const Scheme scheme = scheme_of(text.substr(0, i));
+  while (i < n && (is(t[i], kAlpha | kDigit) || t[i] == '+' || t[i] == '-' || t[i] == '.')) ++i;
+  if (i >= n || t[i] != ':') return 0;
+  scheme = scheme_of(text.substr(0, i));
+  return i;
+}
+
+std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool allow_headers) {
+  Scheme scheme = Scheme::kOther;
+  const std::size_t i = scan_scheme(text, scheme);
+  if (i == 0 || i + 1 >= text.size()) return bad(ParseErrorCode::kBadUri, i);
   if (out != nullptr) {
     out->scheme = scheme;
     out->scheme_text = text.substr(0, i);
@@ -164,28 +180,34 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool a
 }
 
 std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i, Params* out) {
+  const std::size_t n = s.size();
+  const char* d = s.data();
+  // LWS is rare around ';' and '=': test one character before calling skip_lws.
+  auto lws = [&](std::size_t k) { return k < n && is(d[k], kLws) ? skip_lws(s, k) : k; };
   for (;;) {
-    i = skip_lws(s, i);
-    if (i >= s.size()) {
-      i = s.size();
+    i = lws(i);
+    if (i >= n) {
+      i = n;
       return std::nullopt;
     }
-    if (s[i] == ',') return std::nullopt;
-    if (s[i] != ';') return bad(ParseErrorCode::kBadParam, i);
-    i = skip_lws(s, i + 1);
+    if (d[i] != ';') {
+      if (d[i] == ',') return std::nullopt;
+      return bad(ParseErrorCode::kBadParam, i);
+    }
+    i = lws(i + 1);
     const std::size_t nb = i;
     i = scan(s, i, kToken);
     if (i == nb) return bad(ParseErrorCode::kBadParam, nb);
-    Param p{s.substr(nb, i - nb), {}, false};
-    std::size_t j = skip_lws(s, i);
-    if (j < s.size() && s[j] == '=') {
-      j = skip_lws(s, j + 1);
-      if (j >= s.size()) return bad(ParseErrorCode::kBadParam, j);
+    Param p{std::string_view(d + nb, i - nb), {}, false};
+    std::size_t j = lws(i);
+    if (j < n && d[j] == '=') {
+      j = lws(j + 1);
+      if (j >= n) return bad(ParseErrorCode::kBadParam, j);
       std::size_t e;
       if (s[j] == '"') {
         e = skip_quoted(s, j);
         if (e == npos) return bad(ParseErrorCode::kBadParam, j);
-        p.value = s.substr(j + 1, e - j - 2);
+        p.value = std::string_view(d + j + 1, e - j - 2);
       } else if (s[j] == '[') {
         e = scan_host(s, j);
         if (e == npos) return bad(ParseErrorCode::kBadParam, j);
@@ -193,7 +215,7 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i
       } else {
         e = scan(s, j, kToken);
         if (e == j) return bad(ParseErrorCode::kBadParam, j);
-        p.value = s.substr(j, e - j);
+        p.value = std::string_view(d + j, e - j);
       }
       p.has_value = true;
       i = e;
@@ -206,7 +228,7 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i
 
 }  // namespace detail
 
-const Param* find_param(const Params& params, std::string_view name) {
+const Param* find_param(std::span<const Param> params, std::string_view name) {
   for (const Param& p : params) {
     if (detail::iequals(p.name, name)) return &p;
   }

@@ -13,8 +13,8 @@
 
 namespace sipline::msg {
 
-// Case-insensitive lookup; nullptr when absent.
-const Param* find_param(const Params& params, std::string_view name);
+// Case-insensitive lookup; nullptr when absent. Takes Params and UriHeaders alike.
+const Param* find_param(std::span<const Param> params, std::string_view name);
 
 enum class Scheme : std::uint8_t { kSip, kSips, kTel, kOther };
 
@@ -26,7 +26,7 @@ struct Uri {
   std::string_view host;   // IPv6 references keep their brackets: "[::1]"
   std::uint16_t port = 0;  // 0 when absent
   Params params;           // ;transport=tcp;lr ...
-  Params headers;          // ?subject=... (names/values still %-escaped)
+  UriHeaders headers;      // ?subject=... (names/values still %-escaped)
   std::string_view text;   // the whole URI as written (for kTel/kOther: the only field)
 
   bool is_ipv6() const { return !host.empty() && host.front() == '['; }

@@ -207,7 +207,7 @@ std::string_view reason_phrase(int code) {
   }
 }
 
-std::string format_params(const Params& params) {
+std::string format_params(std::span<const Param> params) {
   std::string out;
   for (const Param& p : params) {
     out.append(";").append(p.name);

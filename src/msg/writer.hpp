@@ -39,6 +39,6 @@ std::string_view reason_phrase(int status_code);
 std::string format_uri(const Uri& uri);
 std::string format_name_addr(std::string_view display_name, std::string_view uri,
                              std::string_view params = {});  // params like ";tag=abc"
-std::string format_params(const Params& params);
+std::string format_params(std::span<const Param> params);
 
 }  // namespace sipline::msg
