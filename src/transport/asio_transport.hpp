@@ -75,6 +75,12 @@ enum class TraceDirection : std::uint8_t { kSent, kReceived };
 using TraceHook = std::function<void(TraceDirection direction, const Address& local,
                                      const Address& remote, std::string_view bytes)>;
 
+// What reaches TransportUser::on_message: `source` is the sender's address (for TCP/TLS the
+// connection's far end; send to Target{source} to answer on that connection, RFC 3261
+// §18.2.2), `local` the bound UDP socket address or the connection's local endpoint.
+// Connections are keyed by remote address and shared by both directions. Inbound connections
+// that close are logged and counted, not reported; outbound ones report kConnectionLost and are
+// re-opened by the next send().
 class AsioTransport : public Transport {
  public:
   // Binds the UDP socket(s) or the TCP/TLS listener(s) and starts reading. For TLS a listener
