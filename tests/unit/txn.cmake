@@ -1,6 +1,4 @@
-# Transaction layer unit tests (owner: txn). sipline_txn exists once transport and msg do.
-if(TARGET sipline_txn)
-  sipline_test(txn_test
-    SOURCES txn_fsm_test.cpp txn_client_test.cpp txn_server_test.cpp
-    DEPS sipline_txn sipline_fake_transport)
-endif()
+# Transaction layer unit tests (owner: txn).
+sipline_test(txn_test
+  SOURCES txn_fsm_test.cpp txn_client_test.cpp txn_server_test.cpp
+  DEPS sipline_txn sipline_fake_transport)
