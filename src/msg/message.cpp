@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "msg/header_table.hpp"
 #include "msg/parse_detail.hpp"
 #include "msg/scan.hpp"
 
@@ -172,11 +173,12 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
   const char* b = raw_.data();
   const std::size_t n = raw_.size();
   const std::size_t hdr_limit = n < limits.max_header_bytes ? n : limits.max_header_bytes;
+  const std::size_t max_line = limits.max_line_bytes;
   // 20 fields stay within glibc malloc's per-thread cache (allocations up to 1032 bytes).
-  headers_.reserve(limits.max_headers < 20 ? limits.max_headers : 20);
-  std::size_t vb = 0;       // where the value of the last header starts (just after its colon)
-  std::uint16_t count = 0;  // header fields so far (the id tables hold 16-bit indices)
   const std::size_t max_count = limits.max_headers < 0xfffe ? limits.max_headers : 0xfffe;
+  headers_.reserve(max_count < 20 ? max_count : 20);
+  std::uint16_t count = 0;  // header fields so far (the id tables hold 16-bit indices)
+  std::size_t vb = 0;       // where the value of the last header starts (just after its colon)
   for (;;) {
     if (pos >= hdr_limit) return unterminated(pos, hdr_limit, n);
     const char c = b[pos];
@@ -191,15 +193,13 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
     const LineScan ls = scan_line(b + pos, b + hdr_limit);
     const auto nl = static_cast<std::size_t>(ls.nl - b);
     if (nl >= hdr_limit) {
-      if (hdr_limit - pos > limits.max_line_bytes + 1) {
-        return err(ParseErrorCode::kLineTooLong, pos);
-      }
+      if (hdr_limit - pos > max_line + 1) return err(ParseErrorCode::kLineTooLong, pos);
       return unterminated(pos, hdr_limit, n);
     }
-    const std::size_t ce = content_end_of(b, pos, nl);
-    if (ce - pos > limits.max_line_bytes) return err(ParseErrorCode::kLineTooLong, pos);
+    const std::size_t ce = b[nl - 1] == '\r' ? nl - 1 : nl;  // nl > pos: b[pos] is not '\n'
+    if (ce - pos > max_line) return err(ParseErrorCode::kLineTooLong, pos);
     if (c == ' ' || c == '\t') {  // folded: the last value now runs to the end of this line
-      if (headers_.empty()) return err(ParseErrorCode::kBadHeaderLine, pos);
+      if (count == 0) return err(ParseErrorCode::kBadHeaderLine, pos);
       headers_.back().value = detail::trim_lws({b + vb, ce - vb});
       pos = nl + 1;
       continue;
@@ -207,37 +207,38 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
     if (ls.colon == nullptr) return err(ParseErrorCode::kBadHeaderLine, ce);
     const auto cpos = static_cast<std::size_t>(ls.colon - b);
     std::size_t name_end = cpos;
-    while (name_end > pos && is(b[name_end - 1], kWsp)) --name_end;
-    const std::string_view name(b + pos, name_end - pos);
-    const HeaderId id = header_id(name);
+    while (name_end > pos && (b[name_end - 1] == ' ' || b[name_end - 1] == '\t')) --name_end;
+    const HeaderId id = detail::lookup_header_id(b + pos, name_end - pos);
     if (id == HeaderId::kOther) {  // a known name matched exactly, so only others need a check
+      const std::string_view name(b + pos, name_end - pos);
       const std::size_t bad = detail::scan(name, 0, kToken);
       if (name.empty() || bad != name.size()) return err(ParseErrorCode::kBadHeaderLine, pos + bad);
     }
     if (count >= max_count) return err(ParseErrorCode::kTooManyHeaders, pos);
-    ++count;
-    const auto idx = static_cast<std::size_t>(id);
-    if (first_[idx] == 0) first_[idx] = count;
-    ++count_[idx];
     vb = cpos + 1;
     std::size_t v = vb;
     while (v < ce && (b[v] == ' ' || b[v] == '\t')) ++v;
     std::size_t e = ce;
     while (e > v && (b[e - 1] == ' ' || b[e - 1] == '\t')) --e;
-    headers_.push_back(
-        HeaderField{id, name, std::string_view(b + v, e - v), static_cast<std::uint32_t>(pos)});
+    headers_.push_back(HeaderField{id, std::string_view(b + pos, name_end - pos),
+                                   std::string_view(b + v, e - v),
+                                   static_cast<std::uint32_t>(pos)});
+    ++count;
+    const auto idx = static_cast<std::size_t>(id);
+    if (first_[idx] == 0) first_[idx] = count;
+    ++count_[idx];
     pos = nl + 1;
   }
 }
 
 std::optional<ParseError> Message::parse_body(std::size_t body_start, const Limits& limits) {
-  const HeaderField* cl = nullptr;
-  for (const HeaderField& h : headers_) {
-    if (h.id != HeaderId::kContentLength) continue;
-    if (cl != nullptr && cl->value != h.value) {
-      return err(ParseErrorCode::kBadContentLength, h.offset);  // RFC 4475 mcl01
+  const HeaderField* cl = find(HeaderId::kContentLength);
+  if (count_[static_cast<std::size_t>(HeaderId::kContentLength)] > 1) {
+    for (const HeaderField& h : headers_) {
+      if (h.id == HeaderId::kContentLength && h.value != cl->value) {
+        return err(ParseErrorCode::kBadContentLength, h.offset);  // RFC 4475 mcl01
+      }
     }
-    cl = &h;
   }
   const std::size_t avail = raw_.size() - body_start;
   if (cl == nullptr) {
