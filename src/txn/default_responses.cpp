@@ -20,8 +20,11 @@ std::string method_not_allowed(const msg::Message& request, std::string_view to_
       .finish();
 }
 
-std::string bad_request(const msg::Message& request, std::string_view to_tag) {
-  return msg::response_to(request, 400, "Bad Request", to_tag).finish();
+std::string bad_request(const msg::Message& request, std::string_view to_tag,
+                        std::string_view problem) {
+  std::string reason = "Bad Request";
+  if (!problem.empty()) reason.append(" (").append(problem).append(")");
+  return msg::response_to(request, 400, reason, to_tag).finish();
 }
 
 int status_of(std::string_view response) {

@@ -13,8 +13,10 @@ std::string options_ok(const msg::Message& request, std::string_view to_tag, std
 // 405 Method Not Allowed with Allow (§8.2.1).
 std::string method_not_allowed(const msg::Message& request, std::string_view to_tag,
                                std::string_view allow);
-// 400 Bad Request for a request whose mandatory headers are missing or invalid.
-std::string bad_request(const msg::Message& request, std::string_view to_tag);
+// 400 Bad Request for a request whose mandatory headers are missing or invalid; `problem`
+// (plain words, may be empty) is appended to the reason phrase: "Bad Request (missing header)".
+std::string bad_request(const msg::Message& request, std::string_view to_tag,
+                        std::string_view problem);
 
 // The status code of serialized response bytes ("SIP/2.0 200 OK..."); 0 when it is not one.
 int status_of(std::string_view response);

@@ -36,14 +36,17 @@ CheckedRequest check_request(const msg::Message& request) {
     return out;
   }
   out.top_via = *via;
-  auto cseq = request.cseq();
-  auto from = request.from();
-  auto to = request.to();
-  if (!cseq || cseq->method != request.method() || !from || !to || request.call_id().empty()) {
+  if (auto problem = request.check()) {
     out.fault = RequestFault::kBadHeaders;
+    out.problem = msg::describe(problem->code);
     return out;
   }
-  out.cseq = *cseq;
+  if (request.call_id().empty()) {
+    out.fault = RequestFault::kBadHeaders;
+    out.problem = "empty Call-ID";
+    return out;
+  }
+  out.cseq = *request.cseq();
   return out;
 }
 

@@ -20,13 +20,15 @@ std::string client_key(std::string_view branch, std::string_view cseq_method);
 enum class RequestFault : std::uint8_t {
   kNone,
   kNoVia,       // Via missing or unparsable: no way to address a response; dropped
-  kBadHeaders,  // From, To, Call-ID or CSeq missing/invalid, or CSeq method != method: 400
+  kBadHeaders,  // Message::check() failed (From, To, Call-ID, CSeq missing or invalid, CSeq
+                // method != method, a single-valued header twice ...) or Call-ID empty: 400
 };
 
 struct CheckedRequest {
   RequestFault fault = RequestFault::kNone;
   std::optional<msg::Via> top_via;  // set unless kNoVia
   std::optional<msg::CSeq> cseq;    // set when kNone
+  std::string_view problem;         // kBadHeaders: what is wrong, for the reason phrase
 };
 CheckedRequest check_request(const msg::Message& request);
 

@@ -32,8 +32,10 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   const transport::Target reply_to{response_address(*checked.top_via, source), {}};
   if (checked.fault == RequestFault::kBadHeaders) {
     ++counters.malformed;
-    spdlog::debug("txn: {} with bad mandatory headers: 400", request.method());
-    transport.send(reply_to, stamp_top_via(bad_request(request, random.tag()), source));
+    spdlog::debug("txn: {} with bad mandatory headers ({}): 400", request.method(),
+                  checked.problem);
+    const std::string response = bad_request(request, random.tag(), checked.problem);
+    transport.send(reply_to, stamp_top_via(response, source));  // stateless
     return;
   }
   std::string key = server_key(request, *checked.top_via, *checked.cseq);

@@ -201,15 +201,21 @@ TEST_F(ServerTest, BadMandatoryHeadersAnswered400OrDroppedWithoutVia) {
   no_call_id.with_call_id = false;
   Req mismatch;
   mismatch.cseq_method = "INVITE";
+  Req twice;
+  twice.extra = "Call-ID: another\r\n";
   Req no_via;
   no_via.with_via = false;
   ASSERT_TRUE(transport_.inject(no_call_id.text(), kPeerUdp));
   ASSERT_TRUE(transport_.inject(mismatch.text(), kPeerUdp));
+  ASSERT_TRUE(transport_.inject(twice.text(), kPeerUdp));
   const bool parsed = transport_.inject(no_via.text(), kPeerUdp);
-  ASSERT_EQ(transport_.sent().size(), 2u);
-  EXPECT_EQ(transport_.sent()[0].status_code(), 400);
-  EXPECT_EQ(transport_.sent()[1].status_code(), 400);
-  EXPECT_EQ(layer_.counters().malformed, parsed ? 3u : 2u);
+  ASSERT_EQ(transport_.sent().size(), 3u);
+  for (const auto& sent : transport_.sent()) {
+    EXPECT_EQ(sent.status_code(), 400);
+    EXPECT_EQ(sent.target.remote, kPeerUdp);
+  }
+  EXPECT_THAT(transport_.sent()[0].bytes, ::testing::StartsWith("SIP/2.0 400 Bad Request ("));
+  EXPECT_EQ(layer_.counters().malformed, parsed ? 4u : 3u);
   EXPECT_EQ(layer_.server_count(), 0u);
 }
 

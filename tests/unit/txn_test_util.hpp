@@ -34,6 +34,7 @@ struct Req {
   std::string to_tag;
   bool with_via = true;
   bool with_call_id = true;
+  std::string extra;  // further header lines, each ending in CRLF
 
   std::string text() const {
     std::string s = method + " sip:me@127.0.0.1:5060 SIP/2.0\r\n";
@@ -48,6 +49,7 @@ struct Req {
     if (with_call_id) s += "Call-ID: " + call_id + "\r\n";
     s += "CSeq: " + std::to_string(cseq) + " " + (cseq_method.empty() ? method : cseq_method) +
          "\r\n";
+    s += extra;
     s += "Content-Length: 0\r\n\r\n";
     return s;
   }
