@@ -9,6 +9,14 @@
 
 namespace sipline::msg::detail {
 
+// The scanners below are tiny and called per token: force them inline (a call costs as much as
+// the scan of a short token).
+#if defined(__GNUC__)
+#define SIPLINE_MSG_INLINE inline __attribute__((always_inline))
+#else
+#define SIPLINE_MSG_INLINE inline
+#endif
+
 enum CharClass : std::uint16_t {
   kDigit = 1 << 0,
   kAlpha = 1 << 1,
@@ -22,6 +30,7 @@ enum CharClass : std::uint16_t {
   kHnvChar = 1 << 9,    // unreserved / hnv-unreserved
   kHostChar = 1 << 10,  // alphanum - . _
   kWord = 1 << 11,      // RFC 3261 word (Call-ID)
+  kAddrSpec = 1 << 12,  // may appear in an addr-spec without <>: not LWS, ';' or ','
 };
 
 constexpr std::array<std::uint16_t, 256> make_char_table() {
@@ -46,6 +55,9 @@ constexpr std::array<std::uint16_t, 256> make_char_table() {
   add("[]/?:+$", kHnvChar);
   add("-._", kHostChar);
   add("-.!%*_+`'~()<>:\\\"/[]?{}", kWord);
+  for (int c = 0x21; c < 256; ++c) {
+    if (c != ';' && c != ',' && c != 0x7f) t[c] |= kAddrSpec;
+  }
   add(" \t", kWsp | kLws);
   add("\r\n", kLws);
   return t;
@@ -53,7 +65,7 @@ constexpr std::array<std::uint16_t, 256> make_char_table() {
 
 inline constexpr std::array<std::uint16_t, 256> kCharTable = make_char_table();
 
-inline bool is(char c, std::uint16_t cls) {
+SIPLINE_MSG_INLINE bool is(char c, std::uint16_t cls) {
   return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
@@ -70,7 +82,7 @@ inline bool iequals(std::string_view a, std::string_view b) {
 }
 
 // Skips SP, HT, CR and LF (inside a header value, CR LF only occur as line folding).
-inline std::size_t skip_lws(std::string_view s, std::size_t i) {
+SIPLINE_MSG_INLINE std::size_t skip_lws(std::string_view s, std::size_t i) {
   while (i < s.size() && is(s[i], kLws)) ++i;
   return i;
 }
@@ -85,7 +97,7 @@ inline std::string_view trim_lws(std::string_view s) {
 // Index of the first character at or after i that is not in `cls` (or s.size()). Unrolled:
 // this loop is where typed parsing spends most of its time (runs are short, so SIMD does not
 // pay off here).
-inline std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) {
+SIPLINE_MSG_INLINE std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) {
   const char* p = s.data();
   const std::size_t n = s.size();
   while (i + 4 <= n) {

@@ -16,7 +16,7 @@ ParseError bad(ParseErrorCode c, std::size_t off) {
 }
 
 // Scans characters of class `cls` and %HH escapes; npos on a broken escape.
-std::size_t scan_escaped(std::string_view s, std::size_t i, std::uint16_t cls) {
+SIPLINE_MSG_INLINE std::size_t scan_escaped(std::string_view s, std::size_t i, std::uint16_t cls) {
   for (;;) {
     i = scan(s, i, cls);
     if (i >= s.size() || s[i] != '%') return i;
@@ -26,7 +26,7 @@ std::size_t scan_escaped(std::string_view s, std::size_t i, std::uint16_t cls) {
 }
 
 // host = hostname / IPv4address / IPv6reference; returns its end or npos.
-std::size_t scan_host(std::string_view s, std::size_t i) {
+SIPLINE_MSG_INLINE std::size_t scan_host(std::string_view s, std::size_t i) {
   if (i < s.size() && s[i] == '[') {
     std::size_t j = i + 1;
     while (j < s.size() && (is(s[j], kHex) || s[j] == ':' || s[j] == '.')) ++j;
@@ -38,7 +38,7 @@ std::size_t scan_host(std::string_view s, std::size_t i) {
 }
 
 // port = 1*5DIGIT, at most 65535.
-std::size_t scan_port(std::string_view s, std::size_t i, std::uint16_t& port) {
+SIPLINE_MSG_INLINE std::size_t scan_port(std::string_view s, std::size_t i, std::uint16_t& port) {
   const std::size_t e = scan(s, i, kDigit);
   if (e == i || e - i > 5) return npos;
   std::uint32_t v = 0;
@@ -56,7 +56,8 @@ Scheme scheme_of(std::string_view s) {
 }
 
 // userinfo = user [ ":" password ]; the part before '@'.
-std::optional<ParseError> parse_userinfo(std::string_view rest, std::size_t at, Uri* out) {
+SIPLINE_MSG_INLINE std::optional<ParseError> parse_userinfo(std::string_view rest, std::size_t at,
+                                                            Uri* out) {
   const std::string_view ui = rest.substr(0, at);
   const std::size_t ue = scan_escaped(ui, 0, kUser);
   if (ue == npos || ue == 0) return bad(ParseErrorCode::kBadUri, ue == npos ? 0 : ue);
@@ -75,8 +76,8 @@ std::optional<ParseError> parse_userinfo(std::string_view rest, std::size_t at, 
 }
 
 // uri-parameters and ?headers after the hostport.
-std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, Uri* out,
-                                         bool allow_headers) {
+SIPLINE_MSG_INLINE std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i,
+                                                            Uri* out, bool allow_headers) {
   while (i < rest.size() && rest[i] == ';') {
     const std::size_t nb = i + 1;
     const std::size_t ne = scan_escaped(rest, nb, kParamChar);
@@ -118,7 +119,7 @@ std::optional<ParseError> parse_uri_tail(std::string_view rest, std::size_t i, U
 }  // namespace
 
 // Length of the scheme of `text` ("sip" -> 3) and which one it is; 0 when there is none.
-std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
+SIPLINE_MSG_INLINE std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
   const char* t = text.data();
   const std::size_t n = text.size();
   // Fast path: "sip:" / "sips:" in any case.
@@ -179,39 +180,41 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool a
   return std::nullopt;
 }
 
-std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i, Params* out) {
+std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& pos, Params* out) {
   const std::size_t n = s.size();
   const char* d = s.data();
-  // LWS is rare around ';' and '=': test one character before calling skip_lws.
-  auto lws = [&](std::size_t k) { return k < n && is(d[k], kLws) ? skip_lws(s, k) : k; };
-  for (;;) {
-    i = lws(i);
-    if (i >= n) {
-      i = n;
-      return std::nullopt;
-    }
+  std::size_t i = pos;
+  // LWS is rare around ';' and '=': the expected character is tested first.
+  while (i < n) {
     if (d[i] != ';') {
-      if (d[i] == ',') return std::nullopt;
+      if (is(d[i], kLws)) {
+        i = skip_lws(s, i);
+        continue;
+      }
+      if (d[i] == ',') break;
       return bad(ParseErrorCode::kBadParam, i);
     }
-    i = lws(i + 1);
+    ++i;
+    if (i < n && is(d[i], kLws)) i = skip_lws(s, i);
     const std::size_t nb = i;
     i = scan(s, i, kToken);
     if (i == nb) return bad(ParseErrorCode::kBadParam, nb);
     Param p{std::string_view(d + nb, i - nb), {}, false};
-    std::size_t j = lws(i);
+    std::size_t j = i;
+    if (j < n && d[j] != '=' && is(d[j], kLws)) j = skip_lws(s, j);
     if (j < n && d[j] == '=') {
-      j = lws(j + 1);
+      ++j;
+      if (j < n && is(d[j], kLws)) j = skip_lws(s, j);
       if (j >= n) return bad(ParseErrorCode::kBadParam, j);
       std::size_t e;
-      if (s[j] == '"') {
+      if (d[j] == '"') {
         e = skip_quoted(s, j);
         if (e == npos) return bad(ParseErrorCode::kBadParam, j);
         p.value = std::string_view(d + j + 1, e - j - 2);
-      } else if (s[j] == '[') {
+      } else if (d[j] == '[') {
         e = scan_host(s, j);
         if (e == npos) return bad(ParseErrorCode::kBadParam, j);
-        p.value = s.substr(j, e - j);
+        p.value = std::string_view(d + j, e - j);
       } else {
         e = scan(s, j, kToken);
         if (e == j) return bad(ParseErrorCode::kBadParam, j);
@@ -220,10 +223,10 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i
       p.has_value = true;
       i = e;
     }
-    if (out != nullptr) {
-      out->push_back(p);
-    }
+    if (out != nullptr) out->push_back(p);
   }
+  pos = i;
+  return std::nullopt;
 }
 
 }  // namespace detail

@@ -1,6 +1,8 @@
 // Typed header values: name-addr, Via, Contact, CSeq, Retry-After, Event, Subscription-State.
 #include "msg/values.hpp"
 
+#include <cstring>
+
 #include "msg/parse_detail.hpp"
 #include "msg/scan.hpp"
 
@@ -112,18 +114,19 @@ std::string_view NameAddr::tag() const {
 namespace detail {
 
 std::optional<ParseError> parse_name_addr_at(std::string_view s, std::size_t& pos, NameAddr& out) {
-  std::size_t i = skip_lws(s, pos);
+  std::size_t i = pos < s.size() && is(s[pos], kLws) ? skip_lws(s, pos) : pos;
   if (i >= s.size() || s[i] == ',') return bad(ParseErrorCode::kBadHeaderValue, i);
-  std::size_t lt = npos;
-  if (auto e = parse_display(s, i, out, lt)) return e;
+  std::size_t lt = i;
+  if (s[i] != '<') {
+    if (auto e = parse_display(s, i, out, lt)) return e;
+  }
   if (lt != npos) {
     i = lt;
     if (auto e = parse_bracketed_uri(s, i, out.uri)) return e;
   } else {
     // addr-spec: the URI ends at LWS, ';' or ',' (what follows are header params, RFC 3261
     // 20.10).
-    std::size_t e = i;
-    while (e < s.size() && !is(s[e], kLws) && s[e] != ';' && s[e] != ',') ++e;
+    const std::size_t e = scan(s, i, detail::kAddrSpec);
     if (auto err = detail::parse_uri_into(s.substr(i, e - i), &out.uri)) {
       return detail::shifted(*err, i);
     }
@@ -171,43 +174,71 @@ std::optional<std::uint16_t> Via::rport() const {
 
 namespace detail {
 
-std::optional<ParseError> parse_via_at(std::string_view s, std::size_t& pos, Via& via) {
+// Fast path for the usual "SIP/2.0/" prefix (any case for "SIP"); 0 when it is not there.
+std::size_t sip20_prefix(std::string_view s, std::size_t i) {
+  if (s.size() - i < 8) return 0;
+  const char* d = s.data() + i;
+  if ((d[0] | 0x20) != 's' || (d[1] | 0x20) != 'i' || (d[2] | 0x20) != 'p') return 0;
+  return std::memcmp(d + 3, "/2.0/", 5) == 0 ? i + 8 : 0;
+}
+
+// sent-protocol = protocol-name LWS? "/" LWS? protocol-version LWS? "/" LWS? transport; sets
+// protocol, transport and the position after the transport.
+std::optional<ParseError> parse_sent_protocol(std::string_view s, std::size_t& i, Via& via) {
   const auto fail_at = [](std::size_t off) { return bad(ParseErrorCode::kBadHeaderValue, off); };
-  // sent-protocol = protocol-name LWS? "/" LWS? protocol-version LWS? "/" LWS? transport
-  std::size_t i = skip_lws(s, pos);
   const std::size_t pb = i;
-  std::size_t e = scan(s, i, kToken);
-  if (e == i || !detail::iequals(s.substr(i, e - i), "SIP")) return fail_at(i);
-  i = skip_lws(s, e);
-  if (i >= s.size() || s[i] != '/') return fail_at(i);
-  i = skip_lws(s, i + 1);
-  e = scan(s, i, kToken);
-  if (s.substr(i, e - i) != "2.0") return fail_at(i);
-  via.protocol = s.substr(pb, e - pb);
-  i = skip_lws(s, e);
-  if (i >= s.size() || s[i] != '/') return fail_at(i);
-  i = skip_lws(s, i + 1);
+  std::size_t e;
+  if (const std::size_t t = sip20_prefix(s, i); t != 0) {
+    via.protocol = s.substr(pb, 7);
+    i = t;
+  } else {
+    e = scan(s, i, kToken);
+    if (e == i || !detail::iequals(s.substr(i, e - i), "SIP")) return fail_at(i);
+    i = skip_lws(s, e);
+    if (i >= s.size() || s[i] != '/') return fail_at(i);
+    i = skip_lws(s, i + 1);
+    e = scan(s, i, kToken);
+    if (s.substr(i, e - i) != "2.0") return fail_at(i);
+    via.protocol = s.substr(pb, e - pb);
+    i = skip_lws(s, e);
+    if (i >= s.size() || s[i] != '/') return fail_at(i);
+    i = skip_lws(s, i + 1);
+  }
   e = scan(s, i, kToken);
   if (e == i) return fail_at(i);
-  via.transport = s.substr(i, e - i);
-  i = skip_lws(s, e);
-  if (i == e) return fail_at(i);  // LWS before sent-by is mandatory
+  via.transport = std::string_view(s.data() + i, e - i);
+  i = e;
+  return std::nullopt;
+}
+
+std::optional<ParseError> parse_via_at(std::string_view s, std::size_t& pos, Via& via) {
+  const auto fail_at = [](std::size_t off) { return bad(ParseErrorCode::kBadHeaderValue, off); };
+  const char* d = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = pos < n && is(d[pos], kLws) ? skip_lws(s, pos) : pos;
+  if (auto err = parse_sent_protocol(s, i, via)) return err;
+  const std::size_t e0 = i;
+  i = skip_lws(s, i);
+  if (i == e0) return fail_at(i);  // LWS before sent-by is mandatory
   // sent-by = host [ LWS? ":" LWS? port ]
-  e = i;
-  if (e < s.size() && s[e] == '[') {
+  std::size_t e = i;
+  if (e < n && d[e] == '[') {
     e = s.find(']', e);
     e = e == npos ? i : e + 1;
   } else {
     e = scan(s, i, detail::kHostChar);
   }
   if (e == i) return fail_at(i);
-  via.host = s.substr(i, e - i);
-  i = skip_lws(s, e);
-  if (i < s.size() && s[i] == ':') {
-    i = skip_lws(s, i + 1);
+  via.host = std::string_view(d + i, e - i);
+  i = e < n && is(d[e], kLws) ? skip_lws(s, e) : e;
+  if (i < n && d[i] == ':') {
+    ++i;
+    if (i < n && is(d[i], kLws)) i = skip_lws(s, i);
     e = scan(s, i, detail::kDigit);
+    if (e == i || e - i > 5) return fail_at(i);
     std::uint32_t port = 0;
-    if (!to_u32(s.substr(i, e - i), port) || port > 65535) return fail_at(i);
+    for (std::size_t k = i; k < e; ++k) port = port * 10 + static_cast<std::uint32_t>(d[k] - '0');
+    if (port > 65535) return fail_at(i);
     via.port = static_cast<std::uint16_t>(port);
     i = e;
   }
