@@ -121,7 +121,8 @@ struct Fixture : ::testing::Test {
   }
   std::vector<std::string> contacts_of(const test::SentMessage& m) {
     std::vector<std::string> out;
-    for (auto v : m.parse().values(msg::HeaderId::kContact)) out.emplace_back(v);
+    const msg::Message parsed = m.parse();  // the views below point into it
+    for (auto v : parsed.values(msg::HeaderId::kContact)) out.emplace_back(v);
     return out;
   }
   account::State state() const { return account->state(); }
