@@ -31,6 +31,9 @@ class AccountRuntime final : public transport::TransportUser {
   const config::AccountConfig& config() const { return cfg_; }
   int index() const { return index_; }
   std::uint16_t local_port() const;
+  void set_trace(transport::TraceHook hook) {
+    if (transport_) transport_->set_trace(std::move(hook));
+  }
 
   // TransportUser
   void on_message(msg::Message message, const transport::Address& source,

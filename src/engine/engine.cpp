@@ -10,6 +10,7 @@
 #include "base/timer.hpp"
 #include "config/load.hpp"
 #include "metrics.hpp"
+#include "sip_trace.hpp"
 #include "sipline/engine.hpp"
 #include "state_store.hpp"
 
@@ -39,9 +40,13 @@ class EngineImpl final : public Engine {
   }
 
   bool start(std::string& error) override {
+    if (!cfg_.daemon.sip_trace.empty() && !trace_.open(cfg_.daemon.sip_trace, error)) {
+      return false;
+    }
     for (auto& rt : runtimes_) {
       if (!rt->config().active) continue;
       if (!rt->open(io_, timers_, cfg_, store_, error)) return false;
+      if (trace_.is_open()) rt->set_trace(trace_.hook());
     }
     for (auto& rt : runtimes_) {
       if (rt->account() != nullptr) rt->account()->start();
@@ -144,6 +149,7 @@ class EngineImpl final : public Engine {
   base::AsioTimers timers_;
   config::Config cfg_;
   engine::StateStore store_;
+  engine::SipTrace trace_;
   base::Timer stop_timer_;
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
 };
