@@ -6,6 +6,10 @@
 namespace sipline::engine {
 
 bool SipTrace::open(const std::string& path, std::string& error) {
+  if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".pcap") == 0) {
+    error = "sip_trace: " + path + ": pcap output is not implemented yet; name a text file";
+    return false;
+  }
   out_.open(path, std::ios::app | std::ios::binary);
   if (!out_) {
     error = "sip_trace: cannot open " + path + " for writing";
