@@ -1,0 +1,265 @@
+// The sipline daemon end to end, one scenario each: unregister_before_new_registration across a
+// restart, an untrusted TLS certificate, a wrong password (no hammering), hostile input on the
+// account's own ports, and `sipline check` on a broken config.
+// Spec: /work/shared/spec/account-settings.md, docs/config.md.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "e2e_support.hpp"
+#include "support/net.hpp"
+
+namespace sipline::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Kamailio;
+
+class DaemonScenario : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_THROW(kam_.start()); }
+  Kamailio kam_;
+  TempDir tmp_;
+};
+
+// Another device's binding of the same AOR.
+std::string foreign_contact(const std::string& user) {
+  return "sip:" + user + "@127.0.0.1:5999";
+}
+
+// "all": Contact: * with Expires: 0 before the first registration removes the other device's
+// binding of the same AOR too.
+TEST_F(DaemonScenario, UnregisterAllRemovesForeignBindings) {
+  ASSERT_TRUE(raw_register(kam_, "1010", foreign_contact("1010"), 60));
+  ASSERT_TRUE(binding(kam_, "1010", foreign_contact("1010")));
+  auto a = account_for(kam_, Transport::kUdp, "1010");
+  a.text("unregister_before_new_registration", "all");
+  Daemon d(tmp_.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_EQ(status["unregister_outcome"], "200 ok") << status.dump();
+  auto all = kam_.bindings_of("1010");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].contact, status["contact"]);
+  auto seen = registers_seen(kam_, "1010");
+  ASSERT_GE(seen.size(), 3u);
+  // seen[0..1]: the raw REGISTER and its answer; then sipline's unregister with Contact: *.
+  EXPECT_EQ(seen[2].contact, "*");
+}
+
+// "instance": the state_dir remembers the last contact, so a restart on a new port removes the
+// stale binding of this instance (and only it: another device's binding stays).
+TEST_F(DaemonScenario, UnregisterInstanceRemovesOwnStaleBindingAfterRestartOnNewPort) {
+  ASSERT_TRUE(raw_register(kam_, "1011", foreign_contact("1011"), 60));
+  auto a = account_for(kam_, Transport::kUdp, "1011");
+  a.text("unregister_before_new_registration", "instance");
+  Daemon first(tmp_.path(), "first");
+  first.write_config({a});
+  ASSERT_TRUE(first.start());
+  Json status;
+  ASSERT_TRUE(first.wait_registered(1, 5s, &status)) << status.dump();
+  const std::string old_contact = status["contact"];
+  first.kill();
+  ASSERT_TRUE(binding(kam_, "1011", old_contact)) << "SIGKILL must leave the binding";
+
+  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
+  Daemon second(tmp_.path(), "second");
+  second.write_config({a});
+  ASSERT_TRUE(second.start());
+  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  const std::string new_contact = status["contact"];
+  ASSERT_NE(old_contact, new_contact);
+  EXPECT_FALSE(binding(kam_, "1011", old_contact)) << "the stale binding of this instance stays";
+  EXPECT_TRUE(binding(kam_, "1011", new_contact));
+  EXPECT_TRUE(binding(kam_, "1011", foreign_contact("1011"))) << "another device's binding went";
+  EXPECT_EQ(kam_.bindings_of("1011").size(), 2u);
+}
+
+// "no": nothing is sent before registering, so the stale binding of the killed run stays.
+TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {
+  auto a = account_for(kam_, Transport::kUdp, "1012");
+  a.text("unregister_before_new_registration", "no");
+  Daemon first(tmp_.path(), "first");
+  first.write_config({a});
+  ASSERT_TRUE(first.start());
+  Json status;
+  ASSERT_TRUE(first.wait_registered(1, 5s, &status)) << status.dump();
+  const std::string old_contact = status["contact"];
+  first.kill();
+
+  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
+  Daemon second(tmp_.path(), "second");
+  second.write_config({a});
+  ASSERT_TRUE(second.start());
+  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_TRUE(binding(kam_, "1012", old_contact));
+  EXPECT_TRUE(binding(kam_, "1012", status["contact"]));
+  EXPECT_EQ(status["unregister_outcome"], "");
+}
+
+// tls_verify (default true) without tls_ca_file: Kamailio's self-signed certificate is not
+// trusted, the account fails with class tls_certificate and no binding; with tls_ca_file it
+// registers.
+TEST_F(DaemonScenario, UntrustedTlsCertificateFailsThenCaFileRegisters) {
+  auto a = account_for(kam_, Transport::kTls, "1020");
+  a.erase("tls_ca_file");
+  Daemon untrusted(tmp_.path(), "untrusted");
+  untrusted.write_config({a});
+  ASSERT_TRUE(untrusted.start());
+  Json status;
+  EXPECT_TRUE(untrusted.wait_account(
+      1, [](const Json& j) { return j["state"] == "failed"; }, 5s, &status))
+      << status.dump();
+  EXPECT_EQ(status["failure_class"], "tls_certificate") << status.dump();
+  EXPECT_FALSE(status["last_error"].get<std::string>().empty());
+  EXPECT_TRUE(kam_.bindings_of("1020").empty());
+  EXPECT_EQ(untrusted.terminate(), 0);
+
+  a.text("tls_ca_file", kam_.cert_path().string());
+  Daemon trusted(tmp_.path(), "trusted");
+  trusted.write_config({a});
+  ASSERT_TRUE(trusted.start());
+  EXPECT_TRUE(trusted.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_TRUE(binding(kam_, "1020", status["contact"]));
+}
+
+// A wrong password: the REGISTER and its one answer to the challenge, then nothing for
+// auth_failure_retry_wait_s (not registration_retry_wait_s = 1).
+TEST_F(DaemonScenario, WrongPasswordFailsAsCredentialsWithoutHammering) {
+  auto a = account_for(kam_, Transport::kUdp, "1030");
+  a.text("password", "not-the-password");
+  a.number("auth_failure_retry_wait_s", 120);
+  Daemon d(tmp_.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& j) { return j["state"] == "failed"; }, 5s, &status))
+      << status.dump();
+  EXPECT_EQ(status["failure_class"], "credentials") << status.dump();
+  EXPECT_EQ(status["last_status_code"], 401);
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(registers_seen(kam_, "1030").size(), 2u) << kam_.log_tail();
+  status = d.account(1);
+  ASSERT_FALSE(status["next_attempt_in_s"].is_null()) << status.dump();
+  const auto next = status["next_attempt_in_s"].get<int>();
+  EXPECT_GE(next, 110) << status.dump();
+  EXPECT_LE(next, 120) << status.dump();
+  EXPECT_EQ(status["state"], "failed");
+}
+
+// Garbage on the account's own sockets: the daemon drops it, counts it and stays registered.
+TEST_F(DaemonScenario, HostileInputIsDroppedAndAccountsStayRegistered) {
+  auto udp =
+      account_for(kam_, Transport::kUdp, "1040").number("reregister_before_expiration_s", 58);
+  auto tcp =
+      account_for(kam_, Transport::kTcp, "1041").number("reregister_before_expiration_s", 58);
+  Daemon d(tmp_.path());
+  d.write_config({udp, tcp});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  const auto udp_port = status["local_port"].get<std::uint16_t>();
+  ASSERT_TRUE(d.wait_registered(2, 5s, &status)) << status.dump();
+  const auto tcp_port = status["local_port"].get<std::uint16_t>();
+
+  const std::vector<std::string> datagrams = {
+      std::string("\x00\x01\x02\xff garbage", 13),
+      "INVITE\r\n\r\n",
+      "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",  // a response missing Via, CSeq, Call-ID ...
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-x\r\nCSeq: x\r\n\r\n",
+      "OPTIONS sip:x SIP/2.0\r\nContent-Length: 99999999999999999999\r\n\r\n",
+      "REGISTER sip:x SIP/2.0\r\nVia: nonsense\r\nFrom: <\r\nTo: >\r\nCall-ID:\r\nCSeq: -1 REGISTER"
+      "\r\n\r\n",
+      std::string(65000, 'A'),
+  };
+  test::UdpSocket sock("127.0.0.1", 0);
+  for (int round = 0; round < 20; ++round) {
+    for (const auto& dg : datagrams) sock.send_to(dg, "127.0.0.1", udp_port);
+  }
+  {
+    auto conn = test::TcpSocket::connect("127.0.0.1", tcp_port);
+    conn.send("REGISTER sip:x SIP/2.0\r\nContent-Length: 500\r\n\r\nshort body");  // truncated
+    conn.close();
+  }
+  {
+    auto conn = test::TcpSocket::connect("127.0.0.1", tcp_port);
+    conn.send("\r\n\r\nHELLO WORLD\r\nContent-Length: -5\r\n\r\n" + std::string(70000, 'B'));
+    (void)conn.recv_some(500ms);
+  }
+  {
+    auto conn = test::TcpSocket::connect("127.0.0.1", tcp_port);
+    conn.send("SIP/2.0 180 Ringing\r\nContent-Length: 0\r\n\r\n");
+    (void)conn.recv_some(200ms);
+  }
+
+  ASSERT_TRUE(d.running()) << d.log_tail();
+  for (int index : {1, 2}) {
+    Json before = d.account(index);
+    ASSERT_FALSE(before.is_null()) << "the API stopped answering";
+    EXPECT_EQ(before["state"], "registered") << before.dump();
+    // Still working: the next refresh (every 2 s) succeeds.
+    EXPECT_TRUE(d.wait_account(
+        index,
+        [&](const Json& j) {
+          return j["state"] == "registered" &&
+                 j["registrations_ok"].get<int>() > before["registrations_ok"].get<int>();
+        },
+        5s, &status))
+        << status.dump();
+  }
+  const std::string metrics = d.metrics();
+  std::smatch m;
+  const std::regex udp_malformed(R"(sipline_malformed_messages_total\{account="1"[^}]*\} (\d+))");
+  ASSERT_TRUE(std::regex_search(metrics, m, udp_malformed)) << metrics;
+  EXPECT_GT(std::stoll(m[1]), 0) << metrics;
+  EXPECT_TRUE(d.running());
+}
+
+// `sipline check -c` on a config full of errors: exit 2, one line per problem with file:line,
+// key, value and the allowed range or values.
+TEST(DaemonCheck, ListsEveryErrorAndExitsTwo) {
+  TempDir tmp;
+  const auto path = tmp.path() / "broken.toml";
+  std::ofstream(path) << "[daemon]\n"                                       // 1
+                      << "log_level = \"loud\"\n"                           // 2
+                      << "[timers]\n"                                       // 3
+                      << "t1_ms = 0\n"                                      // 4
+                      << "[[account]]\n"                                    // 5
+                      << "sip_server = \"127.0.0.1:70000\"\n"               // 6
+                      << "user_id = \"1000\"\n"                             // 7
+                      << "register_expiration_min = 0\n"                    // 8
+                      << "registration_retry_wait_s = 3601\n"               // 9
+                      << "options_keepalive_max_tries = 2\n"                // 10
+                      << "transport = \"sctp\"\n"                           // 11
+                      << "unregister_before_new_registration = \"some\"\n"  // 12
+                      << "registration_retry_wait = 20\n"                   // 13
+                      << "[[account]]\n"                                    // 14
+                      << "user_id = \"1001\"\n";                            // 15
+  auto r = test::run_command({SIPLINE_BINARY, "check", "-c", path.string()}, 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const std::string f = path.string();
+  const std::vector<std::string> expected = {
+      f + ":2: daemon.log_level = \"loud\": must be one of",
+      f + ":4: timers.t1_ms = 0: out of range 1..60000",
+      f + ":6: account[1].sip_server = \"127.0.0.1:70000\":",
+      f + ":8: account[1].register_expiration_min = 0: out of range 1..64800",
+      f + ":9: account[1].registration_retry_wait_s = 3601: out of range 1..3600",
+      f + ":10: account[1].options_keepalive_max_tries = 2: out of range 3..10",
+      f + ":11: account[1].transport = \"sctp\": must be one of \"udp\", \"tcp\", \"tls\"",
+      f + ":12: account[1].unregister_before_new_registration = \"some\": must be one of",
+      f + ":13: account[1].registration_retry_wait = 20: unknown key",
+      f + ":14: account[2].sip_server: required key missing",
+  };
+  for (const auto& line : expected) {
+    EXPECT_NE(r.output.find(line), std::string::npos) << "missing: " << line << "\n" << r.output;
+  }
+  EXPECT_NE(r.output.find("invalid, 10 errors"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace sipline::e2e

@@ -1,0 +1,332 @@
+#include "e2e_support.hpp"
+
+#include <httplib.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "support/net.hpp"
+#include "support/raw_sip.hpp"
+
+#ifndef SIPLINE_BINARY
+#error "SIPLINE_BINARY must name the sipline executable"
+#endif
+
+namespace sipline::e2e {
+
+std::string to_string(Transport t) {
+  switch (t) {
+    case Transport::kUdp:
+      return "udp";
+    case Transport::kTcp:
+      return "tcp";
+    case Transport::kTls:
+      return "tls";
+    case Transport::kTlsSips:
+      return "tls_sips";
+  }
+  return "?";
+}
+
+TempDir::TempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp != nullptr ? tmp : "/tmp") + "/sipline-e2e-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  if (::testing::Test::HasFailure() || std::getenv("SIPLINE_KEEP_RUNDIR") != nullptr) {
+    std::cerr << "[e2e] temp dir kept: " << path_.string() << "\n";
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+AccountToml& AccountToml::set(const std::string& key, const std::string& toml_value) {
+  for (auto& [k, v] : keys) {
+    if (k == key) {
+      v = toml_value;
+      return *this;
+    }
+  }
+  keys.emplace_back(key, toml_value);
+  return *this;
+}
+
+AccountToml& AccountToml::text(const std::string& key, const std::string& value) {
+  return set(key, "\"" + value + "\"");
+}
+
+AccountToml& AccountToml::number(const std::string& key, long long value) {
+  return set(key, std::to_string(value));
+}
+
+AccountToml& AccountToml::flag(const std::string& key, bool value) {
+  return set(key, value ? "true" : "false");
+}
+
+AccountToml& AccountToml::erase(const std::string& key) {
+  std::erase_if(keys, [&](const auto& kv) { return kv.first == key; });
+  return *this;
+}
+
+std::string AccountToml::get(const std::string& key) const {
+  for (const auto& [k, v] : keys) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+std::string AccountToml::render() const {
+  std::string out = "[[account]]\n";
+  for (const auto& [k, v] : keys) out += k + " = " + v + "\n";
+  return out;
+}
+
+AccountToml account_for(const test::Kamailio& kam, Transport t, const std::string& user) {
+  AccountToml a;
+  a.text("name", "e2e " + user + " " + to_string(t));
+  a.text("user_id", user);
+  a.text("password", test::Kamailio::password(user));
+  a.text("unregister_before_new_registration", "no");
+  a.number("register_expiration_min", 1);
+  a.number("registration_retry_wait_s", 1);
+  const bool tls = t == Transport::kTls || t == Transport::kTlsSips;
+  const std::uint16_t server_port = tls ? kam.tls_port() : kam.udp_port();
+  a.text("sip_server", kam.host() + ":" + std::to_string(server_port));
+  a.text("transport", tls ? "tls" : to_string(t));
+  const std::uint16_t port = test::free_port(tls ? test::Protocol::kSip : test::Protocol::kUdpTcp);
+  a.number("local_sip_port", port);
+  if (tls) {
+    a.number("local_tls_port", port + 1);
+    a.text("tls_ca_file", kam.cert_path().string());
+    a.text("tls_uri_scheme", t == Transport::kTlsSips ? "sips" : "sip");
+  }
+  return a;
+}
+
+std::string expected_contact(Transport t, const std::string& user, std::uint16_t port) {
+  const std::string hostport = "@127.0.0.1:" + std::to_string(port);
+  switch (t) {
+    case Transport::kUdp:
+      return "sip:" + user + hostport;
+    case Transport::kTcp:
+      return "sip:" + user + hostport + ";transport=tcp";
+    case Transport::kTls:
+      return "sip:" + user + hostport + ";transport=tls";
+    case Transport::kTlsSips:
+      return "sips:" + user + hostport;
+  }
+  return {};
+}
+
+Daemon::Daemon(std::filesystem::path dir, const std::string& tag)
+    : dir_(std::move(dir)), config_(dir_ / (tag + ".toml")), log_(dir_ / (tag + ".log")) {}
+
+Daemon::~Daemon() {
+  if (process_.running()) kill();
+  if (::testing::Test::HasFailure()) {
+    std::cerr << "[e2e] sipline log tail (" << log_.string() << "):\n" << log_tail() << "\n";
+  }
+}
+
+void Daemon::write_config(const std::vector<AccountToml>& accounts, int t1_ms) {
+  http_port_ = test::free_port(test::Protocol::kTcp);
+  std::ofstream out(config_, std::ios::trunc);
+  out << "[daemon]\n"
+      << "state_dir = \"" << state_dir().string() << "\"\n"
+      << "http_listen = \"127.0.0.1:" << http_port_ << "\"\n"
+      << "log_level = \"debug\"\n\n"
+      << "[timers]\nt1_ms = " << t1_ms << "\n\n";
+  for (const auto& a : accounts) out << a.render() << "\n";
+}
+
+::testing::AssertionResult Daemon::start() {
+  process_.spawn({SIPLINE_BINARY, "run", "-c", config_.string()}, log_);
+  const bool up = eventually([this] { return !process_.running() || accounts().has_value(); },
+                             milliseconds(5000), milliseconds(50));
+  if (up && process_.running()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "sipline did not come up (running=" << process_.running() << "), log:\n"
+         << log_tail();
+}
+
+int Daemon::terminate(milliseconds grace) {
+  if (!process_.running()) return process_.exit_code().value_or(-1);
+  // One SIGTERM only: a second one tells sipline to skip the unregistration.
+  ::kill(process_.pid(), SIGTERM);
+  eventually([this] { return !process_.running(); }, grace, milliseconds(20));
+  if (process_.running()) return process_.stop(milliseconds(500)), -1;
+  return process_.exit_code().value_or(-1);
+}
+
+void Daemon::kill() {
+  if (!process_.running()) return;
+  process_.signal_group(SIGKILL);
+  eventually([this] { return !process_.running(); }, milliseconds(3000), milliseconds(10));
+  process_.stop(milliseconds(100));
+}
+
+std::optional<Json> Daemon::accounts() const {
+  httplib::Client c("127.0.0.1", http_port_);
+  c.set_connection_timeout(std::chrono::seconds(1));
+  c.set_read_timeout(std::chrono::seconds(2));
+  auto res = c.Get("/api/accounts");
+  if (!res || res->status != 200) return std::nullopt;
+  Json j = Json::parse(res->body, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) return std::nullopt;
+  return j;
+}
+
+Json Daemon::account(int index) const {
+  auto all = accounts();
+  if (!all) return nullptr;
+  for (const auto& a : *all) {
+    if (a.value("index", 0) == index) return a;
+  }
+  return nullptr;
+}
+
+std::string Daemon::metrics() const {
+  httplib::Client c("127.0.0.1", http_port_);
+  c.set_connection_timeout(std::chrono::seconds(1));
+  c.set_read_timeout(std::chrono::seconds(2));
+  auto res = c.Get("/metrics");
+  return res && res->status == 200 ? res->body : std::string{};
+}
+
+bool Daemon::wait_account(int index, const std::function<bool(const Json&)>& pred,
+                          milliseconds timeout, Json* last) const {
+  Json seen;
+  const bool ok = eventually(
+      [&] {
+        seen = account(index);
+        return !seen.is_null() && pred(seen);
+      },
+      timeout);
+  if (last != nullptr) *last = seen;
+  return ok;
+}
+
+bool Daemon::wait_registered(int index, milliseconds timeout, Json* last) const {
+  return wait_account(
+      index, [](const Json& a) { return a.value("state", "") == "registered"; }, timeout, last);
+}
+
+std::string Daemon::log_tail(std::size_t lines) const {
+  std::ifstream in(log_);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(std::move(line));
+  std::string out;
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+    out += all[i] + "\n";
+  }
+  return out;
+}
+
+bool eventually(const std::function<bool()>& pred, milliseconds timeout, milliseconds step) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (pred()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(step);
+  }
+}
+
+namespace {
+
+std::string field(std::string_view line, std::string_view name, std::string_view next) {
+  auto b = line.find(name);
+  if (b == std::string_view::npos) return {};
+  b += name.size();
+  auto e = next.empty() ? line.size() : line.find(next, b);
+  if (e == std::string_view::npos) e = line.size();
+  return std::string(line.substr(b, e - b));
+}
+
+}  // namespace
+
+std::string SeenRegister::nc() const {
+  return test::auth_param(authorization, "nc");
+}
+
+std::string SeenRegister::nonce() const {
+  return test::auth_param(authorization, "nonce");
+}
+
+std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_view user) {
+  std::vector<SeenRegister> out;
+  std::ifstream in(kam.log_path());
+  for (std::string line; std::getline(in, line);) {
+    auto at = line.find("REGISTER seen: ");
+    if (at == std::string::npos) continue;
+    std::string_view rest = std::string_view(line).substr(at);
+    SeenRegister r;
+    r.user = field(rest, "user=", " cseq=");
+    r.cseq =
+        static_cast<std::uint32_t>(std::strtoul(field(rest, "cseq=", " ").c_str(), nullptr, 10));
+    r.call_id = field(rest, "callid=", " contact=");
+    r.contact = field(rest, " contact=", " auth=");
+    r.authorization = field(rest, " auth=", "");
+    if (r.authorization == "<null>") r.authorization.clear();
+    if (user.empty() || r.user == user) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<test::Binding> binding(const test::Kamailio& kam, const std::string& user,
+                                     const std::string& contact) {
+  for (auto& b : kam.bindings_of(user)) {
+    if (b.contact == contact) return b;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+std::string udp_exchange(test::UdpSocket& sock, const test::Kamailio& kam,
+                         const test::RawRequest& req) {
+  sock.send_to(test::make_request(req), "127.0.0.1", kam.udp_port());
+  const auto deadline = Clock::now() + milliseconds(2000);
+  const std::string cseq = std::to_string(req.cseq) + " " + req.method;
+  while (Clock::now() < deadline) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    std::string reply = sock.recv(left).value_or("");
+    if (test::header_value(reply, "CSeq") == cseq) return reply;
+  }
+  return "";
+}
+
+}  // namespace
+
+bool raw_register(const test::Kamailio& kam, const std::string& user, const std::string& contact,
+                  int expires_s) {
+  test::UdpSocket sock("127.0.0.1", 0);
+  test::RawRequest req;
+  req.request_uri = kam.uri();
+  req.local_port = sock.local_port();
+  req.user = user;
+  req.contact = "<" + contact + ">";
+  req.expires = expires_s;
+  req.call_id = "e2e-foreign-" + user + "-" + std::to_string(sock.local_port());
+  std::string reply = udp_exchange(sock, kam, req);
+  if (test::status_code(reply) == 401) {
+    req.cseq += 1;
+    req.branch += "-2";
+    req.authorization =
+        test::digest_authorization(test::header_value(reply, "WWW-Authenticate").value_or(""), user,
+                                   test::Kamailio::password(user), "REGISTER", req.request_uri);
+    reply = udp_exchange(sock, kam, req);
+  }
+  return test::status_code(reply) == 200;
+}
+
+}  // namespace sipline::e2e

@@ -1,0 +1,129 @@
+// End-to-end helpers: the real `sipline run` daemon as a child process against the harness's
+// Kamailio. A test writes a config into its own temp dir (free ports, own state_dir), starts the
+// daemon, polls GET /api/accounts and checks what Kamailio holds (ul_dump) and what it saw on the
+// wire (the "REGISTER seen:" lines kamailio/sipline.cfg logs for every REGISTER).
+#pragma once
+#include <gtest/gtest.h>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "support/kamailio.hpp"
+#include "support/process.hpp"
+
+namespace sipline::e2e {
+
+using Json = nlohmann::json;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+enum class Transport : std::uint8_t { kUdp, kTcp, kTls, kTlsSips };
+std::string to_string(Transport t);
+
+// A temp dir removed at the end, or kept (and reported) when the current test failed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// One [[account]] table, keys in order, values as TOML text.
+struct AccountToml {
+  std::vector<std::pair<std::string, std::string>> keys;
+  AccountToml& set(const std::string& key, const std::string& toml_value);  // replaces
+  AccountToml& text(const std::string& key, const std::string& value);      // quoted
+  AccountToml& number(const std::string& key, long long value);
+  AccountToml& flag(const std::string& key, bool value);
+  AccountToml& erase(const std::string& key);
+  std::string get(const std::string& key) const;  // TOML text, "" when unset
+  std::string render() const;
+};
+
+// An account of `user` (password "pw-<user>") registering at `kam` over `t`, on free local
+// ports, unregister_before_new_registration = "no", 60 s registrations, quick retries.
+AccountToml account_for(const test::Kamailio& kam, Transport t, const std::string& user);
+
+// The contact sipline registers for an account (matches the API's "contact").
+std::string expected_contact(Transport t, const std::string& user, std::uint16_t port);
+
+class Daemon {
+ public:
+  // `dir`: the test's temp dir; the config (<tag>.toml), the daemon's log (<tag>.log) and
+  // state_dir (shared by every Daemon of the dir) live under it.
+  explicit Daemon(std::filesystem::path dir, const std::string& tag = "sipline");
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Writes dir/sipline.toml; t1_ms small so transactions time out quickly.
+  void write_config(const std::vector<AccountToml>& accounts, int t1_ms = 100);
+  const std::filesystem::path& config_path() const { return config_; }
+  std::filesystem::path state_dir() const { return dir_ / "state"; }
+
+  // Spawns `sipline run -c` and waits (bounded) until the API answers; false with the log.
+  ::testing::AssertionResult start();
+  // SIGTERM, waits up to `grace`; the exit code (-1 when killed).
+  int terminate(milliseconds grace = milliseconds(8000));
+  void kill();  // SIGKILL: no unregistration
+  bool running() { return process_.running(); }
+
+  // GET /api/accounts; nullopt when the daemon does not answer.
+  std::optional<Json> accounts() const;
+  Json account(int index) const;  // index 1..N; null when absent
+  std::string metrics() const;
+  // Polls the account every 100 ms until `pred` holds or `timeout` passes; the last JSON seen
+  // goes to *last.
+  bool wait_account(int index, const std::function<bool(const Json&)>& pred, milliseconds timeout,
+                    Json* last = nullptr) const;
+  bool wait_registered(int index, milliseconds timeout, Json* last = nullptr) const;
+  std::string log_tail(std::size_t lines = 60) const;
+
+ private:
+  std::filesystem::path dir_;
+  std::filesystem::path config_;
+  std::uint16_t http_port_ = 0;
+  test::ChildProcess process_;
+  std::filesystem::path log_;
+};
+
+// Polls `pred` every `step` until true or `timeout`; returns the last result.
+bool eventually(const std::function<bool()>& pred, milliseconds timeout,
+                milliseconds step = milliseconds(100));
+
+// One REGISTER as Kamailio logged it ("REGISTER seen: ..." in kamailio/sipline.cfg).
+struct SeenRegister {
+  std::string user;
+  std::uint32_t cseq = 0;
+  std::string call_id;
+  std::string contact;
+  std::string authorization;  // "" when the request had none
+  bool has_auth() const { return !authorization.empty(); }
+  std::string nc() const;     // the Authorization's nc, "" when none
+  std::string nonce() const;  // the Authorization's nonce, "" when none
+};
+// Every REGISTER Kamailio saw (since its first start), in order; only `user`'s when non-empty.
+std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_view user = {});
+
+// The binding of `user` with this contact, if Kamailio holds it.
+std::optional<test::Binding> binding(const test::Kamailio& kam, const std::string& user,
+                                     const std::string& contact);
+
+// Registers `contact` for `user` from a plain UDP socket (answering the digest challenge),
+// as another device would. True on a 200.
+bool raw_register(const test::Kamailio& kam, const std::string& user, const std::string& contact,
+                  int expires_s);
+
+}  // namespace sipline::e2e
