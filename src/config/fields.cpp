@@ -90,14 +90,18 @@ void apply_password_file(A& a, const Accepted& v) {
 std::string show_auth_id(const A& a, const KeyInfo&) {
   return a.auth_user();
 }
+// The effective TLS port; "" when the default local_sip_port + 1 would not be a port (such an
+// account cannot use TLS without setting local_tls_port).
 std::string show_tls_port(const A& a, const KeyInfo&) {
-  return std::to_string(a.local_tls_port ? *a.local_tls_port : a.local_sip_port + 1);
+  if (!a.local_tls_port && a.local_sip_port >= 65535) return {};
+  return std::to_string(a.tls_port());
 }
 std::string show_nothing(const A&, const KeyInfo&) {
   return {};
 }
 
-std::vector<Field<A>> make_account_fields() {
+// Identity (needed by every row of the seed).
+std::vector<Field<A>> identity_fields() {
   return {
       bind<&A::name>({.key = "name",
                       .default_text = "Account N",
@@ -134,6 +138,12 @@ std::vector<Field<A>> make_account_fields() {
                                   .kind = K::boolean,
                                   .default_text = "true",
                                   .help = "send REGISTER at all"}),
+  };
+}
+
+// The seed's rows: the device's "SIP Settings".
+std::vector<Field<A>> seed_fields() {
+  return {
       bind<&A::unregister_before_new_registration>(
           {.key = "unregister_before_new_registration",
            .kind = K::choice,
@@ -215,6 +225,12 @@ std::vector<Field<A>> make_account_fields() {
                                 .choices = kScheme,
                                 .default_text = "sip",
                                 .help = "URI scheme used with TLS"}),
+  };
+}
+
+// Beyond the seed (needed by its rows).
+std::vector<Field<A>> beyond_fields() {
+  return {
       bind<&A::auth_failure_retry_wait_s>({.key = "auth_failure_retry_wait_s",
                                            .kind = K::integer,
                                            .min = 1,
@@ -242,6 +258,13 @@ std::vector<Field<A>> make_account_fields() {
                                .default_text = "false",
                                .help = "subscribe to message-summary"}),
   };
+}
+
+std::vector<Field<A>> make_account_fields() {
+  std::vector<Field<A>> all = identity_fields();
+  for (auto part : {seed_fields(), beyond_fields()})
+    all.insert(all.end(), part.begin(), part.end());
+  return all;
 }
 
 using D = DaemonConfig;

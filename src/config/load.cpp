@@ -1,17 +1,13 @@
 #include "config/load.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "config/schema.hpp"
 #include "config/settings.hpp"
+#include "config/toml_include.hpp"
 #include "config/validate.hpp"
+#include "config/value_check.hpp"
 
 namespace sipline::config {
 namespace {
@@ -256,13 +252,8 @@ ConfigResult load_config(const std::string& path) {
     d.errors.push_back(Problem{.code = ProblemCode::io, .file = path, .message = std::move(msg)});
     return base::fail(std::move(d));
   };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return io_error("cannot read: is a directory");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return io_error(std::string("cannot read: ") + std::strerror(errno));
-  std::string text;
-  text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  if (text.size() > kMaxConfigBytes) return io_error("file larger than 1 MiB");
+  std::string text, error;
+  if (!detail::read_file(path, kMaxConfigBytes, text, error)) return io_error(error);
   const std::string dir = std::filesystem::path(path).parent_path().string();
   return parse_config(text, path, dir);
 }

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "config/host_port.hpp"
 
@@ -13,6 +12,7 @@ namespace sipline::config::detail {
 namespace {
 
 constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr std::size_t kMaxCheckedFileBytes = 16 * 1024 * 1024;  // a CA bundle
 
 bool has_control_char(std::string_view s) {
   for (unsigned char c : s) {
@@ -80,8 +80,11 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
       return fail(ProblemCode::io, err);
     }
     case ValueKind::file: {
-      std::ifstream f(resolve_path(src.base_dir, text));
-      return f ? true : fail(ProblemCode::io, std::string("cannot read: ") + std::strerror(errno));
+      std::string content, err;
+      if (read_file(resolve_path(src.base_dir, text), kMaxCheckedFileBytes, content, err)) {
+        return true;
+      }
+      return fail(ProblemCode::io, err);
     }
     default:
       return true;
@@ -140,10 +143,16 @@ std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
   return a;
 }
 
-bool read_secret_file(const std::string& path, std::string& content, std::string& error) {
+bool read_file(const std::string& path, std::size_t max_bytes, std::string& content,
+               std::string& error) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "cannot read: is a directory";
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) {
+    error = "cannot read: " + (ec ? ec.message() : std::string("No such file or directory"));
+    return false;
+  }
+  if (!std::filesystem::is_regular_file(st)) {  // a directory, FIFO or device like /dev/zero
+    error = "cannot read: not a regular file";
     return false;
   }
   std::ifstream f(path, std::ios::binary);
@@ -151,12 +160,19 @@ bool read_secret_file(const std::string& path, std::string& content, std::string
     error = std::string("cannot read: ") + std::strerror(errno);
     return false;
   }
-  content.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  if (content.size() > kMaxSecretFileBytes) {
+  content.resize(max_bytes + 1);
+  f.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(f.gcount()));
+  if (content.size() > max_bytes) {
     content.clear();
-    error = "file larger than 64 KiB";
+    error = "file larger than " + std::to_string(max_bytes / 1024) + " KiB";
     return false;
   }
+  return true;
+}
+
+bool read_secret_file(const std::string& path, std::string& content, std::string& error) {
+  if (!read_file(path, kMaxSecretFileBytes, content, error)) return false;
   while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
     content.pop_back();
   }

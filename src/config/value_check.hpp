@@ -21,6 +21,11 @@ Problem problem_at(const SettingsSource& src, const Setting& s, const KeyInfo* i
 std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
                                     const SettingsSource& src, Diagnostics& out);
 
+// Reads a regular file of at most `max_bytes` (never blocks on a FIFO or reads /dev/zero
+// forever): false with the reason ("cannot read: ...", "file larger than N KiB") otherwise.
+bool read_file(const std::string& path, std::size_t max_bytes, std::string& content,
+               std::string& error);
+
 // Reads a secret file: content with trailing CR/LF stripped, or the reason it failed.
 bool read_secret_file(const std::string& path, std::string& content, std::string& error);
 

@@ -128,6 +128,28 @@ TEST(Load, SyntaxErrorHasLineAndColumn) {
   EXPECT_EQ(dup.error().errors.at(0).line, 4u);
 }
 
+// Inputs that break toml++ 3.3's parser preconditions or reach its "unreachable" code (found by
+// fuzz/fuzz_config.cpp) must give a syntax error, not an assert() abort or undefined behaviour
+// (see config/toml_include.hpp; the sanitizer build turns a regression into a failure).
+TEST(Load, MalformedInputThatTrippedTomlPlusPlusIsASyntaxError) {
+  const std::string inputs[] = {
+      std::string("[\0", 2), "[&", "[[[1]]]", "[[=", "[\n", "[a.&]\n", "x = [1,}]\n",
+      "[account]\nx = [1,}]\n",
+      // U+FE7F where whitespace may be: toml++ reached its "unreachable" code
+      "ac\xef\xb9\xbf = 1\n", "a = 1 \xef\xb9\xbf\n"};
+  for (const std::string& in : inputs) {
+    auto r = parse_config(in, "m.toml");
+    ASSERT_FALSE(r.ok()) << in;
+    ASSERT_EQ(r.error().errors.size(), 1u) << in;
+    EXPECT_EQ(r.error().errors[0].code, ProblemCode::syntax) << in;
+    EXPECT_EQ(r.error().errors[0].line, in.starts_with("[account]") ? 2u : 1u) << in;
+  }
+  auto r = parse_config("[&", "m.toml");
+  EXPECT_EQ(format_problem(r.error().errors.at(0)),
+            "m.toml:1:2: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '&'");
+}
+
 TEST(Load, AccountMustBeAnArrayOfTables) {
   auto r = parse_config("[account]\nuser_id = \"1\"\n", "t.toml");
   ASSERT_FALSE(r.ok());
@@ -231,6 +253,18 @@ TEST(Load, PasswordFileIsReadAndStripped) {
             "password_file, not both");
 }
 
+TEST(Load, SpecialFilesAreRefusedNotReadForever) {
+  auto dev = parse_config(account("password_file = \"/dev/zero\"\n"), "t.toml");
+  ASSERT_FALSE(dev.ok());
+  EXPECT_EQ(dev.error().errors.at(0).message, "cannot read: not a regular file");
+  auto dir = parse_config(account("tls_ca_file = \"/\"\n"), "t.toml");
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().errors.at(0).message, "cannot read: not a regular file");
+  auto ca = parse_config(account("tls_ca_file = \"secret.txt\"\n"), "t.toml", kData);
+  EXPECT_TRUE(ca.ok());
+  EXPECT_FALSE(check_config_file("/dev/zero").ok);
+}
+
 TEST(Load, PasswordNeverAppearsInProblems) {
   auto r = parse_config(account("password = 12345\n"), "t.toml");
   ASSERT_FALSE(r.ok());
@@ -327,6 +361,14 @@ TEST(Listing, AccountToTomlParsesBackToTheSameSettings) {
   });
   EXPECT_EQ(first, second);
   EXPECT_EQ(again->config.accounts[0].password, "");  // the dump never carries it
+}
+
+TEST(Listing, TlsPortPastTheLastPortIsLeftOut) {
+  auto r = parse_config(account("local_sip_port = 65535\n"), "t.toml");
+  ASSERT_TRUE(r.ok());
+  const std::string dump = account_to_toml(r->config.accounts[0]);
+  EXPECT_EQ(dump.find("local_tls_port"), std::string::npos);
+  EXPECT_TRUE(parse_config("[[account]]\n" + dump, "dump.toml").ok());
 }
 
 TEST(Robustness, TruncatedAndCorruptedFilesGiveProblemsNeverCrashes) {
