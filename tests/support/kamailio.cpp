@@ -230,7 +230,9 @@ std::string Kamailio::rpc(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {options_.kamcmd, "-s", ctl_socket()};
   argv.insert(argv.end(), args.begin(), args.end());
   RunResult r = run_command(argv, std::chrono::seconds(5));
-  if (r.timed_out || r.exit_code != 0) {
+  // kamcmd exits 0 even when the command fails ("error: 500 - command ... not found").
+  const bool rpc_error = r.output.rfind("error: ", 0) == 0;
+  if (r.timed_out || r.exit_code != 0 || rpc_error) {
     std::string cmd;
     for (const auto& a : args) cmd += " " + a;
     throw std::runtime_error("kamcmd" + cmd + (r.timed_out ? " timed out" : " failed") + ": " +
