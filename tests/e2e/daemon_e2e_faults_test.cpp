@@ -47,8 +47,14 @@ TEST_F(DaemonScenario, UnregisterAllRemovesForeignBindings) {
   EXPECT_EQ(all[0].contact, status["contact"]);
   auto seen = registers_seen(kam_, "1010");
   ASSERT_GE(seen.size(), 3u);
-  // seen[0..1]: the raw REGISTER and its answer; then sipline's unregister with Contact: *.
+  // seen[0..1]: the raw REGISTER and its answer; then sipline's unregister with Contact: *,
+  // answered, then the registration on the same Call-ID with CSeq counting up.
   EXPECT_EQ(seen[2].contact, "*");
+  for (std::size_t i = 3; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i].call_id, seen[2].call_id);
+    EXPECT_EQ(seen[i].cseq, seen[i - 1].cseq + 1);
+  }
+  EXPECT_EQ(seen.back().contact, "<" + status["contact"].get<std::string>() + ">");
 }
 
 // "instance": the state_dir remembers the last contact, so a restart on a new port removes the
@@ -150,6 +156,52 @@ TEST_F(DaemonScenario, WrongPasswordFailsAsCredentialsWithoutHammering) {
   EXPECT_GE(next, 110) << status.dump();
   EXPECT_LE(next, 120) << status.dump();
   EXPECT_EQ(status["state"], "failed");
+}
+
+// A 503 with Retry-After: 4 waits max(registration_retry_wait_s = 1, 4) s, not 1 s; a 423
+// with Min-Expires is retried at once with that expiry, which is then granted.
+TEST_F(DaemonScenario, RetryAfterStretchesTheWaitAnd423RaisesTheExpiry) {
+  kam_.set_switch("register_code", 503);
+  kam_.set_switch("retry_after", 4);
+  kam_.set_registrar("min_expires", 120);
+  Daemon d(tmp_.path());
+  d.write_config({account_for(kam_, Transport::kUdp, "1031")});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& j) { return j["state"] == "failed"; }, 5s, &status))
+      << status.dump();
+  EXPECT_EQ(status["failure_class"], "server");
+  EXPECT_EQ(status["last_status_code"], 503);
+  ASSERT_FALSE(status["next_attempt_in_s"].is_null());
+  EXPECT_GE(status["next_attempt_in_s"].get<int>(), 3) << status.dump();
+  EXPECT_LE(status["next_attempt_in_s"].get<int>(), 5) << status.dump();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(registers_seen(kam_, "1031").size(), 1u) << "retried before Retry-After";
+
+  kam_.set_switch("register_code", 0);
+  ASSERT_TRUE(d.wait_registered(1, 6s, &status)) << status.dump();
+  EXPECT_EQ(status["granted_expires_s"], 120) << status.dump();
+  auto b = binding(kam_, "1031", status["contact"]);
+  ASSERT_TRUE(b);
+  EXPECT_GT(b->expires_s, 100);
+}
+
+// SIGTERM while the registrar does not answer: the unregistration cannot finish, the daemon
+// still exits 0 within its stop deadline (5 s) instead of hanging.
+TEST_F(DaemonScenario, SigtermWithAFrozenServerStillExitsInTime) {
+  Daemon d(tmp_.path());
+  d.write_config({account_for(kam_, Transport::kUdp, "1032")}, /*t1_ms=*/500);
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  kam_.freeze();
+  const auto t0 = Clock::now();
+  const int code = d.terminate(10s);
+  const auto took = Clock::now() - t0;
+  kam_.thaw();
+  EXPECT_EQ(code, 0) << d.log_tail();
+  EXPECT_LT(took, 8s);
 }
 
 // Garbage on the account's own sockets: the daemon drops it, counts it and stays registered.

@@ -273,7 +273,9 @@ std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_
     r.user = field(rest, "user=", " cseq=");
     r.cseq =
         static_cast<std::uint32_t>(std::strtoul(field(rest, "cseq=", " ").c_str(), nullptr, 10));
-    r.call_id = field(rest, "callid=", " contact=");
+    r.call_id = field(rest, "callid=", " ruri=");
+    r.request_uri = field(rest, " ruri=", " to=");
+    r.to = field(rest, " to=", " contact=");
     r.contact = field(rest, " contact=", " auth=");
     r.authorization = field(rest, " auth=", "");
     if (r.authorization == "<null>") r.authorization.clear();

@@ -108,6 +108,8 @@ struct SeenRegister {
   std::string user;
   std::uint32_t cseq = 0;
   std::string call_id;
+  std::string request_uri;
+  std::string to;  // the To URI
   std::string contact;
   std::string authorization;  // "" when the request had none
   bool has_auth() const { return !authorization.empty(); }
