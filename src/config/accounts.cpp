@@ -58,6 +58,37 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
   }
 }
 
+base::Result<AccountUpdate, Diagnostics> update_account(const Config& current, int index,
+                                                        const SettingList& settings,
+                                                        std::string_view source) {
+  Diagnostics d;
+  const std::string prefix = "account[" + std::to_string(index) + "]";
+  if (index < 1 || static_cast<std::size_t>(index) > current.accounts.size()) {
+    d.errors.push_back(Problem{.code = ProblemCode::invalid,
+                               .file = std::string(source),
+                               .key = prefix,
+                               .message = "no such account"});
+    return base::fail(std::move(d));
+  }
+  const SettingsSource src{std::string(source), prefix, {}, {}};
+  const auto i = static_cast<std::size_t>(index - 1);
+  AccountConfig updated = validate_account(settings, src, current.accounts[i], d);
+  if (d.ok()) {
+    std::vector<AccountConfig> all = current.accounts;
+    all[i] = updated;
+    Diagnostics clashes;
+    check_port_clashes(all, {}, clashes);
+    for (auto& p : clashes.errors) {  // only those involving this account
+      if (p.message.find(prefix + " ") != std::string::npos) {
+        p.file = std::string(source);
+        d.errors.push_back(std::move(p));
+      }
+    }
+  }
+  if (!d.ok()) return base::fail(std::move(d));
+  return AccountUpdate{std::move(updated), std::move(d.warnings)};
+}
+
 void for_each_setting(const AccountConfig& account,
                       const std::function<void(std::string_view, const std::string&)>& fn) {
   for (const auto& f : detail::account_fields()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.hpp"
 #include "config/config.hpp"
 #include "config/problem.hpp"
 #include "config/settings.hpp"
@@ -38,6 +39,17 @@ struct AccountOrigin {
 // `accounts` (missing ones get "account[N]" and no position).
 void check_port_clashes(std::span<const AccountConfig> accounts,
                         std::span<const AccountOrigin> origins, Diagnostics& out);
+
+// PUT /api/accounts/N/settings: `settings` applied on top of account `index` (1-based) of
+// `current`, with the validation of the config file plus the port clash check against the other
+// accounts. Problems name `source` as their file and "account[N].key" as their key.
+struct AccountUpdate {
+  AccountConfig account;
+  std::vector<Problem> warnings;
+};
+base::Result<AccountUpdate, Diagnostics> update_account(const Config& current, int index,
+                                                        const SettingList& settings,
+                                                        std::string_view source = "http");
 
 // Every setting of an account but the password, as (key, effective value) in schema order;
 // values are plain text (strings unquoted, enums by name, durations as numbers in the key's

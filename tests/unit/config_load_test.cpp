@@ -394,3 +394,31 @@ TEST(Robustness, TruncatedAndCorruptedFilesGiveProblemsNeverCrashes) {
     }
   }
 }
+
+TEST(Validate, UpdateAccountChecksPortsAgainstTheOthers) {
+  auto r = parse_config(account("name = \"A\"\n") + account("name = \"B\"\n"), "t.toml");
+  ASSERT_TRUE(r.ok());
+  const Config& cfg = r->config;
+
+  auto moved = update_account(cfg, 2, {{"local_sip_port", SettingValue::integer(5060), {}}});
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(lines_of(moved.error().errors),
+            std::vector<std::string>{
+                "http: account[2].local_sip_port = 5060: udp port 5060 is claimed by both "
+                "account[1] (\"A\") and account[2] (\"B\"); two active accounts may not share a "
+                "port and transport"});
+
+  auto other_transport =
+      update_account(cfg, 2,
+                     {{"local_sip_port", SettingValue::integer(5060), {}},
+                      {"transport", SettingValue::text("tcp"), {}},
+                      {"unregister_before_new_registration", SettingValue::text("all"), {}}});
+  ASSERT_TRUE(other_transport.ok());
+  EXPECT_EQ(other_transport->account.local_sip_port, 5060);
+  EXPECT_EQ(other_transport->account.name, "B");
+  EXPECT_EQ(other_transport->warnings.size(), 1u);
+
+  auto missing = update_account(cfg, 3, {}, "api");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(format_problem(missing.error().errors.at(0)), "api: account[3]: no such account");
+}
