@@ -74,6 +74,14 @@ std::string type_name(const toml::node& n) {
       return "time";
     case toml::node_type::date_time:
       return "date-time";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
     default:
       return "value";
   }

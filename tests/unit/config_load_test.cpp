@@ -158,7 +158,15 @@ TEST(Load, AccountMustBeAnArrayOfTables) {
   auto d = parse_config("daemon = 5\n" + account(), "t.toml");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(format_problem(d.error().errors.at(0)),
-            "t.toml:1: daemon: wrong type: expected table, got value");
+            "t.toml:1: daemon: wrong type: expected table, got integer");
+  auto a = parse_config("account = \"x\"\n", "t.toml");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(format_problem(a.error().errors.at(0)),
+            "t.toml:1: account: wrong type: expected array of tables ([[account]]), got string");
+  auto e = parse_config("account = [1]\n", "t.toml");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(format_problem(e.error().errors.at(0)),
+            "t.toml:1: account[1] = 1: wrong type: expected table, got integer");
 }
 
 TEST(Load, Ipv6ServerAndProxy) {
