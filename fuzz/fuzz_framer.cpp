@@ -3,6 +3,7 @@
 // frame says kNeedMore, and a message frame goes through Message::parse without crashing.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -14,9 +15,14 @@ namespace {
 
 using namespace sipline::msg;
 
-void require(bool ok) {
-  if (!ok) std::abort();
-}
+// Aborts (so libFuzzer records the input) naming the broken invariant.
+#define require(cond)                                                                   \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
+      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                     \
+    }                                                                                   \
+  } while (0)
 
 }  // namespace
 

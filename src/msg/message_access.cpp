@@ -45,7 +45,11 @@ std::optional<ParseError> cseq_at(std::string_view s, std::size_t& i, CSeq& out)
 }  // namespace
 
 ParseError Message::at(std::string_view value, ParseError e) const {
-  e.offset += static_cast<std::size_t>(value.data() - raw_.data());
+  // Views of parsed values point into raw_; an empty one may not (then: the end).
+  const auto b = reinterpret_cast<std::uintptr_t>(raw_.data());
+  const auto p = reinterpret_cast<std::uintptr_t>(value.data());
+  e.offset = p >= b && p - b <= raw_.size() ? e.offset + (p - b) : raw_.size();
+  if (e.offset > raw_.size()) e.offset = raw_.size();
   return e;
 }
 

@@ -64,7 +64,7 @@ std::optional<ParseError> Message::check() const {
   for (const Contact& c : *cts) {
     const Param* p = c.star ? nullptr : find_param(c.addr.params, "expires");
     if (p != nullptr && !parse_uint(p->value)) {
-      return at(p->value, err(ParseErrorCode::kBadParam, 0));
+      return at(p->name, err(ParseErrorCode::kBadParam, 0));
     }
   }
   if (is_request()) {

@@ -285,3 +285,15 @@ TEST(Examples, TypicalValues) {
   EXPECT_EQ(notify->subscription_state()->state, "active");
   EXPECT_EQ(notify->subscription_state()->expires(), 3542u);
 }
+
+// Found by fuzz_parser: a valueless "expires" must not turn into a wild error offset.
+TEST(MessageCheck, ErrorOffsetsStayInsideTheMessage) {
+  auto m = Message::parse(crlf(
+      "REGISTER sip:h SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:a@h>;tag=1\n"
+      "To: <sip:a@h>\nCall-ID: c\nCSeq: 1 REGISTER\nContact: <sip:a@h>;expires;q=1\nl: 0\n\n"));
+  ASSERT_TRUE(m.ok());
+  const auto e = m->check();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->code, ParseErrorCode::kBadParam);
+  EXPECT_EQ(e->offset, m->raw().find("expires;"));
+}
