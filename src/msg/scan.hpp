@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <string_view>
 
 namespace sipline::msg::detail {
@@ -111,17 +114,53 @@ SIPLINE_MSG_INLINE std::size_t scan(std::string_view s, std::size_t i, std::uint
   return i;
 }
 
+// First position >= i of byte c in s, or npos. Inline SSE2 16 bytes at a time: the spans are
+// short, so this beats a call to memchr.
+SIPLINE_MSG_INLINE std::size_t find_byte(std::string_view s, std::size_t i, char c) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+#ifdef __SSE2__
+  const __m128i v = _mm_set1_epi8(c);
+  while (i + 16 <= n) {
+    const auto m = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), v)));
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == c) return i;
+  }
+  return std::string_view::npos;
+}
+
+// First position >= i of '"' or '\\' in s, or npos.
+SIPLINE_MSG_INLINE std::size_t find_quote_or_backslash(std::string_view s, std::size_t i) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+#ifdef __SSE2__
+  const __m128i q = _mm_set1_epi8('"');
+  const __m128i bs = _mm_set1_epi8('\\');
+  while (i + 16 <= n) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const auto m = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, bs))));
+    if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i) {
+    if (p[i] == '"' || p[i] == '\\') return i;
+  }
+  return std::string_view::npos;
+}
+
 // Position just after the closing quote of the quoted-string starting at s[i] == '"', or npos
 // when it is unterminated or holds a bare CR/LF after a backslash.
 inline std::size_t skip_quoted(std::string_view s, std::size_t i) {
-  const char* d = s.data();
-  if (i + 1 < s.size()) {  // fast path: the closing quote, with no backslash before it
-    const void* q = std::memchr(d + i + 1, '"', s.size() - i - 1);
-    if (q != nullptr) {
-      const auto qi = static_cast<std::size_t>(static_cast<const char*>(q) - d);
-      if (std::memchr(d + i + 1, '\\', qi - i - 1) == nullptr) return qi + 1;
-    }
-  }
+  // Fast path: the closing quote, with no backslash before it.
+  const std::size_t q = find_quote_or_backslash(s, i + 1);
+  if (q != std::string_view::npos && s[q] == '"') return q + 1;
   for (++i; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '"') return i + 1;

@@ -160,7 +160,7 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool a
   const std::size_t base = i + 1;
   const std::string_view rest = text.substr(base);
   std::size_t h = 0;
-  const std::size_t at = rest.find('@');
+  const std::size_t at = find_byte(rest, 0, '@');
   if (at != npos) {
     if (auto e = parse_userinfo(rest, at, out)) return shifted(*e, base);
     h = at + 1;
@@ -230,13 +230,6 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& p
 }
 
 }  // namespace detail
-
-const Param* find_param(std::span<const Param> params, std::string_view name) {
-  for (const Param& p : params) {
-    if (detail::iequals(p.name, name)) return &p;
-  }
-  return nullptr;
-}
 
 std::string_view Uri::param(std::string_view name) const {
   const Param* p = find_param(params, name);

@@ -37,7 +37,7 @@ bool to_u32(std::string_view s, std::uint32_t& out) {
 std::optional<ParseError> parse_bracketed_uri(std::string_view s, std::size_t& i, Uri& uri) {
   // RFC 4475 badaspec: no LWS just inside the brackets.
   if (i + 1 >= s.size() || is(s[i + 1], kLws)) return bad(ParseErrorCode::kBadUri, i + 1);
-  const std::size_t close = s.find('>', i);
+  const std::size_t close = detail::find_byte(s, i, '>');
   if (close == npos) return bad(ParseErrorCode::kBadUri, s.size());
   if (is(s[close - 1], kLws)) return bad(ParseErrorCode::kBadUri, close - 1);
   if (auto e = detail::parse_uri_into(s.substr(i + 1, close - i - 1), &uri)) {
@@ -106,11 +106,6 @@ std::string unquote(std::string_view s) {
   return out;
 }
 
-std::string_view NameAddr::tag() const {
-  const Param* p = find_param(params, "tag");
-  return p != nullptr ? p->value : std::string_view{};
-}
-
 namespace detail {
 
 std::optional<ParseError> parse_name_addr_at(std::string_view s, std::size_t& pos, NameAddr& out) {
@@ -149,10 +144,6 @@ base::Result<NameAddr, ParseError> parse_name_addr(std::string_view s) {
 
 // ---- Via ------------------------------------------------------------------------------------
 
-std::string_view Via::branch() const {
-  const Param* p = find_param(params, "branch");
-  return p != nullptr ? p->value : std::string_view{};
-}
 std::string_view Via::received() const {
   const Param* p = find_param(params, "received");
   return p != nullptr ? p->value : std::string_view{};

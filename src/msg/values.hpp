@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,8 +14,23 @@
 
 namespace sipline::msg {
 
-// Case-insensitive lookup; nullptr when absent. Takes Params and UriHeaders alike.
-const Param* find_param(std::span<const Param> params, std::string_view name);
+// Case-insensitive lookup; nullptr when absent. Takes Params and UriHeaders alike. (Inline:
+// it runs for every branch/tag lookup.)
+inline const Param* find_param(std::span<const Param> params, std::string_view name) {
+  for (const Param& p : params) {
+    if (p.name.size() != name.size()) continue;
+    std::size_t k = 0;
+    for (; k < name.size(); ++k) {
+      const char a = p.name[k];
+      const char b = name[k];
+      if (a == b) continue;
+      const char la = static_cast<char>(a | 0x20);  // equal up to case, and a letter
+      if (la != static_cast<char>(b | 0x20) || la < 'a' || la > 'z') break;
+    }
+    if (k == name.size()) return &p;
+  }
+  return nullptr;
+}
 
 enum class Scheme : std::uint8_t { kSip, kSips, kTel, kOther };
 
@@ -39,7 +55,10 @@ struct NameAddr {
   std::string_view display_name;  // unquoted view ("Bob" for "\"Bob\""), may be empty
   Uri uri;
   Params params;
-  std::string_view tag() const;  // "" when absent
+  std::string_view tag() const {  // "" when absent
+    const Param* p = find_param(params, "tag");
+    return p != nullptr ? p->value : std::string_view{};
+  }
 };
 base::Result<NameAddr, ParseError> parse_name_addr(std::string_view text);
 
@@ -49,7 +68,10 @@ struct Via {
   std::string_view host;
   std::uint16_t port = 0;
   Params params;
-  std::string_view branch() const;
+  std::string_view branch() const {
+    const Param* p = find_param(params, "branch");
+    return p != nullptr ? p->value : std::string_view{};
+  }
   std::string_view received() const;
   std::string_view maddr() const;
   bool has_rport() const;
