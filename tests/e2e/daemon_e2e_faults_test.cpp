@@ -187,6 +187,50 @@ TEST_F(DaemonScenario, RetryAfterStretchesTheWaitAnd423RaisesTheExpiry) {
   EXPECT_GT(b->expires_s, 100);
 }
 
+// Kamailio grants only 10 s (max_expires); R = 58 >= G, so the refresh is automatic: 5 s before
+// expiry, minus up to 10 %. Kamailio frozen: the refresh times out and the account stays
+// registered with last_error while the lease lasts; when the lease runs out it is failed (never
+// shown registered past it); after the thaw it registers again.
+TEST_F(DaemonScenario, LeaseRunsOutWhileTheServerIsFrozen) {
+  kam_.set_registrar("max_expires", 10);
+  auto a = account_for(kam_, Transport::kUdp, "1034").number("reregister_before_expiration_s", 58);
+  a.number("registration_retry_wait_s", 2);
+  Daemon d(tmp_.path());
+  d.write_config({a}, /*t1_ms=*/50);
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  const auto registered_at = Clock::now();
+  EXPECT_EQ(status["granted_expires_s"], 10) << status.dump();
+  EXPECT_GE(status["next_refresh_in_s"].get<int>(), 4) << status.dump();
+  EXPECT_LE(status["next_refresh_in_s"].get<int>(), 5) << status.dump();
+
+  kam_.freeze();
+  bool error_while_leased = false;
+  bool registered_past_lease = false;
+  const bool failed = d.wait_account(
+      1,
+      [&](const Json& j) {
+        const auto elapsed = Clock::now() - registered_at;
+        const bool held = j["state"] == "registered" || j["state"] == "refreshing";
+        if (held && !j["last_error"].get<std::string>().empty()) error_while_leased = true;
+        if (held && elapsed > 10300ms) registered_past_lease = true;
+        return j["state"] == "failed";
+      },
+      14s, &status);
+  const auto failed_after = Clock::now() - registered_at;
+  kam_.thaw();
+  ASSERT_TRUE(failed) << status.dump() << "\n" << d.log_tail();
+  EXPECT_TRUE(error_while_leased) << "the timed-out refresh never showed while the lease lasted";
+  EXPECT_FALSE(registered_past_lease);
+  EXPECT_GT(failed_after, 9s);
+  EXPECT_LT(failed_after, 11s);
+  EXPECT_EQ(status["granted_expires_s"], 0) << status.dump();
+
+  EXPECT_TRUE(d.wait_registered(1, 6s, &status)) << status.dump();
+  EXPECT_TRUE(binding(kam_, "1034", status["contact"]));
+}
+
 // SIGTERM while the registrar does not answer: the unregistration cannot finish, the daemon
 // still exits 0 within its stop deadline (5 s) instead of hanging.
 TEST_F(DaemonScenario, SigtermWithAFrozenServerStillExitsInTime) {

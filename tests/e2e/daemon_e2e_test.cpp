@@ -71,6 +71,7 @@ TEST_P(DaemonTransport, RegistersAndRefreshesWithAuthorizationExactlyAsConfigure
 
   const std::vector<std::pair<int, std::string>> accounts = {{1, "1000"}, {2, "1001"}};
   std::map<std::string, std::string> contacts;
+  std::map<std::string, std::uint16_t> ports;
   for (const auto& [index, user] : accounts) {
     Json a;
     ASSERT_TRUE(d.wait_registered(index, 5s, &a)) << a.dump();
@@ -83,6 +84,7 @@ TEST_P(DaemonTransport, RegistersAndRefreshesWithAuthorizationExactlyAsConfigure
     EXPECT_LE(a["next_refresh_in_s"].get<int>(), 2) << a.dump();
     EXPECT_EQ(a["last_status_code"], 200);
     contacts[user] = a["contact"].get<std::string>();
+    ports[user] = port;
     auto b = binding(kam_, user, contacts[user]);
     ASSERT_TRUE(b) << "no binding of " << contacts[user] << " at Kamailio";
     EXPECT_GT(b->expires_s, 50);
@@ -146,6 +148,18 @@ TEST_P(DaemonTransport, RegistersAndRefreshesWithAuthorizationExactlyAsConfigure
   for (const auto& r : registers_seen(kam_)) {
     expect_wire_uris(r, transport(), tls ? kam_.tls_port() : kam_.udp_port());
   }
+  // One socket per account: UDP from local_sip_port itself, TCP/TLS over one persistent
+  // connection (the same source for every REGISTER).
+  const std::string proto = tls ? "/tls" : "/" + to_string(transport());
+  for (const auto& [index, user] : accounts) {
+    auto seen = registers_seen(kam_, user);
+    ASSERT_FALSE(seen.empty());
+    for (const auto& r : seen) EXPECT_EQ(r.source, seen.front().source) << "CSeq " << r.cseq;
+    EXPECT_TRUE(seen.front().source.ends_with(proto)) << seen.front().source;
+    if (transport() == Transport::kUdp) {
+      EXPECT_EQ(seen.front().source, "127.0.0.1:" + std::to_string(ports[user]) + "/udp");
+    }
+  }
 }
 
 // Kamailio restarted on the same ports forgets every binding: sipline registers again. UDP
@@ -201,18 +215,21 @@ TEST_P(DaemonTransport, SigtermUnregistersAndExitsZero) {
 // OPTIONS keep-alive every second, 3 tries: a frozen Kamailio makes the misses count up, then
 // sipline re-registers (the attempt times out: last_error set, the lease keeps the state); once
 // Kamailio thaws, the next attempt (registration_retry_wait_s = 3) registers again.
-TEST_P(DaemonTransport, KeepaliveMissesReRegisterAndRecoverAfterThaw) {
+// tls_sips only changes the URIs: the keep-alive runs over udp, tcp and tls.
+class DaemonKeepalive : public DaemonTransport {};
+
+TEST_P(DaemonKeepalive, MissesReRegisterAndRecoverAfterThaw) {
   auto a = account("1005");
   a.flag("options_keepalive", true);
   a.number("options_keepalive_interval_s", 1);
   a.number("options_keepalive_max_tries", 3);
   a.number("registration_retry_wait_s", 3);
   Daemon d(tmp_.path());
-  d.write_config({a}, /*t1_ms=*/50);
+  d.write_config({a}, /*t1_ms=*/25);  // a REGISTER times out after 64 * T1 = 1.6 s
   ASSERT_TRUE(d.start());
   Json status;
   ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
-  std::this_thread::sleep_for(1500ms);  // a keep-alive or two answered
+  std::this_thread::sleep_for(1200ms);  // a keep-alive answered
   status = d.account(1);
   EXPECT_EQ(status["keepalive_misses"], 0) << status.dump();
   const auto ok_before = status["registrations_ok"].get<int>();
@@ -253,6 +270,9 @@ TEST_P(DaemonTransport, KeepaliveMissesReRegisterAndRecoverAfterThaw) {
 INSTANTIATE_TEST_SUITE_P(Transports, DaemonTransport,
                          ::testing::Values(Transport::kUdp, Transport::kTcp, Transport::kTls,
                                            Transport::kTlsSips),
+                         param_name);
+INSTANTIATE_TEST_SUITE_P(Transports, DaemonKeepalive,
+                         ::testing::Values(Transport::kUdp, Transport::kTcp, Transport::kTls),
                          param_name);
 
 }  // namespace

@@ -203,6 +203,14 @@ std::string Daemon::metrics() const {
   return res && res->status == 200 ? res->body : std::string{};
 }
 
+int Daemon::post(const std::string& path) const {
+  httplib::Client c("127.0.0.1", http_port_);
+  c.set_connection_timeout(std::chrono::seconds(1));
+  c.set_read_timeout(std::chrono::seconds(2));
+  auto res = c.Post(path, "", "application/json");
+  return res ? res->status : 0;
+}
+
 bool Daemon::wait_account(int index, const std::function<bool(const Json&)>& pred,
                           milliseconds timeout, Json* last) const {
   Json seen;
@@ -270,7 +278,8 @@ std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_
     if (at == std::string::npos) continue;
     std::string_view rest = std::string_view(line).substr(at);
     SeenRegister r;
-    r.user = field(rest, "user=", " cseq=");
+    r.source = field(rest, "src=", " user=");
+    r.user = field(rest, " user=", " cseq=");
     r.cseq =
         static_cast<std::uint32_t>(std::strtoul(field(rest, "cseq=", " ").c_str(), nullptr, 10));
     r.call_id = field(rest, "callid=", " ruri=");
@@ -280,6 +289,23 @@ std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_
     r.authorization = field(rest, " auth=", "");
     if (r.authorization == "<null>") r.authorization.clear();
     if (user.empty() || r.user == user) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<SeenOptions> options_seen(const test::Kamailio& kam, std::string_view user) {
+  std::vector<SeenOptions> out;
+  std::ifstream in(kam.log_path());
+  for (std::string line; std::getline(in, line);) {
+    auto at = line.find("OPTIONS seen: ");
+    if (at == std::string::npos) continue;
+    std::string_view rest = std::string_view(line).substr(at);
+    SeenOptions o;
+    o.source = field(rest, "src=", " user=");
+    o.user = field(rest, " user=", " auth=");
+    o.authorization = field(rest, " auth=", "");
+    if (o.authorization == "<null>") o.authorization.clear();
+    if (user.empty() || o.user == user) out.push_back(std::move(o));
   }
   return out;
 }

@@ -84,6 +84,7 @@ class Daemon {
   std::optional<Json> accounts() const;
   Json account(int index) const;  // index 1..N; null when absent
   std::string metrics() const;
+  int post(const std::string& path) const;  // HTTP status, 0 when no answer
   // Polls the account every 100 ms until `pred` holds or `timeout` passes; the last JSON seen
   // goes to *last.
   bool wait_account(int index, const std::function<bool(const Json&)>& pred, milliseconds timeout,
@@ -105,6 +106,7 @@ bool eventually(const std::function<bool()>& pred, milliseconds timeout,
 
 // One REGISTER as Kamailio logged it ("REGISTER seen: ..." in kamailio/sipline.cfg).
 struct SeenRegister {
+  std::string source;  // "127.0.0.1:5060/udp"
   std::string user;
   std::uint32_t cseq = 0;
   std::string call_id;
@@ -118,6 +120,14 @@ struct SeenRegister {
 };
 // Every REGISTER Kamailio saw (since its first start), in order; only `user`'s when non-empty.
 std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_view user = {});
+
+// One OPTIONS to Kamailio itself as it logged it ("OPTIONS seen: ...").
+struct SeenOptions {
+  std::string source;
+  std::string user;           // From user
+  std::string authorization;  // Proxy-Authorization, "" when none
+};
+std::vector<SeenOptions> options_seen(const test::Kamailio& kam, std::string_view user = {});
 
 // The binding of `user` with this contact, if Kamailio holds it.
 std::optional<test::Binding> binding(const test::Kamailio& kam, const std::string& user,

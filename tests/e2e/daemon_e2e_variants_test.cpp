@@ -1,0 +1,185 @@
+// The sipline daemon end to end against differently configured Kamailios: MD5 and SHA-256
+// digest with nonce-count checking, stale nonces, challenged keep-alives, IPv6, and the
+// REST API's re-register. Spec: /work/shared/spec/account-settings.md.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "e2e_support.hpp"
+#include "support/raw_sip.hpp"
+
+namespace sipline::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Kamailio;
+using test::KamailioOptions;
+
+struct Started {
+  explicit Started(KamailioOptions o) : kam(std::move(o)) {}
+  Kamailio kam;
+  TempDir tmp;
+};
+
+struct DigestCase {
+  const char* name;
+  const char* algorithm;
+  bool nonce_count;  // Kamailio checks that nc grows for each use of a nonce
+};
+
+class DaemonDigest : public ::testing::TestWithParam<DigestCase> {};
+
+// Register, then a refresh with add_auth_header_on_reregister = true (nc 2 on the same nonce),
+// accepted without a new challenge, for each digest variant Kamailio offers.
+TEST_P(DaemonDigest, RegistersAndRefreshesWithPreemptiveAuthorization) {
+  const DigestCase& c = GetParam();
+  KamailioOptions o;
+  o.algorithm = c.algorithm;
+  o.nonce_count = c.nonce_count;
+  Started s(o);
+  ASSERT_NO_THROW(s.kam.start());
+  auto a = account_for(s.kam, Transport::kUdp, "1050");
+  a.number("reregister_before_expiration_s", 58).flag("add_auth_header_on_reregister", true);
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 3s, &status)) << status.dump() << "\n" << s.kam.log_tail(8);
+  const std::string contact = status["contact"];
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto b = binding(s.kam, "1050", contact);
+        return b && b->cseq >= 3;
+      },
+      4s, 100ms))
+      << s.kam.log_tail(8);
+  auto seen = registers_seen(s.kam, "1050");
+  ASSERT_GE(seen.size(), 3u);
+  for (std::size_t i = 1; i < 3; ++i) {
+    ASSERT_TRUE(seen[i].has_auth()) << "CSeq " << seen[i].cseq;
+    EXPECT_EQ(test::auth_param(seen[i].authorization, "algorithm"), c.algorithm);
+    EXPECT_EQ(test::auth_param(seen[i].authorization, "qop"), "auth");
+    EXPECT_EQ(std::stoul(seen[i].nc(), nullptr, 16), i) << seen[i].authorization;
+  }
+  status = d.account(1);
+  EXPECT_EQ(status["state"], "registered");
+  EXPECT_EQ(status["registration_failures"], 0) << status.dump();
+}
+
+// No qop=auth-int case: Kamailio 5.6 cannot verify one. Its auth_check_response() hands
+// calc_response() an H(entity-body) buffer it never fills, so a correct auth-int answer (sipline's
+// matches RFC 2617 with H("") for the empty body, checked by hand) gets "auth failed (-2)".
+INSTANTIATE_TEST_SUITE_P(Variants, DaemonDigest,
+                         ::testing::Values(DigestCase{"md5_nc", "MD5", true},
+                                           DigestCase{"sha256", "SHA-256", false},
+                                           DigestCase{"sha256_nc", "SHA-256", true}),
+                         [](const ::testing::TestParamInfo<DigestCase>& i) {
+                           return std::string(i.param.name);
+                         });
+
+// nonce_expire = 3 s with refreshes every 2 s carrying the last nonce: Kamailio answers a stale
+// one with 401 stale=true, sipline answers again with the new nonce, and that is no failure.
+TEST(DaemonStaleNonce, IsAnsweredWithoutCountingAsFailure) {
+  KamailioOptions o;
+  o.nonce_expire_s = 3;
+  Started s(o);
+  ASSERT_NO_THROW(s.kam.start());
+  auto a = account_for(s.kam, Transport::kUdp, "1051");
+  a.number("reregister_before_expiration_s", 58).flag("add_auth_header_on_reregister", true);
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  const std::string first_nonce = registers_seen(s.kam, "1051").at(1).nonce();
+  // A REGISTER answering with a second nonce (nc back to 1) means a stale round happened.
+  const bool renewed = eventually(
+      [&] {
+        for (const auto& r : registers_seen(s.kam, "1051")) {
+          if (r.has_auth() && r.nonce() != first_nonce && r.nc() == "00000001") return true;
+        }
+        return false;
+      },
+      9s, 200ms);
+  ASSERT_TRUE(renewed) << s.kam.log_tail();
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& j) { return j["state"] == "registered" && j["registrations_ok"] >= 4; }, 5s,
+      &status))
+      << status.dump();
+  EXPECT_EQ(status["registration_failures"], 0) << status.dump();
+  EXPECT_EQ(status["failure_class"], "") << status.dump();
+  EXPECT_NE(s.kam.log_tail(400).find("stale nonce for 1051"), std::string::npos);
+}
+
+// OPTIONS answered with 407: any answer means the server is alive; it is not answered with
+// credentials and counts no miss.
+TEST(DaemonOptions, ChallengedKeepalivesAreAnswersNotMisses) {
+  Started s(KamailioOptions{});
+  ASSERT_NO_THROW(s.kam.start());
+  s.kam.set_switch("options_auth", 1);
+  auto a = account_for(s.kam, Transport::kUdp, "1052");
+  a.flag("options_keepalive", true).number("options_keepalive_interval_s", 1);
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  std::this_thread::sleep_for(4500ms);
+  status = d.account(1);
+  EXPECT_EQ(status["state"], "registered");
+  EXPECT_EQ(status["keepalive_misses_total"], 0) << status.dump();
+  EXPECT_EQ(status["registrations_ok"], 1) << "re-registered: " << status.dump();
+  auto options = options_seen(s.kam, "1052");
+  EXPECT_GE(options.size(), 3u);
+  EXPECT_LE(options.size(), 6u) << "more than one OPTIONS per interval";
+  for (const auto& o : options) EXPECT_EQ(o.authorization, "") << "answered the 407";
+}
+
+// Over IPv6 loopback: server [::1], contact with the bracketed address.
+TEST(DaemonTransportV6, RegistersOverIpv6Loopback) {
+  GTEST_SKIP() << "product bug (msg): Kamailio answers with 'Via: ...;received=::1' (RFC 3261 "
+                  "via-received allows a bare IPv6address), parse_header_params() in "
+                  "src/msg/uri.cpp accepts only token/quoted/[v6] values, so every response is "
+                  "dropped as 'response without a usable Via/CSeq'";
+  KamailioOptions o;
+  o.ipv6 = true;
+  Started s(o);
+  ASSERT_NO_THROW(s.kam.start());
+  auto a = account_for(s.kam, Transport::kUdp, "1053");
+  a.text("sip_server", "[::1]:" + std::to_string(s.kam.udp_port()));
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  const std::string contact = status["contact"];
+  EXPECT_EQ(contact, "sip:1053@[::1]:" + std::to_string(status["local_port"].get<int>()));
+  EXPECT_TRUE(binding(s.kam, "1053", contact)) << contact;
+  EXPECT_EQ(status["aor"], "sip:1053@[::1]");
+  EXPECT_EQ(d.terminate(), 0);
+  EXPECT_TRUE(s.kam.bindings_of("1053").empty());
+}
+
+// POST /api/accounts/N/register re-registers at once (a new REGISTER on the same Call-ID).
+TEST(DaemonApi, PostRegisterReRegistersNow) {
+  Started s(KamailioOptions{});
+  ASSERT_NO_THROW(s.kam.start());
+  Daemon d(s.tmp.path());
+  d.write_config({account_for(s.kam, Transport::kTcp, "1054")});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  const auto before = registers_seen(s.kam, "1054").size();
+  EXPECT_EQ(d.post("/api/accounts/1/register"), 202);
+  EXPECT_TRUE(d.wait_account(
+      1, [](const Json& j) { return j["state"] == "registered" && j["registrations_ok"] == 2; }, 3s,
+      &status))
+      << status.dump();
+  auto seen = registers_seen(s.kam, "1054");
+  ASSERT_GT(seen.size(), before);
+  EXPECT_EQ(seen.back().call_id, seen.front().call_id);
+  EXPECT_EQ(d.post("/api/accounts/9/register"), 404);
+}
+
+}  // namespace
+}  // namespace sipline::e2e
