@@ -67,22 +67,37 @@ struct LineScan {
   const char* colon;  // the first ':' before it, or nullptr
 };
 
-// One pass over a header line for both its end and its colon, 16 bytes at a time.
+// One pass over a header line for its end and its colon. The colon is nearly always in the
+// first 16 bytes (names are short), so after them only newlines are looked for, 32 bytes at a
+// time.
 inline LineScan scan_line(const char* p, const char* end) {
   const char* colon = nullptr;
 #ifdef __SSE2__
   const __m128i vnl = _mm_set1_epi8('\n');
   const __m128i vco = _mm_set1_epi8(':');
-  while (end - p >= 16) {
+  auto mask = [](__m128i x, __m128i v) {
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, v)));
+  };
+  while (colon == nullptr && end - p >= 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const auto mn = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vnl)));
-    if (colon == nullptr) {
-      const auto mc = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vco)));
-      if (mc != 0 && (mn == 0 || __builtin_ctz(mc) < __builtin_ctz(mn))) {
-        colon = p + __builtin_ctz(mc);
-      }
+    const unsigned mn = mask(x, vnl);
+    const unsigned mc = mask(x, vco);
+    if (mc != 0 && (mn == 0 || __builtin_ctz(mc) < __builtin_ctz(mn))) {
+      colon = p + __builtin_ctz(mc);
     }
     if (mn != 0) return {p + __builtin_ctz(mn), colon};
+    p += 16;
+  }
+  while (end - p >= 32) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+    const unsigned m = mask(x, vnl) | (mask(y, vnl) << 16);
+    if (m != 0) return {p + __builtin_ctz(m), colon};
+    p += 32;
+  }
+  if (end - p >= 16) {
+    const unsigned m = mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), vnl);
+    if (m != 0) return {p + __builtin_ctz(m), colon};
     p += 16;
   }
 #endif
@@ -95,6 +110,24 @@ inline LineScan scan_line(const char* p, const char* end) {
 
 std::size_t content_end_of(const char* b, std::size_t from, std::size_t nl) {
   return (nl > from && b[nl - 1] == '\r') ? nl - 1 : nl;
+}
+
+// The shape of a Request-URI, cheaply (uri() parses it fully, on demand): a scheme, then only
+// URI characters (no LWS: RFC 4475 lwsruri; no <>: ltgtruri), and for SIP/SIPS no ?headers
+// (RFC 3261 19.1.5, RFC 4475 escruri; a '?' before the '@' is part of the user).
+std::optional<ParseError> check_request_uri(std::string_view uri) {
+  Scheme scheme = Scheme::kOther;
+  const std::size_t s = detail::scan_scheme(uri, scheme);
+  if (s == 0 || s + 1 >= uri.size()) return err(ParseErrorCode::kBadRequestUri, s);
+  const std::size_t e = detail::scan(uri, s + 1, detail::kUriChar);
+  if (e != uri.size()) return err(ParseErrorCode::kBadRequestUri, e);
+  if (scheme != Scheme::kSip && scheme != Scheme::kSips) return std::nullopt;
+  std::size_t q = detail::find_byte(uri, s + 1, '?');
+  if (q == std::string_view::npos) return std::nullopt;
+  const std::size_t at = detail::find_byte(uri, q, '@');
+  if (at != std::string_view::npos) q = detail::find_byte(uri, at, '?');
+  if (q != std::string_view::npos) return err(ParseErrorCode::kBadRequestUri, q);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -160,11 +193,7 @@ std::optional<ParseError> Message::parse_start_line(std::string_view line) {
         last_sp + 1);
   }
   request_uri_ = line.substr(us, last_sp - us);
-  // Validates without allocating; LWS inside fails too (RFC 4475 lwsruri), and so do ?headers
-  // (RFC 3261 19.1.5, RFC 4475 escruri).
-  if (auto e = detail::parse_uri_into(request_uri_, nullptr, false)) {
-    return err(ParseErrorCode::kBadRequestUri, us + e->offset);
-  }
+  if (auto e = check_request_uri(request_uri_)) return err(e->code, us + e->offset);
   return std::nullopt;
 }
 
@@ -206,8 +235,12 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
     }
     if (ls.colon == nullptr) return err(ParseErrorCode::kBadHeaderLine, ce);
     const auto cpos = static_cast<std::size_t>(ls.colon - b);
+    // "Name: value" is the usual form; trimming loops run only when there is more white space.
+    auto wsp = [b](std::size_t k) { return b[k] == ' ' || b[k] == '\t'; };
     std::size_t name_end = cpos;
-    while (name_end > pos && (b[name_end - 1] == ' ' || b[name_end - 1] == '\t')) --name_end;
+    if (name_end > pos && wsp(name_end - 1)) {
+      while (name_end > pos && wsp(name_end - 1)) --name_end;
+    }
     const HeaderId id = detail::lookup_header_id(b + pos, name_end - pos);
     if (id == HeaderId::kOther) {  // a known name matched exactly, so only others need a check
       const std::string_view name(b + pos, name_end - pos);
@@ -217,9 +250,14 @@ std::optional<ParseError> Message::parse_headers(std::size_t pos, std::size_t& b
     if (count >= max_count) return err(ParseErrorCode::kTooManyHeaders, pos);
     vb = cpos + 1;
     std::size_t v = vb;
-    while (v < ce && (b[v] == ' ' || b[v] == '\t')) ++v;
+    if (v < ce && b[v] == ' ') ++v;
+    if (v < ce && wsp(v)) {
+      while (v < ce && wsp(v)) ++v;
+    }
     std::size_t e = ce;
-    while (e > v && (b[e - 1] == ' ' || b[e - 1] == '\t')) --e;
+    if (e > v && wsp(e - 1)) {
+      while (e > v && wsp(e - 1)) --e;
+    }
     headers_.push_back(HeaderField{id, std::string_view(b + pos, name_end - pos),
                                    std::string_view(b + v, e - v),
                                    static_cast<std::uint32_t>(pos)});

@@ -16,6 +16,9 @@ namespace sipline::msg::detail {
 std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out,
                                          bool allow_headers = true);
 
+// Length of the scheme of `text` ("sip" -> 3) and which one it is; 0 when there is none.
+std::size_t scan_scheme(std::string_view text, Scheme& scheme);
+
 // Parses header parameters *( LWS ";" LWS name [ LWS "=" LWS value ] ) from s[i]; stops at
 // the end of s or at a ',' that ends a list element (i is left there); anything else is an
 // error. out may be nullptr (validate only).

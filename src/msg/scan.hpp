@@ -34,6 +34,7 @@ enum CharClass : std::uint16_t {
   kHostChar = 1 << 10,  // alphanum - . _
   kWord = 1 << 11,      // RFC 3261 word (Call-ID)
   kAddrSpec = 1 << 12,  // may appear in an addr-spec without <>: not LWS, ';' or ','
+  kUriChar = 1 << 13,   // printable ASCII that may appear in a URI (not SP < > ")
 };
 
 constexpr std::array<std::uint16_t, 256> make_char_table() {
@@ -60,6 +61,7 @@ constexpr std::array<std::uint16_t, 256> make_char_table() {
   add("-.!%*_+`'~()<>:\\\"/[]?{}", kWord);
   for (int c = 0x21; c < 256; ++c) {
     if (c != ';' && c != ',' && c != 0x7f) t[c] |= kAddrSpec;
+    if (c < 0x7f && c != '<' && c != '>' && c != '"') t[c] |= kUriChar;
   }
   add(" \t", kWsp | kLws);
   add("\r\n", kLws);

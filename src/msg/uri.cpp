@@ -118,8 +118,7 @@ SIPLINE_MSG_INLINE std::optional<ParseError> parse_uri_tail(std::string_view res
 
 }  // namespace
 
-// Length of the scheme of `text` ("sip" -> 3) and which one it is; 0 when there is none.
-SIPLINE_MSG_INLINE std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
+std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
   const char* t = text.data();
   const std::size_t n = text.size();
   // Fast path: "sip:" / "sips:" in any case.
