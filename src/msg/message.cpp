@@ -25,7 +25,8 @@ ParseError err(ParseErrorCode code, std::size_t offset) {
 }
 
 bool is_sip20(std::string_view v) {
-  return detail::iequals(v, "SIP/2.0");
+  return v.size() == 7 &&
+         (std::memcmp(v.data(), "SIP/2.0", 7) == 0 || detail::iequals(v, "SIP/2.0"));
 }
 
 // "SIP/" 1*DIGIT "." 1*DIGIT, any version number.
@@ -159,8 +160,10 @@ std::optional<ParseError> Message::parse_all(const Limits& limits) {
 
 std::optional<ParseError> Message::parse_start_line(std::string_view line) {
   start_line_ = line;
-  if (line.size() >= 4 && detail::iequals(line.substr(0, 4), "SIP/")) {
-    const std::size_t sp = line.find(' ');
+  const char* l = line.data();
+  if (line.size() >= 4 && (l[0] | 0x20) == 's' && (l[1] | 0x20) == 'i' && (l[2] | 0x20) == 'p' &&
+      l[3] == '/') {
+    const std::size_t sp = detail::find_byte(line, 4, ' ');
     version_ = line.substr(0, sp);
     if (!is_sip20(version_)) {
       return err(looks_like_version(version_) ? ParseErrorCode::kBadVersion
@@ -180,19 +183,19 @@ std::optional<ParseError> Message::parse_start_line(std::string_view line) {
   const std::size_t me = detail::scan(line, 0, kToken);
   if (me == line.size()) return err(ParseErrorCode::kBadStartLine, me);
   if (me == 0 || line[me] != ' ') return err(ParseErrorCode::kBadMethod, me);
-  method_ = line.substr(0, me);
+  method_ = detail::sub(line, 0, me);
   const std::size_t last_sp = line.rfind(' ');
   const std::size_t us = me + 1;
   if (last_sp <= me || last_sp + 1 == line.size() || line[us] == ' ' || line[last_sp - 1] == ' ') {
     return err(ParseErrorCode::kBadStartLine, last_sp <= me ? line.size() : us);
   }
-  version_ = line.substr(last_sp + 1);
+  version_ = detail::sub(line, last_sp + 1, line.size() - last_sp - 1);
   if (!is_sip20(version_)) {
     return err(
         looks_like_version(version_) ? ParseErrorCode::kBadVersion : ParseErrorCode::kBadStartLine,
         last_sp + 1);
   }
-  request_uri_ = line.substr(us, last_sp - us);
+  request_uri_ = detail::sub(line, us, last_sp - us);
   if (auto e = check_request_uri(request_uri_)) return err(e->code, us + e->offset);
   return std::nullopt;
 }

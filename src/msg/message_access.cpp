@@ -34,13 +34,6 @@ base::Result<T, ParseError> parse_value(const HeaderField* h, const char* base, 
   return r;
 }
 
-std::optional<ParseError> cseq_at(std::string_view s, std::size_t& i, CSeq& out) {
-  auto c = parse_cseq(s);
-  if (!c) return c.error();
-  out = *c;
-  i = s.size();
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -82,7 +75,7 @@ std::string_view Message::call_id() const {
 }
 
 base::Result<CSeq, ParseError> Message::cseq() const {
-  return parse_value<CSeq>(find(HeaderId::kCSeq), raw_.data(), cseq_at);
+  return parse_value<CSeq>(find(HeaderId::kCSeq), raw_.data(), detail::parse_cseq_at);
 }
 
 base::Result<std::vector<Contact>, ParseError> Message::contacts() const {

@@ -54,7 +54,9 @@ class BasicParams {
     }
     return *this;
   }
-  ~BasicParams() { release(); }
+  ~BasicParams() {
+    if (heap_ != nullptr) ::operator delete(heap_);
+  }
 
   Param* data() { return heap_ != nullptr ? heap_ : inline_data(); }
   const Param* data() const { return heap_ != nullptr ? heap_ : inline_data(); }

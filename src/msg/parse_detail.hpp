@@ -16,8 +16,24 @@ namespace sipline::msg::detail {
 std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out,
                                          bool allow_headers = true);
 
+std::size_t scan_scheme_slow(std::string_view text, Scheme& scheme);
+
 // Length of the scheme of `text` ("sip" -> 3) and which one it is; 0 when there is none.
-std::size_t scan_scheme(std::string_view text, Scheme& scheme);
+// "sip:" and "sips:" (any case) are recognised inline.
+inline std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
+  const char* t = text.data();
+  if (text.size() >= 5 && (t[0] | 0x20) == 's' && (t[1] | 0x20) == 'i' && (t[2] | 0x20) == 'p') {
+    if (t[3] == ':') {
+      scheme = Scheme::kSip;
+      return 3;
+    }
+    if ((t[3] | 0x20) == 's' && t[4] == ':') {
+      scheme = Scheme::kSips;
+      return 4;
+    }
+  }
+  return scan_scheme_slow(text, scheme);
+}
 
 // Parses header parameters *( LWS ";" LWS name [ LWS "=" LWS value ] ) from s[i]; stops at
 // the end of s or at a ',' that ends a list element (i is left there); anything else is an
@@ -28,6 +44,7 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& i
 std::optional<ParseError> parse_name_addr_at(std::string_view s, std::size_t& i, NameAddr& out);
 std::optional<ParseError> parse_via_at(std::string_view s, std::size_t& i, Via& out);
 std::optional<ParseError> parse_contact_at(std::string_view s, std::size_t& i, Contact& out);
+std::optional<ParseError> parse_cseq_at(std::string_view s, std::size_t& i, CSeq& out);
 
 // Parses a comma-separated list of values with parse_at, appending to out. Offsets are
 // relative to s.

@@ -70,6 +70,12 @@ constexpr std::array<std::uint16_t, 256> make_char_table() {
 
 inline constexpr std::array<std::uint16_t, 256> kCharTable = make_char_table();
 
+// s.substr(pos, n) without the bounds check (and its throw path): the caller guarantees
+// pos + n <= s.size().
+SIPLINE_MSG_INLINE std::string_view sub(std::string_view s, std::size_t pos, std::size_t n) {
+  return std::string_view(s.data() + pos, n);
+}
+
 SIPLINE_MSG_INLINE bool is(char c, std::uint16_t cls) {
   return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
 }

@@ -58,7 +58,7 @@ Scheme scheme_of(std::string_view s) {
 // userinfo = user [ ":" password ]; the part before '@'.
 SIPLINE_MSG_INLINE std::optional<ParseError> parse_userinfo(std::string_view rest, std::size_t at,
                                                             Uri* out) {
-  const std::string_view ui = rest.substr(0, at);
+  const std::string_view ui = sub(rest, 0, at);
   const std::size_t ue = scan_escaped(ui, 0, kUser);
   if (ue == npos || ue == 0) return bad(ParseErrorCode::kBadUri, ue == npos ? 0 : ue);
   std::string_view password;
@@ -66,10 +66,10 @@ SIPLINE_MSG_INLINE std::optional<ParseError> parse_userinfo(std::string_view res
     if (ui[ue] != ':') return bad(ParseErrorCode::kBadUri, ue);
     const std::size_t pe = scan_escaped(ui, ue + 1, kPassword);
     if (pe != ui.size()) return bad(ParseErrorCode::kBadUri, pe == npos ? ue : pe);
-    password = ui.substr(ue + 1);
+    password = sub(ui, ue + 1, ui.size() - ue - 1);
   }
   if (out != nullptr) {
-    out->user = ui.substr(0, ue);
+    out->user = sub(ui, 0, ue);
     out->password = password;
   }
   return std::nullopt;
@@ -82,12 +82,12 @@ SIPLINE_MSG_INLINE std::optional<ParseError> parse_uri_tail(std::string_view res
     const std::size_t nb = i + 1;
     const std::size_t ne = scan_escaped(rest, nb, kParamChar);
     if (ne == npos || ne == nb) return bad(ParseErrorCode::kBadParam, nb);
-    Param p{rest.substr(nb, ne - nb), {}, false};
+    Param p{sub(rest, nb, ne - nb), {}, false};
     i = ne;
     if (i < rest.size() && rest[i] == '=') {
       const std::size_t ve = scan_escaped(rest, i + 1, kParamChar);
       if (ve == npos || ve == i + 1) return bad(ParseErrorCode::kBadParam, i + 1);
-      p.value = rest.substr(i + 1, ve - i - 1);
+      p.value = sub(rest, i + 1, ve - i - 1);
       p.has_value = true;
       i = ve;
     }
@@ -107,7 +107,7 @@ SIPLINE_MSG_INLINE std::optional<ParseError> parse_uri_tail(std::string_view res
       if (ve == npos) return bad(ParseErrorCode::kBadUri, ne + 1);
       if (out != nullptr) {
         out->headers.push_back(
-            Param{rest.substr(nb, ne - nb), rest.substr(ne + 1, ve - ne - 1), true});
+            Param{sub(rest, nb, ne - nb), sub(rest, ne + 1, ve - ne - 1), true});
       }
       i = ve;
     } while (i < rest.size() && rest[i] == '&');
@@ -118,20 +118,9 @@ SIPLINE_MSG_INLINE std::optional<ParseError> parse_uri_tail(std::string_view res
 
 }  // namespace
 
-std::size_t scan_scheme(std::string_view text, Scheme& scheme) {
+std::size_t scan_scheme_slow(std::string_view text, Scheme& scheme) {
   const char* t = text.data();
   const std::size_t n = text.size();
-  // Fast path: "sip:" / "sips:" in any case.
-  if (n >= 5 && (t[0] | 0x20) == 's' && (t[1] | 0x20) == 'i' && (t[2] | 0x20) == 'p') {
-    if (t[3] == ':') {
-      scheme = Scheme::kSip;
-      return 3;
-    }
-    if ((t[3] | 0x20) == 's' && t[4] == ':') {
-      scheme = Scheme::kSips;
-      return 4;
-    }
-  }
   if (n == 0 || !is(t[0], kAlpha)) return 0;
   std::size_t i = 1;
   while (i < n && (is(t[i], kAlpha | kDigit) || t[i] == '+' || t[i] == '-' || t[i] == '.')) ++i;
@@ -146,7 +135,7 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool a
   if (i == 0 || i + 1 >= text.size()) return bad(ParseErrorCode::kBadUri, i);
   if (out != nullptr) {
     out->scheme = scheme;
-    out->scheme_text = text.substr(0, i);
+    out->scheme_text = sub(text, 0, i);
     out->text = text;
   }
   if (scheme != Scheme::kSip && scheme != Scheme::kSips) {
@@ -157,7 +146,7 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool a
     return std::nullopt;
   }
   const std::size_t base = i + 1;
-  const std::string_view rest = text.substr(base);
+  const std::string_view rest = sub(text, base, text.size() - base);
   std::size_t h = 0;
   const std::size_t at = find_byte(rest, 0, '@');
   if (at != npos) {
@@ -166,7 +155,7 @@ std::optional<ParseError> parse_uri_into(std::string_view text, Uri* out, bool a
   }
   const std::size_t he = scan_host(rest, h);
   if (he == npos) return bad(ParseErrorCode::kBadUri, base + h);
-  if (out != nullptr) out->host = rest.substr(h, he - h);
+  if (out != nullptr) out->host = sub(rest, h, he - h);
   h = he;
   if (h < rest.size() && rest[h] == ':') {
     std::uint16_t port = 0;

@@ -40,7 +40,7 @@ std::optional<ParseError> parse_bracketed_uri(std::string_view s, std::size_t& i
   const std::size_t close = detail::find_byte(s, i, '>');
   if (close == npos) return bad(ParseErrorCode::kBadUri, s.size());
   if (is(s[close - 1], kLws)) return bad(ParseErrorCode::kBadUri, close - 1);
-  if (auto e = detail::parse_uri_into(s.substr(i + 1, close - i - 1), &uri)) {
+  if (auto e = detail::parse_uri_into(detail::sub(s, i + 1, close - i - 1), &uri)) {
     return detail::shifted(*e, i + 1);
   }
   i = close + 1;
@@ -56,7 +56,7 @@ std::optional<ParseError> parse_display(std::string_view s, std::size_t i, NameA
     if (e == npos) return bad(ParseErrorCode::kBadHeaderValue, i);  // RFC 4475 quotbal
     const std::size_t j = skip_lws(s, e);
     if (j >= s.size() || s[j] != '<') return bad(ParseErrorCode::kBadHeaderValue, j);
-    out.display_name = s.substr(i + 1, e - i - 2);
+    out.display_name = detail::sub(s, i + 1, e - i - 2);
     lt = j;
     return std::nullopt;
   }
@@ -69,7 +69,7 @@ std::optional<ParseError> parse_display(std::string_view s, std::size_t i, NameA
     j = skip_lws(s, t);
   }
   if (j < s.size() && s[j] == '<') {
-    out.display_name = s.substr(i, last_token_end - i);
+    out.display_name = detail::sub(s, i, last_token_end - i);
     lt = j;
   }
   return std::nullopt;
@@ -122,7 +122,7 @@ std::optional<ParseError> parse_name_addr_at(std::string_view s, std::size_t& po
     // addr-spec: the URI ends at LWS, ';' or ',' (what follows are header params, RFC 3261
     // 20.10).
     const std::size_t e = scan(s, i, detail::kAddrSpec);
-    if (auto err = detail::parse_uri_into(s.substr(i, e - i), &out.uri)) {
+    if (auto err = detail::parse_uri_into(detail::sub(s, i, e - i), &out.uri)) {
       return detail::shifted(*err, i);
     }
     // "?" headers need <> (RFC 4475 regbadct).
@@ -180,7 +180,7 @@ std::optional<ParseError> parse_sent_protocol(std::string_view s, std::size_t& i
   const std::size_t pb = i;
   std::size_t e;
   if (const std::size_t t = sip20_prefix(s, i); t != 0) {
-    via.protocol = s.substr(pb, 7);
+    via.protocol = detail::sub(s, pb, 7);
     i = t;
   } else {
     e = scan(s, i, kToken);
@@ -282,20 +282,30 @@ base::Result<Contact, ParseError> parse_contact(std::string_view s) {
   return c;
 }
 
-base::Result<CSeq, ParseError> parse_cseq(std::string_view s) {
-  CSeq out;
-  std::size_t i = skip_lws(s, 0);
+namespace detail {
+
+std::optional<ParseError> parse_cseq_at(std::string_view s, std::size_t& pos, CSeq& out) {
+  const char* d = s.data();
+  const std::size_t n = s.size();
+  std::size_t i = pos < n && is(d[pos], kLws) ? skip_lws(s, pos) : pos;
   std::size_t e = scan(s, i, detail::kDigit);
-  if (!to_u32(s.substr(i, e - i), out.seq)) {
-    return base::fail(bad(ParseErrorCode::kBadHeaderValue, i));
+  if (!to_u32(std::string_view(d + i, e - i), out.seq)) {
+    return bad(ParseErrorCode::kBadHeaderValue, i);
   }
   i = skip_lws(s, e);
-  if (i == e) return base::fail(bad(ParseErrorCode::kBadHeaderValue, i));
+  if (i == e) return bad(ParseErrorCode::kBadHeaderValue, i);
   e = scan(s, i, kToken);
-  if (e == i || skip_lws(s, e) != s.size()) {
-    return base::fail(bad(ParseErrorCode::kBadHeaderValue, e));
-  }
-  out.method = s.substr(i, e - i);
+  if (e == i || (e < n && skip_lws(s, e) != n)) return bad(ParseErrorCode::kBadHeaderValue, e);
+  out.method = std::string_view(d + i, e - i);
+  pos = n;
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+base::Result<CSeq, ParseError> parse_cseq(std::string_view s) {
+  CSeq out;
+  if (auto e = detail::parse_single(s, out, detail::parse_cseq_at)) return base::fail(*e);
   return out;
 }
 
