@@ -74,7 +74,8 @@ struct Pattern {
 };
 
 struct Table {
-  std::array<HeaderId, 128> slot{};
+  // Per hash slot: the id in the low byte and its name's length in the high byte (0: empty).
+  std::array<std::uint16_t, 128> slot{};
   std::array<Pattern, static_cast<std::size_t>(HeaderId::kCount)> pattern{};
   bool perfect = true;
 };
@@ -89,8 +90,8 @@ constexpr Table make_table() {
       t.pattern[i].mask[k] = letter ? 0x20 : 0;
     }
     const std::size_t h = hash(n.size(), n.front(), n.back());
-    if (t.slot[h] != HeaderId::kOther) t.perfect = false;
-    t.slot[h] = static_cast<HeaderId>(i);
+    if (t.slot[h] != 0) t.perfect = false;
+    t.slot[h] = static_cast<std::uint16_t>(i | (n.size() << 8));
   }
   return t;
 }
@@ -155,11 +156,10 @@ inline HeaderId lookup_header_id(const char* p, std::size_t len) {
     return (c >= 'a' && c <= 'z') ? kCompact[c - 'a'] : HeaderId::kOther;
   }
   if (len < 2 || len > kMaxNameLen) return HeaderId::kOther;
-  const HeaderId id = kTable.slot[hash(len, p[0], p[len - 1])];
-  if (id == HeaderId::kOther) return id;
-  const auto i = static_cast<std::size_t>(id);
-  if (kNames[i].size() != len || !matches(p, len, kTable.pattern[i])) return HeaderId::kOther;
-  return id;
+  const std::uint16_t slot = kTable.slot[hash(len, p[0], p[len - 1])];
+  if ((slot >> 8) != len) return HeaderId::kOther;  // empty slots have length 0
+  const std::size_t i = slot & 0xffu;
+  return matches(p, len, kTable.pattern[i]) ? static_cast<HeaderId>(i) : HeaderId::kOther;
 }
 
 }  // namespace sipline::msg::detail

@@ -120,7 +120,23 @@ std::optional<ParseError> check_request_uri(std::string_view uri) {
   Scheme scheme = Scheme::kOther;
   const std::size_t s = detail::scan_scheme(uri, scheme);
   if (s == 0 || s + 1 >= uri.size()) return err(ParseErrorCode::kBadRequestUri, s);
-  const std::size_t e = detail::scan(uri, s + 1, detail::kUriChar);
+  std::size_t e = s + 1;
+#ifdef __SSE2__
+  // 16 bytes at a time: printable ASCII but not < > " (SP, controls and 8-bit bytes fail too).
+  while (e + 16 <= uri.size()) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(uri.data() + e));
+    const __m128i t = _mm_sub_epi8(x, _mm_set1_epi8(0x21));
+    const __m128i printable = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(0x7e - 0x21)), t);
+    const __m128i banned =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('>'))),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    const auto ok = static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(banned, printable)));
+    if (ok != 0xffffu) break;
+    e += 16;
+  }
+#endif
+  e = detail::scan(uri, e, detail::kUriChar);
   if (e != uri.size()) return err(ParseErrorCode::kBadRequestUri, e);
   if (scheme != Scheme::kSip && scheme != Scheme::kSips) return std::nullopt;
   std::size_t q = detail::find_byte(uri, s + 1, '?');

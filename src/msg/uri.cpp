@@ -39,13 +39,16 @@ SIPLINE_MSG_INLINE std::size_t scan_host(std::string_view s, std::size_t i) {
 
 // port = 1*5DIGIT, at most 65535.
 SIPLINE_MSG_INLINE std::size_t scan_port(std::string_view s, std::size_t i, std::uint16_t& port) {
-  const std::size_t e = scan(s, i, kDigit);
-  if (e == i || e - i > 5) return npos;
+  const std::size_t b = i;
   std::uint32_t v = 0;
-  for (std::size_t k = i; k < e; ++k) v = v * 10 + static_cast<std::uint32_t>(s[k] - '0');
-  if (v > 65535) return npos;
+  for (; i < s.size() && i - b <= 5; ++i) {
+    const auto d = static_cast<std::uint32_t>(static_cast<unsigned char>(s[i]) - '0');
+    if (d > 9) break;
+    v = v * 10 + d;
+  }
+  if (i == b || i - b > 5 || v > 65535) return npos;
   port = static_cast<std::uint16_t>(v);
-  return e;
+  return i;
 }
 
 Scheme scheme_of(std::string_view s) {
