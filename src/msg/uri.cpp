@@ -109,8 +109,7 @@ SIPLINE_MSG_INLINE std::optional<ParseError> parse_uri_tail(std::string_view res
       const std::size_t ve = scan_escaped(rest, ne + 1, kHnvChar);
       if (ve == npos) return bad(ParseErrorCode::kBadUri, ne + 1);
       if (out != nullptr) {
-        out->headers.push_back(
-            Param{sub(rest, nb, ne - nb), sub(rest, ne + 1, ve - ne - 1), true});
+        out->headers.push_back(Param{sub(rest, nb, ne - nb), sub(rest, ne + 1, ve - ne - 1), true});
       }
       i = ve;
     } while (i < rest.size() && rest[i] == '&');
@@ -208,6 +207,12 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& p
         p.value = std::string_view(d + j, e - j);
       } else {
         e = scan(s, j, kToken);
+        // RFC 3261 via-received is IPv4address / IPv6address, the latter unbracketed
+        // ("received=::1", "received=2001:db8::9"): at a ':' the value goes on over hex
+        // digits, ':' and '.'.
+        if (e < n && d[e] == ':') {
+          while (e < n && (is(d[e], kHex) || d[e] == ':' || d[e] == '.')) ++e;
+        }
         if (e == j) return bad(ParseErrorCode::kBadParam, j);
         p.value = std::string_view(d + j, e - j);
       }

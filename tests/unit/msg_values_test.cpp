@@ -439,3 +439,24 @@ TEST(Accessors, ErrorOffsetsPointIntoTheMessage) {
   EXPECT_TRUE(m.from().ok());
   EXPECT_FALSE(find_param(m.from()->params, "tag")->has_value);
 }
+
+// via-received may be an unbracketed IPv6 address (RFC 3261 25.1: IPv4address / IPv6address).
+TEST(Via, ReceivedIpv6Unbracketed) {
+  struct Row {
+    const char* text;
+    const char* received;
+  } rows[] = {
+      {"SIP/2.0/UDP [::1]:5070;branch=z9hG4bK7;received=::1;rport=5070", "::1"},
+      {"SIP/2.0/TCP h;received=2001:db8::9;branch=z9hG4bK8", "2001:db8::9"},
+      {"SIP/2.0/UDP h;received=::ffff:192.0.2.1;branch=z9hG4bK9", "::ffff:192.0.2.1"},
+      {"SIP/2.0/UDP h;received=[2001:db8::9];branch=z9hG4bKa", "[2001:db8::9]"},
+  };
+  for (const Row& r : rows) {
+    auto v = parse_via(r.text);
+    ASSERT_TRUE(v.ok()) << r.text << ": " << describe(v.error().code) << " at " << v.error().offset;
+    EXPECT_EQ(v->received(), r.received) << r.text;
+    EXPECT_FALSE(v->branch().empty()) << r.text;
+  }
+  EXPECT_EQ(parse_via("SIP/2.0/UDP [::1]:5070;branch=z9hG4bK7;received=::1;rport=5070")->rport(),
+            5070);
+}
