@@ -1,0 +1,1 @@
+sipline_test(msg_via_ipv6_test SOURCES msg_via_ipv6_test.cpp DEPS sipline_msg)
