@@ -131,6 +131,14 @@ TEST_F(DaemonScenario, UntrustedTlsCertificateFailsThenCaFileRegisters) {
   ASSERT_TRUE(trusted.start());
   EXPECT_TRUE(trusted.wait_registered(1, 5s, &status)) << status.dump();
   EXPECT_TRUE(binding(kam_, "1020", status["contact"]));
+  EXPECT_EQ(trusted.terminate(), 0);
+
+  // tls_verify = false accepts the same certificate without any CA.
+  a.erase("tls_ca_file").flag("tls_verify", false);
+  Daemon unverified(tmp_.path(), "unverified");
+  unverified.write_config({a});
+  ASSERT_TRUE(unverified.start());
+  EXPECT_TRUE(unverified.wait_registered(1, 5s, &status)) << status.dump();
 }
 
 // A wrong password: the REGISTER and its one answer to the challenge, then nothing for

@@ -156,6 +156,37 @@ TEST(DaemonTransportV6, RegistersOverIpv6Loopback) {
   EXPECT_TRUE(s.kam.bindings_of("1053").empty());
 }
 
+// outbound_proxy: every request goes to the proxy (Kamailio), while Request-URI, From and To
+// keep the sip_server's name, which need not even resolve.
+TEST(DaemonProxy, OutboundProxyGetsTheRequestsWithTheServerNameInTheUris) {
+  Started s(KamailioOptions{});
+  ASSERT_NO_THROW(s.kam.start());
+  auto a = account_for(s.kam, Transport::kUdp, "1055");
+  a.text("sip_server", "registrar.invalid");
+  a.text("outbound_proxy", "127.0.0.1:" + std::to_string(s.kam.udp_port()));
+  a.flag("options_keepalive", true).number("options_keepalive_interval_s", 1);
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump() << "\n" << s.kam.log_tail(8);
+  EXPECT_EQ(status["aor"], "sip:1055@registrar.invalid");
+  EXPECT_TRUE(binding(s.kam, "1055", status["contact"]));
+  auto seen = registers_seen(s.kam, "1055");
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().request_uri, "sip:registrar.invalid");
+  EXPECT_EQ(seen.front().to, "sip:1055@registrar.invalid");
+  // Kamailio answers these OPTIONS 403 (not for a domain of its own): any answer is alive.
+  const std::string options_line = "OPTIONS sip:registrar.invalid from 127.0.0.1:" +
+                                   std::to_string(status["local_port"].get<int>()) + "/udp";
+  EXPECT_TRUE(
+      eventually([&] { return s.kam.log_tail(200).find(options_line) != std::string::npos; }, 3s))
+      << "no OPTIONS keep-alive reached the outbound proxy\n"
+      << s.kam.log_tail(10);
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(d.account(1)["keepalive_misses_total"], 0);
+}
+
 // POST /api/accounts/N/register re-registers at once (a new REGISTER on the same Call-ID).
 TEST(DaemonApi, PostRegisterReRegistersNow) {
   Started s(KamailioOptions{});

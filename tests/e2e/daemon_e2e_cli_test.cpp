@@ -1,0 +1,97 @@
+// The `sipline` command end to end: `run` refusing what it cannot do (config errors, a local
+// port or the HTTP port already taken), `status` against a running daemon, `check` on the
+// shipped example, and accounts that must send nothing (active = false, sip_registration = false).
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "e2e_support.hpp"
+#include "support/net.hpp"
+
+#ifndef SIPLINE_SOURCE_DIR
+#error "SIPLINE_SOURCE_DIR must name the source tree"
+#endif
+
+namespace sipline::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Kamailio;
+
+TEST(DaemonCli, ExampleConfigIsValid) {
+  const std::string example = std::string(SIPLINE_SOURCE_DIR) + "/examples/sipline.toml";
+  auto r = test::run_command({SIPLINE_BINARY, "check", "-c", example}, 10s);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("valid, 2 accounts"), std::string::npos) << r.output;
+}
+
+// `run` with an invalid config starts nothing: exit 2 and the same report as `check`.
+TEST(DaemonCli, RunRefusesAnInvalidConfig) {
+  TempDir tmp;
+  const auto path = tmp.path() / "bad.toml";
+  std::ofstream(path) << "[[account]]\nsip_server = \"127.0.0.1\"\nuser_id = \"1000\"\n"
+                      << "register_expiration_min = 0\n";
+  auto r = test::run_command({SIPLINE_BINARY, "run", "-c", path.string()}, 10s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(path.string() + ":4: account[1].register_expiration_min = 0"),
+            std::string::npos)
+      << r.output;
+}
+
+// A local port another process holds: `run` exits non-zero at once, naming account and port.
+TEST(DaemonCli, RunFailsWhenTheLocalPortIsTaken) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  test::UdpSocket squatter("0.0.0.0", test::free_port(test::Protocol::kUdp));
+  auto a = account_for(kam, Transport::kUdp, "1060");
+  a.number("local_sip_port", squatter.local_port());
+  Daemon d(tmp.path());
+  d.write_config({a});
+  auto r = test::run_command({SIPLINE_BINARY, "run", "-c", d.config_path().string()}, 10s);
+  EXPECT_FALSE(r.timed_out) << "the daemon ran although its port is taken";
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("account[1]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(std::to_string(squatter.local_port())), std::string::npos) << r.output;
+  EXPECT_TRUE(registers_seen(kam, "1060").empty()) << "REGISTER sent without its socket";
+}
+
+// `sipline status -c CONFIG` asks the running daemon: a table, or its JSON with --json. Accounts
+// with active = false or sip_registration = false send nothing and show as disabled.
+TEST(DaemonCli, StatusShowsTheRunningDaemonAndDisabledAccountsSendNothing) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  auto inactive = account_for(kam, Transport::kUdp, "1062").flag("active", false);
+  auto silent = account_for(kam, Transport::kTcp, "1063").flag("sip_registration", false);
+  Daemon d(tmp.path());
+  d.write_config({account_for(kam, Transport::kUdp, "1061"), inactive, silent});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+
+  auto table = test::run_command({SIPLINE_BINARY, "status", "-c", d.config_path().string()}, 10s);
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("e2e 1061 udp"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("registered"), std::string::npos) << table.output;
+  auto json =
+      test::run_command({SIPLINE_BINARY, "status", "--json", "-c", d.config_path().string()}, 10s);
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  Json all = Json::parse(json.output, nullptr, false);
+  ASSERT_TRUE(all.is_array()) << json.output;
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["state"], "registered");
+  EXPECT_EQ(all[1]["state"], "disabled");
+  EXPECT_EQ(all[2]["state"], "disabled");
+  EXPECT_TRUE(registers_seen(kam, "1062").empty());
+  EXPECT_TRUE(registers_seen(kam, "1063").empty());
+
+  EXPECT_EQ(d.terminate(), 0);
+  auto gone = test::run_command({SIPLINE_BINARY, "status", "-c", d.config_path().string()}, 10s);
+  EXPECT_EQ(gone.exit_code, 1) << gone.output;
+  EXPECT_NE(gone.output.find("cannot reach the daemon"), std::string::npos) << gone.output;
+}
+
+}  // namespace
+}  // namespace sipline::e2e
