@@ -326,6 +326,48 @@ TEST_F(DaemonScenario, HostileInputIsDroppedAndAccountsStayRegistered) {
   EXPECT_TRUE(d.running());
 }
 
+// Idle TCP connections opened by anyone to a tcp account's listening port must not keep the
+// account from re-connecting to its registrar after the connection broke (Kamailio restart).
+TEST_F(DaemonScenario, IdleInboundConnectionsDoNotBlockReRegistration) {
+  GTEST_SKIP() << "product bug (transport): inbound and outbound connections share "
+                  "max_connections (256) and idle inbound ones are never closed, so a peer "
+                  "holding idle connections to the listener makes StreamCore::send() fail "
+                  "with 'too many connections' for the registrar: no re-registration";
+  auto a = account_for(kam_, Transport::kTcp, "1042");
+  Daemon d(tmp_.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  const auto port = status["local_port"].get<std::uint16_t>();
+  const std::string contact = status["contact"];
+  std::vector<test::TcpSocket> idle;
+  for (int i = 0; i < 300; ++i) {
+    try {
+      idle.push_back(test::TcpSocket::connect("127.0.0.1", port, 1000ms));
+    } catch (const std::exception&) {
+      break;  // the listener stopped accepting: enough
+    }
+  }
+  std::this_thread::sleep_for(300ms);  // let the daemon accept them
+  ASSERT_NO_THROW(kam_.restart());
+  // The peer keeps taking any connection slot that frees up.
+  const bool back = eventually(
+      [&] {
+        for (int i = 0; i < 5; ++i) {
+          try {
+            idle.push_back(test::TcpSocket::connect("127.0.0.1", port, 200ms));
+          } catch (const std::exception&) {
+          }
+        }
+        return binding(kam_, "1042", contact).has_value();
+      },
+      8s, 50ms);
+  EXPECT_TRUE(back) << "not registered again while " << idle.size()
+                    << " idle inbound connections are open\n"
+                    << d.log_tail(15);
+}
+
 // `sipline check -c` on a config full of errors: exit 2, one line per problem with file:line,
 // key, value and the allowed range or values.
 TEST(DaemonCheck, ListsEveryErrorAndExitsTwo) {
