@@ -17,4 +17,5 @@ cmake --build "$build" --target parse_bench
 bin=$build/bench/parse_bench
 json=$build/bench/parse_bench.json
 "$bin" --benchmark_out="$json" --benchmark_out_format=json "$@"
+[[ ${REG_BENCH:-1} == 0 ]] || "$root/bench/reg/run.sh" || echo "bench/reg/run.sh failed" >&2
 exec "$root/bench/callgrind.sh" "$bin" "$json" "${CALLGRIND_ITERATIONS:-200}"

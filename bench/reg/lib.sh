@@ -1,0 +1,117 @@
+# shellcheck shell=bash
+# Helpers for bench/reg/run.sh (sourced, not run). Everything is measured from /proc and from
+# Kamailio's usrloc statistics, the same way for every implementation.
+
+# now: wall clock in seconds with microseconds (bash 5's EPOCHREALTIME, no fork).
+now() { printf '%s' "$EPOCHREALTIME"; }
+
+# elapsed T0 [T1]: seconds between two now() values, 3 decimals.
+elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.3f", b - a }'; }
+
+# cpu_ticks PID: utime + stime of the whole process (all threads), in clock ticks.
+cpu_ticks() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  # Fields after "(comm)": state is field 3, utime 14, stime 15 of the full line.
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' <<<"$stat"
+}
+
+# ticks_to_s TICKS: seconds, 2 decimals.
+ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
+
+# group_cpu_ticks PGID: utime + stime summed over every live process of a process group
+# (Kamailio's main process and its children; setsid made the main pid the group id).
+group_cpu_ticks() {
+  local f sum=0 t
+  for f in /proc/[0-9]*/stat; do
+    t=$(awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) print $12 + $13 }' "$f" 2>/dev/null) || continue
+    [[ -n $t ]] && sum=$((sum + t))
+  done
+  echo "$sum"
+}
+
+# wakeups PID: voluntary + involuntary context switches summed over every thread; a process
+# that sleeps until something is due adds (almost) none while idle.
+wakeups() {
+  local f sum=0 v
+  for f in /proc/"$1"/task/*/status; do
+    v=$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' "$f" 2>/dev/null) || continue
+    sum=$((sum + v))
+  done
+  echo "$sum"
+}
+
+# vm_kib PID FIELD: a Vm* line of /proc/PID/status in KiB (VmHWM = peak RSS).
+vm_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# udp_counter NAME: a column of the Udp: line of /proc/net/snmp (RcvbufErrors, InErrors, ...).
+# The counter is per network namespace: run.sh runs in its own one unless REGBENCH_NETNS=0.
+udp_counter() {
+  awk -v k="$1" '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+                 $1 == "Udp:" && h { print $c[k]; exit }' /proc/net/snmp
+}
+
+# socket_drops PORT: the kernel's drop count (skmem d) of the UDP socket(s) bound to PORT on
+# 127.0.0.1, summed. Used to tell drops at Kamailio from drops at the user agent.
+socket_drops() {
+  ss -Huanm "sport = :$1" 2>/dev/null |
+    awk '{ if (match($0, /,d[0-9]+\)/)) s += substr($0, RSTART + 2, RLENGTH - 3) } END { print s + 0 }'
+}
+
+# ua_socket_drops FIRST LAST: drops summed over the UDP sockets bound to ports FIRST..LAST.
+ua_socket_drops() {
+  ss -Huanm 2>/dev/null | awk -v lo="$1" -v hi="$2" '
+    /^UNCONN|^ESTAB/ { n = split($4, a, ":"); p = a[n] + 0; next }
+    { if (p >= lo && p <= hi && match($0, /,d[0-9]+\)/)) s += substr($0, RSTART + 2, RLENGTH - 3) }
+    END { print s + 0 }'
+}
+
+# used_ports: every local UDP or TCP port in use (any state), one a line.
+used_ports() {
+  { ss -Hanu; ss -Hant; } 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -un
+}
+
+# free_range COUNT [FROM]: first port P >= FROM (default 20000) such that P..P+COUNT-1 are all
+# unused for UDP and TCP, and below the ephemeral range's start when possible.
+free_range() {
+  local count=$1 from=${2:-20000}
+  used_ports | awk -v n="$count" -v p="$from" '
+    { used[$1] = 1 }
+    END {
+      for (; p + n - 1 <= 65535; p++) {
+        ok = 1
+        for (i = 0; i < n; i++) if ((p + i) in used) { ok = 0; p += i; break }
+        if (ok) { print p; exit }
+      }
+      exit 1
+    }'
+}
+
+# kam_contacts CTL: bindings in Kamailio's location table (usrloc:location_contacts; the RPC
+# wants the name without its group).
+kam_contacts() {
+  timeout 2 "$KAMCMD" -s "unix:$1" stats.get_statistics location_contacts </dev/null \
+    2>/dev/null | awk -F' = ' '{ n = $2 + 0 } END { print n + 0 }'
+}
+
+# wait_gone PID SECONDS: wait until PID has exited (true) or SECONDS passed (false).
+wait_gone() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    [[ -d /proc/$1 && $(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) != Z ]] ||
+      return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# stop_pid PID: SIGTERM (the UA unregisters), SIGKILL after 10 s; reaps it.
+stop_pid() {
+  [[ -n ${1:-} ]] || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  if ! wait_gone "$1" 10; then
+    echo "regbench: pid $1 ignored SIGTERM for 10 s, SIGKILL" >&2
+    kill -KILL "$1" 2>/dev/null || true
+  fi
+  wait "$1" 2>/dev/null || true
+}

@@ -1,0 +1,59 @@
+# shellcheck shell=bash disable=SC2034  # UA_PID is read by run.sh
+# The two user agents of bench/reg/run.sh (sourced): how to configure and start each one.
+# prepare_IMPL DIR N KAM_PORT BASE_PORT HTTP_PORT writes its config into DIR;
+# start_IMPL DIR starts it in the background (stdout/stderr to DIR/out.log) and sets UA_PID;
+# ports_IMPL N prints how many consecutive local UDP ports it needs.
+# Users are 1000 .. 1000+N-1 with password "pw-<user>" (kamailio/sipline.cfg), digest, UDP.
+
+ports_sipline() { echo "$1"; }  # one socket (port) per account
+ports_baresip() { echo 1; }     # one sip_listen socket for every account
+
+prepare_sipline() {
+  local dir=$1 n=$2 kport=$3 base=$4 http=$5
+  mkdir -p "$dir/state"
+  {
+    printf '[daemon]\nstate_dir = "%s"\nhttp_listen = "127.0.0.1:%s"\nlog_level = "%s"\n' \
+      "$dir/state" "$http" "$SIPLINE_LOG_LEVEL"
+    awk -v n="$n" -v k="$kport" -v b="$base" 'BEGIN {
+      for (i = 0; i < n; i++) {
+        u = 1000 + i
+        printf "\n[[account]]\nsip_server = \"127.0.0.1:%d\"\nuser_id = \"%d\"\n", k, u
+        printf "password = \"pw-%d\"\ntransport = \"udp\"\nlocal_sip_port = %d\n", u, b + i
+        printf "unregister_before_new_registration = \"no\"\n"
+      }
+    }'
+  } >"$dir/sipline.toml"
+}
+
+start_sipline() {
+  "$SIPLINE_BIN" run -c "$1/sipline.toml" </dev/null >"$1/out.log" 2>&1 &
+  UA_PID=$!
+}
+
+# baresip 1.0.0 needs no audio module or codec to register: account.so is the only module.
+prepare_baresip() {
+  local dir=$1 n=$2 kport=$3 base=$4
+  mkdir -p "$dir"
+  printf 'sip_listen\t\t127.0.0.1:%s\nmodule_path\t\t/usr/lib/baresip/modules\nmodule\t\t\taccount.so\n' \
+    "$base" >"$dir/config"
+  awk -v n="$n" -v k="$kport" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      u = 1000 + i
+      printf "<sip:%d@127.0.0.1:%d;transport=udp>;auth_pass=pw-%d;regint=3600\n", u, k, u
+    }
+  }' >"$dir/accounts"
+  : >"$dir/contacts"
+}
+
+start_baresip() {
+  "$BARESIP_BIN" -f "$1" </dev/null >"$1/out.log" 2>&1 &
+  UA_PID=$!
+}
+
+# api_states HTTP_PORT: "registered=K other=M" from sipline's GET /api/accounts (a cross-check
+# of what Kamailio's table says; never used for the timing).
+api_states() {
+  curl -s --max-time 3 "http://127.0.0.1:$1/api/accounts" 2>/dev/null |
+    grep -o '"state" *: *"[a-z_]*"' | awk -F'"' '{ c[$4]++ }
+      END { for (s in c) printf "%s%s=%d", (o++ ? " " : ""), s, c[s]; if (!o) printf "no-answer" }'
+}
