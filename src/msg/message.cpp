@@ -127,10 +127,9 @@ std::optional<ParseError> check_request_uri(std::string_view uri) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(uri.data() + e));
     const __m128i t = _mm_sub_epi8(x, _mm_set1_epi8(0x21));
     const __m128i printable = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(0x7e - 0x21)), t);
-    const __m128i banned =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')),
-                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('>'))),
-                     _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    const __m128i banned = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')), _mm_cmpeq_epi8(x, _mm_set1_epi8('>'))),
+        _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
     const auto ok = static_cast<unsigned>(_mm_movemask_epi8(_mm_andnot_si128(banned, printable)));
     if (ok != 0xffffu) break;
     e += 16;
@@ -185,9 +184,10 @@ std::optional<ParseError> Message::parse_start_line(std::string_view line) {
   const char* l = line.data();
   if (line.size() >= 4 && (l[0] | 0x20) == 's' && (l[1] | 0x20) == 'i' && (l[2] | 0x20) == 'p' &&
       l[3] == '/') {
-    const std::size_t sp = detail::find_byte(line, 4, ' ');
+    const bool usual = line.size() > 8 && std::memcmp(l, "SIP/2.0 ", 8) == 0;
+    const std::size_t sp = usual ? 7 : detail::find_byte(line, 4, ' ');
     version_ = line.substr(0, sp);
-    if (!is_sip20(version_)) {
+    if (!usual && !is_sip20(version_)) {
       return err(looks_like_version(version_) ? ParseErrorCode::kBadVersion
                                               : ParseErrorCode::kBadStartLine,
                  0);
@@ -206,13 +206,16 @@ std::optional<ParseError> Message::parse_start_line(std::string_view line) {
   if (me == line.size()) return err(ParseErrorCode::kBadStartLine, me);
   if (me == 0 || line[me] != ' ') return err(ParseErrorCode::kBadMethod, me);
   method_ = detail::sub(line, 0, me);
-  const std::size_t last_sp = line.rfind(' ');
+  // The usual request line ends in " SIP/2.0": no need to search for the last space.
+  const bool usual =
+      line.size() > 8 && std::memcmp(line.data() + line.size() - 8, " SIP/2.0", 8) == 0;
+  const std::size_t last_sp = usual ? line.size() - 8 : line.rfind(' ');
   const std::size_t us = me + 1;
   if (last_sp <= me || last_sp + 1 == line.size() || line[us] == ' ' || line[last_sp - 1] == ' ') {
     return err(ParseErrorCode::kBadStartLine, last_sp <= me ? line.size() : us);
   }
   version_ = detail::sub(line, last_sp + 1, line.size() - last_sp - 1);
-  if (!is_sip20(version_)) {
+  if (!usual && !is_sip20(version_)) {
     return err(
         looks_like_version(version_) ? ParseErrorCode::kBadVersion : ParseErrorCode::kBadStartLine,
         last_sp + 1);
@@ -325,7 +328,7 @@ std::optional<ParseError> Message::parse_body(std::size_t body_start, const Limi
   }
   if (len > avail) return err(ParseErrorCode::kBodyTruncated, raw_.size());
   // Bytes after the body in a datagram are discarded (RFC 3261 18.3).
-  raw_.resize(body_start + len);
+  if (body_start + len != raw_.size()) raw_.resize(body_start + len);
   body_ = std::string_view(raw_.data() + body_start, len);
   return std::nullopt;
 }
@@ -390,7 +393,7 @@ Message& Message::operator=(Message&& other) noexcept {
 
 void Message::rebase(const char* old_base, std::size_t old_size) {
   const char* nb = raw_.data();
-  if (nb == old_base) return;
+  if (nb == old_base || (old_size == 0 && headers_.empty())) return;  // nothing points into it
   const auto lo = reinterpret_cast<std::uintptr_t>(old_base);
   auto fix = [&](std::string_view& v) {
     const auto p = reinterpret_cast<std::uintptr_t>(v.data());
@@ -455,6 +458,7 @@ std::size_t Message::count_values(HeaderId id) const {
 
 std::string Message::serialize() const {
   std::string out;
+  if (raw_.empty()) return out;  // a default-constructed Message
   out.reserve(raw_.size());
   // Each part is re-emitted with the exact bytes that separated it from the next one.
   const char* b = raw_.data();

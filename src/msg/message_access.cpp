@@ -34,7 +34,6 @@ base::Result<T, ParseError> parse_value(const HeaderField* h, const char* base, 
   return r;
 }
 
-
 }  // namespace
 
 ParseError Message::at(std::string_view value, ParseError e) const {
