@@ -81,6 +81,7 @@ TEST_F(DaemonScenario, UnregisterInstanceRemovesOwnStaleBindingAfterRestartOnNew
   ASSERT_NE(old_contact, new_contact);
   EXPECT_FALSE(binding(kam_, "1011", old_contact)) << "the stale binding of this instance stays";
   EXPECT_TRUE(binding(kam_, "1011", new_contact));
+  EXPECT_EQ(status["unregister_outcome"], "200 ok") << status.dump();
   EXPECT_TRUE(binding(kam_, "1011", foreign_contact("1011"))) << "another device's binding went";
   EXPECT_EQ(kam_.bindings_of("1011").size(), 2u);
 }
@@ -144,26 +145,34 @@ TEST_F(DaemonScenario, UntrustedTlsCertificateFailsThenCaFileRegisters) {
 // A wrong password: the REGISTER and its one answer to the challenge, then nothing for
 // auth_failure_retry_wait_s (not registration_retry_wait_s = 1).
 TEST_F(DaemonScenario, WrongPasswordFailsAsCredentialsWithoutHammering) {
-  auto a = account_for(kam_, Transport::kUdp, "1030");
-  a.text("password", "not-the-password");
-  a.number("auth_failure_retry_wait_s", 120);
+  auto wrong = account_for(kam_, Transport::kUdp, "1030");
+  wrong.text("password", "not-the-password");
+  wrong.number("auth_failure_retry_wait_s", 120);
+  // User "forbidden" gets a 403 (WITH_FORBIDDEN_USER): a credentials failure as well.
+  auto forbidden = account_for(kam_, Transport::kUdp, "forbidden");
+  forbidden.number("auth_failure_retry_wait_s", 120);
   Daemon d(tmp_.path());
-  d.write_config({a});
+  d.write_config({wrong, forbidden});
   ASSERT_TRUE(d.start());
   Json status;
-  ASSERT_TRUE(d.wait_account(
-      1, [](const Json& j) { return j["state"] == "failed"; }, 5s, &status))
-      << status.dump();
-  EXPECT_EQ(status["failure_class"], "credentials") << status.dump();
-  EXPECT_EQ(status["last_status_code"], 401);
+  for (int index : {1, 2}) {
+    ASSERT_TRUE(d.wait_account(
+        index, [](const Json& j) { return j["state"] == "failed"; }, 5s, &status))
+        << status.dump();
+    EXPECT_EQ(status["failure_class"], "credentials") << status.dump();
+    EXPECT_EQ(status["last_status_code"], index == 1 ? 401 : 403);
+  }
   std::this_thread::sleep_for(3s);
   EXPECT_EQ(registers_seen(kam_, "1030").size(), 2u) << kam_.log_tail();
-  status = d.account(1);
-  ASSERT_FALSE(status["next_attempt_in_s"].is_null()) << status.dump();
-  const auto next = status["next_attempt_in_s"].get<int>();
-  EXPECT_GE(next, 110) << status.dump();
-  EXPECT_LE(next, 120) << status.dump();
-  EXPECT_EQ(status["state"], "failed");
+  EXPECT_EQ(registers_seen(kam_, "forbidden").size(), 1u) << kam_.log_tail();
+  for (int index : {1, 2}) {
+    status = d.account(index);
+    ASSERT_FALSE(status["next_attempt_in_s"].is_null()) << status.dump();
+    const auto next = status["next_attempt_in_s"].get<int>();
+    EXPECT_GE(next, 110) << status.dump();
+    EXPECT_LE(next, 120) << status.dump();
+    EXPECT_EQ(status["state"], "failed");
+  }
 }
 
 // A 503 with Retry-After: 4 waits max(registration_retry_wait_s = 1, 4) s, not 1 s; a 423

@@ -3,9 +3,11 @@
 // REST API's re-register. Spec: /work/shared/spec/account-settings.md.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "e2e_support.hpp"
+#include "support/net.hpp"
 #include "support/raw_sip.hpp"
 
 namespace sipline::e2e {
@@ -185,6 +187,59 @@ TEST(DaemonProxy, OutboundProxyGetsTheRequestsWithTheServerNameInTheUris) {
       << s.kam.log_tail(10);
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(d.account(1)["keepalive_misses_total"], 0);
+}
+
+// A registrar that only redirects: every REGISTER gets "302" with Contact <sip:127.0.0.1:PORT>.
+class Redirector {
+ public:
+  explicit Redirector(std::uint16_t to_port)
+      : contact_("<sip:127.0.0.1:" + std::to_string(to_port) + ">"), thread_([this] { run(); }) {}
+  ~Redirector() {
+    stop_ = true;
+    thread_.join();
+  }
+  std::uint16_t port() const { return sock_.local_port(); }
+  int redirected() const { return redirected_; }
+
+ private:
+  void run() {
+    while (!stop_) {
+      test::Endpoint from;
+      auto msg = sock_.recv(100ms, &from);
+      if (!msg || msg->rfind("REGISTER ", 0) != 0) continue;
+      std::string reply = "SIP/2.0 302 Moved Temporarily\r\n";
+      for (const char* h : {"Via", "From", "To", "Call-ID", "CSeq"}) {
+        reply += std::string(h) + ": " + test::header_value(*msg, h).value_or("") + "\r\n";
+      }
+      reply += "Contact: " + contact_ + "\r\nContent-Length: 0\r\n\r\n";
+      sock_.send_to(reply, from.host, from.port);
+      ++redirected_;
+    }
+  }
+  test::UdpSocket sock_{"127.0.0.1", 0};
+  std::string contact_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> redirected_{0};
+  std::thread thread_;
+};
+
+// 3xx: the first Contact is followed once, as the registrar for this attempt.
+TEST(DaemonRedirect, FollowsA302ToTheRegistrar) {
+  Started s(KamailioOptions{});
+  ASSERT_NO_THROW(s.kam.start());
+  Redirector redirector(s.kam.udp_port());
+  auto a = account_for(s.kam, Transport::kUdp, "1056");
+  a.text("sip_server", "127.0.0.1:" + std::to_string(redirector.port()));
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_TRUE(binding(s.kam, "1056", status["contact"]));
+  EXPECT_GE(redirector.redirected(), 1);
+  auto seen = registers_seen(s.kam, "1056");
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.front().request_uri, "sip:127.0.0.1:" + std::to_string(s.kam.udp_port()));
 }
 
 // POST /api/accounts/N/register re-registers at once (a new REGISTER on the same Call-ID).
