@@ -82,7 +82,8 @@ class Message {
   base::Result<std::vector<AuthValue>, ParseError> auth(HeaderId id) const;
   // Route, Record-Route, P-Preferred-Identity, P-Asserted-Identity, Path: name-addr lists.
   base::Result<std::vector<NameAddr>, ParseError> name_addrs(HeaderId id) const;
-  // Require, Supported, Allow, Privacy, Proxy-Require, Unsupported: token lists.
+  // Require, Supported, Allow, Privacy, Proxy-Require, Unsupported: token lists (split at
+  // commas; Privacy's values at ';' too). Empty items are dropped.
   std::vector<std::string_view> tokens(HeaderId id) const;
   base::Result<EventValue, ParseError> event() const;
   base::Result<SubscriptionState, ParseError> subscription_state() const;

@@ -139,6 +139,18 @@ base::Result<std::vector<NameAddr>, ParseError> Message::name_addrs(HeaderId id)
 
 std::vector<std::string_view> Message::tokens(HeaderId id) const {
   std::vector<std::string_view> out = values(id);
+  if (id == HeaderId::kPrivacy) {  // priv-value *(";" priv-value) (RFC 3323 4.2)
+    std::vector<std::string_view> split;
+    for (std::string_view v : out) {
+      for (std::size_t b = 0; b <= v.size();) {
+        std::size_t e = v.find(';', b);
+        if (e == std::string_view::npos) e = v.size();
+        split.push_back(detail::trim_lws(v.substr(b, e - b)));
+        b = e + 1;
+      }
+    }
+    out = std::move(split);
+  }
   std::erase_if(out, [](std::string_view v) { return v.empty(); });
   return out;
 }

@@ -392,7 +392,7 @@ TEST(OtherHeaders, RetryAfterEventStateTokensIdentity) {
   EXPECT_EQ(m.tokens(HeaderId::kRequire), (std::vector<std::string_view>{"100rel", "timer"}));
   EXPECT_EQ(m.tokens(HeaderId::kSupported),
             (std::vector<std::string_view>{"path", "outbound", "gruu", "replaces"}));
-  EXPECT_EQ(m.tokens(HeaderId::kPrivacy), (std::vector<std::string_view>{"id; header"}));
+  EXPECT_EQ(m.tokens(HeaderId::kPrivacy), (std::vector<std::string_view>{"id", "header"}));
   auto ppi = m.name_addrs(HeaderId::kPPreferredIdentity);
   ASSERT_TRUE(ppi.ok());
   ASSERT_EQ(ppi->size(), 2u);
