@@ -201,6 +201,16 @@ TEST_P(DaemonTransport, SigtermUnregistersAndExitsZero) {
   }
   ASSERT_EQ(kam_.bindings_of("1003").size(), 1u);
   ASSERT_EQ(kam_.bindings_of("1004").size(), 1u);
+  const std::string metrics = d.metrics();
+  for (const char* account : {"1", "2"}) {
+    const std::string labels = std::string("{account=\"") + account + "\",";
+    EXPECT_NE(metrics.find("sipline_account_registered" + labels), std::string::npos) << metrics;
+    auto at = metrics.find("sipline_account_registered" + labels);
+    if (at != std::string::npos) {
+      const auto eol = metrics.find('\n', at);
+      EXPECT_EQ(metrics.substr(eol - 2, 2), " 1") << metrics.substr(at, eol - at);
+    }
+  }
 
   const auto t0 = Clock::now();
   EXPECT_EQ(d.terminate(8s), 0) << d.log_tail();
