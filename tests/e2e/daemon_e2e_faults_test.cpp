@@ -1,5 +1,6 @@
 // The sipline daemon end to end, one scenario each: unregister_before_new_registration across a
-// restart, an untrusted TLS certificate, a wrong password (no hammering), hostile input on the
+// restart, an untrusted TLS certificate, credential failures (no hammering), Retry-After and 423,
+// a lease running out under a frozen server, SIGTERM without an answer, hostile input on the
 // account's own ports, and `sipline check` on a broken config.
 // Spec: /work/shared/spec/account-settings.md, docs/config.md.
 #include <gtest/gtest.h>
@@ -142,8 +143,8 @@ TEST_F(DaemonScenario, UntrustedTlsCertificateFailsThenCaFileRegisters) {
   EXPECT_TRUE(unverified.wait_registered(1, 5s, &status)) << status.dump();
 }
 
-// A wrong password: the REGISTER and its one answer to the challenge, then nothing for
-// auth_failure_retry_wait_s (not registration_retry_wait_s = 1).
+// A wrong password (the REGISTER and its one answer to the challenge) and a 403: credentials
+// failures, then nothing for auth_failure_retry_wait_s (not registration_retry_wait_s = 1).
 TEST_F(DaemonScenario, WrongPasswordFailsAsCredentialsWithoutHammering) {
   auto wrong = account_for(kam_, Transport::kUdp, "1030");
   wrong.text("password", "not-the-password");

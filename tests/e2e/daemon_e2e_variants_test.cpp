@@ -1,6 +1,7 @@
 // The sipline daemon end to end against differently configured Kamailios: MD5 and SHA-256
-// digest with nonce-count checking, stale nonces, challenged keep-alives, IPv6, and the
-// REST API's re-register. Spec: /work/shared/spec/account-settings.md.
+// digest with nonce-count checking, stale nonces, challenged keep-alives, IPv6, an outbound
+// proxy, a redirecting registrar, and the REST API's re-register. Spec:
+// /work/shared/spec/account-settings.md.
 #include <gtest/gtest.h>
 
 #include <atomic>
