@@ -1,6 +1,7 @@
 // sipline run: the daemon in the foreground. One io_context runs the engine; the HTTP side has
 // its own thread and reaches the engine only through the loop; signals arrive on the loop.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <asio/io_context.hpp>
@@ -63,8 +64,19 @@ struct Daemon {
 
 }  // namespace
 
+// Every account holds its own socket(s): raise the soft open-file limit to the hard one so a
+// large config is not cut at ~500 accounts by the common default of 1024.
+void raise_open_file_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 int run_daemon(const std::string& config_path) {
   std::signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
   asio::io_context io;
   std::string error;
   auto engine = Engine::create(io, config_path, error);
