@@ -15,6 +15,7 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
   for (auto& s : sockets.value()) {
     std::error_code ec;
     auto ep = s.local_endpoint(ec);
+    s.non_blocking(true, ec);
     auto slot = std::make_unique<Slot>(std::move(s));
     slot->local = to_address(Protocol::kUdp, ep);
     core->port_ = ep.port();
@@ -24,33 +25,59 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
   return std::shared_ptr<CoreBase>(core);
 }
 
-void UdpCore::start_receive(Slot& slot) {
-  auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
-  slot.socket.async_receive_from(asio::buffer(slot.buffer), slot.from,
-                                 [self, &slot](const std::error_code& ec, std::size_t size) {
-                                   if (self->stopped_ || ec == asio::error::operation_aborted)
-                                     return;
-                                   if (ec) {
-                                     // Unconnected UDP reports little; whatever it is, the socket
-                                     // stays usable.
-                                     spdlog::debug("udp: receive on {} failed: {}",
-                                                   to_string(slot.local), ec.message());
-                                   } else {
-                                     self->on_datagram(slot, size);
-                                   }
-                                   if (!self->stopped_) self->start_receive(slot);
-                                 });
+namespace {
+
+// The largest UDP payload; one buffer per thread serves every socket read on that thread.
+constexpr std::size_t kMaxDatagram = 65535;
+constexpr int kBatch = 64;  // datagrams read per readiness event before yielding to the loop
+
+char* shared_receive_buffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kMaxDatagram]);
+  return buffer.get();
 }
 
-void UdpCore::on_datagram(Slot& slot, std::size_t size) {
+}  // namespace
+
+void UdpCore::start_receive(Slot& slot) {
+  auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
+  slot.socket.async_wait(asio::socket_base::wait_read, [self, &slot](const std::error_code& ec) {
+    if (self->stopped_ || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      spdlog::debug("udp: wait on {} failed: {}", to_string(slot.local), ec.message());
+    } else {
+      self->drain(slot);
+    }
+    if (!self->stopped_) self->start_receive(slot);
+  });
+}
+
+void UdpCore::drain(Slot& slot) {
+  char* buffer = shared_receive_buffer();
+  for (int i = 0; i < kBatch && !stopped_; ++i) {
+    asio::ip::udp::endpoint from;
+    std::error_code ec;
+    const std::size_t size =
+        slot.socket.receive_from(asio::buffer(buffer, kMaxDatagram), from, 0, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return;
+    if (ec) {
+      // Unconnected UDP reports little (an ICMP error queued for an earlier send); whatever it
+      // is, the socket stays usable.
+      spdlog::debug("udp: receive on {} failed: {}", to_string(slot.local), ec.message());
+      continue;
+    }
+    on_datagram(slot, std::string_view(buffer, size), from);
+  }
+}
+
+void UdpCore::on_datagram(const Slot& slot, std::string_view data,
+                          const asio::ip::udp::endpoint& from) {
   ++counters_.datagrams_in;
-  counters_.bytes_in += size;
-  std::string_view data(slot.buffer.data(), size);
+  counters_.bytes_in += data.size();
   if (only_crlf(data)) {
     ++counters_.keepalives_in;
     return;
   }
-  deliver(std::string(data), to_address(Protocol::kUdp, slot.from), slot.local);
+  deliver(std::string(data), to_address(Protocol::kUdp, from), slot.local);
 }
 
 UdpCore::Slot* UdpCore::slot_for(const asio::ip::address& ip) const {

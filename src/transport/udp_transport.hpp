@@ -1,9 +1,11 @@
 // Internal: the UDP transport. One socket per bound address (two for the wildcard: IPv4 and
-// IPv6 on one port); each datagram is one message.
+// IPv6 on one port); each datagram is one message. A socket holds no receive buffer of its own:
+// it waits until readable, then reads into one buffer shared by every UDP socket of the thread
+// (thousands of accounts would otherwise keep 64 KiB each).
 #pragma once
-#include <array>
 #include <asio/ip/udp.hpp>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "transport/core_base.hpp"
@@ -29,11 +31,12 @@ class UdpCore final : public CoreBase {
     explicit Slot(asio::ip::udp::socket s) : socket(std::move(s)) {}
     asio::ip::udp::socket socket;
     Address local;
-    asio::ip::udp::endpoint from;
-    std::array<char, 65536> buffer{};
   };
   void start_receive(Slot& slot);
-  void on_datagram(Slot& slot, std::size_t size);
+  // Reads what is queued on the socket (at most a bounded batch, so one busy socket cannot
+  // starve the others).
+  void drain(Slot& slot);
+  void on_datagram(const Slot& slot, std::string_view data, const asio::ip::udp::endpoint& from);
   // The socket whose family matches `ip` (nullptr when none is bound for it).
   Slot* slot_for(const asio::ip::address& ip) const;
 
