@@ -3,30 +3,53 @@
 namespace sipline::base {
 
 AsioTimers::~AsioTimers() {
-  for (auto& [id, t] : timers_) t->cancel();
+  *alive_ = false;
+  timer_.cancel();
 }
 
 TimerId AsioTimers::schedule_at(TimePoint when, std::function<void()> fn) {
-  TimerId id = next_id_++;
-  auto timer = std::make_unique<asio::steady_timer>(io_, when);
-  timer->async_wait([this, id, fn = std::move(fn)](const std::error_code& ec) {
-    if (ec) return;  // cancelled
-    auto it = timers_.find(id);
-    if (it == timers_.end()) return;
-    // Keep the timer object alive until the handler returns, then drop it.
-    auto keep = std::move(it->second);
-    timers_.erase(it);
-    fn();
-  });
-  timers_.emplace(id, std::move(timer));
+  const TimerId id = next_id_++;
+  queue_.emplace(Key{when, id}, std::move(fn));
+  by_id_.emplace(id, when);
+  if (when < armed_for_) rearm();
   return id;
 }
 
 void AsioTimers::cancel(TimerId id) {
-  auto it = timers_.find(id);
-  if (it == timers_.end()) return;
-  it->second->cancel();
-  timers_.erase(it);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  queue_.erase(Key{it->second, id});
+  by_id_.erase(it);
+  // The Asio timer may stay armed for the cancelled deadline: on_expiry then finds nothing due
+  // and re-arms for the next one. Cheaper than re-arming on every cancel.
+}
+
+void AsioTimers::rearm() {
+  if (queue_.empty()) return;
+  const TimePoint next = queue_.begin()->first.first;
+  armed_for_ = next;
+  timer_.expires_at(next);  // cancels the wait in progress (its handler sees operation_aborted)
+  timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
+    auto still = alive.lock();
+    if (ec || !still || !*still) return;
+    on_expiry();
+  });
+}
+
+void AsioTimers::on_expiry() {
+  armed_for_ = TimePoint::max();
+  const TimePoint now = Clock::now();
+  // Timers scheduled by the callbacks below wait for the next turn of the loop, even when due.
+  const TimerId newest = next_id_;
+  while (!queue_.empty()) {
+    auto it = queue_.begin();
+    if (it->first.first > now || it->first.second >= newest) break;
+    auto fn = std::move(it->second);
+    by_id_.erase(it->first.second);
+    queue_.erase(it);
+    fn();
+  }
+  rearm();
 }
 
 }  // namespace sipline::base

@@ -1,0 +1,54 @@
+// Admission control for bursts: at most `capacity` holders at once, the rest wait in arrival
+// order. The engine puts every account's registration attempts through one Gate, so 1000
+// accounts starting together keep a bounded number of REGISTER transactions in flight (the
+// registrar's socket does not overflow, and in-flight memory stays bounded).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+
+#include "base/timers.hpp"
+
+namespace sipline::base {
+
+class Gate {
+ public:
+  using Ticket = std::uint64_t;  // 0 is never a valid ticket
+
+  // capacity 0: unlimited (every acquire is granted at once).
+  Gate(TimerService& timers, std::size_t capacity) : timers_(timers), capacity_(capacity) {}
+  ~Gate();
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
+
+  // Asks for a place. When one is free and nobody waits, `granted` is set true and the caller
+  // goes on at once (`on_grant` is dropped). Otherwise the caller waits: `on_grant` runs later,
+  // from the loop, when a holder releases. Either way the ticket must be released once.
+  Ticket acquire(std::function<void()> on_grant, bool& granted);
+  // Gives the place back (holder done) or stops waiting; unknown tickets and 0 are no-ops.
+  void release(Ticket ticket);
+
+  std::size_t holding() const { return holding_; }
+  std::size_t waiting() const { return entries_.size() - holding_; }
+  std::size_t capacity() const { return capacity_; }
+  std::uint64_t waited_total() const { return waited_total_; }  // acquires that had to wait
+
+ private:
+  struct Entry {
+    std::function<void()> on_grant;  // empty once granted
+    bool holding = false;
+    TimerId grant_timer = 0;  // the loop callback that runs on_grant
+  };
+  bool has_room() const { return capacity_ == 0 || holding_ < capacity_; }
+  void admit_waiters();
+
+  TimerService& timers_;
+  std::size_t capacity_;
+  std::size_t holding_ = 0;
+  Ticket next_ = 1;
+  std::uint64_t waited_total_ = 0;
+  std::map<Ticket, Entry> entries_;  // ordered by ticket: waiters in arrival order
+};
+
+}  // namespace sipline::base

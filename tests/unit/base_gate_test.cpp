@@ -1,0 +1,135 @@
+// base::Gate (admission in arrival order, grants from the loop) and base::AsioTimers (one Asio
+// timer for a queue of deadlines) on a real io_context.
+#include <gtest/gtest.h>
+
+#include <asio/io_context.hpp>
+#include <vector>
+
+#include "base/asio_timers.hpp"
+#include "base/gate.hpp"
+
+namespace sipline::base {
+namespace {
+
+TEST(Gate, GrantsUpToCapacityThenQueuesInArrivalOrder) {
+  VirtualTimers timers;
+  Gate gate(timers, 2);
+  std::vector<int> order;
+  bool g1 = false, g2 = false, g3 = false, g4 = false;
+  auto t1 = gate.acquire([&] { order.push_back(1); }, g1);
+  auto t2 = gate.acquire([&] { order.push_back(2); }, g2);
+  auto t3 = gate.acquire([&] { order.push_back(3); }, g3);
+  auto t4 = gate.acquire([&] { order.push_back(4); }, g4);
+  EXPECT_TRUE(g1);
+  EXPECT_TRUE(g2);
+  EXPECT_FALSE(g3);
+  EXPECT_FALSE(g4);
+  EXPECT_TRUE(order.empty()) << "callbacks of immediate grants are never called";
+  EXPECT_EQ(gate.holding(), 2u);
+  EXPECT_EQ(gate.waiting(), 2u);
+  EXPECT_EQ(gate.waited_total(), 2u);
+
+  gate.release(t2);
+  EXPECT_TRUE(order.empty()) << "a grant never runs inside release()";
+  timers.advance(Duration{0});
+  EXPECT_EQ(order, (std::vector<int>{3}));
+  gate.release(t1);
+  timers.advance(Duration{0});
+  EXPECT_EQ(order, (std::vector<int>{3, 4}));
+  gate.release(t3);
+  gate.release(t4);
+  EXPECT_EQ(gate.holding(), 0u);
+  EXPECT_EQ(gate.waiting(), 0u);
+}
+
+TEST(Gate, NewcomerDoesNotOvertakeWaiters) {
+  VirtualTimers timers;
+  Gate gate(timers, 1);
+  bool g = false;
+  auto t1 = gate.acquire([] {}, g);
+  int second = 0;
+  auto t2 = gate.acquire([&] { ++second; }, g);
+  EXPECT_FALSE(g);
+  gate.release(t1);  // t2 now holds (its grant is on its way)
+  bool g3 = true;
+  auto t3 = gate.acquire([] {}, g3);
+  EXPECT_FALSE(g3);
+  timers.advance(Duration{0});
+  EXPECT_EQ(second, 1);
+  gate.release(t2);
+  gate.release(t3);
+}
+
+TEST(Gate, WaiterThatGivesUpIsNeverGrantedAndFreesNothing) {
+  VirtualTimers timers;
+  Gate gate(timers, 1);
+  bool g = false;
+  auto t1 = gate.acquire([] {}, g);
+  int called = 0;
+  auto t2 = gate.acquire([&] { ++called; }, g);
+  auto t3 = gate.acquire([&] { called += 10; }, g);
+  gate.release(t2);  // gives up while waiting
+  EXPECT_EQ(gate.holding(), 1u);
+  gate.release(t1);
+  gate.release(t3);  // granted, but released before the loop ran its grant
+  timers.advance(Duration{0});
+  EXPECT_EQ(called, 0);
+  EXPECT_EQ(gate.holding(), 0u);
+  gate.release(t3);  // twice: no-op
+  gate.release(0);
+}
+
+TEST(Gate, CapacityZeroIsUnlimited) {
+  VirtualTimers timers;
+  Gate gate(timers, 0);
+  for (int i = 0; i < 100; ++i) {
+    bool g = false;
+    gate.acquire([] {}, g);
+    EXPECT_TRUE(g);
+  }
+  EXPECT_EQ(gate.holding(), 100u);
+}
+
+TEST(AsioTimers, FireInDeadlineOrderAndCancelledNeverFire) {
+  asio::io_context io;
+  AsioTimers timers(io);
+  std::vector<int> fired;
+  const auto now = timers.now();
+  timers.schedule_at(now + Duration{30}, [&] { fired.push_back(3); });
+  const auto cancelled = timers.schedule_at(now + Duration{5}, [&] { fired.push_back(99); });
+  timers.schedule_at(now + Duration{10}, [&] { fired.push_back(1); });
+  timers.schedule_at(now + Duration{20}, [&] {
+    fired.push_back(2);
+    // Scheduled from a callback, already due: runs on a later turn, after the queue's order.
+    timers.schedule_in(Duration{0}, [&] { fired.push_back(21); });
+  });
+  timers.cancel(cancelled);
+  EXPECT_EQ(timers.pending(), 3u);
+  io.run_for(std::chrono::seconds(2));
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 21, 3}));
+  EXPECT_EQ(timers.pending(), 0u);
+}
+
+TEST(AsioTimers, EarlierTimerAddedLaterStillFiresFirst) {
+  asio::io_context io;
+  AsioTimers timers(io);
+  std::vector<int> fired;
+  timers.schedule_in(Duration{200}, [&] { fired.push_back(2); });
+  timers.schedule_in(Duration{1}, [&] { fired.push_back(1); });
+  io.run_for(std::chrono::seconds(2));
+  EXPECT_EQ(fired, (std::vector<int>{1, 2}));
+}
+
+TEST(AsioTimers, DestroyedServiceRunsNothing) {
+  asio::io_context io;
+  int fired = 0;
+  {
+    AsioTimers timers(io);
+    timers.schedule_in(Duration{0}, [&] { ++fired; });
+  }
+  io.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(fired, 0);
+}
+
+}  // namespace
+}  // namespace sipline::base
