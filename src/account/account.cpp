@@ -59,6 +59,7 @@ Account::Account(int index, config::AccountConfig cfg, Stack stack, transport::T
       lease_timer_(stack.timers),
       done_timer_(stack.timers) {
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
+  reg_.set_gate(stack.registration_gate);
   refresh_identity();
 }
 

@@ -29,13 +29,16 @@ enum class State : std::uint8_t {
 std::string_view to_string(State s);
 
 // What the account runs on: its transaction layer and transport, the loop's timers, randomness
-// for protocol tokens and, separately, for jitter (so a test can pin one without the other).
+// for protocol tokens and, separately, for jitter (so a test can pin one without the other), and
+// optionally the engine's gate for registration attempts.
 struct Stack {
   txn::TransactionLayer& txn;
   transport::Transport& transport;
   base::TimerService& timers;
   base::Random& random;
   base::Random& jitter;
+  // Shared by every account of an engine: bounds the registration attempts in flight at once.
+  base::Gate* registration_gate = nullptr;
 };
 
 struct Snapshot {

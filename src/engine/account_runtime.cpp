@@ -53,7 +53,8 @@ std::uint16_t AccountRuntime::local_port() const {
 }
 
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
-                          const config::Config& all, StateStore& store, std::string& error) {
+                          base::Gate& registration_gate, const config::Config& all,
+                          StateStore& store, std::string& error) {
   const std::string label = "account[" + std::to_string(index_) + "] '" + cfg_.name + "'";
   const transport::Protocol protocol = protocol_of(cfg_.transport);
   transport::Target target;
@@ -66,8 +67,14 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   transport::TransportConfig tc;
   tc.protocol = protocol;
   tc.port = cfg_.listen_port();
+  // The wildcard of the server's address family only: what reaches us comes through that
+  // server, and a second socket per account (the other family) costs a descriptor, kernel
+  // buffers and a pending read for nothing.
+  tc.bind_address = target.remote.address.find(':') != std::string::npos ? "::" : "0.0.0.0";
   tc.tls.verify = cfg_.tls_verify;
   tc.tls.ca_file = cfg_.tls_ca_file;
+  tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
+  tc.tls.key_file = all.daemon.tls_key_file;
   auto opened = transport::AsioTransport::open(io, tc);
   if (!opened.ok()) {
     error = label + ": " + opened.error().message();
@@ -78,7 +85,7 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   jitter_ = std::make_unique<base::SeededRandom>(base::os_seed() + static_cast<unsigned>(index_));
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, random_.get());
-  account::Stack stack{*txn_, *transport_, timers, *random_, *jitter_};
+  account::Stack stack{*txn_, *transport_, timers, *random_, *jitter_, &registration_gate};
   const int index = index_;
   account_ = std::make_unique<account::Account>(
       index_, cfg_, stack, target, store.load_contacts(index_),

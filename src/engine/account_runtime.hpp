@@ -6,6 +6,7 @@
 #include <string>
 
 #include "account/account.hpp"
+#include "base/gate.hpp"
 #include "base/random.hpp"
 #include "base/timers.hpp"
 #include "config/config.hpp"
@@ -16,14 +17,19 @@ namespace sipline::engine {
 
 class StateStore;
 
+// Registration attempts in flight at once across an engine's accounts (base::Gate). Kamailio
+// with 4 UDP workers answers a REGISTER in well under a millisecond on loopback; 64 in flight
+// keeps 1000 accounts registering in about a second without overflowing its socket buffer.
+inline constexpr std::size_t kRegistrationsInFlight = 64;
+
 class AccountRuntime final : public transport::TransportUser {
  public:
   AccountRuntime(int index, config::AccountConfig cfg) : index_(index), cfg_(std::move(cfg)) {}
   ~AccountRuntime() override;
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
-  bool open(asio::io_context& io, base::TimerService& timers, const config::Config& all,
-            StateStore& store, std::string& error);
+  bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
+            const config::Config& all, StateStore& store, std::string& error);
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_.get(); }

@@ -7,6 +7,7 @@
 
 #include "account_runtime.hpp"
 #include "base/asio_timers.hpp"
+#include "base/gate.hpp"
 #include "base/timer.hpp"
 #include "config/load.hpp"
 #include "metrics.hpp"
@@ -31,7 +32,7 @@ class EngineImpl final : public Engine {
       : io_(io),
         timers_(io),
         cfg_(std::move(loaded.config)),
-        store_(cfg_.daemon.state_dir),
+        store_(cfg_.daemon.state_dir, timers_),
         stop_timer_(timers_) {
     for (std::size_t i = 0; i < cfg_.accounts.size(); ++i) {
       runtimes_.push_back(
@@ -45,7 +46,7 @@ class EngineImpl final : public Engine {
     }
     for (auto& rt : runtimes_) {
       if (!rt->config().active) continue;
-      if (!rt->open(io_, timers_, cfg_, store_, error)) return false;
+      if (!rt->open(io_, timers_, registration_gate_, cfg_, store_, error)) return false;
       if (trace_.is_open()) rt->set_trace(trace_.hook());
     }
     for (auto& rt : runtimes_) {
@@ -151,6 +152,10 @@ class EngineImpl final : public Engine {
   engine::StateStore store_;
   engine::SipTrace trace_;
   base::Timer stop_timer_;
+  // Registration attempts in flight across all accounts: a burst (the daemon's start, a
+  // registrar back after an outage, SIGTERM) queues the rest rather than flooding the
+  // registrar's socket, and keeps the memory of transactions in flight bounded.
+  base::Gate registration_gate_{timers_, engine::kRegistrationsInFlight};
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
 };
 

@@ -97,6 +97,13 @@ void Registration::cancel() {
   if (txn_handle_ != 0) txn_.cancel(txn_handle_);
   txn_handle_ = 0;
   attempt_.reset();
+  leave_gate();
+}
+
+void Registration::leave_gate() {
+  if (gate_ != nullptr) gate_->release(ticket_);
+  ticket_ = 0;
+  admitted_ = false;
 }
 
 void Registration::start(std::unique_ptr<Attempt> attempt) {
@@ -104,6 +111,16 @@ void Registration::start(std::unique_ptr<Attempt> attempt) {
   attempt->target = identity_.target;
   attempt->request_uri = identity_.request_uri;
   attempt_ = std::move(attempt);
+  if (gate_ != nullptr) {
+    bool granted = false;
+    ticket_ = gate_->acquire([this] { proceed(); }, granted);
+    if (!granted) return;  // proceed() runs when a place frees up
+  }
+  proceed();
+}
+
+void Registration::proceed() {
+  admitted_ = true;
   std::string credentials;
   if (preemptive_auth_ && auth_.has_challenge()) {
     auto r = auth_.reauthorize("REGISTER", attempt_->request_uri);
@@ -304,6 +321,7 @@ void Registration::on_success(const msg::Message& response) {
 }
 
 void Registration::finish(Outcome outcome) {
+  leave_gate();  // before `done`, which may start the next attempt
   auto attempt = std::move(attempt_);
   if (attempt && attempt->done) attempt->done(outcome);
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/session.hpp"
+#include "base/gate.hpp"
 #include "base/random.hpp"
 #include "transport/transport.hpp"
 #include "txn/transaction_layer.hpp"
@@ -40,6 +41,11 @@ class Registration {
   const Identity& identity() const { return identity_; }
   // add_auth_header_on_reregister: every REGISTER carries credentials from the last challenge.
   void set_preemptive_auth(bool on) { preemptive_auth_ = on; }
+  // Every attempt holds a place of `gate` (shared by many accounts) from its first REGISTER to
+  // its outcome; an attempt that finds the gate full waits for a place. nullptr: no limit.
+  void set_gate(base::Gate* gate) { gate_ = gate; }
+  // True while the attempt in progress waits for a place of the gate (nothing sent yet).
+  bool queued() const { return attempt_ != nullptr && ticket_ != 0 && !admitted_; }
 
   // Registers our Contact for `expires_s`. One attempt; `done` runs once (never synchronously).
   void bind(std::uint32_t expires_s, Done done);
@@ -58,6 +64,8 @@ class Registration {
  private:
   struct Attempt;
   void start(std::unique_ptr<Attempt> attempt);
+  void proceed();  // the attempt has its place: send the first REGISTER
+  void leave_gate();
   void send(const std::string* authorization);
   void on_event(const txn::ClientEvent& event);
   void on_final(const msg::Message& response);
@@ -80,6 +88,9 @@ class Registration {
   std::uint64_t requests_sent_ = 0;
   std::uint64_t txn_handle_ = 0;
   std::unique_ptr<Attempt> attempt_;
+  base::Gate* gate_ = nullptr;
+  base::Gate::Ticket ticket_ = 0;
+  bool admitted_ = false;
 };
 
 }  // namespace sipline::usage::reg
