@@ -22,10 +22,12 @@ class io_context;
 namespace sipline::transport {
 
 struct TlsSettings {
-  bool verify = true;     // verify the server's certificate chain and its name
-  std::string ca_file;    // PEM file of trusted CAs; empty: the system CAs
-  std::string cert_file;  // PEM certificate chain the TLS listener serves; empty: no listener
-  std::string key_file;   // PEM private key of cert_file (empty: read it from cert_file)
+  bool verify = true;   // verify the server's certificate chain and its name
+  std::string ca_file;  // PEM file of trusted CAs; empty: the system CAs
+  // PEM certificate chain the TLS listener serves; empty: the self-signed certificate sipline
+  // generates once per process (see transport/tls.hpp generated_identity()).
+  std::string cert_file;
+  std::string key_file;  // PEM private key of cert_file (empty: read it from cert_file)
 };
 
 struct TransportConfig {
@@ -83,8 +85,8 @@ using TraceHook = std::function<void(TraceDirection direction, const Address& lo
 // re-opened by the next send().
 class AsioTransport : public Transport {
  public:
-  // Binds the UDP socket(s) or the TCP/TLS listener(s) and starts reading. For TLS a listener
-  // exists only when tls.cert_file is set; otherwise the transport only connects out.
+  // Binds the UDP socket(s) or the TCP/TLS listener(s) and starts reading. A TLS listener
+  // serves tls.cert_file, else the generated self-signed certificate.
   static base::Result<std::unique_ptr<AsioTransport>, BindError> open(
       asio::io_context& io, const TransportConfig& config);
 

@@ -13,7 +13,6 @@ base::Result<std::shared_ptr<CoreBase>, BindError> StreamCore::open(asio::io_con
                                                                     const TransportConfig& config) {
   auto core = std::make_shared<StreamCore>(io, config);
   const bool tls = config.protocol == Protocol::kTls;
-  const bool listen = !tls || !config.tls.cert_file.empty();
   auto fail = [&](std::string reason) {
     return base::fail(BindError{config.protocol, config.bind_address, config.port, reason});
   };
@@ -21,26 +20,22 @@ base::Result<std::shared_ptr<CoreBase>, BindError> StreamCore::open(asio::io_con
     auto client = make_client_context(config.tls);
     if (!client) return fail(client.error());
     core->client_tls_ = std::move(client).value();
-    if (listen) {
-      auto server = make_server_context(config.tls);
-      if (!server) return fail(server.error());
-      core->server_tls_ = std::move(server).value();
-    }
+    auto server = make_server_context(config.tls);
+    if (!server) return fail(server.error());
+    core->server_tls_ = std::move(server).value();
   }
   core->port_ = config.port;
-  if (listen) {
-    auto acceptors = bind_sockets<asio::ip::tcp::acceptor>(io, config.protocol, config.bind_address,
-                                                           config.port);
-    if (!acceptors) return base::fail(acceptors.error());
-    core->listeners_ = std::move(acceptors).value();
-    for (auto& a : core->listeners_) {
-      std::error_code ec;
-      auto ep = a.local_endpoint(ec);
-      core->listener_addresses_.push_back(to_address(config.protocol, ep));
-      core->port_ = ep.port();
-    }
-    for (std::size_t i = 0; i < core->listeners_.size(); ++i) core->start_accept(i);
+  auto acceptors =
+      bind_sockets<asio::ip::tcp::acceptor>(io, config.protocol, config.bind_address, config.port);
+  if (!acceptors) return base::fail(acceptors.error());
+  core->listeners_ = std::move(acceptors).value();
+  for (auto& a : core->listeners_) {
+    std::error_code ec;
+    auto ep = a.local_endpoint(ec);
+    core->listener_addresses_.push_back(to_address(config.protocol, ep));
+    core->port_ = ep.port();
   }
+  for (std::size_t i = 0; i < core->listeners_.size(); ++i) core->start_accept(i);
   return std::shared_ptr<CoreBase>(core);
 }
 

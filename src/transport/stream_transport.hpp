@@ -1,6 +1,7 @@
-// Internal: the TCP and TLS transports. Listeners on the local port (TLS: only with a server
-// certificate), and one connection per remote address, shared by both directions: a send to
-// the source of a request that came in on a connection goes back on it (RFC 3261 §18.2.2).
+// Internal: the TCP and TLS transports. Listeners on the local port (TLS: serving cert_file or
+// the generated certificate), and one connection per remote address, shared by both directions:
+// a send to the source of a request that came in on a connection goes back on it (RFC 3261
+// §18.2.2).
 #pragma once
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>

@@ -100,6 +100,11 @@ bool RawClient::write(const std::string& bytes) {
   return run_until(io_, [&] { return done; }) && !result;
 }
 
+std::shared_ptr<X509> RawClient::peer_certificate() {
+  if (!tls_) return nullptr;
+  return std::shared_ptr<X509>(SSL_get1_peer_certificate(tls_->native_handle()), &X509_free);
+}
+
 void RawClient::close() {
   std::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

@@ -50,6 +50,8 @@ class RawClient {
   bool write(const std::string& bytes);  // the whole string, in one write
   void close();
   bool closed_by_peer() const { return eof_; }
+  // TLS: the certificate the server presented (null before the handshake and for TCP).
+  std::shared_ptr<X509> peer_certificate();
   const std::string& received() const { return received_; }
 
  private:
