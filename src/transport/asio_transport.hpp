@@ -38,9 +38,16 @@ struct TransportConfig {
   std::uint16_t port = 0;  // local_sip_port (udp/tcp) or local_tls_port (tls); 0: any free port
   std::chrono::milliseconds connect_timeout{5000};  // TCP connect plus TLS handshake
   std::size_t max_queued_bytes = 1024 * 1024;       // per connection, waiting to be written
-  std::size_t max_connections = 256;                // inbound + outbound, per transport
-  msg::Limits limits;                               // bounds on what is parsed
-  TlsSettings tls;                                  // protocol kTls only
+  // Accepted connections open at once; a connection beyond it is closed at once (counted in
+  // connections_refused). Outbound connections never count against it, so peers holding
+  // inbound connections cannot keep the transport from reaching its registrar.
+  std::size_t max_inbound_connections = 256;
+  std::size_t max_outbound_connections = 256;  // distinct remotes sent to; beyond: kSendFailed
+  // An accepted connection that reads and writes nothing for this long is closed (counted in
+  // connections_idle_closed); zero: never. Outbound connections are never closed for idling.
+  std::chrono::milliseconds inbound_idle_timeout{120000};
+  msg::Limits limits;  // bounds on what is parsed
+  TlsSettings tls;     // protocol kTls only
 };
 
 // Why open() failed: names the protocol, address and port; `reason` is short and plain
@@ -70,6 +77,8 @@ struct TransportCounters {
   std::uint64_t connections_failed = 0;    // outbound connect/handshake failures or timeouts
   std::uint64_t connections_lost = 0;      // established connections that closed or broke
   std::uint64_t tls_failures = 0;          // TLS handshakes that failed (either side)
+  std::uint64_t connections_refused = 0;   // inbound connections closed: max_inbound reached
+  std::uint64_t connections_idle_closed = 0;  // inbound connections closed after idling
 };
 
 enum class TraceDirection : std::uint8_t { kSent, kReceived };

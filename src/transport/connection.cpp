@@ -41,6 +41,26 @@ void Connection::arm_deadline() {
   });
 }
 
+void Connection::arm_idle(std::chrono::steady_clock::duration after) {
+  deadline_.expires_after(after);
+  deadline_.async_wait([self = shared_from_this()](const std::error_code& ec) {
+    if (!ec) self->on_idle_check();
+  });
+}
+
+void Connection::on_idle_check() {
+  if (core_ == nullptr || state_ != State::kOpen) return;
+  const auto timeout = core_->config().inbound_idle_timeout;
+  const auto idle = std::chrono::steady_clock::now() - last_activity_;
+  if (idle < timeout) {
+    arm_idle(timeout - idle);
+    return;
+  }
+  ++core_->count().connections_idle_closed;
+  go_down(TransportErrorKind::kConnectionLost,
+          "idle for " + std::to_string(timeout.count()) + " ms: closed");
+}
+
 void Connection::connect(const asio::ip::tcp::endpoint& remote) {
   remote_ = remote;
   state_ = State::kConnecting;
@@ -106,6 +126,10 @@ void Connection::become_open() {
   state_ = State::kOpen;
   core_->on_open(*this);
   if (state_ != State::kOpen) return;
+  if (!outbound_ && core_->config().inbound_idle_timeout.count() > 0) {
+    last_activity_ = std::chrono::steady_clock::now();
+    arm_idle(core_->config().inbound_idle_timeout);
+  }
   start_read();
   if (!writing_) write_next();
 }
@@ -132,6 +156,7 @@ void Connection::on_read(const std::error_code& ec, std::size_t size) {
     return;
   }
   core_->count().bytes_in += size;
+  last_activity_ = std::chrono::steady_clock::now();
   inbox_.append(chunk_.data(), size);
   if (process_frames()) start_read();
 }
@@ -215,6 +240,7 @@ void Connection::on_written(const std::error_code& ec, std::size_t size) {
     return;
   }
   core_->count().bytes_out += size;
+  last_activity_ = std::chrono::steady_clock::now();
   if (queue_.front().message) ++core_->count().messages_out;
   queued_bytes_ -= queue_.front().bytes.size();
   queue_.pop_front();

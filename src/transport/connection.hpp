@@ -1,12 +1,14 @@
 // Internal: one TCP or TLS connection of a StreamCore, either direction. It connects (with a
 // deadline covering connect and handshake), queues writes until open, reads and frames the
-// stream, answers CRLFCRLF pings, and tells its core when it opens, delivers or goes down.
+// stream, answers CRLFCRLF pings, and tells its core when it opens, delivers or goes down. An
+// inbound connection that neither reads nor writes for inbound_idle_timeout is closed.
 #pragma once
 #include <array>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -58,6 +60,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
   void arm_deadline();
+  // Inbound only, once open: the deadline timer checks for idling, re-armed lazily (every read
+  // and write only records the time, so busy connections cost no timer operations).
+  void arm_idle(std::chrono::steady_clock::duration after);
+  void on_idle_check();
   void on_connected(const std::error_code& ec);
   void handshake();
   void on_handshake(const std::error_code& ec);
@@ -73,7 +79,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   StreamCore* core_;
   asio::ip::tcp::socket socket_;
   std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
-  asio::steady_timer deadline_;
+  asio::steady_timer deadline_;  // connect/handshake deadline, then (inbound) the idle check
+  std::chrono::steady_clock::time_point last_activity_;
   Target target_;
   asio::ip::tcp::endpoint remote_;
   bool outbound_;

@@ -58,10 +58,14 @@ void StreamCore::on_accept(std::size_t index, const std::error_code& ec,
   }
   std::error_code peer_ec;
   auto remote = socket.remote_endpoint(peer_ec);
-  if (peer_ec || connections_.size() >= config_.max_connections) {
+  const bool full = count_open(false) >= config_.max_inbound_connections;
+  if (peer_ec || full) {
+    if (full) ++counters_.connections_refused;
     spdlog::debug("transport: refused a connection on {} ({})",
                   to_string(listener_addresses_[index]),
-                  peer_ec ? peer_ec.message() : "too many connections");
+                  peer_ec ? peer_ec.message() : "too many inbound connections");
+    std::error_code ignored;
+    socket.close(ignored);
   } else {
     try {
       Target source{to_address(config_.protocol, remote), {}};
@@ -84,6 +88,14 @@ void StreamCore::retry_accept_later(std::size_t index) {
   timer->async_wait([self, timer, index](const std::error_code&) {
     if (!self->stopped_) self->start_accept(index);
   });
+}
+
+std::size_t StreamCore::count_open(bool outbound) const {
+  std::size_t n = 0;
+  for (const auto& [remote, conn] : connections_) {
+    if (conn->outbound() == outbound) ++n;
+  }
+  return n;
 }
 
 std::shared_ptr<Connection> StreamCore::find(const asio::ip::tcp::endpoint& remote) const {
@@ -116,9 +128,9 @@ void StreamCore::send(const Target& target, std::string bytes) {
   asio::ip::tcp::endpoint remote(*ip, target.remote.port);
   auto conn = find(remote);
   if (!conn) {
-    if (connections_.size() >= config_.max_connections) {
+    if (count_open(true) >= config_.max_outbound_connections) {
       ++counters_.send_failures;
-      report_later(TransportErrorKind::kSendFailed, target, "too many connections");
+      report_later(TransportErrorKind::kSendFailed, target, "too many outbound connections");
       return;
     }
     try {

@@ -1,7 +1,7 @@
 // Internal: the TCP and TLS transports. Listeners on the local port (TLS: serving cert_file or
 // the generated certificate), and one connection per remote address, shared by both directions:
 // a send to the source of a request that came in on a connection goes back on it (RFC 3261
-// §18.2.2).
+// §18.2.2). Inbound and outbound connections have separate limits; idle inbound ones close.
 #pragma once
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
@@ -38,6 +38,8 @@ class StreamCore final : public CoreBase {
   void on_accept(std::size_t index, const std::error_code& ec, asio::ip::tcp::socket socket);
   void retry_accept_later(std::size_t index);
   std::shared_ptr<Connection> find(const asio::ip::tcp::endpoint& remote) const;
+  // Connections in the table that were opened by us (true) or accepted (false).
+  std::size_t count_open(bool outbound) const;
   void erase(const Connection& connection);
 
   std::vector<asio::ip::tcp::acceptor> listeners_;

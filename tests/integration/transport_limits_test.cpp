@@ -1,0 +1,134 @@
+// Connection limits of the stream transports: idle inbound connections close after
+// inbound_idle_timeout (outbound ones never do), a table full of inbound connections refuses
+// more inbound ones but never an outbound connect, and outbound connections have their own cap.
+#include <gtest/gtest.h>
+
+#include "transport_support.hpp"
+
+namespace sipline::transport::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class LimitsTest : public ::testing::TestWithParam<Protocol> {
+ protected:
+  bool tls() const { return GetParam() == Protocol::kTls; }
+  std::unique_ptr<AsioTransport> open(
+      Recorder& user, const std::function<void(TransportConfig&)>& tune = [](TransportConfig&) {}) {
+    TransportConfig c;
+    c.protocol = GetParam();
+    c.bind_address = "127.0.0.1";
+    c.connect_timeout = 2s;
+    c.tls.verify = false;
+    tune(c);
+    auto t = AsioTransport::open(io_, c);
+    EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message());
+    if (!t.ok()) return nullptr;
+    t.value()->set_user(&user);
+    return std::move(t).value();
+  }
+  static Target target_of(const AsioTransport& t) {
+    return Target{Address{t.protocol(), "127.0.0.1", t.port()}, {}};
+  }
+  std::unique_ptr<RawClient> connect_raw(const AsioTransport& to) {
+    auto c = std::make_unique<RawClient>(io_, tls());
+    EXPECT_TRUE(c->connect(target_of(to).remote));
+    return c;
+  }
+  asio::io_context io_;
+  Recorder server_user_, client_user_;
+};
+
+TEST_P(LimitsTest, IdleInboundConnectionIsClosedAfterTheTimeout) {
+  auto server = open(server_user_, [](TransportConfig& c) { c.inbound_idle_timeout = 200ms; });
+  ASSERT_TRUE(server);
+  const auto start = Clock::now();
+  auto c = connect_raw(*server);
+  ASSERT_TRUE(run_until(io_, [&] { return server->connection_count() == 1; }));
+  ASSERT_TRUE(run_until(
+      io_, [&] { return c->closed_by_peer(); }, 3000ms));
+  EXPECT_GE(Clock::now() - start, 200ms);
+  EXPECT_EQ(server->connection_count(), 0u);
+  EXPECT_EQ(server->counters().connections_idle_closed, 1u);
+  EXPECT_TRUE(server_user_.errors.empty());  // inbound closes are not reported
+}
+
+TEST_P(LimitsTest, TrafficKeepsAnInboundConnectionOpen) {
+  auto server = open(server_user_, [](TransportConfig& c) { c.inbound_idle_timeout = 300ms; });
+  ASSERT_TRUE(server);
+  auto c = connect_raw(*server);
+  for (int i = 0; i < 8; ++i) {  // 800 ms of a message every 100 ms
+    ASSERT_TRUE(c->write(sip_message("busy" + std::to_string(i))));
+    run_for(io_, 100ms);
+    ASSERT_FALSE(c->closed_by_peer()) << "closed after " << i << " messages";
+  }
+  EXPECT_EQ(server_user_.messages.size(), 8u);
+  EXPECT_EQ(server->counters().connections_idle_closed, 0u);
+  ASSERT_TRUE(run_until(
+      io_, [&] { return c->closed_by_peer(); }, 3000ms));
+  EXPECT_EQ(server->counters().connections_idle_closed, 1u);
+}
+
+TEST_P(LimitsTest, OutboundConnectionsAreNeverIdleClosed) {
+  auto server = open(server_user_, [](TransportConfig& c) { c.inbound_idle_timeout = 0ms; });
+  auto client = open(client_user_, [](TransportConfig& c) { c.inbound_idle_timeout = 100ms; });
+  ASSERT_TRUE(server && client);
+  client->send(target_of(*server), sip_message("out"));
+  ASSERT_TRUE(run_until(io_, [&] { return server_user_.messages.size() == 1; }));
+  run_for(io_, 500ms);
+  EXPECT_EQ(client->connection_count(), 1u);
+  EXPECT_EQ(server->connection_count(), 1u);
+  EXPECT_EQ(client->counters().connections_lost, 0u);
+  EXPECT_EQ(client->counters().connections_idle_closed, 0u);
+  EXPECT_TRUE(client_user_.errors.empty());
+}
+
+TEST_P(LimitsTest, FullInboundTableRefusesInboundButStillConnectsOut) {
+  auto server = open(server_user_, [](TransportConfig& c) { c.max_inbound_connections = 3; });
+  Recorder registrar_user;
+  auto registrar = open(registrar_user);
+  ASSERT_TRUE(server && registrar);
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(connect_raw(*server));
+  ASSERT_TRUE(run_until(io_, [&] { return server->connection_count() == 3; }));
+
+  // One more inbound: accepted by the kernel, closed by the transport (TLS: before the
+  // handshake, so the raw client's connect fails or sees the close).
+  RawClient excess(io_, tls());
+  const bool connected = excess.connect(target_of(*server).remote);
+  if (connected) {
+    ASSERT_TRUE(run_until(io_, [&] { return excess.closed_by_peer(); }));
+  }
+  EXPECT_EQ(server->counters().connections_refused, 1u);
+  EXPECT_EQ(server->counters().connections_accepted, 3u);
+
+  // The outbound connect to the registrar is not refused.
+  server->send(target_of(*registrar), sip_message("register"));
+  ASSERT_TRUE(run_until(io_, [&] { return registrar_user.messages.size() == 1; }))
+      << (server_user_.errors.empty() ? "" : server_user_.errors[0].detail);
+  EXPECT_EQ(server->connection_count(), 4u);
+  EXPECT_EQ(server->counters().send_failures, 0u);
+  for (const auto& c : held) EXPECT_FALSE(c->closed_by_peer());
+}
+
+TEST_P(LimitsTest, OutboundConnectionsHaveTheirOwnCap) {
+  auto client = open(client_user_, [](TransportConfig& c) { c.max_outbound_connections = 1; });
+  Recorder a_user, b_user;
+  auto a = open(a_user);
+  auto b = open(b_user);
+  ASSERT_TRUE(client && a && b);
+  client->send(target_of(*a), sip_message("a"));
+  ASSERT_TRUE(run_until(io_, [&] { return a_user.messages.size() == 1; }));
+  client->send(target_of(*b), sip_message("b"));
+  ASSERT_TRUE(run_until(io_, [&] { return !client_user_.errors.empty(); }));
+  EXPECT_EQ(client_user_.errors[0].kind, TransportErrorKind::kSendFailed);
+  EXPECT_EQ(client_user_.errors[0].detail, "too many outbound connections");
+  EXPECT_TRUE(b_user.messages.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stream, LimitsTest, ::testing::Values(Protocol::kTcp, Protocol::kTls),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+}  // namespace
+}  // namespace sipline::transport::test
