@@ -41,6 +41,10 @@ struct DaemonConfig {
   HostPort http_listen{"127.0.0.1", 8080};     // web page, REST API, /metrics; empty: off
   LogLevel log_level = LogLevel::info;
   std::string sip_trace;  // file for every SIP message; "" off
+  // PEM certificate (chain) every TLS listener serves, and its key ("": in tls_cert_file).
+  // Both "": a self-signed certificate generated at startup. Paths resolved like tls_ca_file.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

@@ -284,6 +284,13 @@ std::vector<Field<D>> make_daemon_fields() {
                            .help = "log verbosity"}),
       bind<&D::sip_trace>(
           {.key = "sip_trace", .help = "file for every SIP message; *.pcap writes pcap; \"\" off"}),
+      bind<&D::tls_cert_file>(
+          {.key = "tls_cert_file",
+           .kind = K::file,
+           .help = "PEM certificate every TLS listener serves; \"\": a generated self-signed one"}),
+      bind<&D::tls_key_file>({.key = "tls_key_file",
+                              .kind = K::file,
+                              .help = "PEM private key of tls_cert_file; \"\": in tls_cert_file"}),
   };
 }
 

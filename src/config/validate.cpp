@@ -139,6 +139,10 @@ DaemonConfig validate_daemon(const SettingList& settings, const SettingsSource& 
                              Diagnostics& out) {
   DaemonConfig d;
   apply_settings(d, detail::daemon_fields(), settings, src, out);
+  if (!d.tls_key_file.empty() && d.tls_cert_file.empty()) {
+    out.errors.push_back(problem_for(settings, src, "tls_key_file", ProblemCode::conflict, "",
+                                     "needs tls_cert_file (the certificate of this key)"));
+  }
   return d;
 }
 

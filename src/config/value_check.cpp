@@ -81,9 +81,9 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
     }
     case ValueKind::file: {
       std::string content, err;
-      if (read_file(resolve_path(src.base_dir, text), kMaxCheckedFileBytes, content, err)) {
-        return true;
-      }
+      // Kept resolved: the daemon opens it later, from whatever its working directory is.
+      a.text = resolve_path(src.base_dir, text);
+      if (read_file(a.text, kMaxCheckedFileBytes, content, err)) return true;
       return fail(ProblemCode::io, err);
     }
     default:
