@@ -75,8 +75,6 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   tc.tls.ca_file = cfg_.tls_ca_file;
   tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
   tc.tls.key_file = all.daemon.tls_key_file;
-  tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
-  tc.tls.key_file = all.daemon.tls_key_file;
   auto opened = transport::AsioTransport::open(io, tc);
   if (!opened.ok()) {
     error = label + ": " + opened.error().message();
