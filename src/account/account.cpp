@@ -37,10 +37,10 @@ double secs(base::Duration d) {
 }
 }  // namespace
 
-Account::Account(int index, config::AccountConfig cfg, Stack stack, transport::Target target,
+Account::Account(int index, const config::AccountConfig& cfg, Stack stack, transport::Target target,
                  std::vector<std::string> previous_contacts, Hooks hooks)
     : index_(index),
-      cfg_(std::move(cfg)),
+      cfg_(cfg),
       stack_(stack),
       target_(std::move(target)),
       previous_contacts_(std::move(previous_contacts)),

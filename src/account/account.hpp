@@ -71,7 +71,8 @@ class Account {
   };
 
   // `previous_contacts`: contacts registered by an earlier run (state_dir), for "instance".
-  Account(int index, config::AccountConfig cfg, Stack stack, transport::Target target,
+  // `cfg` is not copied (thousands of accounts): it must outlive the Account.
+  Account(int index, const config::AccountConfig& cfg, Stack stack, transport::Target target,
           std::vector<std::string> previous_contacts, Hooks hooks = {});
   ~Account();
   Account(const Account&) = delete;
@@ -105,7 +106,7 @@ class Account {
   std::uint32_t requested_expires_s() const;
 
   int index_;
-  config::AccountConfig cfg_;
+  const config::AccountConfig& cfg_;
   Stack stack_;
   transport::Target target_;
   std::vector<std::string> previous_contacts_;

@@ -24,7 +24,8 @@ inline constexpr std::size_t kRegistrationsInFlight = 64;
 
 class AccountRuntime final : public transport::TransportUser {
  public:
-  AccountRuntime(int index, config::AccountConfig cfg) : index_(index), cfg_(std::move(cfg)) {}
+  // `cfg` (the engine's loaded config) must outlive the runtime; it is not copied.
+  AccountRuntime(int index, const config::AccountConfig& cfg) : index_(index), cfg_(cfg) {}
   ~AccountRuntime() override;
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
@@ -48,7 +49,7 @@ class AccountRuntime final : public transport::TransportUser {
 
  private:
   int index_;
-  config::AccountConfig cfg_;
+  const config::AccountConfig& cfg_;
   std::unique_ptr<transport::AsioTransport> transport_;
   std::unique_ptr<base::SeededRandom> random_;
   std::unique_ptr<base::SeededRandom> jitter_;

@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "base/random.hpp"
 #include "base/timer.hpp"
@@ -39,8 +38,8 @@ struct ClientRecord {
       : fsm(cfg, reliable), timers(s) {}
   NonInviteClient fsm;
   transport::Target target;
-  std::string key;  // client_key(): branch + method
-  std::string request;
+  std::string key;      // client_key(): branch + method
+  std::string request;  // released once the final response came (nothing re-sends it then)
   std::shared_ptr<ClientCallback> callback;  // null once the final event was reported
   TimerSet timers;
 };
@@ -68,10 +67,13 @@ struct TransactionLayer::Impl {
   std::string supported;
   std::uint64_t next_handle = 1;
 
-  std::unordered_map<std::uint64_t, std::unique_ptr<ClientRecord>> clients;
-  std::unordered_map<std::string, std::uint64_t> client_index;
-  std::unordered_map<std::uint64_t, std::unique_ptr<ServerRecord>> servers;
-  std::unordered_map<std::string, std::uint64_t> server_index;
+  // Ordered maps, not hash maps: an account has a handful of transactions at a time, and an
+  // empty std::map allocates nothing (a hash map keeps its bucket array once used; with
+  // thousands of accounts that is real memory).
+  std::map<std::uint64_t, std::unique_ptr<ClientRecord>> clients;
+  std::map<std::string, std::uint64_t, std::less<>> client_index;
+  std::map<std::uint64_t, std::unique_ptr<ServerRecord>> servers;
+  std::map<std::string, std::uint64_t, std::less<>> server_index;
   // shared_ptr: a handler may replace or remove itself while it runs.
   std::map<std::string, std::shared_ptr<RequestHandler>, std::less<>> handlers;
 

@@ -71,6 +71,8 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
     target = rec.target;
     bytes = rec.request;
   }
+  // Completed only absorbs retransmitted responses (timer K): the request is never sent again.
+  if (!rec.fsm.pending()) std::string().swap(rec.request);
   if (rec.fsm.state() == ClientState::kTerminated) erase_client(handle);  // `rec` is gone
 
   if (a.send) transport.send(target, std::move(bytes));
