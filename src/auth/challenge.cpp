@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "msg/values.hpp"
+
 namespace sipline::auth {
 
 std::string_view describe(AuthErrorCode code) {
@@ -56,18 +58,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Strips surrounding quotes if the parser left them, then resolves quoted-pair escapes.
-std::string unescape(std::string_view s) {
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) ++i;
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
 bool is_control(char c) {
   const auto u = static_cast<unsigned char>(c);
   return (u < 0x20 && u != '\t') || u == 0x7f;
@@ -87,11 +77,12 @@ const msg::Param* find(const msg::Params& params, std::string_view name) {
   return nullptr;
 }
 
-// The parameter's unescaped value; nullopt when absent.
+// The parameter's value, quotes stripped (if the parser left them) and escapes resolved;
+// nullopt when absent.
 std::optional<std::string> value_of(const msg::Params& params, std::string_view name) {
   const msg::Param* p = find(params, name);
   if (p == nullptr) return std::nullopt;
-  return unescape(p->value);
+  return msg::unquote(p->value);
 }
 
 QopOptions parse_qop(std::string_view list) {
