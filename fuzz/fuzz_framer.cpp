@@ -3,28 +3,14 @@
 // frame says kNeedMore, and a message frame goes through Message::parse without crashing.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.hpp"
 #include "msg/framer.hpp"
 #include "msg/message.hpp"
 
-namespace {
-
 using namespace sipline::msg;
-
-// Aborts (so libFuzzer records the input) naming the broken invariant.
-#define require(cond)                                                                   \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string stream(reinterpret_cast<const char*>(data), size);

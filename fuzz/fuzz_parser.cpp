@@ -4,11 +4,10 @@
 // rebuilding a parsed message with the writer must parse again.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_require.hpp"
 #include "msg/framer.hpp"
 #include "msg/message.hpp"
 #include "msg/values.hpp"
@@ -17,15 +16,6 @@
 namespace {
 
 using namespace sipline::msg;
-
-// Aborts (so libFuzzer records the input) naming the broken invariant.
-#define require(cond)                                                                   \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 bool inside(std::string_view outer, std::string_view v) {
   if (v.empty()) return true;
