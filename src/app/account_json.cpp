@@ -1,48 +1,70 @@
 #include "app/account_json.hpp"
 
+#include <optional>
+
 namespace sipline::app {
 
 namespace {
 
-Json optional_json(const std::optional<std::int64_t>& v) {
-  return v ? Json(*v) : Json(nullptr);
+// Calls f(key, field) for every field of AccountStatus, in the JSON order: interfaces.md's
+// fields first, then the extras. The one list both directions use.
+template <typename Status, typename F>
+void for_each_field(Status& a, F&& f) {
+  f("index", a.index);
+  f("name", a.name);
+  f("aor", a.aor);
+  f("state", a.state);
+  f("granted_expires_s", a.granted_expires_s);
+  f("next_refresh_in_s", a.next_refresh_in_s);
+  f("last_status_code", a.last_status_code);
+  f("last_error", a.last_error);
+  f("keepalive_misses", a.keepalive_misses);
+  f("transport", a.transport);
+  f("local_port", a.local_port);
+  // Extras beyond interfaces.md.
+  f("failure_class", a.failure_class);
+  f("next_attempt_in_s", a.next_attempt_in_s);
+  f("contact", a.contact);
+  f("unregister_outcome", a.unregister_outcome);
+  f("warnings", a.warnings);
+  f("registrations_ok", a.registrations_ok);
+  f("registration_failures", a.registration_failures);
+  f("keepalive_misses_total", a.keepalive_misses_total);
+  f("transactions", a.transactions);
+  f("retransmissions", a.retransmissions);
+  f("last_refresh_latency_s", a.last_refresh_latency_s);
 }
 
 template <typename T>
-void read_field(const Json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) out = it->get<T>();
+Json value_json(const T& v) {
+  return Json(v);
 }
 
-void read_optional(const Json& j, const char* key, std::optional<std::int64_t>& out) {
+template <typename T>
+Json value_json(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+// The type a field is read as: T, or T for std::optional<T>.
+template <typename T>
+struct Stored {
+  using type = T;
+};
+template <typename T>
+struct Stored<std::optional<T>> {
+  using type = T;
+};
+
+// A missing or null field leaves `out` as it is.
+template <typename T>
+void read_field(const Json& j, const char* key, T& out) {
   auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) out = it->get<std::int64_t>();
+  if (it != j.end() && !it->is_null()) out = it->get<typename Stored<T>::type>();
 }
 
 AccountStatus account_from_json(const Json& j) {
   AccountStatus a;
-  read_field(j, "index", a.index);
-  read_field(j, "name", a.name);
-  read_field(j, "aor", a.aor);
-  read_field(j, "state", a.state);
-  read_field(j, "granted_expires_s", a.granted_expires_s);
-  read_optional(j, "next_refresh_in_s", a.next_refresh_in_s);
-  read_field(j, "last_status_code", a.last_status_code);
-  read_field(j, "last_error", a.last_error);
-  read_field(j, "keepalive_misses", a.keepalive_misses);
-  read_field(j, "transport", a.transport);
-  read_field(j, "local_port", a.local_port);
-  read_field(j, "failure_class", a.failure_class);
-  read_optional(j, "next_attempt_in_s", a.next_attempt_in_s);
-  read_field(j, "contact", a.contact);
-  read_field(j, "unregister_outcome", a.unregister_outcome);
-  read_field(j, "warnings", a.warnings);
-  read_field(j, "registrations_ok", a.registrations_ok);
-  read_field(j, "registration_failures", a.registration_failures);
-  read_field(j, "keepalive_misses_total", a.keepalive_misses_total);
-  read_field(j, "transactions", a.transactions);
-  read_field(j, "retransmissions", a.retransmissions);
-  read_field(j, "last_refresh_latency_s", a.last_refresh_latency_s);
+  for_each_field(a, [&j](const char* key, auto& field) { read_field(j, key, field); });
   return a;
 }
 
@@ -50,29 +72,7 @@ AccountStatus account_from_json(const Json& j) {
 
 Json to_json(const AccountStatus& a) {
   Json j = Json::object();
-  j["index"] = a.index;
-  j["name"] = a.name;
-  j["aor"] = a.aor;
-  j["state"] = a.state;
-  j["granted_expires_s"] = a.granted_expires_s;
-  j["next_refresh_in_s"] = optional_json(a.next_refresh_in_s);
-  j["last_status_code"] = a.last_status_code;
-  j["last_error"] = a.last_error;
-  j["keepalive_misses"] = a.keepalive_misses;
-  j["transport"] = a.transport;
-  j["local_port"] = a.local_port;
-  // Extras beyond interfaces.md.
-  j["failure_class"] = a.failure_class;
-  j["next_attempt_in_s"] = optional_json(a.next_attempt_in_s);
-  j["contact"] = a.contact;
-  j["unregister_outcome"] = a.unregister_outcome;
-  j["warnings"] = a.warnings;
-  j["registrations_ok"] = a.registrations_ok;
-  j["registration_failures"] = a.registration_failures;
-  j["keepalive_misses_total"] = a.keepalive_misses_total;
-  j["transactions"] = a.transactions;
-  j["retransmissions"] = a.retransmissions;
-  j["last_refresh_latency_s"] = a.last_refresh_latency_s;
+  for_each_field(a, [&j](const char* key, const auto& field) { j[key] = value_json(field); });
   return j;
 }
 
