@@ -25,7 +25,10 @@ std::string error_text(const AccountStatus& a) {
 
 Row row_of(const AccountStatus& a) {
   std::string transport = a.transport.empty() ? "-" : a.transport;
-  if (a.local_port != 0) transport += "/" + std::to_string(a.local_port);
+  if (a.local_port != 0) {
+    transport += '/';  // appended: g++ 12 -O3 warns a false -Wrestrict on "/" + std::string
+    transport += std::to_string(a.local_port);
+  }
   return Row{std::to_string(a.index),
              a.name,
              a.state,

@@ -1,6 +1,7 @@
 #include "txn/via_stamp.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "msg/message.hpp"
@@ -39,7 +40,11 @@ std::string stamp_top_via(std::string response, const transport::Address& source
   const msg::Param* rport = msg::find_param(via->params, "rport");
   if (rport && !rport->has_value && inside(rport->name)) {
     const std::size_t at = static_cast<std::size_t>(rport->name.data() - base) + rport->name.size();
-    insertions.push_back({at, "=" + std::to_string(source.port)});
+    // Appended, not "=" + to_string(): g++ 12 -O3 warns a false -Wrestrict in
+    // operator+(const char*, std::string&&).
+    std::string text = "=";
+    text += std::to_string(source.port);
+    insertions.push_back({at, std::move(text)});
   }
   const bool differs = unbracket(via->host) != source.address;
   if (via->received().empty() && (differs || rport)) {

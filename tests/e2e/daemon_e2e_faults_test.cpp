@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "e2e_support.hpp"
@@ -24,6 +26,22 @@ class DaemonScenario : public ::testing::Test {
   Kamailio kam_;
   TempDir tmp_;
 };
+
+// The value of the first Prometheus sample whose line starts with `prefix` (a metric name and
+// the first labels): the digits after the labels' closing "} "; nullopt when there is none.
+// (A plain search: std::regex draws a false -Wmaybe-uninitialized from g++ 12 -O3 with ASan.)
+std::optional<long long> metric_value(const std::string& text, std::string_view prefix) {
+  for (std::size_t at = text.find(prefix); at != std::string::npos;
+       at = text.find(prefix, at + 1)) {
+    const std::size_t close = text.find('}', at);
+    if (close == std::string::npos || text.compare(close, 2, "} ") != 0) continue;
+    const std::size_t digits = close + 2;
+    const std::size_t end = text.find_first_not_of("0123456789", digits);
+    if (end == digits) continue;
+    return std::stoll(text.substr(digits, end - digits));
+  }
+  return std::nullopt;
+}
 
 // Another device's binding of the same AOR.
 std::string foreign_contact(const std::string& user) {
@@ -329,20 +347,15 @@ TEST_F(DaemonScenario, HostileInputIsDroppedAndAccountsStayRegistered) {
         << status.dump();
   }
   const std::string metrics = d.metrics();
-  std::smatch m;
-  const std::regex udp_malformed(R"(sipline_malformed_messages_total\{account="1"[^}]*\} (\d+))");
-  ASSERT_TRUE(std::regex_search(metrics, m, udp_malformed)) << metrics;
-  EXPECT_GT(std::stoll(m[1]), 0) << metrics;
+  const auto malformed = metric_value(metrics, "sipline_malformed_messages_total{account=\"1\"");
+  ASSERT_TRUE(malformed.has_value()) << metrics;
+  EXPECT_GT(*malformed, 0) << metrics;
   EXPECT_TRUE(d.running());
 }
 
 // Idle TCP connections opened by anyone to a tcp account's listening port must not keep the
 // account from re-connecting to its registrar after the connection broke (Kamailio restart).
 TEST_F(DaemonScenario, IdleInboundConnectionsDoNotBlockReRegistration) {
-  GTEST_SKIP() << "product bug (transport): inbound and outbound connections share "
-                  "max_connections (256) and idle inbound ones are never closed, so a peer "
-                  "holding idle connections to the listener makes StreamCore::send() fail "
-                  "with 'too many connections' for the registrar: no re-registration";
   auto a = account_for(kam_, Transport::kTcp, "1042");
   Daemon d(tmp_.path());
   d.write_config({a});
