@@ -1,0 +1,5 @@
+# The engine's pieces that need no sockets: the state store (contacts batched into one file).
+if(TARGET sipline)
+  sipline_test(engine_state_store_test SOURCES engine_state_store_test.cpp DEPS sipline sipline_base)
+  target_include_directories(engine_state_store_test PRIVATE ${CMAKE_SOURCE_DIR}/src/engine)
+endif()
