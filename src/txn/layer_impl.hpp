@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/random.hpp"
 #include "base/timer.hpp"
@@ -38,8 +39,8 @@ struct ClientRecord {
       : fsm(cfg, reliable), timers(s) {}
   NonInviteClient fsm;
   transport::Target target;
-  std::string key;      // client_key(): branch + method
-  std::string request;  // released once the final response came (nothing re-sends it then)
+  std::string key;  // client_key(): branch + method
+  std::string request;
   std::shared_ptr<ClientCallback> callback;  // null once the final event was reported
   TimerSet timers;
 };
@@ -74,6 +75,16 @@ struct TransactionLayer::Impl {
   std::map<std::string, std::uint64_t, std::less<>> client_index;
   std::map<std::uint64_t, std::unique_ptr<ServerRecord>> servers;
   std::map<std::string, std::uint64_t, std::less<>> server_index;
+  // Client transactions in Completed (timer K, UDP): only their key is kept, to absorb
+  // retransmitted responses, in the order they completed (K is the same for all, so that is
+  // also the order they expire). The full record is gone: with thousands of accounts
+  // registering at once, every one of them sits in K for T4.
+  struct Completed {
+    std::string key;
+    base::TimePoint expires;
+  };
+  std::vector<Completed> completed;
+  base::Timer completed_sweep{timers};
   // shared_ptr: a handler may replace or remove itself while it runs.
   std::map<std::string, std::shared_ptr<RequestHandler>, std::less<>> handlers;
 
@@ -81,6 +92,10 @@ struct TransactionLayer::Impl {
   std::uint64_t send_request(const transport::Target& target, std::string_view branch,
                              std::string_view method, std::string request, ClientCallback cb);
   void erase_client(std::uint64_t handle);
+  // The record entered Completed: keep its key until timer K, drop the rest.
+  void retire_client(std::uint64_t handle);
+  bool absorbed_by_completed(std::string_view key);
+  void sweep_completed();
   void on_response(const msg::Message& response);
   void on_transport_error(const transport::TransportError& error);
   void on_client_timer(std::uint64_t handle, TimerName timer);

@@ -50,6 +50,33 @@ void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
   clients.erase(it);  // its TimerSet cancels every timer
 }
 
+void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
+  auto it = clients.find(handle);
+  if (it == clients.end()) return;
+  completed.push_back({it->second->key, timers.now() + cfg.t4});
+  erase_client(handle);  // cancels its timers, K included: the sweep stands in for it
+  if (!completed_sweep.armed()) {
+    completed_sweep.arm_at(completed.front().expires, [this] { sweep_completed(); });
+  }
+}
+
+bool TransactionLayer::Impl::absorbed_by_completed(std::string_view key) {
+  return std::any_of(completed.begin(), completed.end(),
+                     [key](const Completed& c) { return c.key == key; });
+}
+
+void TransactionLayer::Impl::sweep_completed() {
+  const base::TimePoint now = timers.now();
+  auto end = std::find_if(completed.begin(), completed.end(),
+                          [now](const Completed& c) { return c.expires > now; });
+  completed.erase(completed.begin(), end);
+  if (completed.empty()) {
+    std::vector<Completed>().swap(completed);  // an idle account keeps no capacity
+  } else {
+    completed_sweep.arm_at(completed.front().expires, [this] { sweep_completed(); });
+  }
+}
+
 void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a,
                                           const ClientEvent* event) {
   auto it = clients.find(handle);
@@ -71,9 +98,10 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
     target = rec.target;
     bytes = rec.request;
   }
-  // Completed only absorbs retransmitted responses (timer K): the request is never sent again.
-  if (!rec.fsm.pending()) std::string().swap(rec.request);
-  if (rec.fsm.state() == ClientState::kTerminated) erase_client(handle);  // `rec` is gone
+  if (rec.fsm.state() == ClientState::kTerminated)
+    erase_client(handle);  // `rec` is gone
+  else if (rec.fsm.state() == ClientState::kCompleted)
+    retire_client(handle);
 
   if (a.send) transport.send(target, std::move(bytes));
   if (cb && *cb && event) (*cb)(*event);  // may destroy this layer: nothing after it
@@ -97,7 +125,12 @@ void TransactionLayer::Impl::on_response(const msg::Message& response) {
     spdlog::debug("txn: response without a usable Via/CSeq dropped");
     return;
   }
-  auto idx = client_index.find(client_key(via->branch(), cseq->method));
+  const std::string key = client_key(via->branch(), cseq->method);
+  auto idx = client_index.find(key);
+  if (idx == client_index.end() && absorbed_by_completed(key)) {
+    ++counters.response_retransmissions;  // Completed absorbs it (RFC 3261 §17.1.2.2)
+    return;
+  }
   if (idx == client_index.end()) {
     ++counters.stray_responses;
     spdlog::debug("txn: stray {} response (branch {}, {}) dropped", code, via->branch(),
@@ -149,7 +182,7 @@ const Counters& TransactionLayer::counters() const {
   return impl_->counters;
 }
 std::size_t TransactionLayer::client_count() const {
-  return impl_->clients.size();
+  return impl_->clients.size() + impl_->completed.size();
 }
 std::size_t TransactionLayer::server_count() const {
   return impl_->servers.size();
