@@ -5,7 +5,9 @@
 // Spec: /work/shared/spec/account-settings.md, docs/config.md.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +43,13 @@ std::optional<long long> metric_value(const std::string& text, std::string_view 
     return std::stoll(text.substr(digits, end - digits));
   }
   return std::nullopt;
+}
+
+// Whether the file holds `text` (false when it does not exist).
+bool file_has(const std::filesystem::path& path, const std::string& text) {
+  std::ifstream in(path);
+  const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return all.find(text) != std::string::npos;
 }
 
 // Another device's binding of the same AOR.
@@ -88,6 +97,10 @@ TEST_F(DaemonScenario, UnregisterInstanceRemovesOwnStaleBindingAfterRestartOnNew
   Json status;
   ASSERT_TRUE(first.wait_registered(1, 5s, &status)) << status.dump();
   const std::string old_contact = status["contact"];
+  // state_dir gets the contact in one batched flush, 200 ms after the registration at most: a
+  // SIGKILL before that would lose it, so the crash comes once it is on disk.
+  ASSERT_TRUE(
+      eventually([&] { return file_has(first.state_dir() / "contacts", old_contact); }, 3s, 20ms));
   first.kill();
   ASSERT_TRUE(binding(kam_, "1011", old_contact)) << "SIGKILL must leave the binding";
 
