@@ -42,7 +42,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
     : index_(index),
       cfg_(cfg),
       stack_(stack),
-      target_(std::move(target)),
+      identity_{{}, {}, cfg.display_name, {}, std::move(target), "sipline/" SIPLINE_VERSION_STRING},
       previous_contacts_(std::move(previous_contacts)),
       hooks_(std::move(hooks)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
@@ -60,18 +60,17 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       done_timer_(stack.timers) {
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
   reg_.set_gate(stack.registration_gate);
+  reg_.set_identity(identity_);
   refresh_identity();
 }
 
 Account::~Account() = default;
 
 void Account::refresh_identity() {
-  const WireNames n = wire_names(cfg_, stack_.transport.local_address(target_));
-  contact_ = n.contact;
-  aor_ = n.aor;
-  request_uri_ = n.request_uri;
-  reg_.set_identity({n.request_uri, n.aor, cfg_.display_name, n.contact, target_,
-                     "sipline/" SIPLINE_VERSION_STRING});
+  WireNames n = wire_names(cfg_, stack_.transport.local_address(identity_.target));
+  identity_.contact = std::move(n.contact);
+  identity_.aor = std::move(n.aor);
+  identity_.request_uri = std::move(n.request_uri);
 }
 
 std::uint32_t Account::requested_expires_s() const {
@@ -143,14 +142,14 @@ void Account::unregister_previous() {
     spdlog::warn(
         "account[{}]: unregister_before_new_registration = \"all\" also removes the "
         "bindings of other devices on {}",
-        index_, aor_);
+        index_, identity_.aor);
     return reg_.unbind_all(done);
   }
   std::vector<std::string> contacts;
   for (const auto& c : previous_contacts_) {
-    if (c != contact_) contacts.push_back(c);
+    if (c != identity_.contact) contacts.push_back(c);
   }
-  contacts.push_back(contact_);
+  contacts.push_back(identity_.contact);
   reg_.unbind(std::move(contacts), done);
 }
 
@@ -190,18 +189,17 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   refresh_timer_.arm_in(
       refresh_delay(seconds{granted_s_}, cfg_.reregister_before_expiration_s, stack_.jitter.unit()),
       [this] { begin_register(); });
-  if (o.contact_confirmed && hooks_.on_contact_registered) hooks_.on_contact_registered(contact_);
-  previous_contacts_.assign(1, contact_);
+  if (o.contact_confirmed && hooks_.on_contact_registered)
+    hooks_.on_contact_registered(identity_.contact);
+  previous_contacts_.assign(1, identity_.contact);
   transition(State::kRegistered);
   start_keepalive(o);
 }
 
 void Account::start_keepalive(const usage::reg::Outcome& o) {
   if (!cfg_.options_keepalive) return;
-  const std::string from = msg::format_name_addr(cfg_.display_name, aor_);
-  keepalive_.start({request_uri_, from, msg::format_name_addr({}, aor_), target_,
-                    "sipline/" SIPLINE_VERSION_STRING},
-                   seconds{cfg_.options_keepalive_interval_s}, cfg_.options_keepalive_max_tries,
+  keepalive_.start(identity_, seconds{cfg_.options_keepalive_interval_s},
+                   cfg_.options_keepalive_max_tries,
                    usage::options::ViaReflection{o.via_received, o.via_rport});
 }
 
@@ -237,8 +235,8 @@ void Account::reregister_at_once(std::string_view why, bool new_connection) {
   if (stopping_ || state_ == State::kDisabled || state_ == State::kUnregistering) return;
   spdlog::warn("account[{}]: {}: re-registering now", index_, why);
   keepalive_.stop();
-  if (new_connection && target_.remote.protocol != transport::Protocol::kUdp) {
-    stack_.transport.reset(target_);
+  if (new_connection && identity_.target.remote.protocol != transport::Protocol::kUdp) {
+    stack_.transport.reset(identity_.target);
   }
   reg_.cancel();
   begin_register();
@@ -249,7 +247,8 @@ void Account::reregister_now() {
 }
 
 void Account::on_transport_error(const transport::TransportError& error) {
-  if (error.target != target_ || error.kind != transport::TransportErrorKind::kConnectionLost) {
+  if (error.target != identity_.target ||
+      error.kind != transport::TransportErrorKind::kConnectionLost) {
     return;
   }
   // A connection lost while registered and idle: open a new one and re-REGISTER at once.
@@ -271,7 +270,7 @@ void Account::stop(std::function<void()> done) {
     return;
   }
   transition(State::kUnregistering);
-  reg_.unbind({contact_}, [this, done = std::move(done)](const usage::reg::Outcome& o) {
+  reg_.unbind({identity_.contact}, [this, done = std::move(done)](const usage::reg::Outcome& o) {
     spdlog::info("account[{}]: unregistered: {}", index_,
                  o.registered() ? std::to_string(o.status_code) : o.detail);
     granted_s_ = 0;
@@ -286,7 +285,7 @@ Snapshot Account::snapshot() const {
   const auto now = stack_.timers.now();
   s.index = index_;
   s.name = cfg_.name;
-  s.aor = aor_;
+  s.aor = identity_.aor;
   s.state = state_;
   s.granted_expires_s = granted_s_;
   if (refresh_timer_.armed()) {
@@ -299,7 +298,7 @@ Snapshot Account::snapshot() const {
   s.last_error = last_error_;
   s.failure_class = failure_;
   s.keepalive_misses = keepalive_.misses();
-  s.contact = contact_;
+  s.contact = identity_.contact;
   s.unregister_outcome = unregister_outcome_;
   s.warnings = warnings_;
   if (failure_ == FailureClass::kBindingNotConfirmed && state_ == State::kRegistered) {

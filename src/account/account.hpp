@@ -90,7 +90,7 @@ class Account {
   Snapshot snapshot() const;
   State state() const { return state_; }
   const config::AccountConfig& config() const { return cfg_; }
-  const transport::Target& target() const { return target_; }
+  const transport::Target& target() const { return identity_.target; }
 
  private:
   void transition(State next);
@@ -108,7 +108,8 @@ class Account {
   int index_;
   const config::AccountConfig& cfg_;
   Stack stack_;
-  transport::Target target_;
+  // Request-URI, AOR, Contact and target of every request: read by reg_ and keepalive_.
+  txn::Identity identity_;
   std::vector<std::string> previous_contacts_;
   Hooks hooks_;
   usage::reg::Registration reg_;
@@ -119,9 +120,6 @@ class Account {
   base::Timer done_timer_;
 
   State state_ = State::kDisabled;
-  std::string contact_;
-  std::string aor_;
-  std::string request_uri_;
   std::uint32_t min_expires_s_ = 0;  // raised by a 423: asked for from then on
   base::TimePoint lease_end_{};
   base::TimePoint attempt_started_{};

@@ -10,6 +10,19 @@
 
 namespace sipline::txn {
 
+// Who an account's out-of-dialog requests come from and where they go. The account owns one;
+// its usages (REGISTER, OPTIONS keep-alive, ...) read it by reference, so thousands of
+// accounts keep these strings once each.
+struct Identity {
+  std::string
+      request_uri;  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls"
+  std::string aor;  // From/To URI: "sip:1001@example.com"
+  std::string display_name;  // may be empty
+  std::string contact;       // our Contact URI: "sip:1001@127.0.0.1:5060"
+  transport::Target target;  // where requests go (registrar or outbound proxy)
+  std::string user_agent = "sipline";
+};
+
 struct RequestLine {
   std::string_view method;
   std::string_view request_uri;

@@ -19,10 +19,10 @@ Keepalive::~Keepalive() {
   stop();
 }
 
-void Keepalive::start(KeepaliveIdentity identity, base::Duration interval, int max_tries,
+void Keepalive::start(const txn::Identity& identity, base::Duration interval, int max_tries,
                       std::optional<ViaReflection> reference) {
   stop();
-  identity_ = std::move(identity);
+  identity_ = &identity;
   interval_ = interval;
   max_tries_ = max_tries;
   reference_ = std::move(reference);
@@ -50,13 +50,14 @@ void Keepalive::send() {
   ++cseq_;
   ++sent_total_;
   const std::string branch = random_.branch();
-  const std::string from = identity_.from + ";tag=" + from_tag_;
-  auto w =
-      txn::start_request({"OPTIONS", identity_.request_uri, from, identity_.to, call_id_, cseq_},
-                         transport_, identity_.target, branch);
+  const txn::Identity& id = *identity_;
+  const std::string from = msg::format_name_addr(id.display_name, id.aor, ";tag=" + from_tag_);
+  const std::string to = msg::format_name_addr({}, id.aor);
+  auto w = txn::start_request({"OPTIONS", id.request_uri, from, to, call_id_, cseq_}, transport_,
+                              id.target, branch);
   w.header(msg::HeaderId::kAccept, "application/sdp");
-  w.header(msg::HeaderId::kUserAgent, identity_.user_agent);
-  outstanding_ = txn_.send_request(identity_.target, branch, "OPTIONS", w.finish(),
+  w.header(msg::HeaderId::kUserAgent, id.user_agent);
+  outstanding_ = txn_.send_request(id.target, branch, "OPTIONS", w.finish(),
                                    [this](const txn::ClientEvent& e) { on_event(e); });
 }
 

@@ -13,17 +13,10 @@
 #include "base/random.hpp"
 #include "base/timer.hpp"
 #include "transport/transport.hpp"
+#include "txn/request.hpp"
 #include "txn/transaction_layer.hpp"
 
 namespace sipline::usage::options {
-
-struct KeepaliveIdentity {
-  std::string request_uri;  // "sip:server-host"
-  std::string from;         // formatted From name-addr without tag (the account's AOR)
-  std::string to;           // formatted To name-addr
-  transport::Target target;
-  std::string user_agent = "sipline";
-};
 
 // How the server saw us: the top Via's received and rport of a response.
 struct ViaReflection {
@@ -45,9 +38,10 @@ class Keepalive {
   Keepalive(const Keepalive&) = delete;
   Keepalive& operator=(const Keepalive&) = delete;
 
-  // Starts (or restarts) the cycle: the first OPTIONS goes one interval from now. `reference`
-  // is how the registrar saw us; nullopt: no NAT check.
-  void start(KeepaliveIdentity identity, base::Duration interval, int max_tries,
+  // Starts (or restarts) the cycle: the first OPTIONS goes one interval from now, from the
+  // account's AOR to its Request-URI and target. `identity` is not copied: it must outlive the
+  // Keepalive. `reference` is how the registrar saw us; nullopt: no NAT check.
+  void start(const txn::Identity& identity, base::Duration interval, int max_tries,
              std::optional<ViaReflection> reference);
   void stop();
   bool running() const { return timer_.armed(); }
@@ -68,7 +62,7 @@ class Keepalive {
   base::Random& random_;
   Callbacks callbacks_;
   base::Timer timer_;
-  KeepaliveIdentity identity_;
+  const txn::Identity* identity_ = nullptr;
   base::Duration interval_{30000};
   int max_tries_ = 3;
   std::optional<ViaReflection> reference_;

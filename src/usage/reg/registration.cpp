@@ -57,6 +57,8 @@ struct Registration::Attempt {
   Done done;
 };
 
+const Identity Registration::kNoIdentity{};
+
 Registration::Registration(txn::TransactionLayer& txn, transport::Transport& transport,
                            base::Random& random, auth::Credentials credentials)
     : txn_(txn),
@@ -108,8 +110,8 @@ void Registration::leave_gate() {
 
 void Registration::start(std::unique_ptr<Attempt> attempt) {
   cancel();
-  attempt->target = identity_.target;
-  attempt->request_uri = identity_.request_uri;
+  attempt->target = identity_->target;
+  attempt->request_uri = identity_->request_uri;
   attempt_ = std::move(attempt);
   if (gate_ != nullptr) {
     bool granted = false;
@@ -132,13 +134,13 @@ void Registration::proceed() {
 std::string Registration::build(const std::string* authorization, const std::string& branch) const {
   const Attempt& a = *attempt_;
   const std::string from =
-      msg::format_name_addr(identity_.display_name, identity_.aor, ";tag=" + from_tag_);
-  const std::string to = msg::format_name_addr(identity_.display_name, identity_.aor);
+      msg::format_name_addr(identity_->display_name, identity_->aor, ";tag=" + from_tag_);
+  const std::string to = msg::format_name_addr(identity_->display_name, identity_->aor);
   auto w = txn::start_request({"REGISTER", a.request_uri, from, to, call_id_, cseq_}, transport_,
                               a.target, branch);
   switch (a.kind) {
     case Attempt::Kind::kBind:
-      w.header(msg::HeaderId::kContact, msg::format_name_addr({}, identity_.contact));
+      w.header(msg::HeaderId::kContact, msg::format_name_addr({}, identity_->contact));
       w.header(msg::HeaderId::kExpires, std::uint64_t{a.expires_s});
       break;
     case Attempt::Kind::kUnbind:
@@ -153,7 +155,7 @@ std::string Registration::build(const std::string* authorization, const std::str
       break;
   }
   if (authorization != nullptr) w.header(auth_.header_name(), *authorization);
-  w.header(msg::HeaderId::kUserAgent, identity_.user_agent);
+  w.header(msg::HeaderId::kUserAgent, identity_->user_agent);
   return w.finish();
 }
 
@@ -309,7 +311,7 @@ void Registration::on_success(const msg::Message& response) {
     o.via_rport = via->rport();
   }
   if (attempt_->kind == Attempt::Kind::kBind) {
-    const Granted g = granted_expiry(response, identity_.contact, attempt_->expires_s);
+    const Granted g = granted_expiry(response, identity_->contact, attempt_->expires_s);
     o.granted_s = g.seconds;
     o.contact_confirmed = g.confirmed;
     if (!g.confirmed) {

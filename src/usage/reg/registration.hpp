@@ -12,20 +12,13 @@
 #include "base/gate.hpp"
 #include "base/random.hpp"
 #include "transport/transport.hpp"
+#include "txn/request.hpp"
 #include "txn/transaction_layer.hpp"
 #include "usage/reg/outcome.hpp"
 
 namespace sipline::usage::reg {
 
-struct Identity {
-  std::string
-      request_uri;  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls"
-  std::string aor;  // From/To URI: "sip:1001@example.com"
-  std::string display_name;  // may be empty
-  std::string contact;       // our Contact URI: "sip:1001@127.0.0.1:5060"
-  transport::Target target;  // where requests go (registrar or outbound proxy)
-  std::string user_agent = "sipline";
-};
+using Identity = txn::Identity;
 
 class Registration {
  public:
@@ -37,8 +30,10 @@ class Registration {
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
 
-  void set_identity(Identity identity) { identity_ = std::move(identity); }
-  const Identity& identity() const { return identity_; }
+  // Not copied: `identity` (the account's) must outlive the Registration. Set it before the
+  // first attempt; an attempt takes its target and Request-URI when it starts.
+  void set_identity(const Identity& identity) { identity_ = &identity; }
+  const Identity& identity() const { return *identity_; }
   // add_auth_header_on_reregister: every REGISTER carries credentials from the last challenge.
   void set_preemptive_auth(bool on) { preemptive_auth_ = on; }
   // Every attempt holds a place of `gate` (shared by many accounts) from its first REGISTER to
@@ -80,7 +75,8 @@ class Registration {
   transport::Transport& transport_;
   base::Random& random_;
   auth::DigestSession auth_;
-  Identity identity_;
+  const Identity* identity_ = &kNoIdentity;
+  static const Identity kNoIdentity;
   bool preemptive_auth_ = false;
   std::string call_id_;
   std::string from_tag_;
