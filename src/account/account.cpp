@@ -158,6 +158,12 @@ void Account::begin_register() {
   refresh_timer_.cancel();
   retry_timer_.cancel();
   attempt_started_ = stack_.timers.now();
+  // The lease only needs watching while a refresh is under way (or failing): until then the
+  // refresh timer, always due before the lease ends, stands guard. One timer less per account.
+  if (granted_s_ > 0 && !lease_valid()) on_lease_expired();  // ran out just now (G of 1 s)
+  if (lease_valid() && !lease_timer_.armed()) {
+    lease_timer_.arm_at(lease_end_, [this] { on_lease_expired(); });
+  }
   transition(lease_valid() ? State::kRefreshing : State::kRegistering);
   reg_.bind(requested_expires_s(), [this](const usage::reg::Outcome& o) {
     if (o.registered()) {
@@ -184,7 +190,7 @@ void Account::on_registered(const usage::reg::Outcome& o) {
     return on_register_failed(f);
   }
   lease_end_ = now + seconds{granted_s_};
-  lease_timer_.arm_at(lease_end_, [this] { on_lease_expired(); });
+  lease_timer_.cancel();  // armed again when the refresh starts (begin_register)
   retry_timer_.cancel();
   refresh_timer_.arm_in(
       refresh_delay(seconds{granted_s_}, cfg_.reregister_before_expiration_s, stack_.jitter.unit()),
