@@ -46,18 +46,21 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       previous_contacts_(std::move(previous_contacts)),
       hooks_(std::move(hooks)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
-      keepalive_(stack.txn, stack.transport, stack.timers, stack.random,
-                 {[this] { reregister_at_once("OPTIONS keep-alive: server not answering", true); },
-                  [this](const usage::options::ViaReflection& seen) {
-                    reregister_at_once("OPTIONS keep-alive: our address changed to " +
-                                           seen.received + ":" +
-                                           std::to_string(seen.rport.value_or(0)),
-                                       false);
-                  }}),
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
       lease_timer_(stack.timers),
       done_timer_(stack.timers) {
+  if (cfg_.options_keepalive) {  // off by default: most accounts never pay for it
+    keepalive_ = std::make_unique<usage::options::Keepalive>(
+        stack.txn, stack.transport, stack.timers, stack.random,
+        usage::options::Keepalive::Callbacks{
+            [this] { reregister_at_once("OPTIONS keep-alive: server not answering", true); },
+            [this](const usage::options::ViaReflection& seen) {
+              reregister_at_once("OPTIONS keep-alive: our address changed to " + seen.received +
+                                     ":" + std::to_string(seen.rport.value_or(0)),
+                                 false);
+            }});
+  }
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
   reg_.set_gate(stack.registration_gate);
   reg_.set_identity(identity_);
@@ -203,15 +206,19 @@ void Account::on_registered(const usage::reg::Outcome& o) {
 }
 
 void Account::start_keepalive(const usage::reg::Outcome& o) {
-  if (!cfg_.options_keepalive) return;
-  keepalive_.start(identity_, seconds{cfg_.options_keepalive_interval_s},
-                   cfg_.options_keepalive_max_tries,
-                   usage::options::ViaReflection{o.via_received, o.via_rport});
+  if (!keepalive_) return;
+  keepalive_->start(identity_, seconds{cfg_.options_keepalive_interval_s},
+                    cfg_.options_keepalive_max_tries,
+                    usage::options::ViaReflection{o.via_received, o.via_rport});
+}
+
+void Account::stop_keepalive() {
+  if (keepalive_) keepalive_->stop();
 }
 
 void Account::on_register_failed(const usage::reg::Outcome& o) {
   ++fail_count_;
-  keepalive_.stop();
+  stop_keepalive();
   last_status_ = o.status_code;
   failure_ = o.failure;
   last_error_ = o.detail;
@@ -229,7 +236,7 @@ void Account::on_register_failed(const usage::reg::Outcome& o) {
 
 void Account::on_lease_expired() {
   granted_s_ = 0;
-  keepalive_.stop();
+  stop_keepalive();
   // Never show a binding the server no longer holds: failed, even with a refresh in flight.
   if (state_ == State::kRegistered || state_ == State::kRefreshing) {
     if (last_error_.empty()) last_error_ = "registration expired";
@@ -240,7 +247,7 @@ void Account::on_lease_expired() {
 void Account::reregister_at_once(std::string_view why, bool new_connection) {
   if (stopping_ || state_ == State::kDisabled || state_ == State::kUnregistering) return;
   spdlog::warn("account[{}]: {}: re-registering now", index_, why);
-  keepalive_.stop();
+  stop_keepalive();
   if (new_connection && identity_.target.remote.protocol != transport::Protocol::kUdp) {
     stack_.transport.reset(identity_.target);
   }
@@ -267,7 +274,7 @@ void Account::stop(std::function<void()> done) {
   stopping_ = true;
   refresh_timer_.cancel();
   retry_timer_.cancel();
-  keepalive_.stop();
+  stop_keepalive();
   reg_.cancel();
   if (!lease_valid()) {
     lease_timer_.cancel();
@@ -303,7 +310,7 @@ Snapshot Account::snapshot() const {
   s.last_status_code = last_status_;
   s.last_error = last_error_;
   s.failure_class = failure_;
-  s.keepalive_misses = keepalive_.misses();
+  s.keepalive_misses = keepalive_ ? keepalive_->misses() : 0;
   s.contact = identity_.contact;
   s.unregister_outcome = unregister_outcome_;
   s.warnings = warnings_;
@@ -312,7 +319,7 @@ Snapshot Account::snapshot() const {
   }
   s.registrations_ok = ok_count_;
   s.registration_failures = fail_count_;
-  s.keepalive_misses_total = keepalive_.misses_total();
+  s.keepalive_misses_total = keepalive_ ? keepalive_->misses_total() : 0;
   s.register_requests = reg_.requests_sent();
   s.last_refresh_latency = last_latency_;
   return s;

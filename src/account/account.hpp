@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,7 @@ class Account {
   void on_lease_expired();
   void reregister_at_once(std::string_view why, bool new_connection);
   void start_keepalive(const usage::reg::Outcome& o);
+  void stop_keepalive();
   bool lease_valid() const;
   std::uint32_t requested_expires_s() const;
 
@@ -113,7 +115,7 @@ class Account {
   std::vector<std::string> previous_contacts_;
   Hooks hooks_;
   usage::reg::Registration reg_;
-  usage::options::Keepalive keepalive_;
+  std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
   base::Timer refresh_timer_;
   base::Timer retry_timer_;
   base::Timer lease_timer_;
