@@ -26,7 +26,7 @@ void CoreBase::trace(TraceDirection direction, const Address& local, const Addre
 
 bool CoreBase::deliver(std::string bytes, const Address& source, const Address& local) {
   trace(TraceDirection::kReceived, local, source, bytes);
-  auto parsed = msg::Message::parse(std::move(bytes), config_.limits);
+  auto parsed = msg::Message::parse(std::move(bytes), limits_);
   if (!parsed) {
     ++counters_.malformed_dropped;
     spdlog::debug("transport: dropped malformed message from {}: {} at byte {}", to_string(source),

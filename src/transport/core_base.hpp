@@ -12,17 +12,17 @@ namespace sipline::transport::detail {
 
 class CoreBase : public AsioTransport, public std::enable_shared_from_this<CoreBase> {
  public:
-  CoreBase(asio::io_context& io, TransportConfig config) : io_(io), config_(std::move(config)) {}
+  CoreBase(asio::io_context& io, Protocol protocol, const msg::Limits& limits)
+      : io_(io), protocol_(protocol), limits_(limits) {}
   // Closes every socket; no callback reaches the user afterwards.
   virtual void stop() = 0;
 
   void set_user(TransportUser* user) override { user_ = user; }
   void set_trace(TraceHook hook) override { trace_ = std::move(hook); }
   const TransportCounters& counters() const override { return counters_; }
-  Protocol protocol() const override { return config_.protocol; }
+  Protocol protocol() const override { return protocol_; }
 
   bool stopped() const { return stopped_; }
-  const TransportConfig& config() const { return config_; }
   TransportCounters& count() { return counters_; }
   asio::io_context& io() { return io_; }
 
@@ -38,7 +38,10 @@ class CoreBase : public AsioTransport, public std::enable_shared_from_this<CoreB
 
  protected:
   asio::io_context& io_;
-  TransportConfig config_;
+  // Only what both kinds use; the stream core keeps its whole TransportConfig (a UDP socket per
+  // account has no use for TLS files, connection limits or timeouts).
+  Protocol protocol_;
+  msg::Limits limits_;
   TransportUser* user_ = nullptr;
   TraceHook trace_;
   TransportCounters counters_;

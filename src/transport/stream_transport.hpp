@@ -18,7 +18,9 @@ class StreamCore final : public CoreBase {
  public:
   static base::Result<std::shared_ptr<CoreBase>, BindError> open(asio::io_context& io,
                                                                  const TransportConfig& config);
-  StreamCore(asio::io_context& io, TransportConfig config) : CoreBase(io, std::move(config)) {}
+  StreamCore(asio::io_context& io, TransportConfig config)
+      : CoreBase(io, config.protocol, config.limits), config_(std::move(config)) {}
+  const TransportConfig& config() const { return config_; }
 
   void send(const Target& target, std::string bytes) override;
   Address local_address(const Target& target) const override;
@@ -42,6 +44,7 @@ class StreamCore final : public CoreBase {
   std::size_t count_open(bool outbound) const;
   void erase(const Connection& connection);
 
+  TransportConfig config_;
   std::vector<asio::ip::tcp::acceptor> listeners_;
   std::vector<Address> listener_addresses_;
   std::shared_ptr<asio::ssl::context> client_tls_;

@@ -16,7 +16,8 @@ class UdpCore final : public CoreBase {
  public:
   static base::Result<std::shared_ptr<CoreBase>, BindError> open(asio::io_context& io,
                                                                  const TransportConfig& config);
-  UdpCore(asio::io_context& io, TransportConfig config) : CoreBase(io, std::move(config)) {}
+  UdpCore(asio::io_context& io, const TransportConfig& config)
+      : CoreBase(io, config.protocol, config.limits) {}
 
   void send(const Target& target, std::string bytes) override;
   Address local_address(const Target& target) const override;
