@@ -81,10 +81,10 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
     return false;
   }
   transport_ = std::move(*opened);
-  random_ = std::make_unique<base::SeededRandom>(base::os_seed() ^ static_cast<unsigned>(index_));
-  jitter_ = std::make_unique<base::SeededRandom>(base::os_seed() + static_cast<unsigned>(index_));
+  random_.emplace(base::os_seed() ^ static_cast<unsigned>(index_));
+  jitter_.emplace(base::os_seed() + static_cast<unsigned>(index_));
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
-  txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, random_.get());
+  txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, &*random_);
   account::Stack stack{*txn_, *transport_, timers, *random_, *jitter_, &registration_gate};
   const int index = index_;
   account_ = std::make_unique<account::Account>(
