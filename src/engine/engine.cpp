@@ -95,7 +95,9 @@ class EngineImpl final : public Engine {
       if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
       all.push_back(std::move(m));
     }
-    return engine::format_metrics(all);
+    return engine::format_metrics(
+        all, {registration_gate_.holding(), registration_gate_.waiting(),
+              registration_gate_.capacity(), registration_gate_.waited_total()});
   }
 
   bool reregister(int index) override {

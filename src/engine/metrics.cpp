@@ -28,7 +28,7 @@ struct Family {
 
 }  // namespace
 
-std::string format_metrics(const std::vector<AccountMetrics>& accounts) {
+std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate) {
   static const std::vector<Family> families = {
       {"sipline_account_registered", "gauge", "1 when the account holds a registration.",
        [](const AccountMetrics& m) {
@@ -65,6 +65,12 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts) {
        [](const AccountMetrics& m) { return double(m.transport.connections_lost); }},
       {"sipline_tls_failures_total", "counter", "TLS handshakes that failed.",
        [](const AccountMetrics& m) { return double(m.transport.tls_failures); }},
+      {"sipline_connections_refused_total", "counter",
+       "Inbound TCP/TLS connections closed at once: the inbound table was full.",
+       [](const AccountMetrics& m) { return double(m.transport.connections_refused); }},
+      {"sipline_connections_idle_closed_total", "counter",
+       "Inbound TCP/TLS connections closed after carrying nothing for the idle timeout.",
+       [](const AccountMetrics& m) { return double(m.transport.connections_idle_closed); }},
   };
   std::ostringstream out;
   for (const auto& f : families) {
@@ -75,6 +81,20 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts) {
           << f.value(m) << "\n";
     }
   }
+  const auto engine_wide = [&out](const char* name, const char* type, const char* help,
+                                  double value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+        << name << " " << value << "\n";
+  };
+  engine_wide("sipline_registrations_in_flight", "gauge",
+              "Registration attempts in progress across all accounts.", double(gate.in_flight));
+  engine_wide("sipline_registrations_waiting", "gauge",
+              "Registration attempts waiting for a place (the in-flight limit was reached).",
+              double(gate.waiting));
+  engine_wide("sipline_registrations_in_flight_limit", "gauge",
+              "Most registration attempts in progress at once.", double(gate.capacity));
+  engine_wide("sipline_registrations_waited_total", "counter",
+              "Registration attempts that had to wait for a place.", double(gate.waited_total));
   return out.str();
 }
 

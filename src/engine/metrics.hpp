@@ -15,6 +15,14 @@ struct AccountMetrics {
   transport::TransportCounters transport;
 };
 
-std::string format_metrics(const std::vector<AccountMetrics>& accounts);
+// The engine-wide gate of registration attempts (base::Gate).
+struct GateMetrics {
+  std::size_t in_flight = 0;
+  std::size_t waiting = 0;
+  std::size_t capacity = 0;
+  std::uint64_t waited_total = 0;
+};
+
+std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate);
 
 }  // namespace sipline::engine

@@ -211,6 +211,9 @@ TEST_P(DaemonTransport, SigtermUnregistersAndExitsZero) {
       EXPECT_EQ(metrics.substr(eol - 2, 2), " 1") << metrics.substr(at, eol - at);
     }
   }
+  // Both attempts ended: nothing holds a place of the engine's registration gate.
+  EXPECT_NE(metrics.find("\nsipline_registrations_in_flight 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nsipline_registrations_in_flight_limit 64\n"), std::string::npos);
 
   const auto t0 = Clock::now();
   EXPECT_EQ(d.terminate(8s), 0) << d.log_tail();

@@ -1,0 +1,36 @@
+// The Prometheus text of /metrics: per-account families with their labels, and the engine-wide
+// gate of registration attempts.
+#include <gtest/gtest.h>
+
+#include "metrics.hpp"
+
+namespace sipline::engine {
+namespace {
+
+TEST(Metrics, PerAccountFamiliesAndEngineWideGate) {
+  AccountMetrics a;
+  a.status.index = 2;
+  a.status.name = "Front \"door\"";
+  a.status.transport = "tcp";
+  a.status.state = "refreshing";
+  a.transport.connections_refused = 3;
+  a.transport.connections_idle_closed = 4;
+  const std::string text = format_metrics({a}, GateMetrics{5, 7, 64, 11});
+  const std::string labels = "{account=\"2\",name=\"Front \\\"door\\\"\",transport=\"tcp\"}";
+  EXPECT_NE(text.find("sipline_account_registered" + labels + " 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("sipline_connections_refused_total" + labels + " 3\n"), std::string::npos);
+  EXPECT_NE(text.find("sipline_connections_idle_closed_total" + labels + " 4\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE sipline_registrations_in_flight gauge\n"
+                      "sipline_registrations_in_flight 5\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nsipline_registrations_waiting 7\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_registrations_in_flight_limit 64\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE sipline_registrations_waited_total counter\n"
+                      "sipline_registrations_waited_total 11\n"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipline::engine
