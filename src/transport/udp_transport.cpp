@@ -12,16 +12,18 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
       bind_sockets<asio::ip::udp::socket>(io, Protocol::kUdp, config.bind_address, config.port);
   if (!sockets) return base::fail(sockets.error());
   auto core = std::make_shared<UdpCore>(io, config);
+  // Reserved up front: pending reads hold references to the slots, which must never move.
+  core->slots_.reserve(sockets.value().size());
   for (auto& s : sockets.value()) {
     std::error_code ec;
     auto ep = s.local_endpoint(ec);
     s.non_blocking(true, ec);
-    auto slot = std::make_unique<Slot>(std::move(s));
-    slot->local = to_address(Protocol::kUdp, ep);
+    Slot& slot = core->slots_.emplace_back(std::move(s));
+    slot.local = to_address(Protocol::kUdp, ep);
+    slot.v4 = ep.address().is_v4();
     core->port_ = ep.port();
-    core->slots_.push_back(std::move(slot));
   }
-  for (auto& slot : core->slots_) core->start_receive(*slot);
+  for (auto& slot : core->slots_) core->start_receive(slot);
   return std::shared_ptr<CoreBase>(core);
 }
 
@@ -80,19 +82,17 @@ void UdpCore::on_datagram(const Slot& slot, std::string_view data,
   deliver(std::string(data), to_address(Protocol::kUdp, from), slot.local);
 }
 
-UdpCore::Slot* UdpCore::slot_for(const asio::ip::address& ip) const {
-  for (const auto& slot : slots_) {
-    std::error_code ec;
-    auto ep = slot->socket.local_endpoint(ec);
-    if (!ec && ep.address().is_v4() == ip.is_v4()) return slot.get();
-  }
-  return nullptr;
+std::size_t UdpCore::slot_for(const asio::ip::address& ip) const {
+  std::size_t i = 0;
+  while (i < slots_.size() && slots_[i].v4 != ip.is_v4()) ++i;
+  return i;
 }
 
 void UdpCore::send(const Target& target, std::string bytes) {
   if (stopped_) return;
   auto ip = parse_ip(target.remote.address);
-  Slot* slot = ip ? slot_for(*ip) : nullptr;
+  const std::size_t index = ip ? slot_for(*ip) : slots_.size();
+  Slot* slot = index < slots_.size() ? &slots_[index] : nullptr;
   if (slot == nullptr) {
     ++counters_.send_failures;
     report_later(TransportErrorKind::kSendFailed, target,
@@ -122,9 +122,8 @@ void UdpCore::send(const Target& target, std::string bytes) {
 
 Address UdpCore::local_address(const Target& target) const {
   auto ip = parse_ip(target.remote.address);
-  const Slot* slot = ip ? slot_for(*ip) : nullptr;
-  if (slot == nullptr) slot = slots_.front().get();
-  Address local = slot->local;
+  const std::size_t index = ip ? slot_for(*ip) : slots_.size();
+  Address local = slots_[index < slots_.size() ? index : 0].local;
   auto bound = parse_ip(local.address);
   if (ip && bound && bound->is_unspecified()) {
     if (auto src = route_source(io_, *ip))
@@ -135,7 +134,7 @@ Address UdpCore::local_address(const Target& target) const {
 
 std::vector<Address> UdpCore::bound_addresses() const {
   std::vector<Address> out;
-  for (const auto& slot : slots_) out.push_back(slot->local);
+  for (const auto& slot : slots_) out.push_back(slot.local);
   return out;
 }
 
@@ -145,7 +144,7 @@ void UdpCore::stop() {
   trace_ = nullptr;
   for (auto& slot : slots_) {
     std::error_code ec;
-    slot->socket.close(ec);
+    slot.socket.close(ec);
   }
 }
 

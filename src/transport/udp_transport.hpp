@@ -32,16 +32,17 @@ class UdpCore final : public CoreBase {
     explicit Slot(asio::ip::udp::socket s) : socket(std::move(s)) {}
     asio::ip::udp::socket socket;
     Address local;
+    bool v4 = true;  // the socket's address family
   };
   void start_receive(Slot& slot);
   // Reads what is queued on the socket (at most a bounded batch, so one busy socket cannot
   // starve the others).
   void drain(Slot& slot);
   void on_datagram(const Slot& slot, std::string_view data, const asio::ip::udp::endpoint& from);
-  // The socket whose family matches `ip` (nullptr when none is bound for it).
-  Slot* slot_for(const asio::ip::address& ip) const;
+  // The index of the socket whose family matches `ip` (slots_.size() when none is bound for it).
+  std::size_t slot_for(const asio::ip::address& ip) const;
 
-  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot> slots_;  // never grows after open(): handlers hold references
   std::uint16_t port_ = 0;
 };
 

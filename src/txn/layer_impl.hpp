@@ -73,8 +73,17 @@ struct TransactionLayer::Impl {
   // thousands of accounts that is real memory).
   std::map<std::uint64_t, std::unique_ptr<ClientRecord>> clients;
   std::map<std::string, std::uint64_t, std::less<>> client_index;
-  std::map<std::uint64_t, std::unique_ptr<ServerRecord>> servers;
-  std::map<std::string, std::uint64_t, std::less<>> server_index;
+  // Server transactions, made with the first request received: most accounts of a large engine
+  // never receive one, and two empty maps are still 96 bytes each account.
+  struct ServerTables {
+    std::map<std::uint64_t, std::unique_ptr<ServerRecord>> records;
+    std::map<std::string, std::uint64_t, std::less<>> index;
+  };
+  std::unique_ptr<ServerTables> server_tables;
+  ServerTables& server() {
+    if (!server_tables) server_tables = std::make_unique<ServerTables>();
+    return *server_tables;
+  }
   // Client transactions in Completed (timer K, UDP): only their key is kept, to absorb
   // retransmitted responses, in the order they completed (K is the same for all, so that is
   // also the order they expire). The full record is gone: with thousands of accounts

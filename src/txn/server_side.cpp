@@ -39,9 +39,9 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
     return;
   }
   std::string key = server_key(request, *checked.top_via, *checked.cseq);
-  if (auto idx = server_index.find(key); idx != server_index.end()) {
+  if (auto idx = server().index.find(key); idx != server().index.end()) {
     ++counters.server_retransmissions;
-    const Actions a = servers.at(idx->second)->fsm.on_retransmission();
+    const Actions a = server().records.at(idx->second)->fsm.on_retransmission();
     apply_server(idx->second, a);
     return;
   }
@@ -51,9 +51,9 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   rec->source = source;
   rec->reply_to = reply_to;
   rec->key = std::move(key);
-  server_index.emplace(rec->key, handle);
+  server().index.emplace(rec->key, handle);
   const Actions a = rec->fsm.start();
-  servers.emplace(handle, std::move(rec));
+  server().records.emplace(handle, std::move(rec));
   apply_server(handle, a);
 
   auto it = handlers.find(request.method());
@@ -93,8 +93,8 @@ Respond TransactionLayer::Impl::make_respond(std::uint64_t handle) {
 }
 
 void TransactionLayer::Impl::respond(std::uint64_t handle, std::string response) {
-  auto it = servers.find(handle);
-  if (it == servers.end()) {
+  auto it = server().records.find(handle);
+  if (it == server().records.end()) {
     spdlog::debug("txn: response for a finished server transaction dropped");
     return;
   }
@@ -114,8 +114,8 @@ void TransactionLayer::Impl::respond(std::uint64_t handle, std::string response)
 }
 
 void TransactionLayer::Impl::apply_server(std::uint64_t handle, const Actions& a) {
-  auto it = servers.find(handle);
-  if (it == servers.end()) return;
+  auto it = server().records.find(handle);
+  if (it == server().records.end()) return;
   ServerRecord& rec = *it->second;
   apply_timer_ops(rec.timers, a, [this, handle](TimerName t) { on_server_timer(handle, t); });
   transport::Target target;
@@ -130,8 +130,8 @@ void TransactionLayer::Impl::apply_server(std::uint64_t handle, const Actions& a
 }
 
 void TransactionLayer::Impl::on_server_timer(std::uint64_t handle, TimerName timer) {
-  auto it = servers.find(handle);
-  if (it == servers.end()) return;
+  auto it = server().records.find(handle);
+  if (it == server().records.end()) return;
   if (timer == TimerName::kAbandon) {
     spdlog::debug("txn: a request handler never responded; transaction dropped");
   }
@@ -139,11 +139,11 @@ void TransactionLayer::Impl::on_server_timer(std::uint64_t handle, TimerName tim
 }
 
 void TransactionLayer::Impl::erase_server(std::uint64_t handle) {
-  auto it = servers.find(handle);
-  if (it == servers.end()) return;
-  auto idx = server_index.find(it->second->key);
-  if (idx != server_index.end() && idx->second == handle) server_index.erase(idx);
-  servers.erase(it);
+  auto it = server().records.find(handle);
+  if (it == server().records.end()) return;
+  auto idx = server().index.find(it->second->key);
+  if (idx != server().index.end() && idx->second == handle) server().index.erase(idx);
+  server().records.erase(it);
 }
 
 }  // namespace sipline::txn

@@ -185,7 +185,7 @@ std::size_t TransactionLayer::client_count() const {
   return impl_->clients.size() + impl_->completed.size();
 }
 std::size_t TransactionLayer::server_count() const {
-  return impl_->servers.size();
+  return impl_->server_tables ? impl_->server_tables->records.size() : 0;
 }
 
 std::uint64_t TransactionLayer::send_request(const transport::Target& target,
