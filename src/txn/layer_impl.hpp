@@ -88,8 +88,10 @@ struct TransactionLayer::Impl {
   // retransmitted responses, in the order they completed (K is the same for all, so that is
   // also the order they expire). The full record is gone: with thousands of accounts
   // registering at once, every one of them sits in K for T4.
+  // The key is kept as its hash (16 bytes an entry instead of a string): a collision could only
+  // make a stray response count as absorbed, never change what a usage sees.
   struct Completed {
-    std::string key;
+    std::size_t key_hash;
     base::TimePoint expires;
   };
   std::vector<Completed> completed;

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "txn/layer_impl.hpp"
@@ -53,7 +55,7 @@ void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
 void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
   auto it = clients.find(handle);
   if (it == clients.end()) return;
-  completed.push_back({it->second->key, timers.now() + cfg.t4});
+  completed.push_back({std::hash<std::string_view>{}(it->second->key), timers.now() + cfg.t4});
   erase_client(handle);  // cancels its timers, K included: the sweep stands in for it
   if (!completed_sweep.armed()) {
     completed_sweep.arm_at(completed.front().expires, [this] { sweep_completed(); });
@@ -61,8 +63,9 @@ void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
 }
 
 bool TransactionLayer::Impl::absorbed_by_completed(std::string_view key) {
+  const std::size_t h = std::hash<std::string_view>{}(key);
   return std::any_of(completed.begin(), completed.end(),
-                     [key](const Completed& c) { return c.key == key; });
+                     [h](const Completed& c) { return c.key_hash == h; });
 }
 
 void TransactionLayer::Impl::sweep_completed() {
