@@ -30,12 +30,13 @@ struct AccountStatus {
   std::optional<std::int64_t> next_attempt_in_s;  // failing: seconds until the next attempt
   int last_status_code = 0;                       // 0: none yet / timeout / transport error
   std::string last_error;                         // human-readable, "" when none
-  std::string failure_class;  // timeout|transport|tls_certificate|credentials|server|rejected|binding_not_confirmed
+  std::string
+      failure_class;  // timeout|transport|tls_certificate|credentials|server|rejected|binding_not_confirmed
   std::uint32_t keepalive_misses = 0;
   std::string transport;  // udp|tcp|tls
   std::uint16_t local_port = 0;
-  std::string contact;               // the Contact we register
-  std::string unregister_outcome;    // outcome of "unregister before new registration"
+  std::string contact;             // the Contact we register
+  std::string unregister_outcome;  // outcome of "unregister before new registration"
   std::vector<std::string> warnings;
   // Counters (also on /metrics).
   std::uint64_t registrations_ok = 0;
@@ -71,6 +72,12 @@ class Engine {
   virtual bool start(std::string& error) = 0;
   // Unregisters every account (bounded by `deadline`), then calls `done` on the loop.
   virtual void stop(std::chrono::milliseconds deadline, std::function<void()> done) = 0;
+  // Reads the config file again (SIGHUP). Invalid: false, `report` lists the problems, nothing
+  // changes. Valid: accounts are matched by position; unchanged ones keep running untouched,
+  // changed and removed ones are unregistered (bounded, a few seconds), then changed and added
+  // ones start. [timers] and log_level apply at once; other [daemon] keys need a restart (a
+  // warning says so). `report` then summarises what changes. Call on the loop.
+  virtual bool reload(std::string& report) = 0;
 
   // Snapshots, safe to hand to another thread once returned (call on the loop).
   virtual std::vector<AccountStatus> accounts() const = 0;

@@ -39,9 +39,20 @@ struct Daemon {
     });
   }
 
+  void reload() {
+    if (stopping) return;
+    std::string report;
+    if (!engine.reload(report)) {
+      spdlog::error("SIGHUP: config not reloaded, nothing changed:\n{}", report);
+      return;
+    }
+    init_logging(engine.log_level());
+    spdlog::info("SIGHUP: {}", report);
+  }
+
   void on_signal(int signo) {
     if (signo == SIGHUP) {
-      spdlog::warn("SIGHUP: reloading the config is not implemented yet; nothing changed");
+      reload();
       return;
     }
     if (stopping) {

@@ -101,6 +101,7 @@ struct AccountConfig {
   std::uint16_t listen_port() const {
     return transport == Transport::tls ? tls_port() : local_sip_port;
   }
+  bool operator==(const AccountConfig&) const = default;  // SIGHUP: changed or not
 };
 
 // The defaults of account N (1-based): name "Account N", local_sip_port 5060 + 2*(N-1).

@@ -25,8 +25,9 @@ inline constexpr std::size_t kRegistrationsInFlight = 64;
 
 class AccountRuntime final : public transport::TransportUser {
  public:
-  // `cfg` (the engine's loaded config) must outlive the runtime; it is not copied.
-  AccountRuntime(int index, const config::AccountConfig& cfg) : index_(index), cfg_(cfg) {}
+  // The runtime owns its account's config (the Account reads it by reference); it never moves
+  // (the engine holds runtimes by unique_ptr).
+  AccountRuntime(int index, config::AccountConfig cfg) : index_(index), cfg_(std::move(cfg)) {}
   ~AccountRuntime() override;
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
@@ -39,6 +40,10 @@ class AccountRuntime final : public transport::TransportUser {
   const config::AccountConfig& config() const { return cfg_; }
   int index() const { return index_; }
   std::uint16_t local_port() const;
+  // [timers] changed (SIGHUP): new transactions use the new T1/T2/T4.
+  void set_timer_config(const config::SipTimerConfig& t) {
+    if (txn_) txn_->set_timer_config({t.t1, t.t2, t.t4});
+  }
   void set_trace(transport::TraceHook hook) {
     if (transport_) transport_->set_trace(std::move(hook));
   }
@@ -50,7 +55,7 @@ class AccountRuntime final : public transport::TransportUser {
 
  private:
   int index_;
-  const config::AccountConfig& cfg_;
+  const config::AccountConfig cfg_;
   std::unique_ptr<transport::AsioTransport> transport_;
   std::optional<base::SeededRandom> random_;  // inline: two allocations less per account
   std::optional<base::SeededRandom> jitter_;

@@ -1,5 +1,8 @@
 // The Engine behind include/sipline/engine.hpp: loads the config, opens one AccountRuntime per
 // active account on the caller's io_context, and hands out snapshots.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <memory>
@@ -11,6 +14,7 @@
 #include "base/timer.hpp"
 #include "config/load.hpp"
 #include "metrics.hpp"
+#include "reload.hpp"
 #include "sip_trace.hpp"
 #include "sipline/engine.hpp"
 #include "state_store.hpp"
@@ -28,16 +32,20 @@ std::optional<std::int64_t> whole_seconds(const std::optional<base::Duration>& d
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(asio::io_context& io, config::LoadedConfig loaded)
+  EngineImpl(asio::io_context& io, config::LoadedConfig loaded, std::string config_path)
       : io_(io),
         timers_(io),
         cfg_(std::move(loaded.config)),
+        config_path_(std::move(config_path)),
         store_(cfg_.daemon.state_dir, timers_),
         stop_timer_(timers_) {
+    // Each runtime owns its account's config from here on; cfg_ keeps [daemon] and [timers].
     for (std::size_t i = 0; i < cfg_.accounts.size(); ++i) {
-      runtimes_.push_back(
-          std::make_unique<engine::AccountRuntime>(static_cast<int>(i + 1), cfg_.accounts[i]));
+      runtimes_.push_back(std::make_unique<engine::AccountRuntime>(static_cast<int>(i + 1),
+                                                                   std::move(cfg_.accounts[i])));
     }
+    cfg_.accounts.clear();
+    cfg_.accounts.shrink_to_fit();
   }
 
   bool start(std::string& error) override {
@@ -45,9 +53,7 @@ class EngineImpl final : public Engine {
       return false;
     }
     for (auto& rt : runtimes_) {
-      if (!rt->config().active) continue;
-      if (!rt->open(io_, timers_, registration_gate_, cfg_, store_, error)) return false;
-      if (trace_.is_open()) rt->set_trace(trace_.hook());
+      if (!open_runtime(*rt, error)) return false;
     }
     for (auto& rt : runtimes_) {
       if (rt->account() != nullptr) rt->account()->start();
@@ -55,7 +61,10 @@ class EngineImpl final : public Engine {
     return true;
   }
 
+  bool reload(std::string& report) override;
+
   void stop(std::chrono::milliseconds deadline, std::function<void()> done) override {
+    stopping_ = true;
     auto finish = std::make_shared<std::function<void()>>(std::move(done));
     auto left = std::make_shared<int>(0);
     auto one_done = [this, finish, left] {
@@ -114,6 +123,17 @@ class EngineImpl final : public Engine {
   }
 
  private:
+  // Binds an active account's socket(s) and builds its stack (inactive: nothing to do).
+  bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
+    if (!rt.config().active) return true;
+    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, error)) return false;
+    if (trace_.is_open()) rt.set_trace(trace_.hook());
+    return true;
+  }
+  void retire(std::unique_ptr<engine::AccountRuntime> rt);
+  void on_retired(engine::AccountRuntime* rt);
+  void start_pending();
+
   AccountStatus status_of(const engine::AccountRuntime& rt) const {
     AccountStatus s;
     const auto& c = rt.config();
@@ -150,7 +170,8 @@ class EngineImpl final : public Engine {
 
   asio::io_context& io_;
   base::AsioTimers timers_;
-  config::Config cfg_;
+  config::Config cfg_;  // [daemon] and [timers]; the accounts live in their runtimes
+  std::string config_path_;
   engine::StateStore store_;
   engine::SipTrace trace_;
   base::Timer stop_timer_;
@@ -159,7 +180,112 @@ class EngineImpl final : public Engine {
   // registrar's socket, and keeps the memory of transactions in flight bounded.
   base::Gate registration_gate_{timers_, engine::kRegistrationsInFlight};
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
+  // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
+  struct Retiring {
+    std::unique_ptr<engine::AccountRuntime> rt;
+    std::unique_ptr<base::Timer> deadline;
+  };
+  std::vector<Retiring> retiring_;
+  std::vector<Retiring> dropping_;  // retired, destroyed on the next turn of the loop
+  std::vector<engine::AccountRuntime*> pending_;  // in runtimes_, opened once retiring_ is empty
+  bool stopping_ = false;
 };
+
+// How long a changed or removed account may take to unregister before it is dropped anyway.
+constexpr std::chrono::seconds kRetireDeadline{5};
+
+bool EngineImpl::reload(std::string& report) {
+  if (stopping_) {
+    report = "the engine is stopping";
+    return false;
+  }
+  if (!retiring_.empty()) {
+    report = "the previous reload is still unregistering accounts; try again in a few seconds";
+    return false;
+  }
+  auto loaded = config::load_config(config_path_);
+  if (!loaded.ok()) {
+    report = config::check_report(loaded, config_path_).text;
+    return false;
+  }
+  config::Config next = std::move(loaded->config);
+  std::vector<const config::AccountConfig*> current;
+  for (const auto& rt : runtimes_) current.push_back(&rt->config());
+  const engine::ReloadPlan plan = engine::plan_reload(cfg_, current, next);
+  for (const auto& key : plan.restart_needed) {
+    spdlog::warn("reload: {} changed; it applies at the next start, the running value stays", key);
+  }
+  if (plan.log_level_changed) cfg_.daemon.log_level = next.daemon.log_level;
+  if (plan.timers_changed) {
+    cfg_.timers = next.timers;
+    for (auto& rt : runtimes_) rt->set_timer_config(cfg_.timers);
+  }
+  int counts[4] = {0, 0, 0, 0};
+  std::vector<std::unique_ptr<engine::AccountRuntime>> next_runtimes;
+  for (std::size_t i = 0; i < plan.slots.size(); ++i) {
+    const engine::SlotAction action = plan.slots[i];
+    ++counts[static_cast<int>(action)];
+    if (action == engine::SlotAction::kKeep) {
+      next_runtimes.push_back(std::move(runtimes_[i]));
+      continue;
+    }
+    if (i < runtimes_.size()) retire(std::move(runtimes_[i]));
+    if (action == engine::SlotAction::kRemove) continue;
+    next_runtimes.push_back(std::make_unique<engine::AccountRuntime>(static_cast<int>(i + 1),
+                                                                     std::move(next.accounts[i])));
+    pending_.push_back(next_runtimes.back().get());
+  }
+  runtimes_ = std::move(next_runtimes);
+  report = "reload: " + std::to_string(counts[0]) + " unchanged, " + std::to_string(counts[1]) +
+           " changed, " + std::to_string(counts[2]) + " added, " + std::to_string(counts[3]) +
+           " removed" + (plan.timers_changed ? ", [timers] applied" : "") +
+           (plan.log_level_changed ? ", log_level applied" : "");
+  if (retiring_.empty()) start_pending();
+  return true;
+}
+
+// Unregisters the account (its binding may name another server, user or port than the new
+// config), bounded by kRetireDeadline, then drops it.
+void EngineImpl::retire(std::unique_ptr<engine::AccountRuntime> rt) {
+  engine::AccountRuntime* raw = rt.get();
+  account::Account* account = rt->account();
+  if (account == nullptr) return;  // never opened (inactive): nothing to unregister
+  spdlog::info("reload: account[{}] '{}' changed or removed: unregistering", rt->index(),
+               rt->config().name);
+  auto deadline = std::make_unique<base::Timer>(timers_);
+  deadline->arm_in(kRetireDeadline, [this, raw] { on_retired(raw); });
+  retiring_.push_back({std::move(rt), std::move(deadline)});
+  account->stop([this, raw] { on_retired(raw); });
+}
+
+void EngineImpl::on_retired(engine::AccountRuntime* rt) {
+  auto it = std::find_if(retiring_.begin(), retiring_.end(),
+                         [rt](const Retiring& r) { return r.rt.get() == rt; });
+  if (it == retiring_.end()) return;  // both the stop and the deadline came: once is enough
+  // Not destroyed from inside its own callback chain: the loop drops it a moment later.
+  dropping_.push_back(std::move(*it));
+  retiring_.erase(it);
+  timers_.schedule_in(base::Duration{0}, [this] { dropping_.clear(); });
+  if (retiring_.empty()) start_pending();
+}
+
+void EngineImpl::start_pending() {
+  // From the loop: the retired sockets are closed by then, so a new account may take a port
+  // an old one held.
+  timers_.schedule_in(base::Duration{0}, [this] {
+    auto pending = std::move(pending_);
+    pending_.clear();
+    if (stopping_) return;
+    for (auto* rt : pending) {
+      std::string error;
+      if (!open_runtime(*rt, error)) {
+        spdlog::error("reload: {}", error);
+        continue;
+      }
+      if (rt->account() != nullptr) rt->account()->start();
+    }
+  });
+}
 
 }  // namespace
 
@@ -170,7 +296,7 @@ std::unique_ptr<Engine> Engine::create(asio::io_context& io, const std::string& 
     error = config::check_report(loaded, config_path).text;
     return nullptr;
   }
-  return std::make_unique<EngineImpl>(io, std::move(*loaded));
+  return std::make_unique<EngineImpl>(io, std::move(*loaded), config_path);
 }
 
 }  // namespace sipline

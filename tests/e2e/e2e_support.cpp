@@ -140,6 +140,15 @@ Daemon::~Daemon() {
 
 void Daemon::write_config(const std::vector<AccountToml>& accounts, int t1_ms) {
   http_port_ = test::free_port(test::Protocol::kTcp);
+  write_config_file(accounts, t1_ms);
+}
+
+void Daemon::reload(const std::vector<AccountToml>& accounts, int t1_ms) {
+  write_config_file(accounts, t1_ms);
+  ::kill(process_.pid(), SIGHUP);
+}
+
+void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_ms) {
   std::ofstream out(config_, std::ios::trunc);
   out << "[daemon]\n"
       << "state_dir = \"" << state_dir().string() << "\"\n"

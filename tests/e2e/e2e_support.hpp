@@ -70,6 +70,8 @@ class Daemon {
 
   // Writes dir/sipline.toml; t1_ms small so transactions time out quickly.
   void write_config(const std::vector<AccountToml>& accounts, int t1_ms = 100);
+  // Rewrites the config (same HTTP port) and sends the running daemon SIGHUP.
+  void reload(const std::vector<AccountToml>& accounts, int t1_ms = 100);
   const std::filesystem::path& config_path() const { return config_; }
   std::filesystem::path state_dir() const { return dir_ / "state"; }
 
@@ -93,6 +95,7 @@ class Daemon {
   std::string log_tail(std::size_t lines = 60) const;
 
  private:
+  void write_config_file(const std::vector<AccountToml>& accounts, int t1_ms);
   std::filesystem::path dir_;
   std::filesystem::path config_;
   std::uint16_t http_port_ = 0;

@@ -41,6 +41,10 @@ class FakeEngine : public Engine {
 
   bool start(std::string&) override { return true; }
   void stop(std::chrono::milliseconds, std::function<void()> done) override { done(); }
+  bool reload(std::string& report) override {
+    report = "fake: nothing to reload";
+    return false;
+  }
   std::vector<AccountStatus> accounts() const override { return accounts_; }
   std::string metrics_text() const override {
     return "# TYPE sipline_registrations_total counter\n"
