@@ -32,6 +32,11 @@ class Gate {
   std::size_t holding() const { return holding_; }
   std::size_t waiting() const { return entries_.size() - holding_; }
   std::size_t capacity() const { return capacity_; }
+  // A new limit; more room admits waiters (from the loop), less lets holders finish first.
+  void set_capacity(std::size_t capacity) {
+    capacity_ = capacity;
+    admit_waiters();
+  }
   std::uint64_t waited_total() const { return waited_total_; }  // acquires that had to wait
 
  private:

@@ -45,6 +45,9 @@ struct DaemonConfig {
   // Both "": a self-signed certificate generated at startup. Paths resolved like tls_ca_file.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Registration attempts in flight at once across all accounts (1..10000); the rest wait in
+  // arrival order. Bounds the burst a registrar sees (daemon start, outage over, SIGTERM).
+  int registrations_in_flight = 64;
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

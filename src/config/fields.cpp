@@ -291,6 +291,13 @@ std::vector<Field<D>> make_daemon_fields() {
       bind<&D::tls_key_file>({.key = "tls_key_file",
                               .kind = K::file,
                               .help = "PEM private key of tls_cert_file; \"\": in tls_cert_file"}),
+      bind<&D::registrations_in_flight>(
+          {.key = "registrations_in_flight",
+           .kind = K::integer,
+           .min = 1,
+           .max = 10000,
+           .default_text = "64",
+           .help = "registration attempts in progress at once, all accounts together"}),
   };
 }
 

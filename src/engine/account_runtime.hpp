@@ -18,11 +18,6 @@ namespace sipline::engine {
 
 class StateStore;
 
-// Registration attempts in flight at once across an engine's accounts (base::Gate). Kamailio
-// with 4 UDP workers answers a REGISTER in well under a millisecond on loopback; 64 in flight
-// keeps 1000 accounts registering in about a second without overflowing its socket buffer.
-inline constexpr std::size_t kRegistrationsInFlight = 64;
-
 class AccountRuntime final : public transport::TransportUser {
  public:
   // The runtime owns its account's config (the Account reads it by reference); it never moves

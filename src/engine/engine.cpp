@@ -178,7 +178,8 @@ class EngineImpl final : public Engine {
   // Registration attempts in flight across all accounts: a burst (the daemon's start, a
   // registrar back after an outage, SIGTERM) queues the rest rather than flooding the
   // registrar's socket, and keeps the memory of transactions in flight bounded.
-  base::Gate registration_gate_{timers_, engine::kRegistrationsInFlight};
+  base::Gate registration_gate_{timers_,
+                                static_cast<std::size_t>(cfg_.daemon.registrations_in_flight)};
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {
@@ -186,7 +187,7 @@ class EngineImpl final : public Engine {
     std::unique_ptr<base::Timer> deadline;
   };
   std::vector<Retiring> retiring_;
-  std::vector<Retiring> dropping_;  // retired, destroyed on the next turn of the loop
+  std::vector<Retiring> dropping_;                // retired, destroyed on the next turn of the loop
   std::vector<engine::AccountRuntime*> pending_;  // in runtimes_, opened once retiring_ is empty
   bool stopping_ = false;
 };
@@ -216,6 +217,10 @@ bool EngineImpl::reload(std::string& report) {
     spdlog::warn("reload: {} changed; it applies at the next start, the running value stays", key);
   }
   if (plan.log_level_changed) cfg_.daemon.log_level = next.daemon.log_level;
+  if (plan.in_flight_changed) {
+    cfg_.daemon.registrations_in_flight = next.daemon.registrations_in_flight;
+    registration_gate_.set_capacity(static_cast<std::size_t>(next.daemon.registrations_in_flight));
+  }
   if (plan.timers_changed) {
     cfg_.timers = next.timers;
     for (auto& rt : runtimes_) rt->set_timer_config(cfg_.timers);
@@ -239,7 +244,8 @@ bool EngineImpl::reload(std::string& report) {
   report = "reload: " + std::to_string(counts[0]) + " unchanged, " + std::to_string(counts[1]) +
            " changed, " + std::to_string(counts[2]) + " added, " + std::to_string(counts[3]) +
            " removed" + (plan.timers_changed ? ", [timers] applied" : "") +
-           (plan.log_level_changed ? ", log_level applied" : "");
+           (plan.log_level_changed ? ", log_level applied" : "") +
+           (plan.in_flight_changed ? ", registrations_in_flight applied" : "");
   if (retiring_.empty()) start_pending();
   return true;
 }

@@ -5,7 +5,7 @@
 namespace sipline::engine {
 
 bool ReloadPlan::changes_anything() const {
-  return timers_changed || log_level_changed ||
+  return timers_changed || log_level_changed || in_flight_changed ||
          std::any_of(slots.begin(), slots.end(),
                      [](SlotAction a) { return a != SlotAction::kKeep; });
 }
@@ -34,6 +34,7 @@ ReloadPlan plan_reload(const config::Config& running,
     plan.restart_needed.push_back("[daemon] tls_cert_file/tls_key_file");
   }
   plan.log_level_changed = a.log_level != b.log_level;
+  plan.in_flight_changed = a.registrations_in_flight != b.registrations_in_flight;
   plan.timers_changed = running.timers.t1 != next.timers.t1 ||
                         running.timers.t2 != next.timers.t2 || running.timers.t4 != next.timers.t4;
   return plan;

@@ -20,7 +20,7 @@ std::optional<double> metric(const std::string& text, const std::string& name) {
 }
 
 TEST(DaemonBurst, MoreAccountsThanTheInFlightLimitAllRegister) {
-  constexpr int kAccounts = 150;  // more than engine::kRegistrationsInFlight (64)
+  constexpr int kAccounts = 150;  // more than [daemon] registrations_in_flight (default 64)
   test::Kamailio kam;
   ASSERT_NO_THROW(kam.start());
   TempDir tmp;

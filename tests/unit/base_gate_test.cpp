@@ -79,6 +79,31 @@ TEST(Gate, WaiterThatGivesUpIsNeverGrantedAndFreesNothing) {
   gate.release(0);
 }
 
+TEST(Gate, RaisingTheCapacityAdmitsWaitersLoweringItLetsHoldersFinish) {
+  VirtualTimers timers;
+  Gate gate(timers, 1);
+  bool g = false;
+  int granted = 0;
+  auto t1 = gate.acquire([] {}, g);
+  auto t2 = gate.acquire([&] { ++granted; }, g);
+  auto t3 = gate.acquire([&] { ++granted; }, g);
+  gate.set_capacity(3);
+  timers.advance(Duration{0});
+  EXPECT_EQ(granted, 2);
+  EXPECT_EQ(gate.holding(), 3u);
+  gate.set_capacity(1);
+  EXPECT_EQ(gate.holding(), 3u) << "nobody is thrown out";
+  gate.release(t1);
+  gate.release(t2);
+  bool g4 = true;
+  auto t4 = gate.acquire([] {}, g4);
+  EXPECT_FALSE(g4) << "t3 still holds the one place";
+  gate.release(t3);
+  timers.advance(Duration{0});
+  EXPECT_EQ(gate.holding(), 1u);
+  gate.release(t4);
+}
+
 TEST(Gate, CapacityZeroIsUnlimited) {
   VirtualTimers timers;
   Gate gate(timers, 0);

@@ -37,6 +37,7 @@ const Ranged kRanged[] = {
     {"timers", "t1_ms", 1, 60000},
     {"timers", "t2_ms", 1, 600000},
     {"timers", "t4_ms", 1, 600000},
+    {"daemon", "registrations_in_flight", 1, 10000},
 };
 
 ConfigResult parse_ranged(const Ranged& r, long long v) {
@@ -47,7 +48,7 @@ ConfigResult parse_ranged(const Ranged& r, long long v) {
   const std::string extra = key == "t2_ms"   ? "t1_ms = 1\n"
                             : key == "t1_ms" ? "t2_ms = 600000\n"
                                              : "";
-  return parse_config(kAccountHead + "[timers]\n" + extra + line + "\n", "t.toml");
+  return parse_config(kAccountHead + "[" + r.table + "]\n" + extra + line + "\n", "t.toml");
 }
 
 }  // namespace
@@ -55,7 +56,10 @@ ConfigResult parse_ranged(const Ranged& r, long long v) {
 TEST(Ranges, SchemaMatchesTheSpec) {
   int seen = 0;
   for (const auto& r : kRanged) {
-    auto keys = std::string(r.table) == "account" ? account_keys() : timer_keys();
+    const std::string table = r.table;
+    auto keys = table == "account"  ? account_keys()
+                : table == "timers" ? timer_keys()
+                                    : daemon_keys();
     const KeyInfo* k = find_key(keys, r.key);
     ASSERT_NE(k, nullptr) << r.key;
     EXPECT_EQ(k->kind, ValueKind::integer);
@@ -64,7 +68,7 @@ TEST(Ranges, SchemaMatchesTheSpec) {
     ++seen;
   }
   int integers = 0;
-  for (auto keys : {account_keys(), timer_keys()}) {
+  for (auto keys : {account_keys(), timer_keys(), daemon_keys()}) {
     for (const auto& k : keys) integers += k.kind == ValueKind::integer;
   }
   EXPECT_EQ(integers, seen) << "a ranged key is missing from this test";

@@ -55,9 +55,11 @@ TEST(PlanReload, TimersAndLogLevelApplyOtherDaemonKeysNeedARestart) {
   next.daemon.log_level = config::LogLevel::debug;
   next.daemon.http_listen = {"127.0.0.1", 9999};
   next.daemon.sip_trace = "/tmp/trace.txt";
+  next.daemon.registrations_in_flight = 8;
   const auto plan = plan_reload(running, {}, next);
   EXPECT_TRUE(plan.timers_changed);
   EXPECT_TRUE(plan.log_level_changed);
+  EXPECT_TRUE(plan.in_flight_changed);
   EXPECT_EQ(plan.restart_needed,
             (std::vector<std::string>{"[daemon] http_listen", "[daemon] sip_trace"}));
   EXPECT_TRUE(plan.changes_anything());
