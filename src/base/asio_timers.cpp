@@ -30,8 +30,9 @@ void AsioTimers::rearm() {
   armed_for_ = next;
   timer_.expires_at(next);  // cancels the wait in progress (its handler sees operation_aborted)
   timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
-    auto still = alive.lock();
-    if (ec || !still || !*still) return;
+    // No shared_ptr held across on_expiry(): a callback may destroy the service, and on_expiry
+    // must then see `alive_` expire.
+    if (ec || alive.expired()) return;
     on_expiry();
   });
 }
@@ -41,6 +42,7 @@ void AsioTimers::on_expiry() {
   const TimePoint now = Clock::now();
   // Timers scheduled by the callbacks below wait for the next turn of the loop, even when due.
   const TimerId newest = next_id_;
+  const std::weak_ptr<bool> alive = alive_;
   while (!queue_.empty()) {
     auto it = queue_.begin();
     if (it->first.first > now || it->first.second >= newest) break;
@@ -48,6 +50,7 @@ void AsioTimers::on_expiry() {
     by_id_.erase(it->first.second);
     queue_.erase(it);
     fn();
+    if (alive.expired()) return;  // the callback destroyed the service (and its owner)
   }
   rearm();
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <asio/io_context.hpp>
+#include <memory>
 #include <vector>
 
 #include "base/asio_timers.hpp"
@@ -143,6 +144,20 @@ TEST(AsioTimers, EarlierTimerAddedLaterStillFiresFirst) {
   timers.schedule_in(Duration{1}, [&] { fired.push_back(1); });
   io.run_for(std::chrono::seconds(2));
   EXPECT_EQ(fired, (std::vector<int>{1, 2}));
+}
+
+TEST(AsioTimers, ACallbackMayDestroyTheService) {
+  asio::io_context io;
+  auto timers = std::make_unique<AsioTimers>(io);
+  int fired = 0;
+  const auto when = timers->now();
+  timers->schedule_at(when, [&] {
+    ++fired;
+    timers.reset();  // an embedder tearing the engine down from a timer
+  });
+  timers->schedule_at(when, [&] { ++fired; });  // due in the same turn: never runs
+  io.run_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(fired, 1);
 }
 
 TEST(AsioTimers, DestroyedServiceRunsNothing) {
