@@ -1,1 +1,0 @@
-sipline_test(msg_via_ipv6_test SOURCES msg_via_ipv6_test.cpp DEPS sipline_msg)
