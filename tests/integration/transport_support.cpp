@@ -158,13 +158,4 @@ const TestCerts& test_certs() {
   return owned.certs;
 }
 
-bool ipv6_available() {
-  asio::io_context io;
-  asio::ip::udp::socket s(io);
-  std::error_code ec;
-  s.open(asio::ip::udp::v6(), ec);
-  if (!ec) s.bind(asio::ip::udp::endpoint(asio::ip::address_v6::loopback(), 0), ec);
-  return !ec;
-}
-
 }  // namespace sipline::transport::test

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/net.hpp"
 #include "transport/asio_transport.hpp"
 
 namespace sipline::transport::test {
@@ -76,6 +77,7 @@ struct TestCerts {
 };
 const TestCerts& test_certs();
 
-bool ipv6_available();
+// Whether the host has ::1 (tests/support/net.hpp).
+using sipline::test::ipv6_available;
 
 }  // namespace sipline::transport::test

@@ -124,6 +124,17 @@ std::uint16_t free_port(Protocol protocol) {
   throw std::runtime_error("free_port: no free port found");
 }
 
+bool ipv6_available() {
+  int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
+  Address a = make_address("::1", 0);
+  const bool ok = bind(fd, a.get(), a.length) == 0;
+  ::close(fd);
+  return ok;
+}
+
 // ---- UDP ----
 
 UdpSocket::UdpSocket(const std::string& host, std::uint16_t port) {

@@ -20,6 +20,9 @@ enum class Protocol : std::uint8_t { kUdp, kTcp, kUdpTcp, kSip };
 // std::runtime_error if none is found after many tries.
 std::uint16_t free_port(Protocol protocol = Protocol::kUdpTcp);
 
+// True when a UDP socket can be bound to [::1] (the host has IPv6 on loopback).
+bool ipv6_available();
+
 struct Endpoint {
   std::string host;  // numeric address ("127.0.0.1", "::1")
   std::uint16_t port = 0;
