@@ -209,8 +209,8 @@ std::optional<ParseError> parse_header_params(std::string_view s, std::size_t& p
         e = scan(s, j, kToken);
         // RFC 3261 via-received is IPv4address / IPv6address, the latter unbracketed
         // ("received=::1", "received=2001:db8::9"): at a ':' the value goes on over hex
-        // digits, ':' and '.'.
-        if (e < n && d[e] == ':') {
+        // digits, ':' and '.'. Only there: any other parameter value stays a token.
+        if (e < n && d[e] == ':' && iequals(p.name, "received")) {
           while (e < n && (is(d[e], kHex) || d[e] == ':' || d[e] == '.')) ++e;
         }
         if (e == j) return bad(ParseErrorCode::kBadParam, j);

@@ -181,7 +181,7 @@ std::optional<ParseError> parse_sent_protocol(std::string_view s, std::size_t& i
   std::size_t e;
   if (const std::size_t t = sip20_prefix(s, i); t != 0) {
     via.protocol = detail::sub(s, pb, 7);
-    i = t;
+    i = skip_lws(s, t);  // SLASH = SWS "/" SWS: "SIP/2.0/ UDP" is valid
   } else {
     e = scan(s, i, kToken);
     if (e == i || !detail::iequals(s.substr(i, e - i), "SIP")) return fail_at(i);

@@ -158,6 +158,8 @@ TEST(NameAddr, Invalid) {
       {"<sip:a@h>;tag=\"x", Code::kBadParam},
       {"<sip:a@h> junk", Code::kBadParam},
       {"<sip:a@h>, <sip:b@h>", Code::kBadHeaderValue},
+      // The unbracketed-IPv6 reading is via-received's alone; a tag stays a token.
+      {"<sip:a@h>;tag=abc:def", Code::kBadParam},
   };
   for (const Row& r : rows) {
     auto na = parse_name_addr(r.text);
@@ -221,6 +223,15 @@ TEST(Via, Forms) {
        "df7jal23ls0d.invalid",
        0,
        "z9hG4bK5",
+       "",
+       false,
+       {},
+       ""},
+      {"SIP/2.0/ UDP h;branch=z9hG4bKb",  // SWS after the last slash only (the fast path)
+       "UDP",
+       "h",
+       0,
+       "z9hG4bKb",
        "",
        false,
        {},
@@ -450,6 +461,7 @@ TEST(Via, ReceivedIpv6Unbracketed) {
       {"SIP/2.0/TCP h;received=2001:db8::9;branch=z9hG4bK8", "2001:db8::9"},
       {"SIP/2.0/UDP h;received=::ffff:192.0.2.1;branch=z9hG4bK9", "::ffff:192.0.2.1"},
       {"SIP/2.0/UDP h;received=[2001:db8::9];branch=z9hG4bKa", "[2001:db8::9]"},
+      {"SIP/2.0/UDP [::1]:5060;rport=5060;received=192.0.2.1;branch=z9hG4bKa", "192.0.2.1"},
   };
   for (const Row& r : rows) {
     auto v = parse_via(r.text);
