@@ -200,7 +200,7 @@ bool EngineImpl::reload(std::string& report) {
     report = "the engine is stopping";
     return false;
   }
-  if (!retiring_.empty()) {
+  if (!retiring_.empty() || !pending_.empty()) {  // pending_ points into runtimes_: keep it so
     report = "the previous reload is still unregistering accounts; try again in a few seconds";
     return false;
   }
