@@ -282,8 +282,8 @@ std::vector<Field<D>> make_daemon_fields() {
                            .choices = kLogLevel,
                            .default_text = "info",
                            .help = "log verbosity"}),
-      bind<&D::sip_trace>(
-          {.key = "sip_trace", .help = "file for every SIP message; *.pcap writes pcap; \"\" off"}),
+      bind<&D::sip_trace>({.key = "sip_trace",
+                           .help = "text file for every SIP message sent and received; \"\" off"}),
       bind<&D::tls_cert_file>(
           {.key = "tls_cert_file",
            .kind = K::file,

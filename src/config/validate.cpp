@@ -143,6 +143,11 @@ DaemonConfig validate_daemon(const SettingList& settings, const SettingsSource& 
     out.errors.push_back(problem_for(settings, src, "tls_key_file", ProblemCode::conflict, "",
                                      "needs tls_cert_file (the certificate of this key)"));
   }
+  const std::string& trace = d.sip_trace;
+  if (trace.size() >= 5 && trace.compare(trace.size() - 5, 5, ".pcap") == 0) {
+    out.errors.push_back(problem_for(settings, src, "sip_trace", ProblemCode::invalid, trace,
+                                     "pcap output is not implemented yet; name a text file"));
+  }
   return d;
 }
 

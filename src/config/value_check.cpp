@@ -1,5 +1,6 @@
 #include "config/value_check.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -12,7 +13,6 @@ namespace sipline::config::detail {
 namespace {
 
 constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
-constexpr std::size_t kMaxCheckedFileBytes = 16 * 1024 * 1024;  // a CA bundle
 
 bool has_control_char(std::string_view s) {
   for (unsigned char c : s) {
@@ -80,10 +80,11 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
       return fail(ProblemCode::io, err);
     }
     case ValueKind::file: {
-      std::string content, err;
-      // Kept resolved: the daemon opens it later, from whatever its working directory is.
+      std::string err;
+      // Kept resolved: the daemon opens it later, from whatever its working directory is. Only
+      // checked for being a readable file here: the daemon reads it (once per account).
       a.text = resolve_path(src.base_dir, text);
-      if (read_file(a.text, kMaxCheckedFileBytes, content, err)) return true;
+      if (readable_file(a.text, err)) return true;
       return fail(ProblemCode::io, err);
     }
     default:
@@ -143,8 +144,7 @@ std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
   return a;
 }
 
-bool read_file(const std::string& path, std::size_t max_bytes, std::string& content,
-               std::string& error) {
+bool readable_file(const std::string& path, std::string& error, std::uintmax_t* size) {
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(st)) {
@@ -155,14 +155,31 @@ bool read_file(const std::string& path, std::size_t max_bytes, std::string& cont
     error = "cannot read: not a regular file";
     return false;
   }
+  if (!std::ifstream(path, std::ios::binary)) {
+    error = std::string("cannot read: ") + std::strerror(errno);
+    return false;
+  }
+  if (size != nullptr) *size = std::filesystem::file_size(path, ec);
+  return true;
+}
+
+bool read_file(const std::string& path, std::size_t max_bytes, std::string& content,
+               std::string& error) {
+  std::uintmax_t size = 0;
+  if (!readable_file(path, error, &size)) return false;
   std::ifstream f(path, std::ios::binary);
   if (!f) {
     error = std::string("cannot read: ") + std::strerror(errno);
     return false;
   }
-  content.resize(max_bytes + 1);
-  f.read(content.data(), static_cast<std::streamsize>(content.size()));
-  content.resize(static_cast<std::size_t>(f.gcount()));
+  // Read in chunks up to one byte past the maximum (which tells "too large"); the file's size
+  // is only a hint for the reservation (no zero-filled buffer of the maximum for every file).
+  content.clear();
+  content.reserve(static_cast<std::size_t>(std::min<std::uintmax_t>(size, max_bytes)) + 1);
+  char chunk[16384];
+  while (content.size() <= max_bytes && f.read(chunk, sizeof chunk).gcount() > 0) {
+    content.append(chunk, static_cast<std::size_t>(f.gcount()));
+  }
   if (content.size() > max_bytes) {
     content.clear();
     error = "file larger than " + std::to_string(max_bytes / 1024) + " KiB";

@@ -1,5 +1,6 @@
 // Internal: checking one setting's value against its KeyInfo.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
 
 // Reads a regular file of at most `max_bytes` (never blocks on a FIFO or reads /dev/zero
 // forever): false with the reason ("cannot read: ...", "file larger than N KiB") otherwise.
+// A regular file that opens for reading; its size in *size when given.
+bool readable_file(const std::string& path, std::string& error, std::uintmax_t* size = nullptr);
 bool read_file(const std::string& path, std::size_t max_bytes, std::string& content,
                std::string& error);
 

@@ -48,7 +48,7 @@ TEST(Load, MinimalFileGetsEveryDefault) {
 TEST(Load, FullDaemonAndTimers) {
   auto r = parse_config(
       "[daemon]\nstate_dir = \"/tmp/s\"\nhttp_listen = \"\"\nlog_level = \"debug\"\n"
-      "sip_trace = \"/tmp/t.pcap\"\n[timers]\nt1_ms = 100\nt2_ms = 100\nt4_ms = 2000\n" +
+      "sip_trace = \"/tmp/t.txt\"\n[timers]\nt1_ms = 100\nt2_ms = 100\nt4_ms = 2000\n" +
           account(),
       "t.toml");
   ASSERT_TRUE(r.ok());
@@ -56,7 +56,7 @@ TEST(Load, FullDaemonAndTimers) {
   EXPECT_EQ(c.daemon.state_dir, "/tmp/s");
   EXPECT_TRUE(c.daemon.http_listen.empty());
   EXPECT_EQ(c.daemon.log_level, LogLevel::debug);
-  EXPECT_EQ(c.daemon.sip_trace, "/tmp/t.pcap");
+  EXPECT_EQ(c.daemon.sip_trace, "/tmp/t.txt");
   EXPECT_EQ(c.timers.t1.count(), 100);
   EXPECT_EQ(c.timers.t2.count(), 100);
   EXPECT_EQ(c.timers.t4.count(), 2000);
@@ -68,6 +68,14 @@ TEST(Load, TimerT2BelowT1IsAnError) {
   EXPECT_EQ(
       lines_of(r.error().errors),
       std::vector<std::string>{"t.toml:6: timers.t2_ms = 999: must not be below t1_ms = 1000"});
+}
+
+TEST(Load, PcapTraceIsRefusedByTheCheckNotOnlyAtStart) {
+  auto r = parse_config(account() + "[daemon]\nsip_trace = \"/tmp/t.pcap\"\n", "t.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(lines_of(r.error().errors),
+            std::vector<std::string>{"t.toml:5: daemon.sip_trace = \"/tmp/t.pcap\": pcap output "
+                                     "is not implemented yet; name a text file"});
 }
 
 TEST(Load, HttpListenNeedsAPort) {
