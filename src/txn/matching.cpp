@@ -1,5 +1,7 @@
 #include "txn/matching.hpp"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 
 namespace sipline::txn {
@@ -89,20 +91,10 @@ transport::Address response_address(const msg::Via& top_via, const transport::Ad
 }
 
 bool is_ip_literal(std::string_view host) {
-  host = strip_brackets(host);
-  if (host.empty()) return false;
-  const bool v6 = host.find(':') != std::string_view::npos;
-  int dots = 0;
-  for (char c : host) {
-    const bool hex = std::isxdigit(static_cast<unsigned char>(c)) != 0;
-    const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
-    if (c == '.') {
-      ++dots;
-    } else if (v6 ? !(hex || c == ':') : !digit) {
-      return false;
-    }
-  }
-  return v6 || dots == 3;
+  // inet_pton, not a character scan: "1..2.3", "999.0.0.1" or ":::" must not become a target.
+  const std::string h(strip_brackets(host));
+  unsigned char buf[16];
+  return inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
 }
 
 }  // namespace sipline::txn

@@ -135,6 +135,9 @@ TEST(Matching, IpLiterals) {
   EXPECT_TRUE(is_ip_literal("[2001:db8::1]"));
   EXPECT_FALSE(is_ip_literal("example.com"));
   EXPECT_FALSE(is_ip_literal("1.2.3"));
+  EXPECT_FALSE(is_ip_literal("1..2.3"));
+  EXPECT_FALSE(is_ip_literal("999.0.0.1"));
+  EXPECT_FALSE(is_ip_literal(":::"));
   EXPECT_FALSE(is_ip_literal(""));
 }
 

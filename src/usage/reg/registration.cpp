@@ -1,10 +1,9 @@
 #include "usage/reg/registration.hpp"
 
-#include <arpa/inet.h>
-
 #include <spdlog/spdlog.h>
 
 #include "msg/writer.hpp"
+#include "txn/matching.hpp"
 #include "txn/request.hpp"
 #include "usage/reg/contact_match.hpp"
 
@@ -31,13 +30,6 @@ std::string_view to_string(FailureClass c) {
   }
   return "";
 }
-
-namespace {
-bool is_ip_literal(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-}  // namespace
 
 FailureClass classify_status(int status_code) {
   if (status_code == 403) return FailureClass::kCredentials;
@@ -105,7 +97,6 @@ void Registration::cancel() {
 void Registration::leave_gate() {
   if (gate_ != nullptr) gate_->release(ticket_);
   ticket_ = 0;
-  admitted_ = false;
 }
 
 void Registration::start(std::unique_ptr<Attempt> attempt) {
@@ -122,7 +113,6 @@ void Registration::start(std::unique_ptr<Attempt> attempt) {
 }
 
 void Registration::proceed() {
-  admitted_ = true;
   std::string credentials;
   if (preemptive_auth_ && auth_.has_challenge()) {
     auto r = auth_.reauthorize("REGISTER", attempt_->request_uri);
@@ -285,7 +275,7 @@ void Registration::on_redirect(const msg::Message& response) {
   transport::Target next = attempt_->target;
   std::string host(uri.host);
   if (uri.is_ipv6()) host = host.substr(1, host.size() - 2);
-  if (!is_ip_literal(host)) {
+  if (!txn::is_ip_literal(host)) {
     o.detail = "redirect to a host name (" + host + ") is not followed";
     return finish(std::move(o));
   }
