@@ -3,7 +3,6 @@
 namespace sipline::base {
 
 AsioTimers::~AsioTimers() {
-  *alive_ = false;
   timer_.cancel();
 }
 

@@ -34,7 +34,8 @@ class AsioTimers final : public TimerService {
   TimerId next_id_ = 1;
   std::map<Key, std::function<void()>> queue_;
   std::unordered_map<TimerId, TimePoint> by_id_;
-  // Handlers already queued on the loop check it, so none touches a destroyed service.
+  // Expires with the service: handlers already queued on the loop (and on_expiry, after each
+  // callback) check it, so none touches a destroyed service.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

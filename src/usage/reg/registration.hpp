@@ -39,8 +39,6 @@ class Registration {
   // Every attempt holds a place of `gate` (shared by many accounts) from its first REGISTER to
   // its outcome; an attempt that finds the gate full waits for a place. nullptr: no limit.
   void set_gate(base::Gate* gate) { gate_ = gate; }
-  // True while the attempt in progress waits for a place of the gate (nothing sent yet).
-  bool queued() const { return attempt_ != nullptr && ticket_ != 0 && !admitted_; }
 
   // Registers our Contact for `expires_s`. One attempt; `done` runs once (never synchronously).
   void bind(std::uint32_t expires_s, Done done);
@@ -86,7 +84,6 @@ class Registration {
   std::unique_ptr<Attempt> attempt_;
   base::Gate* gate_ = nullptr;
   base::Gate::Ticket ticket_ = 0;
-  bool admitted_ = false;
 };
 
 }  // namespace sipline::usage::reg
