@@ -24,7 +24,10 @@ void AsioTimers::cancel(TimerId id) {
 }
 
 void AsioTimers::rearm() {
-  if (queue_.empty()) return;
+  if (queue_.empty()) {
+    armed_for_ = TimePoint::max();  // the next schedule_at arms
+    return;
+  }
   const TimePoint next = queue_.begin()->first.first;
   armed_for_ = next;
   timer_.expires_at(next);  // cancels the wait in progress (its handler sees operation_aborted)
@@ -37,7 +40,9 @@ void AsioTimers::rearm() {
 }
 
 void AsioTimers::on_expiry() {
-  armed_for_ = TimePoint::max();
+  // While the callbacks run, what they schedule does not arm the Asio timer: it is armed once,
+  // for the head of the queue, when they are done.
+  armed_for_ = TimePoint::min();
   const TimePoint now = Clock::now();
   // Timers scheduled by the callbacks below wait for the next turn of the loop, even when due.
   const TimerId newest = next_id_;
