@@ -8,6 +8,8 @@ PKGS=(
   libsofia-sip-ua-dev libosip2-dev valgrind
   kamailio kamailio-tls-modules kamailio-extra-modules sip-tester baresip sipsak tshark openssl
   ca-certificates procps iproute2 python3 curl
+  libpugixml-dev kamailio-presence-modules kamailio-sqlite-modules nftables
+  libspandsp-dev libsndfile1-dev linphone-cli
 )
 missing=()
 for p in "${PKGS[@]}"; do
