@@ -62,11 +62,16 @@ DigestSession::~DigestSession() {
   wipe(credentials_.password);
 }
 
+void DigestSession::begin_attempt() {
+  answered_ = false;
+  answers_since_success_ = 0;
+}
+
 ChallengeVerdict DigestSession::on_challenge(const Challenge& challenge) {
   if (!answered_) return ChallengeVerdict::kAnswer;
-  const bool new_space = !last_ || last_->kind != challenge.kind || last_->realm != challenge.realm;
-  const bool stale_retry = challenge.stale && !same_nonce(last_, challenge);
-  if (answers_since_success_ < kMaxAnswersWithoutSuccess && (new_space || stale_retry)) {
+  // Same realm and nonce as our answer: refused, stale or not (a stale flag on the nonce we
+  // just used cannot be answered with anything new).
+  if (answers_since_success_ < kMaxAnswersWithoutSuccess && !same_nonce(last_, challenge)) {
     return ChallengeVerdict::kAnswer;
   }
   reset();
@@ -106,8 +111,7 @@ base::Result<std::string, AuthError> DigestSession::reauthorize(std::string_view
 }
 
 void DigestSession::on_success() {
-  answered_ = false;
-  answers_since_success_ = 0;
+  begin_attempt();
 }
 
 void DigestSession::reset() {

@@ -21,13 +21,13 @@ struct Credentials {
 };
 
 enum class ChallengeVerdict : std::uint8_t {
-  kAnswer,               // answer it (first challenge, stale=true with a new nonce, new realm)
-  kCredentialsRejected,  // challenged again right after our answer: wrong credentials
+  kAnswer,               // answer it (a nonce or protection space not yet answered this attempt)
+  kCredentialsRejected,  // the nonce we answered challenged again without stale: wrong credentials
 };
 
 class DigestSession {
  public:
-  // Answers in a row without on_success() before even stale/new-realm challenges count as
+  // Answers within one attempt before even new-nonce/stale/new-realm challenges count as
   // rejection, so a server that never accepts cannot loop us.
   static constexpr int kMaxAnswersWithoutSuccess = 4;
   static constexpr std::size_t kCnonceChars = 24;
@@ -39,8 +39,18 @@ class DigestSession {
   DigestSession(const DigestSession&) = delete;
   DigestSession& operator=(const DigestSession&) = delete;
 
-  // Policy for a 401/407 just received. kAnswer: call authorize(). kCredentialsRejected: the
-  // session forgets the challenge and its failure count, so the next attempt starts afresh.
+  // A new attempt (one REGISTER or SUBSCRIBE exchange up to its outcome) begins: the guard is
+  // the attempt's own, so a challenge answered before a timeout, a transport error or an
+  // earlier attempt is never held against the next one. The challenge and nc stay for
+  // reauthorize().
+  void begin_attempt();
+
+  // Policy for a 401/407 just received within the current attempt (RFC 3261 §22.2, as PJSIP
+  // does it): one challenge, one answer. A nonce we already answered, challenged again without
+  // a new nonce, means the credentials were refused; a changed nonce (stale or not) or a new
+  // protection space is a new challenge and is answered, at most kMaxAnswersWithoutSuccess
+  // times per attempt. kCredentialsRejected: the session forgets the challenge and its failure
+  // count, so the next attempt starts afresh.
   ChallengeVerdict on_challenge(const Challenge& challenge);
 
   // The full Authorization / Proxy-Authorization value answering `challenge`
@@ -82,8 +92,8 @@ class DigestSession {
   base::Random* random_;
   std::optional<Challenge> last_;
   std::uint32_t nc_ = 0;
-  bool answered_ = false;  // we answered a challenge and have not heard success since
-  int answers_since_success_ = 0;
+  bool answered_ = false;  // this attempt answered a challenge and has not heard success since
+  int answers_since_success_ = 0;  // within this attempt
 };
 
 }  // namespace sipline::auth

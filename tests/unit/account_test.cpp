@@ -147,11 +147,66 @@ TEST_F(Fixture, SecondChallengeForTheSameCredentialsIsACredentialsFailure) {
   auto r1 = next_request();
   challenge(r1, "n1");
   auto r2 = next_request();
-  challenge(r2, "n2");
+  challenge(r2, "n1");
   EXPECT_TRUE(transport.sent().empty()) << "must not loop on a wrong password";
   EXPECT_EQ(state(), State::kFailed);
   EXPECT_EQ(account->snapshot().failure_class, usage::reg::FailureClass::kCredentials);
   EXPECT_DOUBLE_EQ(at_s(wait_request()), 300.0);
+}
+
+TEST_F(Fixture, WrongPasswordAgainstRotatingNoncesEndsWithinTheAttempt) {
+  start();
+  auto req = next_request();
+  int answers = 0;
+  for (int i = 0; i < 10 && state() != State::kFailed; ++i) {
+    challenge(req, "rot" + std::to_string(i));
+    if (state() == State::kFailed) break;
+    req = next_request();
+    ++answers;
+  }
+  EXPECT_EQ(answers, auth::DigestSession::kMaxAnswersWithoutSuccess);
+  EXPECT_TRUE(transport.sent().empty()) << "must not loop on a wrong password";
+  EXPECT_EQ(account->snapshot().failure_class, usage::reg::FailureClass::kCredentials);
+  EXPECT_DOUBLE_EQ(now_s(), 0.0);
+  EXPECT_DOUBLE_EQ(at_s(wait_request()), 300.0);
+}
+
+// Issue 12, defect 1: the answer to our credentials is lost; the next attempt's fresh 401 (no
+// stale) is an ordinary challenge, answered, not a second refusal of the password.
+TEST_F(Fixture, LostAnswerToCredentialsDoesNotLockTheAccountOut) {
+  start();
+  auto r1 = next_request();
+  challenge(r1, "n1");
+  auto r2 = next_request();  // signed; every answer to it is lost: timer F at 32 s
+  ASSERT_FALSE(header(r2, HeaderId::kAuthorization).empty());
+  timers.advance(32s);
+  transport.take_sent();  // r2's retransmissions
+  EXPECT_EQ(account->snapshot().failure_class, usage::reg::FailureClass::kTimeout);
+  auto r3 = wait_request();
+  EXPECT_DOUBLE_EQ(at_s(r3), 32.0 + 21.0) << "the retry wait, not the credentials wait";
+  challenge(r3, "n2");
+  auto r4 = next_request();
+  EXPECT_NE(header(r4, HeaderId::kAuthorization).find("nonce=\"n2\""), std::string::npos);
+  answer_ok(r4);
+  EXPECT_EQ(state(), State::kRegistered);
+}
+
+TEST_F(Fixture, SendErrorOfTheSignedRegisterDoesNotLockTheAccountOut) {
+  start();
+  auto r1 = next_request();
+  transport.fail_sends_to(transport::Target{kServer, "127.0.0.9"},
+                          transport::TransportErrorKind::kSendFailed);
+  challenge(r1, "n1");  // the signed REGISTER's send fails
+  timers.advance(1ms);
+  transport.take_sent();
+  transport.clear_failures();
+  EXPECT_EQ(account->snapshot().failure_class, usage::reg::FailureClass::kTransport);
+  auto r3 = wait_request();
+  challenge(r3, "n1");  // even the same nonce: this is a new attempt
+  auto r4 = next_request();
+  EXPECT_FALSE(header(r4, HeaderId::kAuthorization).empty());
+  answer_ok(r4);
+  EXPECT_EQ(state(), State::kRegistered);
 }
 
 TEST_F(Fixture, StaleNonceIsAnsweredAgainWithoutCountingAsFailure) {

@@ -169,14 +169,49 @@ TEST_F(AuthSession, FirstChallengeIsAnswered) {
   EXPECT_EQ(session_.on_challenge(md5_), ChallengeVerdict::kAnswer);
 }
 
-TEST_F(AuthSession, SecondChallengeAfterAnswerMeansWrongPassword) {
+TEST_F(AuthSession, TheAnsweredNonceChallengedAgainMeansWrongPassword) {
   ASSERT_EQ(session_.on_challenge(md5_), ChallengeVerdict::kAnswer);
   authorize(md5_);
-  const Challenge again = challenge("Digest realm=\"sip.example.com\", nonce=\"n2\", qop=auth");
-  EXPECT_EQ(session_.on_challenge(again), ChallengeVerdict::kCredentialsRejected);
+  EXPECT_EQ(session_.on_challenge(md5_), ChallengeVerdict::kCredentialsRejected);
   // Forgotten, so the next attempt (after the failure wait) starts afresh.
   EXPECT_FALSE(session_.has_challenge());
-  EXPECT_EQ(session_.on_challenge(again), ChallengeVerdict::kAnswer);
+  EXPECT_EQ(session_.on_challenge(md5_), ChallengeVerdict::kAnswer);
+}
+
+TEST_F(AuthSession, AChangedNonceIsANewChallengeAndIsAnswered) {
+  authorize(md5_);
+  const Challenge fresh = challenge("Digest realm=\"sip.example.com\", nonce=\"n2\", qop=auth");
+  EXPECT_EQ(session_.on_challenge(fresh), ChallengeVerdict::kAnswer);
+  EXPECT_EQ(param(authorize(fresh), "nc"), "00000001");
+}
+
+TEST_F(AuthSession, ServerRotatingNoncesForAWrongPasswordIsCutWithinTheAttempt) {
+  int answered = 0;
+  for (int i = 0; i < 10; ++i) {
+    const Challenge c = challenge("Digest realm=\"sip.example.com\", qop=auth, nonce=\"r" +
+                                  std::to_string(i) + "\"");
+    if (session_.on_challenge(c) == ChallengeVerdict::kCredentialsRejected) break;
+    authorize(c);
+    ++answered;
+  }
+  EXPECT_EQ(answered, DigestSession::kMaxAnswersWithoutSuccess);
+}
+
+// The fault campaign's lock-out: the answer to our credentials was lost (timeout, send error),
+// and the next attempt's ordinary challenge must be answered, not taken as a second refusal.
+TEST_F(AuthSession, TheGuardBelongsToOneAttempt) {
+  authorize(md5_);
+  session_.begin_attempt();
+  EXPECT_EQ(session_.on_challenge(md5_), ChallengeVerdict::kAnswer)
+      << "even the very nonce we answered before the answer was lost";
+  EXPECT_TRUE(session_.has_challenge()) << "a new attempt keeps the challenge for reauthorize()";
+  for (int i = 0; i < DigestSession::kMaxAnswersWithoutSuccess; ++i) {
+    session_.begin_attempt();
+    const Challenge c = challenge("Digest realm=\"sip.example.com\", qop=auth, nonce=\"a" +
+                                  std::to_string(i) + "\"");
+    ASSERT_EQ(session_.on_challenge(c), ChallengeVerdict::kAnswer) << i;
+    authorize(c);
+  }
 }
 
 TEST_F(AuthSession, StaleWithNewNonceIsAnsweredWithoutFailure) {

@@ -104,6 +104,7 @@ void Registration::start(std::unique_ptr<Attempt> attempt) {
   attempt->target = identity_->target;
   attempt->request_uri = identity_->request_uri;
   attempt_ = std::move(attempt);
+  auth_.begin_attempt();  // the wrong-password guard never carries over from another attempt
   if (gate_ != nullptr) {
     bool granted = false;
     ticket_ = gate_->acquire([this] { proceed(); }, granted);
