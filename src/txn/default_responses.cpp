@@ -20,6 +20,10 @@ std::string method_not_allowed(const msg::Message& request, std::string_view to_
       .finish();
 }
 
+std::string no_such_transaction(const msg::Message& request, std::string_view to_tag) {
+  return msg::response_to(request, 481, "Call/Transaction Does Not Exist", to_tag).finish();
+}
+
 std::string bad_request(const msg::Message& request, std::string_view to_tag,
                         std::string_view problem) {
   std::string reason = "Bad Request";

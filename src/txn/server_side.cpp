@@ -1,5 +1,5 @@
 // TransactionLayer: the server side (RFC 3261 §17.2.2 non-INVITE server transactions) and the
-// layer's default answers (OPTIONS 200, 405, 400).
+// layer's default answers (OPTIONS 200, CANCEL 481, 405, 400).
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -69,6 +69,9 @@ void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std:
   const std::string allow = allowed_methods();
   if (request.method() == "OPTIONS") {
     respond(handle, options_ok(request, random.tag(), allow, supported));
+  } else if (request.method() == "CANCEL") {
+    // Only a usage with INVITE server transactions can know the one it cancels (§9.2).
+    respond(handle, no_such_transaction(request, random.tag()));
   } else {
     respond(handle, method_not_allowed(request, random.tag(), allow));
   }

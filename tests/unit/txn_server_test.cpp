@@ -1,5 +1,5 @@
 // Non-INVITE server transactions (RFC 3261 §17.2.2) and the layer's own answers (OPTIONS 200,
-// 405, 400), on a virtual clock with the fake transport.
+// CANCEL 481, 405, 400), on a virtual clock with the fake transport.
 #include <memory>
 #include <optional>
 
@@ -91,6 +91,19 @@ TEST_F(ServerTest, UnknownMethodAnswered405WithAllow) {
   EXPECT_EQ(header(resp, msg::HeaderId::kAllow), "NOTIFY, OPTIONS");
   EXPECT_EQ(header(resp, msg::HeaderId::kCSeq), "1 MESSAGE");
   EXPECT_EQ(layer_.allowed_methods(), "NOTIFY, OPTIONS");
+}
+
+// RFC 3261 §9.2: a CANCEL that matches no transaction gets 481, not 405 (CANCEL is a method
+// every UA supports, it never appears in Allow).
+TEST_F(ServerTest, CancelForAnUnknownTransactionAnswered481) {
+  Req req;
+  req.method = "CANCEL";
+  ASSERT_TRUE(transport_.inject(req.text(), kPeerUdp));
+  ASSERT_EQ(transport_.sent().size(), 1u);
+  const msg::Message resp = transport_.sent()[0].parse();
+  EXPECT_EQ(resp.status_code(), 481);
+  EXPECT_EQ(header(resp, msg::HeaderId::kCSeq), "1 CANCEL");
+  EXPECT_EQ(header(resp, msg::HeaderId::kAllow), "<absent>");
 }
 
 TEST_F(ServerTest, AckIsNeverAnswered) {
