@@ -42,7 +42,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
     : index_(index),
       cfg_(cfg),
       stack_(stack),
-      identity_{{}, {}, cfg.display_name, {}, std::move(target), "sipline/" SIPLINE_VERSION_STRING},
+      identity_{{}, {}, cfg.display_name, {}, std::move(target), cfg.user_agent},
       previous_contacts_(std::move(previous_contacts)),
       hooks_(std::move(hooks)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
@@ -61,6 +61,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
                                  false);
             }});
   }
+  stack.txn.set_server(cfg_.user_agent);
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
   reg_.set_gate(stack.registration_gate);
   reg_.set_identity(identity_);

@@ -49,6 +49,7 @@ std::string_view to_string(UriScheme v) {
 AccountConfig default_account(int index) {
   AccountConfig a;
   a.name = "Account " + std::to_string(index);
+  a.user_agent = "sipline/" SIPLINE_VERSION_STRING;
   const long port = 5060L + 2L * (static_cast<long>(index) - 1);
   a.local_sip_port = (port >= 5 && port <= 65535) ? static_cast<std::uint16_t>(port) : 0;
   return a;

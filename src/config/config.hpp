@@ -93,6 +93,7 @@ struct AccountConfig {
   bool tls_verify = true;
   std::string tls_ca_file;  // "": system CAs
   bool subscribe_mwi = false;
+  std::string user_agent;  // User-Agent of requests, Server of responses; default "sipline/VERSION"
 
   const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }
   // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the

@@ -257,6 +257,10 @@ std::vector<Field<A>> beyond_fields() {
                                .kind = K::boolean,
                                .default_text = "false",
                                .help = "subscribe to message-summary"}),
+      bind<&A::user_agent>({.key = "user_agent",
+                            .default_text = "sipline/VERSION",
+                            .help = "User-Agent of our requests and Server of our responses; "
+                                    "\"\" sends none"}),
   };
 }
 

@@ -3,32 +3,41 @@
 #include "msg/writer.hpp"
 
 namespace sipline::txn {
+namespace {
+
+std::string finish(msg::MessageWriter w, std::string_view server) {
+  if (!server.empty()) w.header(msg::HeaderId::kServer, server);
+  return w.finish();
+}
+
+}  // namespace
 
 std::string options_ok(const msg::Message& request, std::string_view to_tag, std::string_view allow,
-                       std::string_view supported) {
-  return msg::response_to(request, 200, "OK", to_tag)
-      .header(msg::HeaderId::kAllow, allow)
+                       std::string_view supported, std::string_view server) {
+  auto w = msg::response_to(request, 200, "OK", to_tag);
+  w.header(msg::HeaderId::kAllow, allow)
       .header(msg::HeaderId::kAccept, "application/sdp")
-      .header(msg::HeaderId::kSupported, supported)
-      .finish();
+      .header(msg::HeaderId::kSupported, supported);
+  return finish(std::move(w), server);
 }
 
 std::string method_not_allowed(const msg::Message& request, std::string_view to_tag,
-                               std::string_view allow) {
-  return msg::response_to(request, 405, "Method Not Allowed", to_tag)
-      .header(msg::HeaderId::kAllow, allow)
-      .finish();
+                               std::string_view allow, std::string_view server) {
+  auto w = msg::response_to(request, 405, "Method Not Allowed", to_tag);
+  w.header(msg::HeaderId::kAllow, allow);
+  return finish(std::move(w), server);
 }
 
-std::string no_such_transaction(const msg::Message& request, std::string_view to_tag) {
-  return msg::response_to(request, 481, "Call/Transaction Does Not Exist", to_tag).finish();
+std::string no_such_transaction(const msg::Message& request, std::string_view to_tag,
+                                std::string_view server) {
+  return finish(msg::response_to(request, 481, "Call/Transaction Does Not Exist", to_tag), server);
 }
 
 std::string bad_request(const msg::Message& request, std::string_view to_tag,
-                        std::string_view problem) {
+                        std::string_view problem, std::string_view server) {
   std::string reason = "Bad Request";
   if (!problem.empty()) reason.append(" (").append(problem).append(")");
-  return msg::response_to(request, 400, reason, to_tag).finish();
+  return finish(msg::response_to(request, 400, reason, to_tag), server);
 }
 
 int status_of(std::string_view response) {

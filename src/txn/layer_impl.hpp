@@ -66,6 +66,7 @@ struct TransactionLayer::Impl {
   std::unique_ptr<base::Random> own_random;
   base::Random& random;
   std::string supported;
+  std::string server_header;  // Server header of the layer's own responses; "": none
   std::uint64_t next_handle = 1;
 
   // Ordered maps, not hash maps: an account has a handful of transactions at a time, and an

@@ -17,10 +17,10 @@ struct Identity {
   std::string
       request_uri;  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls"
   std::string aor;  // From/To URI: "sip:1001@example.com"
-  std::string display_name;  // may be empty
-  std::string contact;       // our Contact URI: "sip:1001@127.0.0.1:5060"
-  transport::Target target;  // where requests go (registrar or outbound proxy)
-  std::string user_agent = "sipline";
+  std::string display_name;            // may be empty
+  std::string contact;                 // our Contact URI: "sip:1001@127.0.0.1:5060"
+  transport::Target target;            // where requests go (registrar or outbound proxy)
+  std::string user_agent = "sipline";  // "": no User-Agent header
 };
 
 struct RequestLine {

@@ -34,7 +34,7 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
     ++counters.malformed;
     spdlog::debug("txn: {} with bad mandatory headers ({}): 400", request.method(),
                   checked.problem);
-    const std::string response = bad_request(request, random.tag(), checked.problem);
+    const std::string response = bad_request(request, random.tag(), checked.problem, server_header);
     transport.send(reply_to, stamp_top_via(response, source));  // stateless
     return;
   }
@@ -68,12 +68,12 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
 void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std::uint64_t handle) {
   const std::string allow = allowed_methods();
   if (request.method() == "OPTIONS") {
-    respond(handle, options_ok(request, random.tag(), allow, supported));
+    respond(handle, options_ok(request, random.tag(), allow, supported, server_header));
   } else if (request.method() == "CANCEL") {
     // Only a usage with INVITE server transactions can know the one it cancels (§9.2).
-    respond(handle, no_such_transaction(request, random.tag()));
+    respond(handle, no_such_transaction(request, random.tag(), server_header));
   } else {
-    respond(handle, method_not_allowed(request, random.tag(), allow));
+    respond(handle, method_not_allowed(request, random.tag(), allow, server_header));
   }
 }
 

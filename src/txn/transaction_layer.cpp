@@ -209,6 +209,10 @@ void TransactionLayer::set_supported(std::string option_tags) {
   impl_->supported = std::move(option_tags);
 }
 
+void TransactionLayer::set_server(std::string product) {
+  impl_->server_header = std::move(product);
+}
+
 void TransactionLayer::set_request_handler(std::string_view method, RequestHandler handler) {
   if (handler) {
     impl_->handlers.insert_or_assign(std::string(method),

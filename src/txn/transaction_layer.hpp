@@ -80,6 +80,8 @@ class TransactionLayer final : public transport::TransportUser {
   std::string allowed_methods() const;
   // The Supported value of the layer's own 200 to OPTIONS (option tags); default empty.
   void set_supported(std::string option_tags);
+  // Server header (RFC 3261 §20.35) of the responses the layer sends by itself; "": none.
+  void set_server(std::string product);
 
   const Counters& counters() const;
   // Transactions alive (in any state but Terminated): for tests and metrics.

@@ -137,7 +137,8 @@ TEST(Schema, HasEveryKeyOfTheSpecOnce) {
                                       "local_tls_port",
                                       "tls_verify",
                                       "tls_ca_file",
-                                      "subscribe_mwi"};
+                                      "subscribe_mwi",
+                                      "user_agent"};
   std::vector<std::string> have;
   for (const auto& k : account_keys()) have.emplace_back(k.key);
   EXPECT_EQ(have, spec);

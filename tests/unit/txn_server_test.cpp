@@ -43,7 +43,22 @@ TEST_F(ServerTest, OptionsAnswered200WithTheRequestsIdentityAndCapabilities) {
   EXPECT_EQ(header(resp, msg::HeaderId::kAllow), "OPTIONS");
   EXPECT_EQ(header(resp, msg::HeaderId::kAccept), "application/sdp");
   EXPECT_EQ(header(resp, msg::HeaderId::kSupported), "path");
+  EXPECT_EQ(header(resp, msg::HeaderId::kServer), "<absent>") << "none until one is set";
   EXPECT_EQ(layer_.counters().server_requests, 1u);
+}
+
+TEST_F(ServerTest, TheLayersOwnAnswersCarryTheServerHeaderWhenSet) {
+  layer_.set_server("sipline/9.9");
+  for (const char* method : {"OPTIONS", "CANCEL", "MESSAGE"}) {
+    Req req;
+    req.method = method;
+    req.branch = std::string("z9hG4bK-") + method;
+    ASSERT_TRUE(transport_.inject(req.text(), kPeerUdp));
+  }
+  ASSERT_EQ(transport_.sent().size(), 3u);
+  for (const auto& sent : transport_.sent()) {
+    EXPECT_EQ(header(sent.parse(), msg::HeaderId::kServer), "sipline/9.9");
+  }
 }
 
 TEST_F(ServerTest, RetransmittedRequestGetsTheSameResponseWithoutCallingTheHandlerAgain) {

@@ -56,7 +56,7 @@ void Keepalive::send() {
   auto w = txn::start_request({"OPTIONS", id.request_uri, from, to, call_id_, cseq_}, transport_,
                               id.target, branch);
   w.header(msg::HeaderId::kAccept, "application/sdp");
-  w.header(msg::HeaderId::kUserAgent, id.user_agent);
+  if (!id.user_agent.empty()) w.header(msg::HeaderId::kUserAgent, id.user_agent);
   outstanding_ = txn_.send_request(id.target, branch, "OPTIONS", w.finish(),
                                    [this](const txn::ClientEvent& e) { on_event(e); });
 }

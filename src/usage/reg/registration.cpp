@@ -146,7 +146,7 @@ std::string Registration::build(const std::string* authorization, const std::str
       break;
   }
   if (authorization != nullptr) w.header(auth_.header_name(), *authorization);
-  w.header(msg::HeaderId::kUserAgent, identity_->user_agent);
+  if (!identity_->user_agent.empty()) w.header(msg::HeaderId::kUserAgent, identity_->user_agent);
   return w.finish();
 }
 
