@@ -147,6 +147,7 @@ std::vector<std::string> Kamailio::command_line() const {
   if (o.presence) {
     define("WITH_PRESENCE");
     define("PRESENCE_DB=" + quoted("sqlite://" + (run_dir_ / "presence.db").string()));
+    define("PRESENCE_SERVER=" + quoted("sip:127.0.0.1:" + std::to_string(sip_port_)));
   }
   for (const auto& d : o.defines) define(d);
   return argv;
