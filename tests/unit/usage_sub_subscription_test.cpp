@@ -10,6 +10,7 @@
 #include "base/timers.hpp"
 #include "support/fake_transport.hpp"
 #include "txn/transaction_layer.hpp"
+#include "usage/sub/notify.hpp"
 #include "usage/sub/subscription.hpp"
 
 using namespace sipline;
@@ -48,10 +49,12 @@ class SubscriptionTest : public ::testing::Test {
 
   // A NOTIFY in the dialog of our last SUBSCRIBE.
   msg::Message notify(std::uint32_t cseq, const std::string& state,
-                      const std::string& from_tag = "srv", std::string call_id = {}) {
+                      const std::string& from_tag = "srv", std::string call_id = {},
+                      const std::string& body = {}, bool with_to_tag = true) {
     const msg::Message req = last_sent();
     if (call_id.empty()) call_id = std::string(req.call_id());
-    const std::string to = std::string(req.find(msg::HeaderId::kFrom)->value);
+    const std::string to = with_to_tag ? std::string(req.find(msg::HeaderId::kFrom)->value)
+                                       : std::string("<sip:1001@example.com>");
     std::string s =
         "NOTIFY sip:1001@127.0.0.1:5060 SIP/2.0\r\n"
         "Via: SIP/2.0/UDP 127.0.0.2:5060;branch=z9hG4bKn" +
@@ -59,7 +62,7 @@ class SubscriptionTest : public ::testing::Test {
         "\r\nCall-ID: " + call_id + "\r\nCSeq: " + std::to_string(cseq) +
         " NOTIFY\r\nEvent: message-summary\r\nContact: <sip:vm@127.0.0.2:5060>\r\n";
     if (!state.empty()) s += "Subscription-State: " + state + "\r\n";
-    s += "Content-Length: 0\r\n\r\n";
+    s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     return msg::Message::parse(s).value();
   }
 
@@ -167,4 +170,42 @@ TEST_F(SubscriptionTest, UnsubscribeThenTerminatingNotifyEnds) {
   EXPECT_EQ(a.status_code, 200);
   EXPECT_EQ(a.verdict.action, StateAction::kEnd);
   EXPECT_EQ(sub_.state(), SubState::kEnded);
+}
+
+TEST_F(SubscriptionTest, DispatchNotify) {
+  const std::string good = "Messages-Waiting: yes\r\nVoice-Message: 2/1 (0/0)\r\n";
+  const std::vector<transport::Address> trusted{kServer};
+  const transport::Address stranger{transport::Protocol::kUdp, "127.0.0.9", 5060};
+  Subscription* subs[] = {&sub_};
+  sub_.subscribe(3600, record());
+
+  // Not ours.
+  EXPECT_EQ(dispatch_notify(subs, notify(1, "active", "srv", "nope"), kServer, trusted).status_code,
+            481);
+  // An unreadable body: 400 with the reason, and the subscription is untouched (no dialog).
+  NotifyResult r =
+      dispatch_notify(subs, notify(1, "active", "srv", {}, "garbage"), kServer, trusted);
+  EXPECT_EQ(r.status_code, 400);
+  EXPECT_FALSE(r.reason.empty());
+  EXPECT_FALSE(sub_.has_dialog());
+  const std::string bytes = notify_response(notify(1, "active"), r, "x");
+  EXPECT_NE(bytes.find("SIP/2.0 400 "), std::string::npos);
+  EXPECT_NE(bytes.find("Warning: 399 sipline \""), std::string::npos);
+  // A good one: 200, the dialog exists, the counts are read.
+  r = dispatch_notify(subs, notify(1, "active;expires=900", "srv", {}, good), kServer, trusted);
+  ASSERT_EQ(r.status_code, 200);
+  EXPECT_EQ(r.subscription, &sub_);
+  EXPECT_EQ(r.verdict.expires_s, 900u);
+  ASSERT_TRUE(std::holds_alternative<bodies::MessageSummary>(r.body));
+  EXPECT_TRUE(std::get<bodies::MessageSummary>(r.body).waiting);
+  EXPECT_EQ(std::get<bodies::MessageSummary>(r.body).voice.new_msgs, 2u);
+  EXPECT_TRUE(sub_.has_dialog());
+
+  // Unsolicited message-summary (no To tag): from the server 200, from elsewhere 403.
+  const msg::Message u = notify(1, "", "x", "unsolicited-call", good, false);
+  r = dispatch_notify(subs, u, kServer, trusted);
+  EXPECT_EQ(r.status_code, 200);
+  EXPECT_EQ(r.subscription, nullptr);
+  EXPECT_TRUE(std::holds_alternative<bodies::MessageSummary>(r.body));
+  EXPECT_EQ(dispatch_notify(subs, u, stranger, trusted).status_code, 403);
 }
