@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS.
 #   fuzz/run.sh [SECONDS] [TARGET...]       (default 60 s, every fuzz_* target)
+# The event-body targets (fuzz_mwi, fuzz_dialog_info, fuzz_reginfo: small parsers that saturate
+# quickly) run for a third of SECONDS (at least 5 s), so 30 s per target costs 4x30 + 3x10 s.
 # Seeds come from fuzz/corpus/<name> (fuzz_<name>); new inputs go to build-fuzz/corpus/<name>,
 # never into the repository. A crash leaves its input in build-fuzz/artifacts/ and makes the
 # script exit 1. Environment: BUILD_DIR (default <repo>/build-fuzz), JOBS (parallel runs).
@@ -30,8 +32,10 @@ for t in "${targets[@]}"; do
   [[ -d $repo/fuzz/corpus/$name ]] && seeds=("$repo/fuzz/corpus/$name")
   dict=()
   [[ -f $repo/fuzz/$name.dict ]] && dict=("-dict=$repo/fuzz/$name.dict")
-  echo "== $t: ${seconds}s"
-  if ! "$build/fuzz/$t" "$work" "${seeds[@]}" "${dict[@]}" -max_total_time="$seconds" \
+  budget=$seconds
+  case $t in fuzz_mwi | fuzz_dialog_info | fuzz_reginfo) budget=$((seconds / 3 > 5 ? seconds / 3 : 5)) ;; esac
+  echo "== $t: ${budget}s"
+  if ! "$build/fuzz/$t" "$work" "${seeds[@]}" "${dict[@]}" -max_total_time="$budget" \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$build/artifacts/$t-" >"$build/logs/$t.log" 2>&1; then
     echo "!! $t failed; log: $build/logs/$t.log" >&2

@@ -95,6 +95,19 @@ void Kamailio::make_certificate() {
   }
 }
 
+// The presence tables (and the version table Kamailio checks them against) in a fresh sqlite
+// file; the schema is the one Debian's kamailio-sqlite-modules ships.
+void Kamailio::make_presence_db() {
+  const std::string dir = "/usr/share/kamailio/db_sqlite/";
+  const std::string db = (run_dir_ / "presence.db").string();
+  for (const char* schema : {"standard-create.sql", "presence-create.sql"}) {
+    RunResult r = run_command({"sqlite3", db, ".read " + dir + schema}, std::chrono::seconds(10));
+    if (r.exit_code != 0) {
+      throw std::runtime_error("Kamailio: sqlite3 " + std::string(schema) + " failed: " + r.output);
+    }
+  }
+}
+
 std::vector<std::string> Kamailio::command_line() const {
   const auto& o = options_;
   std::vector<std::string> argv = {o.binary,
@@ -131,6 +144,11 @@ std::vector<std::string> Kamailio::command_line() const {
   if (o.forbidden_user) define("WITH_FORBIDDEN_USER");
   if (o.nonce_count) define("WITH_NONCE_COUNT");
   if (o.invite_auth) define("WITH_INVITE_AUTH");
+  if (o.presence) {
+    define("WITH_PRESENCE");
+    define("PRESENCE_DB=" + quoted("sqlite://" + (run_dir_ / "presence.db").string()));
+    define("PRESENCE_SERVER=" + quoted("sip:127.0.0.1:" + std::to_string(sip_port_)));
+  }
   for (const auto& d : o.defines) define(d);
   return argv;
 }
@@ -181,6 +199,7 @@ void Kamailio::start() {
   if (run_dir_.empty()) {
     make_run_dir();
     make_certificate();
+    if (options_.presence) make_presence_db();
   }
   const bool may_pick_ports = options_.sip_port == 0 && sip_port_ == 0;
   if (sip_port_ == 0) {

@@ -38,6 +38,9 @@ struct KamailioOptions {
   int max_contacts = 0;              // 0: unlimited
   bool forbidden_user = true;        // REGISTERs for user "forbidden" get 403 (WITH_FORBIDDEN_USER)
   bool invite_auth = false;          // challenge INVITE/other requests with 407 (WITH_INVITE_AUTH)
+  // Presence server (WITH_PRESENCE): SUBSCRIBE/PUBLISH for message-summary and dialog events,
+  // state in a sqlite file in the run directory made from Kamailio's shipped schema.
+  bool presence = false;
   int log_level = 2;                 // Kamailio debug level (2 info, 3 debug)
   std::vector<std::string> defines;  // extra "-A" values: "NAME" or "NAME=VALUE"
   std::chrono::milliseconds start_timeout{10000};
@@ -103,6 +106,7 @@ class Kamailio {
   std::vector<std::string> command_line() const;
   void make_run_dir();
   void make_certificate();
+  void make_presence_db();
   bool spawn_and_wait(std::string* why);
   bool answers_options() const;
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "auth/respond.hpp"
 #include "msg/writer.hpp"
 #include "txn/matching.hpp"
 #include "txn/request.hpp"
@@ -201,38 +202,14 @@ void Registration::on_final(const msg::Message& response) {
 }
 
 void Registration::on_challenge(const msg::Message& response) {
-  const int code = response.status_code();
-  const auto kind = *auth::kind_for_status(code);
-  const auto header = kind == auth::HeaderKind::kWww ? msg::HeaderId::kWwwAuthenticate
-                                                     : msg::HeaderId::kProxyAuthenticate;
-  Outcome o;
-  o.status_code = code;
-  o.requested_s = attempt_->expires_s;
-  auto values = response.auth(header);
-  if (!values.ok()) {
-    o.failure = FailureClass::kRejected;
-    o.detail = std::to_string(code) + " with a malformed challenge";
-    return finish(std::move(o));
-  }
-  auto challenge = auth::choose_challenge(*values, kind);
-  if (!challenge.ok()) {
-    o.failure = FailureClass::kRejected;
-    o.detail = std::to_string(code) +
-               " with no usable challenge: " + std::string(auth::describe(challenge.error().code)) +
-               " " + challenge.error().detail;
-    return finish(std::move(o));
-  }
-  if (auth_.on_challenge(*challenge) == auth::ChallengeVerdict::kCredentialsRejected) {
-    o.failure = FailureClass::kCredentials;
-    o.detail = std::to_string(code) + " again after our credentials (wrong password?)";
-    return finish(std::move(o));
-  }
-  auto credentials = auth_.authorize(*challenge, "REGISTER", attempt_->request_uri);
+  auto credentials = auth::answer_challenge(auth_, response, "REGISTER", attempt_->request_uri);
   if (!credentials.ok()) {
-    o.failure = FailureClass::kCredentials;
-    o.detail =
-        "cannot answer the challenge: " + std::string(auth::describe(credentials.error().code)) +
-        " " + credentials.error().detail;
+    Outcome o;
+    o.status_code = response.status_code();
+    o.requested_s = attempt_->expires_s;
+    o.failure =
+        credentials.error().credentials ? FailureClass::kCredentials : FailureClass::kRejected;
+    o.detail = credentials.error().detail;
     return finish(std::move(o));
   }
   send(&*credentials);
