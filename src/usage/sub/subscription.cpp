@@ -59,6 +59,7 @@ void Subscription::subscribe(std::uint32_t expires_s, Done done) {
   attempt_->expires_s = expires_s;
   attempt_->refresh = dialog_.has_value();
   attempt_->done = std::move(done);
+  auth_.begin_attempt();  // the wrong-password guard is this attempt's own (as REGISTER's)
   if (!dialog_) {
     call_id_ = random_.call_id();
     from_tag_ = random_.tag();
