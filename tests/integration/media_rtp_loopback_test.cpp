@@ -170,3 +170,46 @@ TEST(RtpLoopback, PortRangeExhaustionIsAnError) {
   s1.value().reset();  // the owner drops it: its port is free at once
   EXPECT_EQ(one.in_use(), 0u);
 }
+
+// Pacing on the virtual clock: start + k * 20 ms exactly, sequence and timestamp step by one
+// packet, and hold keeps the timestamp running while nothing is sent.
+TEST(RtpLoopback, PacingFollowsTheAbsoluteScheduleOnAVirtualClock) {
+  asio::io_context io;
+  base::VirtualTimers timers;
+  const auto first = static_cast<std::uint16_t>(test::free_port(test::Protocol::kUdp) & ~1u);
+  PortAllocator ports(first, static_cast<std::uint16_t>(first + 20));
+  RtpSessionConfig c;
+  c.first_sequence = 65530;  // wraps during the test
+  c.first_timestamp = 1000;
+  auto s = RtpSession::open(io, timers, ports, asio::ip::make_address("127.0.0.1"), c);
+  ASSERT_TRUE(s.ok()) << s.error();
+  test::UdpSocket peer("127.0.0.1");
+  s.value()->start({asio::ip::make_address("127.0.0.1"), peer.local_port()});
+  timers.advance(std::chrono::milliseconds(1000));
+  EXPECT_EQ(s.value()->counters().packets_sent, 51u);  // k = 0 .. 50
+  for (std::uint32_t k = 0; k < 51; ++k) {
+    auto d = peer.recv(std::chrono::milliseconds(500));
+    ASSERT_TRUE(d) << k;
+    auto p = decode_rtp(std::span(reinterpret_cast<const std::uint8_t*>(d->data()), d->size()));
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->header.sequence, static_cast<std::uint16_t>(65530 + k));
+    EXPECT_EQ(p->header.timestamp, 1000 + 160 * k);
+    EXPECT_EQ(p->header.marker, k == 0);
+    EXPECT_EQ(p->payload.size(), 160u);
+  }
+  EXPECT_EQ(s.value()->send_jitter().count(), 50u);
+  EXPECT_EQ(s.value()->send_jitter().max().count(), 0);
+
+  s.value()->set_sending(false);
+  timers.advance(std::chrono::milliseconds(100));
+  EXPECT_EQ(s.value()->counters().packets_sent, 51u);
+  s.value()->set_sending(true);
+  timers.advance(std::chrono::milliseconds(20));
+  auto d = peer.recv(std::chrono::milliseconds(500));
+  ASSERT_TRUE(d);
+  auto p = decode_rtp(std::span(reinterpret_cast<const std::uint8_t*>(d->data()), d->size()));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->header.timestamp, 1000u + 160u * 56u);  // five held packets were not sent
+  s.value()->stop();
+  EXPECT_EQ(timers.pending(), 0u);
+}
