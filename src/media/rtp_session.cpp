@@ -144,7 +144,7 @@ void RtpSession::on_datagram(std::size_t n, const asio::ip::udp::endpoint& from)
   ++counters_.packets_received;
   counters_.bytes_received += n;
   remote_ = from;  // symmetric RTP: answer where the packets come from
-  receive_.on_packet(packet->header.sequence, packet->header.timestamp, now);
+  receive_.on_packet(packet->header.sequence, packet->header.timestamp, now, !dtmf);
   if (dtmf) {
     dtmf_.on_event(packet->header.timestamp, packet->payload);
     return;

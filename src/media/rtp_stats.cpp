@@ -67,7 +67,8 @@ void ReceiveStats::update_jitter(std::uint32_t rtp_ts, base::TimePoint arrival) 
   last_transit_ = transit;
 }
 
-bool ReceiveStats::on_packet(std::uint16_t seq, std::uint32_t rtp_ts, base::TimePoint arrival) {
+bool ReceiveStats::on_packet(std::uint16_t seq, std::uint32_t rtp_ts, base::TimePoint arrival,
+                             bool timed) {
   if (!started_) {
     started_ = true;
     init_seq(seq);
@@ -75,7 +76,7 @@ bool ReceiveStats::on_packet(std::uint16_t seq, std::uint32_t rtp_ts, base::Time
     probation_ = kMinSequential;
   }
   if (!update_seq(seq)) return false;
-  update_jitter(rtp_ts, arrival);
+  if (timed) update_jitter(rtp_ts, arrival);
   return true;
 }
 

@@ -16,7 +16,10 @@ class ReceiveStats {
   explicit ReceiveStats(int clock_rate_hz = 8000) : clock_rate_hz_(clock_rate_hz) {}
   // One packet's sequence number and timestamp at its arrival time. Returns false when the
   // packet is rejected by the sequence check (probation, or a large jump not yet confirmed).
-  bool on_packet(std::uint16_t seq, std::uint32_t rtp_ts, base::TimePoint arrival);
+  // `timed` false (RFC 4733 events: their timestamp is the event's start, repeated) leaves the
+  // jitter estimate alone.
+  bool on_packet(std::uint16_t seq, std::uint32_t rtp_ts, base::TimePoint arrival,
+                 bool timed = true);
 
   std::uint64_t received() const { return received_; }
   // Extended highest sequence number received (cycles << 16 | max_seq).

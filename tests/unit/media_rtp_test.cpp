@@ -96,6 +96,18 @@ TEST(ReceiveStats, JitterConvergesToTheArrivalDeviation) {
   EXPECT_NEAR(s.jitter_ms(), 4.0, 0.2);
 }
 
+TEST(ReceiveStats, UntimedPacketsCountButLeaveJitterAlone) {
+  ReceiveStats s;
+  for (int k = 0; k < 50; ++k) {
+    // Packets 20..29 are RFC 4733 events: one timestamp, arriving every 20 ms.
+    const bool event = k >= 20 && k < 30;
+    s.on_packet(static_cast<std::uint16_t>(k), event ? 160u * 20 : 160u * k, kT0 + k * 20ms,
+                !event);
+  }
+  EXPECT_EQ(s.lost(), 0u);
+  EXPECT_DOUBLE_EQ(s.jitter_ms(), 0.0);
+}
+
 TEST(ReceiveStats, DuplicatesAndLateReorderDoNotBreakCounting) {
   ReceiveStats s;
   for (int k : {0, 1, 2, 4, 3, 4, 5})
