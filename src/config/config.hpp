@@ -48,6 +48,11 @@ struct DaemonConfig {
   // Registration attempts in flight at once across all accounts (1..10000); the rest wait in
   // arrival order. Bounds the burst a registrar sees (daemon start, outage over, SIGTERM).
   int registrations_in_flight = 64;
+  // RTP ports for calls: even ports of [rtp_port_min, rtp_port_max], RTCP on the odd one above
+  // (1024..65534 and 1025..65535; max >= min + 1).
+  int rtp_port_min = 16384;
+  int rtp_port_max = 32767;
+  std::string call_record_dir;  // "" no recording; else each call's received audio as CALLID.wav
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

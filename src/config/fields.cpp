@@ -302,6 +302,21 @@ std::vector<Field<D>> make_daemon_fields() {
            .max = 10000,
            .default_text = "64",
            .help = "registration attempts in progress at once, all accounts together"}),
+      bind<&D::rtp_port_min>({.key = "rtp_port_min",
+                              .kind = K::integer,
+                              .min = 1024,
+                              .max = 65534,
+                              .default_text = "16384",
+                              .help = "lowest RTP port for calls (even ports, RTCP on +1)"}),
+      bind<&D::rtp_port_max>({.key = "rtp_port_max",
+                              .kind = K::integer,
+                              .min = 1025,
+                              .max = 65535,
+                              .default_text = "32767",
+                              .help = "highest RTP/RTCP port for calls"}),
+      bind<&D::call_record_dir>(
+          {.key = "call_record_dir",
+           .help = "directory for each call's received audio as CALLID.wav; \"\" off"}),
   };
 }
 

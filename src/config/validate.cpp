@@ -138,7 +138,16 @@ AccountConfig validate_account(const SettingList& settings, const SettingsSource
 DaemonConfig validate_daemon(const SettingList& settings, const SettingsSource& src,
                              Diagnostics& out) {
   DaemonConfig d;
+  const std::size_t errors_before = out.errors.size();
   apply_settings(d, detail::daemon_fields(), settings, src, out);
+  if (out.errors.size() == errors_before && d.rtp_port_max < d.rtp_port_min + 1) {
+    Problem p = problem_for(settings, src, "rtp_port_max", ProblemCode::conflict,
+                            std::to_string(d.rtp_port_max),
+                            "must leave room for one RTP/RTCP pair above rtp_port_min = " +
+                                std::to_string(d.rtp_port_min));
+    p.allowed = std::to_string(d.rtp_port_min + 1) + "..65535";
+    out.errors.push_back(std::move(p));
+  }
   if (!d.tls_key_file.empty() && d.tls_cert_file.empty()) {
     out.errors.push_back(problem_for(settings, src, "tls_key_file", ProblemCode::conflict, "",
                                      "needs tls_cert_file (the certificate of this key)"));

@@ -70,6 +70,23 @@ TEST(Load, TimerT2BelowT1IsAnError) {
       std::vector<std::string>{"t.toml:6: timers.t2_ms = 999: must not be below t1_ms = 1000"});
 }
 
+TEST(Load, RtpPortRangeNeedsOnePair) {
+  auto ok = parse_config(
+      account() +
+          "[daemon]\nrtp_port_min = 40000\nrtp_port_max = 40001\ncall_record_dir = \"/tmp/r\"\n",
+      "t.toml");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->config.daemon.rtp_port_min, 40000);
+  EXPECT_EQ(ok->config.daemon.rtp_port_max, 40001);
+  EXPECT_EQ(ok->config.daemon.call_record_dir, "/tmp/r");
+  auto r =
+      parse_config(account() + "[daemon]\nrtp_port_min = 40000\nrtp_port_max = 40000\n", "t.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(lines_of(r.error().errors),
+            std::vector<std::string>{"t.toml:6: daemon.rtp_port_max = 40000: must leave room for "
+                                     "one RTP/RTCP pair above rtp_port_min = 40000"});
+}
+
 TEST(Load, PcapTraceIsRefusedByTheCheckNotOnlyAtStart) {
   auto r = parse_config(account() + "[daemon]\nsip_trace = \"/tmp/t.pcap\"\n", "t.toml");
   ASSERT_FALSE(r.ok());

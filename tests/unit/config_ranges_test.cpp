@@ -38,6 +38,8 @@ const Ranged kRanged[] = {
     {"timers", "t2_ms", 1, 600000},
     {"timers", "t4_ms", 1, 600000},
     {"daemon", "registrations_in_flight", 1, 10000},
+    {"daemon", "rtp_port_min", 1024, 65534},
+    {"daemon", "rtp_port_max", 1025, 65535},
 };
 
 ConfigResult parse_ranged(const Ranged& r, long long v) {
@@ -45,9 +47,12 @@ ConfigResult parse_ranged(const Ranged& r, long long v) {
   if (std::string(r.table) == "account") return parse_account_line(line);
   // t2 must not be below t1: keep the other timers out of the way.
   const std::string key = r.key;
-  const std::string extra = key == "t2_ms"   ? "t1_ms = 1\n"
-                            : key == "t1_ms" ? "t2_ms = 600000\n"
-                                             : "";
+  // Likewise rtp_port_max must leave a pair above rtp_port_min.
+  const std::string extra = key == "t2_ms"          ? "t1_ms = 1\n"
+                            : key == "t1_ms"        ? "t2_ms = 600000\n"
+                            : key == "rtp_port_min" ? "rtp_port_max = 65535\n"
+                            : key == "rtp_port_max" ? "rtp_port_min = 1024\n"
+                                                    : "";
   return parse_config(kAccountHead + "[" + r.table + "]\n" + extra + line + "\n", "t.toml");
 }
 
