@@ -12,8 +12,8 @@ namespace {
 
 // Strings from the network (reason phrases, errors) may be invalid UTF-8: replace, never throw.
 ApiReply json_reply(int status, const Json& body) {
-  return ApiReply{status, "application/json",
-                  body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return ApiReply{
+      status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
 }
 
 ApiReply error_reply(int status, const std::string& message) {
@@ -22,8 +22,10 @@ ApiReply error_reply(int status, const std::string& message) {
   return json_reply(status, j);
 }
 
-ApiReply method_not_allowed(const ApiRequest& r) {
-  return error_reply(405, "method " + r.method + " not allowed on " + r.path);
+ApiReply method_not_allowed(const ApiRequest& r, std::string allow) {
+  ApiReply reply = error_reply(405, "method " + r.method + " not allowed on " + r.path);
+  reply.allow = std::move(allow);
+  return reply;
 }
 
 // "/api/accounts/12/register" -> index 12, rest "/register". nullopt when not of that shape.
@@ -53,13 +55,13 @@ std::optional<AccountStatus> find_account(const Engine& engine, int index) {
 
 ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p) {
   if (p.rest.empty() || p.rest == "/") {
-    if (r.method != "GET") return method_not_allowed(r);
+    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
     auto a = find_account(engine, p.index);
     if (!a) return error_reply(404, "no account " + std::to_string(p.index));
     return json_reply(200, to_json(*a));
   }
   if (p.rest == "/register") {
-    if (r.method != "POST") return method_not_allowed(r);
+    if (r.method != "POST") return method_not_allowed(r, "POST");
     if (!engine.reregister(p.index)) {
       return error_reply(404, "no account " + std::to_string(p.index));
     }
@@ -69,7 +71,7 @@ ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p
     return json_reply(202, j);
   }
   if (p.rest == "/settings") {
-    if (r.method != "PUT") return method_not_allowed(r);
+    if (r.method != "PUT") return method_not_allowed(r, "PUT");
     return error_reply(501, "changing settings over HTTP is not implemented yet");
   }
   return error_reply(404, "not found: " + r.path);
@@ -79,16 +81,16 @@ ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p
 
 ApiReply route_api(Engine& engine, const ApiRequest& r) {
   if (r.path == "/api/accounts" || r.path == "/api/accounts/") {
-    if (r.method != "GET") return method_not_allowed(r);
+    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
     return json_reply(200, to_json(engine.accounts()));
   }
   if (auto p = parse_account_path(r.path)) return route_account(engine, r, *p);
   if (r.path == "/metrics") {
-    if (r.method != "GET") return method_not_allowed(r);
-    return ApiReply{200, kMetricsContentType, engine.metrics_text()};
+    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
+    return ApiReply{200, kMetricsContentType, engine.metrics_text(), {}};
   }
   if (r.path == "/api/calls") {
-    if (r.method != "POST") return method_not_allowed(r);
+    if (r.method != "POST") return method_not_allowed(r, "POST");
     return error_reply(501, "calls are not implemented yet");
   }
   return error_reply(404, "not found: " + r.path);

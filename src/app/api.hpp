@@ -17,6 +17,7 @@ struct ApiReply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string allow;  // the Allow header of a 405
 };
 
 inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";

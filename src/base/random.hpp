@@ -1,6 +1,7 @@
 // Injected randomness: branches, tags, Call-IDs and jitter all come from a Random, so a test can
 // pin them and a fleet spreads out (each account seeds its own generator).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -35,5 +36,20 @@ class SeededRandom final : public Random {
 
 // A seed from the operating system (std::random_device).
 std::uint64_t os_seed();
+
+// `n` bytes from the kernel's CSPRNG (getrandom), for secrets such as the HTTP token.
+// Blocks only until the kernel's pool is initialised at boot.
+void secure_bytes(void* out, std::size_t n);
+
+// Random from the kernel's CSPRNG, read in 4 KiB batches so a token costs a copy, not a
+// system call: for Call-IDs, tags, branches and cnonces that must not be guessable.
+class SecureRandom final : public Random {
+ public:
+  std::uint64_t next_u64() override;
+
+ private:
+  std::uint64_t pool_[512];
+  std::size_t next_ = 512;
+};
 
 }  // namespace sipline::base

@@ -38,6 +38,7 @@ const Ranged kRanged[] = {
     {"timers", "t2_ms", 1, 600000},
     {"timers", "t4_ms", 1, 600000},
     {"daemon", "registrations_in_flight", 1, 10000},
+    {"daemon", "http_max_connections", 1, 10000},
 };
 
 ConfigResult parse_ranged(const Ranged& r, long long v) {
