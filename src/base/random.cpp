@@ -82,11 +82,16 @@ void secure_bytes(void* out, std::size_t n) {
 }
 
 std::uint64_t SecureRandom::next_u64() {
-  if (next_ == std::size(pool_)) {
-    secure_bytes(pool_, sizeof pool_);
-    next_ = 0;
+  struct Pool {
+    std::uint64_t words[512];
+    std::size_t next = 512;
+  };
+  thread_local Pool pool;
+  if (pool.next == std::size(pool.words)) {
+    secure_bytes(pool.words, sizeof pool.words);
+    pool.next = 0;
   }
-  return pool_[next_++];
+  return pool.words[pool.next++];
 }
 
 }  // namespace sipline::base

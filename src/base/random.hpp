@@ -41,15 +41,12 @@ std::uint64_t os_seed();
 // Blocks only until the kernel's pool is initialised at boot.
 void secure_bytes(void* out, std::size_t n);
 
-// Random from the kernel's CSPRNG, read in 4 KiB batches so a token costs a copy, not a
-// system call: for Call-IDs, tags, branches and cnonces that must not be guessable.
+// Random from the kernel's CSPRNG, for Call-IDs, tags, branches and cnonces, which must not be
+// guessable. Every instance draws from one per-thread pool refilled 4 KiB at a time, so a token
+// costs a copy, not a system call, and an instance costs no memory (one per account).
 class SecureRandom final : public Random {
  public:
   std::uint64_t next_u64() override;
-
- private:
-  std::uint64_t pool_[512];
-  std::size_t next_ = 512;
 };
 
 }  // namespace sipline::base
