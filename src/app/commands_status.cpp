@@ -8,6 +8,7 @@
 #include "app/address.hpp"
 #include "app/commands.hpp"
 #include "app/http_token.hpp"
+#include "app/live_table.hpp"
 #include "sipline/daemon.hpp"
 
 namespace sipline::app {
@@ -89,7 +90,7 @@ int show_status(const std::string& config_path, bool json) {
   if (json) {
     std::cout << body.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
   } else {
-    std::cout << format_table(accounts);
+    std::cout << format_table(accounts, stdout_table_style());
   }
   return kExitOk;
 }
