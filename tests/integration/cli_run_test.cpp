@@ -135,6 +135,42 @@ TEST_F(CliRun, RegistersAnswersStatusAndUnregistersOnSigterm) {
   EXPECT_EQ(reg->status, 202);
   wait_for_state(config, "registered", milliseconds(10000));
 
+  // Settings over HTTP: the password only as "set"; an invalid change lists every problem and
+  // changes nothing; a valid one re-registers the account with the new Expires.
+  auto settings = http.Get("/api/accounts/1/settings");
+  ASSERT_TRUE(settings);
+  ASSERT_EQ(settings->status, 200) << settings->body;
+  Json current = Json::parse(settings->body)["settings"];
+  EXPECT_EQ(current["password"], "set");
+  EXPECT_EQ(current["register_expiration_min"], 1);
+  everything += settings->body;
+  auto bad = http.Put("/api/accounts/1/settings",
+                      R"({"register_expiration_min": 0, "transport": "sctp", "password": "x"})",
+                      "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  Json problems = Json::parse(bad->body)["problems"];
+  ASSERT_EQ(problems.size(), 2u) << bad->body;
+  EXPECT_EQ(problems[0]["key"], "account[1].register_expiration_min");
+  EXPECT_EQ(problems[0]["allowed"], "1..64800");
+  EXPECT_EQ(Json::parse(
+                http.Get("/api/accounts/1/settings")->body)["settings"]["register_expiration_min"],
+            1);
+  auto good =
+      http.Put("/api/accounts/1/settings", R"({"register_expiration_min": 3})", "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 200) << good->body;
+  EXPECT_EQ(Json::parse(good->body)["settings"]["register_expiration_min"], 3);
+  const auto until = std::chrono::steady_clock::now() + milliseconds(10000);
+  while (std::chrono::steady_clock::now() < until) {
+    auto b = kam.bindings_of(c.user);
+    if (b.size() == 1 && b[0].expires_s > 120) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  auto b = kam.bindings_of(c.user);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_GT(b[0].expires_s, 120) << "re-registered with register_expiration_min = 3";
+
   // 64 idle connections held open: /metrics and /api/accounts still answer within 1 s.
   std::vector<TcpSocket> idle;
   for (int i = 0; i < 64; ++i) idle.push_back(TcpSocket::connect("127.0.0.1", c.http_port));

@@ -77,6 +77,19 @@ TEST(AppApi, ReregisterPostsToTheEngine) {
   EXPECT_EQ(engine.reregistered, (std::vector<int>{1, 9}));
 }
 
+TEST(AppApi, SettingsBodyMustBeAnObjectOfScalars) {
+  FakeEngine engine;
+  for (const char* body : {"", "[1]", "{\"register_expiration_min\": 1.5}", "{\"name\": {}}",
+                           "not json"}) {
+    ApiReply r = route_api(engine, {"PUT", "/api/accounts/1/settings", body});
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_TRUE(body_of(r).contains("error")) << body;
+  }
+  ApiReply wrong = route_api(engine, {"POST", "/api/accounts/1/settings", "{}"});
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.allow, "GET, HEAD, PUT");
+}
+
 TEST(AppApi, NotImplementedYetRoutesSay501) {
   FakeEngine engine;
   ApiReply settings = route_api(engine, {"PUT", "/api/accounts/1/settings", "{}"});
