@@ -8,6 +8,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace asio {
@@ -59,6 +61,23 @@ CheckReport check_config_file(const std::string& path);
 int parse_files(const std::vector<std::string>& files, bool json, std::ostream& out,
                 std::ostream& err);
 
+// GET /api/accounts/N/settings: one key of the config file with its effective value.
+struct AccountSetting {
+  std::string key;
+  std::string value;  // as text; the password is "set" or "unset", never its value
+  std::string type;   // "string", "integer" or "boolean": the TOML type the key wants
+};
+
+// PUT /api/accounts/N/settings: one change (a JSON scalar) and one problem of a change.
+using SettingInput = std::variant<std::string, std::int64_t, bool>;
+using SettingChanges = std::vector<std::pair<std::string, SettingInput>>;
+struct SettingProblem {
+  std::string key;      // "account[2].register_expiration_min"
+  std::string value;    // as given ("<hidden>" for the password)
+  std::string allowed;  // "1..64800", "\"udp\", \"tcp\", \"tls\""; "" when free
+  std::string message;
+};
+
 // The engine: every account of a config, on one asio::io_context (the caller runs it).
 class Engine {
  public:
@@ -85,6 +104,19 @@ class Engine {
   virtual bool reregister(int index) = 0;        // POST /api/accounts/N/register
   virtual std::string http_listen() const = 0;   // from [daemon]; "" when off
   virtual std::string log_level() const = 0;
+
+  // The settings of account `index` (1-based) in schema order; false when there is none.
+  virtual bool account_settings(int /*index*/, std::vector<AccountSetting>& /*out*/) const {
+    return false;
+  }
+  // Applies `changes` to account `index` with the config file's validation, all or nothing:
+  // 200 applied (the account unregisters and starts anew, as on SIGHUP), 400 with every
+  // problem, 404 no such account, 409 a reload is still unregistering (a problem says so).
+  // The config file is not written: SIGHUP or a restart goes back to its values.
+  virtual int change_settings(int /*index*/, const SettingChanges& /*changes*/,
+                              std::vector<SettingProblem>& /*problems*/) {
+    return 501;
+  }
 };
 
 }  // namespace sipline

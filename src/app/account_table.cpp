@@ -61,7 +61,86 @@ std::string format_duration(std::optional<std::int64_t> seconds) {
   return buf;
 }
 
-std::string format_table(const std::vector<AccountStatus>& accounts) {
+namespace {
+
+// Column indexes of Row, in display order, and the optional ones by priority.
+enum Col : std::size_t {
+  kIndex,
+  kName,
+  kState,
+  kAor,
+  kTransport,
+  kExpires,
+  kNext,
+  kLast,
+  kMisses,
+  kError
+};
+constexpr std::array<std::size_t, 6> kOptional = {kNext, kTransport, kExpires,
+                                                  kLast, kMisses,    kError};
+constexpr std::size_t kGap = 2;
+
+std::string_view state_color(const std::string& state) {
+  if (state == "registered") return "\x1b[32m";
+  if (state == "failed") return "\x1b[1;31m";
+  if (state == "inactive" || state == "unregistered") return "";
+  return "\x1b[33m";
+}
+
+// The columns shown, in display order: the fixed four, then the optional ones that fit.
+std::vector<std::size_t> choose_columns(const std::array<std::size_t, kColumns>& width,
+                                        std::size_t limit) {
+  std::array<bool, kColumns> shown{};
+  std::size_t used = 0;
+  for (std::size_t c : {kIndex, kName, kState, kAor}) {
+    shown[c] = true;
+    used += width[c] + kGap;
+  }
+  for (std::size_t c : kOptional) {
+    if (limit != 0 && used + width[c] > limit) continue;
+    shown[c] = true;
+    used += width[c] + kGap;
+  }
+  std::vector<std::size_t> cols;
+  for (std::size_t c = 0; c < kColumns; ++c) {
+    if (shown[c]) cols.push_back(c);
+  }
+  return cols;
+}
+
+std::string render_row(const Row& r, const std::vector<std::size_t>& cols,
+                       const std::array<std::size_t, kColumns>& width, bool color) {
+  std::string line;
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    const std::size_t c = cols[i];
+    std::string_view code = color && c == kState ? state_color(r[c]) : "";
+    line += code.empty() ? r[c] : std::string(code) + r[c] + "\x1b[0m";
+    if (i + 1 < cols.size()) line += std::string(width[c] - r[c].size() + kGap, ' ');
+  }
+  return line;
+}
+
+}  // namespace
+
+std::string truncate_visible(const std::string& line, std::size_t width) {
+  std::string out;
+  std::size_t visible = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\x1b') {
+      std::size_t end = line.find('m', i);
+      if (end == std::string::npos) break;
+      out.append(line, i, end - i + 1);
+      i = end;
+      continue;
+    }
+    if (visible == width) continue;  // keep scanning: a reset code may follow
+    out += line[i];
+    ++visible;
+  }
+  return out;
+}
+
+std::string format_table(const std::vector<AccountStatus>& accounts, TableStyle style) {
   std::vector<Row> rows;
   rows.push_back(
       Row{"#", "NAME", "STATE", "AOR", "TRANSPORT", "EXPIRES", "NEXT", "LAST", "MISSES", "ERROR"});
@@ -70,14 +149,16 @@ std::string format_table(const std::vector<AccountStatus>& accounts) {
   for (const auto& r : rows) {
     for (std::size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], r[c].size());
   }
+  const std::vector<std::size_t> cols = choose_columns(width, style.width);
+  const bool error_shown = std::find(cols.begin(), cols.end(), kError) != cols.end();
   std::string out;
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < kColumns; ++c) {
-      line += r[c];
-      if (c + 1 < kColumns) line += std::string(width[c] - r[c].size() + 2, ' ');
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::string line = render_row(rows[i], cols, width, style.color && i > 0);
+    out += (style.width ? truncate_visible(line, style.width) : line) + "\n";
+    if (!error_shown && i > 0 && rows[i][kError] != "-") {
+      std::string err = "    " + rows[i][kError];
+      out += (style.width ? truncate_visible(err, style.width) : err) + "\n";
     }
-    out += line + "\n";
   }
   if (accounts.empty()) out += "(no accounts)\n";
   return out;

@@ -1,5 +1,6 @@
 // The text table of accounts: `sipline status` and the live table of `sipline run`.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,9 +13,21 @@ namespace sipline::app {
 // "45s", "12m05s", "2h03m"; "-" when absent.
 std::string format_duration(std::optional<std::int64_t> seconds);
 
-// One header row and one row per account, columns padded to fit:
-// # NAME STATE AOR TRANSPORT EXPIRES NEXT LAST MISSES ERROR
+// How a table is laid out: at most `width` visible columns (0: no limit), the state coloured
+// with ANSI codes when `color`.
+struct TableStyle {
+  std::size_t width = 0;
+  bool color = false;
+};
+
+// One header row and one row per account:
+// # NAME STATE AOR NEXT TRANSPORT EXPIRES LAST MISSES ERROR
+// #, NAME, STATE and AOR always; the others, in that order of priority, while they fit `width`.
+// When ERROR does not fit, an account's error is on a line of its own below its row.
 // NEXT is "refresh in X" when registered, "retry in X" when failing.
-std::string format_table(const std::vector<AccountStatus>& accounts);
+std::string format_table(const std::vector<AccountStatus>& accounts, TableStyle style = {});
+
+// `line` cut to `width` visible characters; ANSI colour sequences are kept and not counted.
+std::string truncate_visible(const std::string& line, std::size_t width);
 
 }  // namespace sipline::app

@@ -12,8 +12,8 @@ namespace {
 
 // Strings from the network (reason phrases, errors) may be invalid UTF-8: replace, never throw.
 ApiReply json_reply(int status, const Json& body) {
-  return ApiReply{status, "application/json",
-                  body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return ApiReply{
+      status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
 }
 
 ApiReply error_reply(int status, const std::string& message) {
@@ -22,8 +22,10 @@ ApiReply error_reply(int status, const std::string& message) {
   return json_reply(status, j);
 }
 
-ApiReply method_not_allowed(const ApiRequest& r) {
-  return error_reply(405, "method " + r.method + " not allowed on " + r.path);
+ApiReply method_not_allowed(const ApiRequest& r, std::string allow) {
+  ApiReply reply = error_reply(405, "method " + r.method + " not allowed on " + r.path);
+  reply.allow = std::move(allow);
+  return reply;
 }
 
 // "/api/accounts/12/register" -> index 12, rest "/register". nullopt when not of that shape.
@@ -51,15 +53,78 @@ std::optional<AccountStatus> find_account(const Engine& engine, int index) {
   return std::nullopt;
 }
 
+ApiReply get_settings(const Engine& engine, int index) {
+  std::vector<AccountSetting> settings;
+  if (!engine.account_settings(index, settings)) {
+    return error_reply(404, "no account " + std::to_string(index));
+  }
+  Json values = Json::object();
+  for (const auto& s : settings) {
+    if (s.type == "integer") {
+      values[s.key] = std::stoll(s.value);
+    } else if (s.type == "boolean") {
+      values[s.key] = s.value == "true";
+    } else {
+      values[s.key] = s.value;
+    }
+  }
+  Json j = Json::object();
+  j["index"] = index;
+  j["settings"] = std::move(values);
+  return json_reply(200, j);
+}
+
+// The body: a JSON object of config keys to JSON scalars (strings, integers, booleans).
+bool parse_changes(const std::string& body, SettingChanges& out, std::string& error) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    error = "the body must be a JSON object of settings, e.g. {\"register_expiration_min\": 5}";
+    return false;
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const Json& v = it.value();
+    if (v.is_string()) {
+      out.emplace_back(it.key(), v.get<std::string>());
+    } else if (v.is_boolean()) {
+      out.emplace_back(it.key(), v.get<bool>());
+    } else if (v.is_number_integer()) {
+      out.emplace_back(it.key(), v.get<std::int64_t>());
+    } else {
+      error = "\"" + it.key() + "\": a setting is a string, an integer or a boolean";
+      return false;
+    }
+  }
+  return true;
+}
+
+ApiReply put_settings(Engine& engine, int index, const std::string& body) {
+  SettingChanges changes;
+  std::string error;
+  if (!parse_changes(body, changes, error)) return error_reply(400, error);
+  std::vector<SettingProblem> problems;
+  const int status = engine.change_settings(index, changes, problems);
+  if (status == 200) return get_settings(engine, index);
+  if (status == 404) return error_reply(404, "no account " + std::to_string(index));
+  Json list = Json::array();
+  for (const auto& p : problems) {
+    list.push_back(
+        {{"key", p.key}, {"value", p.value}, {"allowed", p.allowed}, {"message", p.message}});
+  }
+  Json j = Json::object();
+  j["error"] = status == 400 ? "invalid settings: nothing was changed" : "settings not changed";
+  j["problems"] = std::move(list);
+  return json_reply(status, j);
+}
+
 ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p) {
   if (p.rest.empty() || p.rest == "/") {
-    if (r.method != "GET") return method_not_allowed(r);
+    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
     auto a = find_account(engine, p.index);
     if (!a) return error_reply(404, "no account " + std::to_string(p.index));
     return json_reply(200, to_json(*a));
   }
   if (p.rest == "/register") {
-    if (r.method != "POST") return method_not_allowed(r);
+    if (r.method != "POST") return method_not_allowed(r, "POST");
     if (!engine.reregister(p.index)) {
       return error_reply(404, "no account " + std::to_string(p.index));
     }
@@ -69,8 +134,9 @@ ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p
     return json_reply(202, j);
   }
   if (p.rest == "/settings") {
-    if (r.method != "PUT") return method_not_allowed(r);
-    return error_reply(501, "changing settings over HTTP is not implemented yet");
+    if (r.method == "GET") return get_settings(engine, p.index);
+    if (r.method != "PUT") return method_not_allowed(r, "GET, HEAD, PUT");
+    return put_settings(engine, p.index, r.body);
   }
   return error_reply(404, "not found: " + r.path);
 }
@@ -79,16 +145,16 @@ ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p
 
 ApiReply route_api(Engine& engine, const ApiRequest& r) {
   if (r.path == "/api/accounts" || r.path == "/api/accounts/") {
-    if (r.method != "GET") return method_not_allowed(r);
+    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
     return json_reply(200, to_json(engine.accounts()));
   }
   if (auto p = parse_account_path(r.path)) return route_account(engine, r, *p);
   if (r.path == "/metrics") {
-    if (r.method != "GET") return method_not_allowed(r);
-    return ApiReply{200, kMetricsContentType, engine.metrics_text()};
+    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
+    return ApiReply{200, kMetricsContentType, engine.metrics_text(), {}};
   }
   if (r.path == "/api/calls") {
-    if (r.method != "POST") return method_not_allowed(r);
+    if (r.method != "POST") return method_not_allowed(r, "POST");
     return error_reply(501, "calls are not implemented yet");
   }
   return error_reply(404, "not found: " + r.path);

@@ -17,6 +17,7 @@ struct ApiReply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string allow;  // the Allow header of a 405
 };
 
 inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
@@ -25,7 +26,9 @@ inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
 //   GET  /api/accounts               200 JSON array (see account_json.hpp)
 //   GET  /api/accounts/N             200 object, 404 when there is no account N
 //   POST /api/accounts/N/register    202 {"index":N,"reregistering":true}, 404 when none
-//   PUT  /api/accounts/N/settings    501 (not implemented yet)
+//   GET  /api/accounts/N/settings    200 {"index":N,"settings":{key: value}} (password: set/unset)
+//   PUT  /api/accounts/N/settings    200 as GET after the change; 400 {"error","problems":[{key,
+//                                    value,allowed,message}]}: nothing changed; 404, 409
 //   POST /api/calls                  501 (not implemented yet)
 //   GET  /metrics                    200 Prometheus text
 // Unknown paths give 404, a known path with another method 405; errors are {"error": "..."}.

@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/http_server.hpp"
+#include "app/http_token.hpp"
 #include "app/live_table.hpp"
 #include "sipline/daemon.hpp"
 #include "sipline/engine.hpp"
@@ -85,6 +86,24 @@ void raise_open_file_limit() {
   }
 }
 
+// The HTTP side's options from the config; creates the token file on first start and says so
+// once (the token itself is only in the file).
+bool http_options(const HttpSettings& s, HttpOptions& out, std::string& error) {
+  out.access.metrics_public = s.metrics_public;
+  out.access.host_names = s.host_names;
+  out.max_connections = static_cast<std::size_t>(s.max_connections);
+  if (s.listen.empty() || s.token_file.empty()) return true;
+  bool created = false;
+  if (!load_or_create_token(s.token_file, out.access.token, created, error)) return false;
+  if (created) {
+    // Once, on the console only (not in the log): the operator needs it for the web page.
+    std::cout << "sipline: generated the HTTP token " << out.access.token << " into "
+              << s.token_file << " (mode 0600); send it as \"Authorization: Bearer <token>\""
+              << std::endl;
+  }
+  return true;
+}
+
 int run_daemon(const std::string& config_path) {
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
@@ -101,7 +120,13 @@ int run_daemon(const std::string& config_path) {
     spdlog::error("cannot start: {}", error);
     return kExitFailure;
   }
-  HttpServer http(io, *engine);
+  HttpSettings settings;
+  HttpOptions options;
+  if (!http_settings_of(config_path, settings, error) || !http_options(settings, options, error)) {
+    spdlog::error("cannot start the HTTP side: {}", error);
+    return kExitFailure;
+  }
+  HttpServer http(io, *engine, options);
   std::string listen = engine->http_listen();
   if (!listen.empty()) {
     if (!http.start(listen, error)) {

@@ -7,15 +7,20 @@
 #include "app/account_table.hpp"
 #include "app/address.hpp"
 #include "app/commands.hpp"
+#include "app/http_token.hpp"
+#include "app/live_table.hpp"
 #include "sipline/daemon.hpp"
 
 namespace sipline::app {
 
 namespace {
 
-bool daemon_address(const std::string& config_path, HostPort& hp) {
+bool daemon_address(const std::string& config_path, HostPort& hp, std::string& token,
+                    std::string& token_error) {
   std::string error;
-  std::string listen = http_listen_of(config_path, error);
+  HttpSettings settings;
+  http_settings_of(config_path, settings, error);
+  const std::string& listen = settings.listen;
   if (!error.empty()) {
     std::cerr << error;
     if (error.back() != '\n') std::cerr << "\n";
@@ -31,6 +36,9 @@ bool daemon_address(const std::string& config_path, HostPort& hp) {
     return false;
   }
   hp = client_address(hp);
+  // Without the file (no daemon started yet) ask anyway: the answer says what is wrong.
+  token.clear();
+  if (!settings.token_file.empty()) read_token(settings.token_file, token, token_error);
   return true;
 }
 
@@ -51,11 +59,13 @@ std::string describe(httplib::Error e) {
 
 int show_status(const std::string& config_path, bool json) {
   HostPort hp;
-  if (!daemon_address(config_path, hp)) return kExitUsage;
+  std::string token, token_error;
+  if (!daemon_address(config_path, hp, token, token_error)) return kExitUsage;
   httplib::Client client(hp.host, hp.port);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::seconds(5));
   client.set_write_timeout(std::chrono::seconds(5));
+  if (!token.empty()) client.set_bearer_token_auth(token);
   auto res = client.Get("/api/accounts");
   std::string where = "http://" + to_string(hp) + " (http_listen of " + config_path + ")";
   if (!res) {
@@ -66,6 +76,7 @@ int show_status(const std::string& config_path, bool json) {
   if (res->status != 200) {
     std::cerr << "sipline: the daemon at " << where << " answered " << res->status << ": "
               << res->body << "\n";
+    if (res->status == 401 && !token_error.empty()) std::cerr << "sipline: " << token_error << "\n";
     return kExitFailure;
   }
   Json body = Json::parse(res->body, nullptr, false);
@@ -79,7 +90,7 @@ int show_status(const std::string& config_path, bool json) {
   if (json) {
     std::cout << body.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
   } else {
-    std::cout << format_table(accounts);
+    std::cout << format_table(accounts, stdout_table_style());
   }
   return kExitOk;
 }

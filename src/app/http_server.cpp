@@ -6,23 +6,66 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "app/address.hpp"
 #include "app/api.hpp"
+#include "app/http_workers.hpp"
 
 namespace sipline::app {
+
+namespace {
+
+// Connections beyond the cap served at once with a 503 before they are closed.
+constexpr std::size_t kRefusers = 4;
+
+void set_json_error(httplib::Response& res, int status, std::string_view message) {
+  res.status = status;
+  nlohmann::json j = nlohmann::json::object();
+  j["error"] = message;
+  res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+std::string_view default_error(int status) {
+  switch (status) {
+    case 400:
+      return "bad request";
+    case 404:
+      return "not found";
+    case 405:
+      return "method not allowed";
+    case 413:
+      return "request body too large (at most 64 KiB)";
+    case 414:
+      return "request URI too long";
+    default:
+      return "error";
+  }
+}
+
+// A POST/PUT with neither Content-Length nor a chunked body has an empty body (httplib would
+// answer 400): the README's `curl -X POST` sends such.
+bool bodiless(const httplib::Request& req) {
+  return !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding");
+}
+
+}  // namespace
 
 struct HttpServer::Impl {
   asio::io_context& io;
   Engine& engine;
-  std::chrono::milliseconds loop_timeout;
+  HttpOptions options;
   httplib::Server server;
   std::thread thread;
   std::uint16_t port = 0;
+  int listen_fd = -1;
 
   ApiReply on_loop(ApiRequest request);
   void handle(const httplib::Request& req, httplib::Response& res);
+  httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res);
+  void configure();
 };
 
 ApiReply HttpServer::Impl::on_loop(ApiRequest request) {
@@ -33,50 +76,93 @@ ApiReply HttpServer::Impl::on_loop(ApiRequest request) {
     try {
       promise->set_value(route_api(*e, request));
     } catch (const std::exception&) {
-      promise->set_value(ApiReply{500, "application/json", R"({"error":"internal error"})"});
+      promise->set_value(ApiReply{500, "application/json", R"({"error":"internal error"})", {}});
     }
   });
-  if (future.wait_for(loop_timeout) != std::future_status::ready) {
-    return ApiReply{503, "application/json", R"({"error":"the engine did not answer in time"})"};
+  if (future.wait_for(options.loop_timeout) != std::future_status::ready) {
+    return ApiReply{
+        503, "application/json", R"({"error":"the engine did not answer in time"})", {}};
   }
   return future.get();
 }
 
 void HttpServer::Impl::handle(const httplib::Request& req, httplib::Response& res) {
+  // HEAD is GET without the body (httplib drops the body).
+  std::string method = req.method == "HEAD" ? "GET" : req.method;
   if (req.path == "/") {
-    if (req.method == "GET" || req.method == "HEAD") {
+    if (method == "GET") {
       res.set_content(web_page(), "text/html; charset=utf-8");
     } else {
-      res.status = 405;
-      res.set_content(R"({"error":"method not allowed"})", "application/json");
+      set_json_error(res, 405, "method not allowed");
+      res.set_header("Allow", "GET, HEAD");
     }
     return;
   }
-  ApiReply reply = on_loop(ApiRequest{req.method, req.path, req.body});
+  ApiReply reply = on_loop(ApiRequest{method, req.path, req.body});
   res.status = reply.status;
+  if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
   res.set_content(reply.body, reply.content_type.c_str());
 }
 
-HttpServer::HttpServer(asio::io_context& io, Engine& engine, std::chrono::milliseconds loop_timeout)
-    : impl_(new Impl{io, engine, loop_timeout, {}, {}, 0}) {
-  auto handler = [impl = impl_.get()](const httplib::Request& req, httplib::Response& res) {
-    impl->handle(req, res);
-  };
-  impl_->server.Get(".*", handler);
-  impl_->server.Post(".*", handler);
-  impl_->server.Put(".*", handler);
-  impl_->server.Delete(".*", handler);
-  // httplib's default sets SO_REUSEPORT, which lets a second daemon share the port silently.
-  // SO_REUSEADDR alone allows a quick restart yet makes a second listener fail to bind.
-  impl_->server.set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  impl_->server.set_payload_max_length(64 * 1024);
-  impl_->server.set_read_timeout(std::chrono::seconds(5));
-  impl_->server.set_write_timeout(std::chrono::seconds(5));
+httplib::Server::HandlerResponse HttpServer::Impl::pre_route(const httplib::Request& req,
+                                                             httplib::Response& res) {
+  using R = httplib::Server::HandlerResponse;
+  if (CappedWorkers::refusing()) {
+    set_json_error(res, 503, "too many HTTP connections; try again later");
+    res.set_header("Connection", "close");
+    res.set_header("Retry-After", "1");
+    return R::Handled;
+  }
+  AccessVerdict v = decide_access(
+      options.access,
+      AccessRequest{req.method, req.path, req.get_header_value("Host"),
+                    req.get_header_value("Origin"), req.get_header_value("Sec-Fetch-Site"),
+                    req.get_header_value("Authorization"), req.get_header_value("Content-Type")});
+  if (v != AccessVerdict::allow) {
+    set_json_error(res, status_of(v), reason_of(v));
+    if (v == AccessVerdict::unauthorized) res.set_header("WWW-Authenticate", "Bearer");
+    return R::Handled;
+  }
+  if ((req.method == "POST" || req.method == "PUT") && bodiless(req)) {
+    handle(req, res);
+    return R::Handled;
+  }
+  return R::Unhandled;
 }
 
+void HttpServer::Impl::configure() {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  server.Get(".*", handler);
+  server.Post(".*", handler);
+  server.Put(".*", handler);
+  server.Delete(".*", handler);
+  server.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (res.body.empty()) set_json_error(res, res.status, default_error(res.status));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  // httplib's default sets SO_REUSEPORT, which lets a second daemon share the port silently.
+  // SO_REUSEADDR alone allows a quick restart yet makes a second listener fail to bind.
+  server.set_socket_options([this](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
+  server.set_payload_max_length(64 * 1024);
+  server.set_read_timeout(options.io_timeout);
+  server.set_write_timeout(options.io_timeout);
+  server.set_keep_alive_timeout(options.keep_alive.count());
+  server.set_keep_alive_max_count(100);
+  const std::size_t cap = std::max<std::size_t>(1, options.max_connections);
+  server.new_task_queue = [cap] { return new CappedWorkers(cap, kRefusers); };
+}
+
+HttpServer::HttpServer(asio::io_context& io, Engine& engine, HttpOptions options)
+    : impl_(new Impl{io, engine, std::move(options), {}, {}, 0}) {
+  impl_->configure();
+}
 HttpServer::~HttpServer() {
   stop();
 }
@@ -98,6 +184,9 @@ bool HttpServer::start(const std::string& listen, std::string& error) {
     }
     impl_->port = hp.port;
   }
+  // httplib listens with a backlog of 5: a burst of connections would wait for SYN
+  // retransmissions (1 s, 3 s...). listen() again on the bound socket raises it.
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   impl_->thread = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
   // httplib's stop() only works once the server runs; wait for that (briefly) here.
   for (int i = 0; i < 2000 && !impl_->server.is_running(); ++i) {

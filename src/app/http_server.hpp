@@ -6,15 +6,22 @@
 #include <memory>
 #include <string>
 
+#include "app/http_access.hpp"
 #include "sipline/engine.hpp"
 
 namespace sipline::app {
 
+struct HttpOptions {
+  AccessPolicy access;                           // see http_access.hpp
+  std::size_t max_connections = 128;             // more get 503
+  std::chrono::milliseconds loop_timeout{3000};  // a request's wait for the loop, then 503
+  std::chrono::seconds keep_alive{5};            // idle time between requests of a connection
+  std::chrono::seconds io_timeout{5};            // per read / write of a request or reply
+};
+
 class HttpServer {
  public:
-  // `loop_timeout`: how long a request waits for the loop before answering 503.
-  HttpServer(asio::io_context& io, Engine& engine,
-             std::chrono::milliseconds loop_timeout = std::chrono::seconds(3));
+  HttpServer(asio::io_context& io, Engine& engine, HttpOptions options = {});
   ~HttpServer();  // stops
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

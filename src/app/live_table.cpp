@@ -7,6 +7,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -39,6 +40,15 @@ TerminalSize terminal_size() {
   return size;
 }
 
+}  // namespace
+
+TableStyle stdout_table_style() {
+  if (!::isatty(STDOUT_FILENO)) return {};
+  return TableStyle{terminal_size().cols, std::getenv("NO_COLOR") == nullptr};
+}
+
+namespace {
+
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -69,7 +79,8 @@ struct LiveTable::Impl {
 
 void LiveTable::Impl::draw() {
   TerminalSize size = terminal_size();
-  std::vector<std::string> lines = split_lines(format_table(engine.accounts()));
+  std::vector<std::string> lines =
+      split_lines(format_table(engine.accounts(), {size.cols, std::getenv("NO_COLOR") == nullptr}));
   lines.insert(lines.begin(), {"sipline " + std::string(version()) + "  (Ctrl-C stops)", ""});
   lines.push_back("");
   std::size_t room = size.rows > lines.size() + 1 ? size.rows - lines.size() - 1 : 0;
@@ -79,7 +90,7 @@ void LiveTable::Impl::draw() {
   std::string frame = kHome;
   for (std::size_t i = 0; i < lines.size() && i < size.rows; ++i) {
     std::string& l = lines[i];
-    if (l.size() > size.cols) l.resize(size.cols);
+    l = truncate_visible(l, size.cols);
     frame += l + kClearLine + (i + 1 < size.rows ? "\n" : "");
   }
   frame += kClearBelow;
@@ -135,7 +146,7 @@ void LiveTable::stop() {
   if (::isatty(STDERR_FILENO)) {
     for (auto& l : impl_->ring->last_formatted(kLinesAfterExit)) std::cerr << trim_line(l) << "\n";
   }
-  impl_->out << format_table(impl_->engine.accounts()) << std::flush;
+  impl_->out << format_table(impl_->engine.accounts(), stdout_table_style()) << std::flush;
 }
 
 }  // namespace sipline::app

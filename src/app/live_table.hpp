@@ -4,9 +4,14 @@
 #include <memory>
 #include <ostream>
 
+#include "app/account_table.hpp"
 #include "sipline/engine.hpp"
 
 namespace sipline::app {
+
+// The table style for stdout: its terminal's width and colour (unless NO_COLOR is set); no
+// limit and no colour when stdout is not a terminal (scripts, pipes).
+TableStyle stdout_table_style();
 
 class LiveTable {
  public:

@@ -33,8 +33,35 @@ button { font-size: .85em; }
 <tbody id="rows"></tbody>
 </table>
 <p id="note">loading...</p>
+<form id="login" hidden>
+<label>HTTP token (the content of the daemon's http_token_file):
+<input id="token" type="password" autocomplete="off" size="66"></label>
+<button type="submit">Log in</button>
+</form>
 <script>
 "use strict";
+// The token: from "#token=..." in the address (then dropped from it) or the login form,
+// kept for this tab only. Sent as a header, so another site's page cannot send it.
+(function () {
+  const m = location.hash.match(/token=([0-9A-Za-z._~-]+)/);
+  if (m) {
+    sessionStorage.setItem("sipline_token", m[1]);
+    history.replaceState(null, "", location.pathname);
+  }
+})();
+function api(path, options) {
+  const o = Object.assign({}, options || {});
+  o.headers = Object.assign({"Content-Type": "application/json"}, o.headers || {});
+  const t = sessionStorage.getItem("sipline_token");
+  if (t) o.headers["Authorization"] = "Bearer " + t;
+  return fetch(path, o);
+}
+document.getElementById("login").onsubmit = (ev) => {
+  ev.preventDefault();
+  sessionStorage.setItem("sipline_token", document.getElementById("token").value.trim());
+  document.getElementById("login").hidden = true;
+  refresh();
+};
 function dur(s) {
   if (s === null || s === undefined) return "-";
   if (s < 60) return s + "s";
@@ -55,7 +82,7 @@ function next(a) {
   return "-";
 }
 async function reregister(index) {
-  await fetch("/api/accounts/" + index + "/register", {method: "POST"});
+  await api("/api/accounts/" + index + "/register", {method: "POST"});
   refresh();
 }
 function render(accounts) {
@@ -87,7 +114,12 @@ function render(accounts) {
 async function refresh() {
   const note = document.getElementById("note");
   try {
-    const r = await fetch("/api/accounts", {cache: "no-store"});
+    const r = await api("/api/accounts", {cache: "no-store"});
+    if (r.status === 401) {
+      document.getElementById("login").hidden = false;
+      note.textContent = "log in with the token";
+      return;
+    }
     if (!r.ok) throw new Error("HTTP " + r.status);
     render(await r.json());
     note.textContent = "updated " + new Date().toLocaleTimeString();

@@ -1,12 +1,21 @@
 #include "base/random.hpp"
 
+#include <sys/random.h>
+
+#include <cerrno>
+#include <iterator>
 #include <random>
+#include <system_error>
 
 namespace sipline::base {
 
-std::uint64_t Random::below(std::uint64_t bound) { return bound == 0 ? 0 : next_u64() % bound; }
+std::uint64_t Random::below(std::uint64_t bound) {
+  return bound == 0 ? 0 : next_u64() % bound;
+}
 
-double Random::unit() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Random::unit() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
 std::string Random::token(std::size_t n) {
   static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -33,7 +42,9 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
 }
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 }  // namespace
 
 SeededRandom::SeededRandom(std::uint64_t seed) {
@@ -55,6 +66,32 @@ std::uint64_t SeededRandom::next_u64() {
 std::uint64_t os_seed() {
   std::random_device rd;
   return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+void secure_bytes(void* out, std::size_t n) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (n > 0) {
+    ssize_t got = ::getrandom(p, n, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "getrandom");
+    }
+    p += got;
+    n -= static_cast<std::size_t>(got);
+  }
+}
+
+std::uint64_t SecureRandom::next_u64() {
+  struct Pool {
+    std::uint64_t words[512];
+    std::size_t next = 512;
+  };
+  thread_local Pool pool;
+  if (pool.next == std::size(pool.words)) {
+    secure_bytes(pool.words, sizeof pool.words);
+    pool.next = 0;
+  }
+  return pool.words[pool.next++];
 }
 
 }  // namespace sipline::base

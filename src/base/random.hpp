@@ -1,6 +1,7 @@
 // Injected randomness: branches, tags, Call-IDs and jitter all come from a Random, so a test can
 // pin them and a fleet spreads out (each account seeds its own generator).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -35,5 +36,17 @@ class SeededRandom final : public Random {
 
 // A seed from the operating system (std::random_device).
 std::uint64_t os_seed();
+
+// `n` bytes from the kernel's CSPRNG (getrandom), for secrets such as the HTTP token.
+// Blocks only until the kernel's pool is initialised at boot.
+void secure_bytes(void* out, std::size_t n);
+
+// Random from the kernel's CSPRNG, for Call-IDs, tags, branches and cnonces, which must not be
+// guessable. Every instance draws from one per-thread pool refilled 4 KiB at a time, so a token
+// costs a copy, not a system call, and an instance costs no memory (one per account).
+class SecureRandom final : public Random {
+ public:
+  std::uint64_t next_u64() override;
+};
 
 }  // namespace sipline::base

@@ -53,6 +53,12 @@ struct DaemonConfig {
   int rtp_port_min = 16384;
   int rtp_port_max = 32767;
   std::string call_record_dir;  // "" no recording; else each call's received audio as CALLID.wav
+  // HTTP access control. The bearer token's file, relative to state_dir; generated (mode 0600)
+  // on first start when absent; "" = no token (only allowed on a loopback http_listen).
+  std::string http_token_file = "http_token";
+  bool metrics_public = true;      // GET /metrics without the token (on a loopback listen only)
+  std::string http_host_names;     // extra accepted Host names, comma-separated (DNS rebinding)
+  int http_max_connections = 128;  // HTTP connections served at once; more are refused (503)
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

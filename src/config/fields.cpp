@@ -317,6 +317,26 @@ std::vector<Field<D>> make_daemon_fields() {
       bind<&D::call_record_dir>(
           {.key = "call_record_dir",
            .help = "directory for each call's received audio as CALLID.wav; \"\" off"}),
+      bind<&D::http_token_file>(
+          {.key = "http_token_file",
+           .default_text = "http_token",
+           .help = "bearer token file of the HTTP side, relative to state_dir, generated when "
+                   "absent; \"\": no token (loopback only)"}),
+      bind<&D::metrics_public>({.key = "metrics_public",
+                                .kind = K::boolean,
+                                .default_text = "true",
+                                .help = "GET /metrics without the token (loopback listen only)"}),
+      bind<&D::http_host_names>(
+          {.key = "http_host_names",
+           .help = "Host names the HTTP side answers to besides IP literals and localhost, "
+                   "comma-separated"}),
+      bind<&D::http_max_connections>(
+          {.key = "http_max_connections",
+           .kind = K::integer,
+           .min = 1,
+           .max = 10000,
+           .default_text = "128",
+           .help = "HTTP connections served at once; more get 503"}),
   };
 }
 

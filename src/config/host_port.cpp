@@ -110,4 +110,8 @@ std::string HostPort::to_string() const {
   return s;
 }
 
+bool is_loopback(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
 }  // namespace sipline::config

@@ -13,4 +13,7 @@ namespace sipline::config {
 // The error is a short reason ("IPv6 address must be in brackets", ...).
 base::Result<HostPort, std::string> parse_host_port(std::string_view text, bool port_required);
 
+// "localhost", 127.0.0.0/8 or ::1: reachable from this machine only.
+bool is_loopback(std::string_view host);
+
 }  // namespace sipline::config

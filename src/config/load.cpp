@@ -131,7 +131,8 @@ struct Loader {
     p.line = k.source().begin.line;
     p.column = k.source().begin.column;
     p.key = std::string(k.str());
-    p.value = text.slice(n.source());
+    // An unknown key may be a misspelt secret (`pasword`): its value is never shown.
+    if (code != ProblemCode::unknown_key) p.value = text.slice(n.source());
     p.message = std::move(msg);
     return p;
   }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "config/fields.hpp"
+#include "config/host_port.hpp"
 #include "config/schema.hpp"
 #include "config/value_check.hpp"
 
@@ -151,6 +152,11 @@ DaemonConfig validate_daemon(const SettingList& settings, const SettingsSource& 
   if (!d.tls_key_file.empty() && d.tls_cert_file.empty()) {
     out.errors.push_back(problem_for(settings, src, "tls_key_file", ProblemCode::conflict, "",
                                      "needs tls_cert_file (the certificate of this key)"));
+  }
+  if (d.http_token_file.empty() && !d.http_listen.empty() && !is_loopback(d.http_listen.host)) {
+    out.errors.push_back(problem_for(settings, src, "http_token_file", ProblemCode::conflict, "",
+                                     "http_listen " + d.http_listen.to_string() +
+                                         " is not loopback: the HTTP side needs a token"));
   }
   const std::string& trace = d.sip_trace;
   if (trace.size() >= 5 && trace.compare(trace.size() - 5, 5, ".pcap") == 0) {

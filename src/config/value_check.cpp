@@ -108,7 +108,8 @@ Problem problem_at(const SettingsSource& src, const Setting& s, const KeyInfo* i
   p.column = pos.column;
   p.key = full_key(src, s.key);
   const bool secret = info && info->kind == ValueKind::secret;
-  p.value = secret ? "<hidden>" : s.value.as_written;
+  // An unknown key may be a misspelt secret (`pasword`): its value is never shown.
+  if (code != ProblemCode::unknown_key) p.value = secret ? "<hidden>" : s.value.as_written;
   if (info) p.allowed = info->allowed();
   p.message = std::move(message);
   return p;

@@ -81,7 +81,7 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
     return false;
   }
   transport_ = std::move(*opened);
-  random_.emplace(base::os_seed() ^ static_cast<unsigned>(index_));
+  random_.emplace();
   jitter_.emplace(base::os_seed() + static_cast<unsigned>(index_));
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, &*random_);

@@ -52,7 +52,8 @@ class AccountRuntime final : public transport::TransportUser {
   int index_;
   const config::AccountConfig cfg_;
   std::unique_ptr<transport::AsioTransport> transport_;
-  std::optional<base::SeededRandom> random_;  // inline: two allocations less per account
+  // Call-IDs, tags, branches, cnonces: unguessable. Jitter: seeded per account (pinnable).
+  std::optional<base::SecureRandom> random_;  // inline: two allocations less per account
   std::optional<base::SeededRandom> jitter_;
   std::unique_ptr<txn::TransactionLayer> txn_;
   std::unique_ptr<account::Account> account_;

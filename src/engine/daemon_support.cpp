@@ -1,5 +1,8 @@
 // Helpers of include/sipline/daemon.hpp: what the CLI needs from a config without an engine.
+#include <filesystem>
+
 #include "base/log.hpp"
+#include "config/host_port.hpp"
 #include "config/load.hpp"
 #include "sipline/daemon.hpp"
 
@@ -21,6 +24,33 @@ std::string http_listen_of(const std::string& config_path, std::string& error) {
   if (listen.empty()) return "";
   if (!listen.port) listen.port = kDefaultHttpPort;
   return listen.to_string();
+}
+
+bool http_settings_of(const std::string& config_path, HttpSettings& out, std::string& error) {
+  out.listen = http_listen_of(config_path, error);
+  if (!error.empty()) return false;
+  config::ConfigResult result = config::load_config(config_path);
+  if (!result) return false;
+  const config::DaemonConfig& d = result->config.daemon;
+  out.loopback = config::is_loopback(d.http_listen.host);
+  out.token_file.clear();
+  if (!d.http_token_file.empty()) {
+    std::filesystem::path p(d.http_token_file);
+    out.token_file = (p.is_absolute() ? p : std::filesystem::path(d.state_dir) / p).string();
+  }
+  out.metrics_public = d.metrics_public && out.loopback;
+  out.host_names.clear();
+  std::string_view rest = d.http_host_names;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (!name.empty()) out.host_names.emplace_back(name);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  out.max_connections = d.http_max_connections;
+  return true;
 }
 
 bool init_logging(std::string_view level) {

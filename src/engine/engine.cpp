@@ -13,6 +13,8 @@
 #include "base/gate.hpp"
 #include "base/timer.hpp"
 #include "config/load.hpp"
+#include "config/schema.hpp"
+#include "config/validate.hpp"
 #include "metrics.hpp"
 #include "reload.hpp"
 #include "sip_trace.hpp"
@@ -62,6 +64,10 @@ class EngineImpl final : public Engine {
   }
 
   bool reload(std::string& report) override;
+  bool account_settings(int index, std::vector<AccountSetting>& out) const override;
+  void apply_config(config::Config next, std::string& report);
+  int change_settings(int index, const SettingChanges& changes,
+                      std::vector<SettingProblem>& problems) override;
 
   void stop(std::chrono::milliseconds deadline, std::function<void()> done) override {
     stopping_ = true;
@@ -209,7 +215,13 @@ bool EngineImpl::reload(std::string& report) {
     report = config::check_report(loaded, config_path_).text;
     return false;
   }
-  config::Config next = std::move(loaded->config);
+  apply_config(std::move(loaded->config), report);
+  return true;
+}
+
+// Moves the running engine to `next` (a reloaded file, or the running config with one account's
+// settings changed over HTTP): unchanged accounts keep running, changed ones restart.
+void EngineImpl::apply_config(config::Config next, std::string& report) {
   std::vector<const config::AccountConfig*> current;
   for (const auto& rt : runtimes_) current.push_back(&rt->config());
   const engine::ReloadPlan plan = engine::plan_reload(cfg_, current, next);
@@ -247,7 +259,51 @@ bool EngineImpl::reload(std::string& report) {
            (plan.log_level_changed ? ", log_level applied" : "") +
            (plan.in_flight_changed ? ", registrations_in_flight applied" : "");
   if (retiring_.empty()) start_pending();
+}
+
+bool EngineImpl::account_settings(int index, std::vector<AccountSetting>& out) const {
+  if (index < 1 || index > static_cast<int>(runtimes_.size())) return false;
+  const config::AccountConfig& a = runtimes_[index - 1]->config();
+  out.clear();
+  config::for_each_setting(a, [&](std::string_view key, const std::string& value) {
+    const config::KeyInfo* info = config::find_key(config::account_keys(), key);
+    out.push_back({std::string(key), value, info ? std::string(info->toml_type()) : "string"});
+  });
+  out.push_back({"password", a.password.empty() ? "unset" : "set", "string"});
   return true;
+}
+
+int EngineImpl::change_settings(int index, const SettingChanges& changes,
+                                std::vector<SettingProblem>& problems) {
+  problems.clear();
+  if (index < 1 || index > static_cast<int>(runtimes_.size())) return 404;
+  if (stopping_ || !retiring_.empty() || !pending_.empty()) {
+    problems.push_back({"", "", "", "a reload is still unregistering accounts; try again"});
+    return 409;
+  }
+  config::SettingList list;
+  for (const auto& [key, input] : changes) {
+    config::SettingValue v = std::holds_alternative<std::string>(input)
+                                 ? config::SettingValue::text(std::get<0>(input))
+                             : std::holds_alternative<std::int64_t>(input)
+                                 ? config::SettingValue::integer(std::get<1>(input))
+                                 : config::SettingValue::boolean(std::get<2>(input));
+    list.push_back(config::Setting{key, std::move(v), {}});
+  }
+  config::Config current = cfg_;
+  for (const auto& rt : runtimes_) current.accounts.push_back(rt->config());
+  auto update = config::update_account(current, index, list);
+  if (!update.ok()) {
+    for (const auto& p : update.error().errors) {
+      problems.push_back({p.key, p.value, p.allowed, p.message});
+    }
+    return 400;
+  }
+  current.accounts[static_cast<std::size_t>(index - 1)] = std::move(update->account);
+  std::string report;
+  apply_config(std::move(current), report);
+  spdlog::info("settings of account[{}] changed over HTTP: {}", index, report);
+  return 200;
 }
 
 // Unregisters the account (its binding may name another server, user or port than the new

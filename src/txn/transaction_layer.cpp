@@ -20,7 +20,7 @@ TransactionLayer::Impl::Impl(base::TimerService& t, transport::Transport& tr, Ti
     : timers(t),
       transport(tr),
       cfg(c),
-      own_random(r ? nullptr : std::make_unique<base::SeededRandom>(base::os_seed())),
+      own_random(r ? nullptr : std::make_unique<base::SecureRandom>()),
       random(r ? *r : *own_random) {}
 
 std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& target,

@@ -184,10 +184,23 @@ void Daemon::kill() {
   process_.stop(milliseconds(100));
 }
 
-std::optional<Json> Daemon::accounts() const {
-  httplib::Client c("127.0.0.1", http_port_);
+namespace {
+
+// A client of the daemon's HTTP side with the token it generated into state_dir (if any yet).
+httplib::Client http_client(std::uint16_t port, const std::filesystem::path& state_dir) {
+  httplib::Client c("127.0.0.1", port);
   c.set_connection_timeout(std::chrono::seconds(1));
   c.set_read_timeout(std::chrono::seconds(2));
+  std::string token;
+  std::ifstream(state_dir / "http_token") >> token;
+  if (!token.empty()) c.set_bearer_token_auth(token);
+  return c;
+}
+
+}  // namespace
+
+std::optional<Json> Daemon::accounts() const {
+  httplib::Client c = http_client(http_port_, state_dir());
   auto res = c.Get("/api/accounts");
   if (!res || res->status != 200) return std::nullopt;
   Json j = Json::parse(res->body, nullptr, false);
@@ -205,17 +218,13 @@ Json Daemon::account(int index) const {
 }
 
 std::string Daemon::metrics() const {
-  httplib::Client c("127.0.0.1", http_port_);
-  c.set_connection_timeout(std::chrono::seconds(1));
-  c.set_read_timeout(std::chrono::seconds(2));
+  httplib::Client c = http_client(http_port_, state_dir());
   auto res = c.Get("/metrics");
   return res && res->status == 200 ? res->body : std::string{};
 }
 
 int Daemon::post(const std::string& path) const {
-  httplib::Client c("127.0.0.1", http_port_);
-  c.set_connection_timeout(std::chrono::seconds(1));
-  c.set_read_timeout(std::chrono::seconds(2));
+  httplib::Client c = http_client(http_port_, state_dir());
   auto res = c.Post(path, "", "application/json");
   return res ? res->status : 0;
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/http_server.hpp"
+#include "support/net.hpp"
 #include "unit/app_fake_engine.hpp"
 
 namespace sipline::app {
@@ -84,7 +85,9 @@ TEST(CliHttp, RoutesAnswerThroughTheLoop) {
 TEST(CliHttp, AStuckLoopGives503NotAHang) {
   asio::io_context idle;  // never run: the engine never answers
   testing::FakeEngine engine;
-  HttpServer server(idle, engine, std::chrono::milliseconds(100));
+  HttpOptions options;
+  options.loop_timeout = std::chrono::milliseconds(100);
+  HttpServer server(idle, engine, options);
   std::string error;
   ASSERT_TRUE(server.start("127.0.0.1:0", error)) << error;
   auto c = client_for(server);
@@ -103,6 +106,153 @@ TEST(CliHttp, BindFailureIsReported) {
   EXPECT_FALSE(second.start("127.0.0.1:" + std::to_string(first.port()), error));
   EXPECT_NE(error.find("cannot bind"), std::string::npos);
   EXPECT_FALSE(second.start("nonsense", error));
+}
+
+// A server with a token on its own loop thread, for the access tests.
+struct Served {
+  explicit Served(HttpOptions options = token_options()) : server(loop.io, engine, options) {
+    std::string error;
+    if (!server.start("127.0.0.1:0", error)) ADD_FAILURE() << error;
+  }
+  static HttpOptions token_options() {
+    HttpOptions o;
+    o.access.token = "t0ken";
+    o.access.host_names = {"door.example"};
+    return o;
+  }
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(server.port()); }
+  LoopThread loop;
+  testing::FakeEngine engine;
+  HttpServer server;
+};
+
+// One raw request on a fresh connection; the whole answer (the server closes: Connection: close).
+std::string raw_request(std::uint16_t port, const std::string& head) {
+  auto s = sipline::test::TcpSocket::connect("127.0.0.1", port);
+  s.send(head);
+  std::string all;
+  while (auto part = s.recv_some(std::chrono::milliseconds(3000))) {
+    if (part->empty()) break;
+    all += *part;
+  }
+  return all;
+}
+
+TEST(CliHttpAccess, TokenGuardsEveryRouteButThePageAndPublicMetrics) {
+  Served s;
+  auto c = client_for(s.server);
+  auto denied = c.Get("/api/accounts");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+  EXPECT_EQ(nlohmann::json::parse(denied->body)["error"].get<std::string>().substr(0, 7),
+            "missing");
+  EXPECT_EQ(c.Get("/api/accounts", {{"Authorization", "Bearer wrong"}})->status, 401);
+  EXPECT_EQ(c.Post("/api/accounts/1/register", "", "application/json")->status, 401);
+  EXPECT_EQ(c.Get("/metrics")->status, 200);
+  EXPECT_EQ(c.Get("/")->status, 200);
+  c.set_bearer_token_auth("t0ken");
+  EXPECT_EQ(c.Get("/api/accounts")->status, 200);
+  EXPECT_EQ(c.Post("/api/accounts/1/register", "", "application/json")->status, 202);
+
+  HttpOptions closed = Served::token_options();
+  closed.access.metrics_public = false;
+  Served private_metrics(closed);
+  EXPECT_EQ(client_for(private_metrics.server).Get("/metrics")->status, 401);
+}
+
+TEST(CliHttpAccess, CrossSiteAndForeignHostsAreRefused) {
+  Served s;
+  auto c = client_for(s.server);
+  c.set_bearer_token_auth("t0ken");
+  EXPECT_EQ(c.Get("/api/accounts", {{"Origin", "http://evil.example"}})->status, 403);
+  EXPECT_EQ(c.Get("/api/accounts", {{"Origin", "null"}})->status, 403);
+  EXPECT_EQ(c.Get("/api/accounts", {{"Sec-Fetch-Site", "cross-site"}})->status, 403);
+  EXPECT_EQ(c.Get("/api/accounts", {{"Origin", s.origin()}})->status, 200);
+  auto rebound = c.Get("/api/accounts", {{"Host", "attacker.example:80"}});
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 421);
+  EXPECT_EQ(c.Get("/api/accounts", {{"Host", "door.example"}})->status, 200);
+  EXPECT_EQ(c.Get("/api/accounts", {{"Host", "localhost:1"}})->status, 200);
+}
+
+// The shape of a no-cors fetch() from another page: text/plain, no Authorization, and no
+// token configured at all (a loopback daemon with http_token_file = "").
+TEST(CliHttpAccess, NoCorsPostIsRefusedEvenWithoutAToken) {
+  Served s(HttpOptions{});
+  auto c = client_for(s.server);
+  auto r = c.Post("/api/accounts/1/register", "x", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(c.Post("/api/accounts/1/register", "", "application/json")->status, 202);
+  std::promise<std::vector<int>> seen;
+  asio::post(s.loop.io, [&] { seen.set_value(s.engine.reregistered); });
+  EXPECT_EQ(seen.get_future().get(), std::vector<int>{1});
+}
+
+TEST(CliHttpAccess, RestConventions) {
+  Served s;
+  const std::uint16_t port = s.server.port();
+  // The README's `curl -X POST`: no body, no Content-Length, no Content-Type.
+  std::string post = raw_request(port,
+                                 "POST /api/accounts/1/register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "Authorization: Bearer t0ken\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(post.substr(0, 12), "HTTP/1.1 202") << post;
+  auto c = client_for(s.server);
+  c.set_bearer_token_auth("t0ken");
+  auto missing = c.Get("/nowhere");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_TRUE(nlohmann::json::parse(missing->body).contains("error"));
+  auto wrong = c.Delete("/api/accounts/1");
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(wrong->get_header_value("Allow"), "GET, HEAD");
+  EXPECT_EQ(c.Post("/api/accounts", "{}", "application/json")->get_header_value("Allow"),
+            "GET, HEAD");
+  auto big = c.Post("/api/accounts/1/register", std::string(100 * 1024, 'x'), "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_TRUE(nlohmann::json::parse(big->body).contains("error")) << big->body;
+  auto head = c.Head("/api/accounts");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+}
+
+// 64 idle connections (connected, nothing sent) must not starve the others.
+TEST(CliHttpAccess, IdleConnectionsDoNotStarveRequests) {
+  Served s;
+  std::vector<sipline::test::TcpSocket> idle;
+  for (int i = 0; i < 64; ++i)
+    idle.push_back(sipline::test::TcpSocket::connect("127.0.0.1", s.server.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted and parked
+  auto c = client_for(s.server);
+  c.set_bearer_token_auth("t0ken");
+  for (const char* path : {"/metrics", "/api/accounts"}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = c.Get(path);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_LT(took, std::chrono::seconds(1)) << path;
+  }
+}
+
+TEST(CliHttpAccess, OverTheConnectionCapTheAnswerIs503) {
+  HttpOptions o = Served::token_options();
+  o.max_connections = 4;
+  Served s(o);
+  std::vector<sipline::test::TcpSocket> idle;
+  for (int i = 0; i < 4; ++i)
+    idle.push_back(sipline::test::TcpSocket::connect("127.0.0.1", s.server.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto c = client_for(s.server);
+  auto r = c.Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("too many HTTP connections"), std::string::npos);
+  idle.clear();  // closed: the cap frees up
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto again = client_for(s.server).Get("/metrics");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
 }
 
 }  // namespace

@@ -109,9 +109,19 @@ TEST_F(CliRun, RegistersAnswersStatusAndUnregistersOnSigterm) {
   EXPECT_NE(table.output.find("registered"), std::string::npos) << table.output;
   EXPECT_NE(table.output.find("udp/" + std::to_string(c.local_sip_port)), std::string::npos);
 
+  // The token was generated into state_dir, mode 0600; routes but the page and /metrics need it.
+  const fs::path token_file = dir_ / "state" / "http_token";
+  ASSERT_TRUE(fs::exists(token_file));
+  EXPECT_EQ(fs::status(token_file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  std::string token;
+  std::ifstream(token_file) >> token;
+  EXPECT_EQ(token.size(), 64u);
   httplib::Client http("127.0.0.1", c.http_port);
   http.set_connection_timeout(std::chrono::seconds(2));
   http.set_read_timeout(std::chrono::seconds(5));
+  EXPECT_EQ(http.Get("/api/accounts")->status, 401);
+  http.set_bearer_token_auth(token);
   std::string everything = table.output + status.dump();
   for (const char* path : {"/", "/api/accounts", "/api/accounts/1", "/metrics"}) {
     auto r = http.Get(path);
@@ -125,12 +135,64 @@ TEST_F(CliRun, RegistersAnswersStatusAndUnregistersOnSigterm) {
   EXPECT_EQ(reg->status, 202);
   wait_for_state(config, "registered", milliseconds(10000));
 
+  // Settings over HTTP: the password only as "set"; an invalid change lists every problem and
+  // changes nothing; a valid one re-registers the account with the new Expires.
+  auto settings = http.Get("/api/accounts/1/settings");
+  ASSERT_TRUE(settings);
+  ASSERT_EQ(settings->status, 200) << settings->body;
+  Json current = Json::parse(settings->body)["settings"];
+  EXPECT_EQ(current["password"], "set");
+  EXPECT_EQ(current["register_expiration_min"], 1);
+  everything += settings->body;
+  auto bad = http.Put("/api/accounts/1/settings",
+                      R"({"register_expiration_min": 0, "transport": "sctp", "password": "x"})",
+                      "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  Json problems = Json::parse(bad->body)["problems"];
+  ASSERT_EQ(problems.size(), 2u) << bad->body;
+  EXPECT_EQ(problems[0]["key"], "account[1].register_expiration_min");
+  EXPECT_EQ(problems[0]["allowed"], "1..64800");
+  EXPECT_EQ(Json::parse(
+                http.Get("/api/accounts/1/settings")->body)["settings"]["register_expiration_min"],
+            1);
+  auto good =
+      http.Put("/api/accounts/1/settings", R"({"register_expiration_min": 3})", "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 200) << good->body;
+  EXPECT_EQ(Json::parse(good->body)["settings"]["register_expiration_min"], 3);
+  const auto until = std::chrono::steady_clock::now() + milliseconds(10000);
+  while (std::chrono::steady_clock::now() < until) {
+    auto b = kam.bindings_of(c.user);
+    if (b.size() == 1 && b[0].expires_s > 120) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  auto b = kam.bindings_of(c.user);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_GT(b[0].expires_s, 120) << "re-registered with register_expiration_min = 3";
+
+  // 64 idle connections held open: /metrics and /api/accounts still answer within 1 s.
+  std::vector<TcpSocket> idle;
+  for (int i = 0; i < 64; ++i) idle.push_back(TcpSocket::connect("127.0.0.1", c.http_port));
+  std::this_thread::sleep_for(milliseconds(200));
+  for (const char* path : {"/metrics", "/api/accounts"}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = http.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000)) << path;
+  }
+  idle.clear();
+
   // SIGTERM: unregister, exit 0.
   EXPECT_EQ(daemon.stop(milliseconds(8000)), 0) << log_text();
   EXPECT_TRUE(kam.bindings_of(c.user).empty());
   const std::string log = log_text();
   EXPECT_EQ((everything + log).find(Kamailio::password(c.user)), std::string::npos)
       << "the password leaked";
+  // The token is shown once, on the console, at generation; never in a reply.
+  EXPECT_EQ(everything.find(token), std::string::npos) << "the token leaked";
+  EXPECT_NE(log.find(token_file.string()), std::string::npos) << log;
   EXPECT_EQ(log.find("\x1b[?1049h"), std::string::npos) << "no live table without a terminal";
 }
 

@@ -77,6 +77,19 @@ TEST(AppApi, ReregisterPostsToTheEngine) {
   EXPECT_EQ(engine.reregistered, (std::vector<int>{1, 9}));
 }
 
+TEST(AppApi, SettingsBodyMustBeAnObjectOfScalars) {
+  FakeEngine engine;
+  for (const char* body : {"", "[1]", "{\"register_expiration_min\": 1.5}", "{\"name\": {}}",
+                           "not json"}) {
+    ApiReply r = route_api(engine, {"PUT", "/api/accounts/1/settings", body});
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_TRUE(body_of(r).contains("error")) << body;
+  }
+  ApiReply wrong = route_api(engine, {"POST", "/api/accounts/1/settings", "{}"});
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.allow, "GET, HEAD, PUT");
+}
+
 TEST(AppApi, NotImplementedYetRoutesSay501) {
   FakeEngine engine;
   ApiReply settings = route_api(engine, {"PUT", "/api/accounts/1/settings", "{}"});
@@ -156,6 +169,42 @@ TEST(AppTable, RowsShowStateNextEventAndError) {
   EXPECT_NE(t.find("tls/5063"), std::string::npos);
   EXPECT_NE(t.find("403 Forbidden [warning: binding not confirmed]"), std::string::npos);
   EXPECT_NE(format_table({}).find("(no accounts)"), std::string::npos);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+    out.push_back(text.substr(start, nl - start));
+  }
+  return out;
+}
+
+TEST(AppTable, At80ColumnsColumnsAreChosenAndTheErrorGetsItsOwnLine) {
+  FakeEngine engine;
+  const std::string wide = format_table(engine.accounts());
+  const std::string t = format_table(engine.accounts(), {80, false});
+  for (const auto& line : lines_of(t)) EXPECT_LE(line.size(), 80u) << line;
+  EXPECT_GT(lines_of(wide).front().size(), 80u) << "the test needs a table wider than 80";
+  EXPECT_NE(t.find("STATE"), std::string::npos);
+  EXPECT_NE(t.find("NEXT"), std::string::npos);
+  EXPECT_EQ(t.find("MISSES"), std::string::npos);
+  // The failed account's error, not in a column, is on the line below its row.
+  auto lines = lines_of(t);
+  ASSERT_EQ(lines.size(), 4u) << t;
+  EXPECT_NE(lines[2].find("failed"), std::string::npos);
+  EXPECT_EQ(lines[3].rfind("    403 Forbidden", 0), 0u) << lines[3];
+  EXPECT_EQ(format_table(engine.accounts(), {200, false}), wide);
+}
+
+TEST(AppTable, StateIsColouredAndTruncationCountsOnlyVisibleCharacters) {
+  FakeEngine engine;
+  const std::string t = format_table(engine.accounts(), {120, true});
+  EXPECT_NE(t.find("\x1b[1;31mfailed\x1b[0m"), std::string::npos) << t;
+  EXPECT_NE(t.find("\x1b[32mregistered\x1b[0m"), std::string::npos) << t;
+  EXPECT_EQ(lines_of(t).front().find('\x1b'), std::string::npos) << "header not coloured";
+  EXPECT_EQ(truncate_visible("ab\x1b[32mcdef\x1b[0mgh", 4), "ab\x1b[32mcd\x1b[0m");
+  EXPECT_EQ(truncate_visible("abc", 10), "abc");
 }
 
 TEST(AppAddress, SplitsHostAndPort) {

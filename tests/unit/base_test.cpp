@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -50,6 +51,30 @@ TEST(SeededRandom, SameSeedSameSequenceAndTokensAreTokenChars) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) seen.insert(a.call_id());
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Kernel CSPRNG through the per-thread pool: unpredictable across instances (no shared seed),
+// no stuck bits, and the pool refills (far more words drawn than one 4 KiB batch holds).
+TEST(SecureRandom, DistinctTokensAndBalancedBits) {
+  SecureRandom a, b;
+  std::set<std::uint64_t> words;
+  int ones[64] = {};
+  constexpr int kWords = 20000;
+  for (int i = 0; i < kWords; ++i) {
+    std::uint64_t w = (i % 2 ? a : b).next_u64();
+    words.insert(w);
+    for (int bit = 0; bit < 64; ++bit) ones[bit] += static_cast<int>((w >> bit) & 1);
+  }
+  EXPECT_EQ(words.size(), static_cast<std::size_t>(kWords));
+  for (int bit = 0; bit < 64; ++bit) {
+    EXPECT_GT(ones[bit], kWords * 45 / 100) << bit;
+    EXPECT_LT(ones[bit], kWords * 55 / 100) << bit;
+  }
+  for (char ch : a.token(200)) EXPECT_TRUE((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z'));
+  EXPECT_NE(a.call_id(), b.call_id());
+  unsigned char raw[64] = {};
+  secure_bytes(raw, sizeof raw);
+  EXPECT_NE(std::count(std::begin(raw), std::end(raw), 0), 64);
 }
 
 TEST(Result, HoldsValueOrError) {

@@ -40,6 +40,7 @@ const Ranged kRanged[] = {
     {"daemon", "registrations_in_flight", 1, 10000},
     {"daemon", "rtp_port_min", 1024, 65534},
     {"daemon", "rtp_port_max", 1025, 65535},
+    {"daemon", "http_max_connections", 1, 10000},
 };
 
 ConfigResult parse_ranged(const Ranged& r, long long v) {
