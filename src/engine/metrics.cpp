@@ -71,6 +71,13 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
       {"sipline_connections_idle_closed_total", "counter",
        "Inbound TCP/TLS connections closed after carrying nothing for the idle timeout.",
        [](const AccountMetrics& m) { return double(m.transport.connections_idle_closed); }},
+      {"sipline_messages_read_timed_out_total", "counter",
+       "TCP/TLS connections closed: a message was not complete within its read deadline.",
+       [](const AccountMetrics& m) { return double(m.transport.messages_read_timed_out); }},
+      {"sipline_accept_failures_total", "counter",
+       "Failed accepts on TCP/TLS listeners (out of descriptors: EMFILE/ENFILE); accepting backs "
+       "off.",
+       [](const AccountMetrics& m) { return double(m.transport.accept_failures); }},
   };
   std::ostringstream out;
   for (const auto& f : families) {

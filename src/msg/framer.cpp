@@ -142,7 +142,8 @@ Frame next_frame(std::string_view buf, const Limits& lim) {
     pos = nl + 1;
   }
   if (!cl.found) return error_frame(ParseErrorCode::kMissingHeader, body_start);
-  if (cl.value > buf.size() - body_start) return simple(Frame::Kind::kNeedMore, 0);
+  if (cl.value > buf.size() - body_start)
+    return simple(Frame::Kind::kNeedMore, body_start + cl.value);
   return simple(Frame::Kind::kMessage, body_start + cl.value);
 }
 

@@ -14,7 +14,8 @@ struct Frame {
   enum class Kind : std::uint8_t {
     kMessage,    // bytes [0, size) are one whole message
     kKeepAlive,  // bytes [0, size) are CRLFs between messages (size 2: pong, 4: ping)
-    kNeedMore,   // nothing complete yet; size is 0
+    kNeedMore,   // nothing complete yet; size: the frame's whole size once its headers are in, else
+                 // 0
     kError       // the stream cannot be resynchronised; close the connection
   };
   Kind kind = Kind::kNeedMore;

@@ -46,6 +46,10 @@ struct TransportConfig {
   // An accepted connection that reads and writes nothing for this long is closed (counted in
   // connections_idle_closed); zero: never. Outbound connections are never closed for idling.
   std::chrono::milliseconds inbound_idle_timeout{120000};
+  // A message begun on a TCP/TLS connection (either direction) must be complete within this,
+  // scaled for a body (policy.hpp); else the connection is closed (counted in
+  // messages_read_timed_out), like Kamailio's tcp_msg_read_timeout. Zero: never.
+  std::chrono::milliseconds message_read_timeout{5000};
   msg::Limits limits;  // bounds on what is parsed
   TlsSettings tls;     // protocol kTls only
 };
@@ -79,6 +83,8 @@ struct TransportCounters {
   std::uint64_t tls_failures = 0;          // TLS handshakes that failed (either side)
   std::uint64_t connections_refused = 0;   // inbound connections closed: max_inbound reached
   std::uint64_t connections_idle_closed = 0;  // inbound connections closed after idling
+  std::uint64_t messages_read_timed_out = 0;  // connections closed: a message came too slowly
+  std::uint64_t accept_failures = 0;          // accept() errors (EMFILE, ENFILE, ...)
 };
 
 enum class TraceDirection : std::uint8_t { kSent, kReceived };

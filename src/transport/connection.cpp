@@ -7,6 +7,7 @@
 #include "msg/framer.hpp"
 #include "transport/core_base.hpp"
 #include "transport/net.hpp"
+#include "transport/policy.hpp"
 #include "transport/stream_transport.hpp"
 #include "transport/tls.hpp"
 
@@ -17,6 +18,7 @@ Connection::Connection(StreamCore& core, asio::ip::tcp::socket socket, Target ta
     : core_(&core),
       socket_(std::move(socket)),
       deadline_(core.io()),
+      read_deadline_(core.io()),
       target_(std::move(target)),
       outbound_(outbound) {
   if (tls != nullptr) tls_.emplace(socket_, *tls);
@@ -59,6 +61,41 @@ void Connection::on_idle_check() {
   ++core_->count().connections_idle_closed;
   go_down(TransportErrorKind::kConnectionLost,
           "idle for " + std::to_string(timeout.count()) + " ms: closed");
+}
+
+void Connection::track_partial(bool consumed, std::size_t frame_size) {
+  const auto timeout = core_->config().message_read_timeout;
+  const bool partial = !inbox_.empty() && !only_crlf(inbox_);
+  if (!partial || timeout.count() <= 0) {
+    if (partial_) {
+      partial_ = false;
+      ++read_generation_;
+      read_deadline_.cancel();
+    }
+    return;
+  }
+  const bool fresh = !partial_ || consumed;  // a frame was cut: what is left is a new message
+  if (!fresh && frame_size == partial_size_) return;
+  if (fresh) partial_since_ = std::chrono::steady_clock::now();
+  partial_ = true;
+  partial_size_ = frame_size;
+  const auto generation = ++read_generation_;
+  read_deadline_.expires_at(partial_since_ + message_read_deadline(timeout, frame_size));
+  read_deadline_.async_wait([self = shared_from_this(), generation](const std::error_code& ec) {
+    if (!ec) self->on_read_deadline(generation);
+  });
+}
+
+void Connection::on_read_deadline(std::uint32_t generation) {
+  if (core_ == nullptr || state_ != State::kOpen || !partial_ || generation != read_generation_) {
+    return;
+  }
+  const auto budget = message_read_deadline(core_->config().message_read_timeout, partial_size_);
+  ++core_->count().messages_read_timed_out;
+  spdlog::debug("transport: {} sent {} bytes of a message in {} ms: closed",
+                to_string(target_.remote), inbox_.size(), budget.count());
+  go_down(TransportErrorKind::kConnectionLost,
+          "message incomplete after " + std::to_string(budget.count()) + " ms: closed");
 }
 
 void Connection::connect(const asio::ip::tcp::endpoint& remote) {
@@ -165,9 +202,11 @@ bool Connection::process_frames() {
   const auto& limits = core_->config().limits;
   const std::size_t max_pending = limits.max_header_bytes + limits.max_content_length + 4096;
   std::size_t pos = 0;
+  std::size_t partial_size = 0;
   while (pos < inbox_.size()) {
     const auto frame = msg::next_frame(std::string_view(inbox_).substr(pos), limits);
     if (frame.kind == msg::Frame::Kind::kNeedMore) {
+      partial_size = frame.size;
       if (inbox_.size() - pos <= max_pending) break;
       ++core_->count().malformed_dropped;
       go_down(TransportErrorKind::kConnectionLost, "unframeable stream: message too large");
@@ -196,6 +235,7 @@ bool Connection::process_frames() {
     if (core_ == nullptr || state_ != State::kOpen) return false;  // the user closed it
   }
   inbox_.erase(0, pos);
+  track_partial(pos > 0, partial_size);
   return true;
 }
 
@@ -251,6 +291,7 @@ void Connection::close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
   deadline_.cancel();
+  read_deadline_.cancel();
   std::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);  // a pending write completes aborted; its buffer stays queued till then

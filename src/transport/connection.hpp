@@ -1,7 +1,8 @@
 // Internal: one TCP or TLS connection of a StreamCore, either direction. It connects (with a
 // deadline covering connect and handshake), queues writes until open, reads and frames the
 // stream, answers CRLFCRLF pings, and tells its core when it opens, delivers or goes down. An
-// inbound connection that neither reads nor writes for inbound_idle_timeout is closed.
+// inbound connection that neither reads nor writes for inbound_idle_timeout is closed; a
+// message begun but not complete within its read deadline (policy.hpp) closes it too.
 #pragma once
 #include <array>
 #include <asio/ip/tcp.hpp>
@@ -64,6 +65,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // and write only records the time, so busy connections cost no timer operations).
   void arm_idle(std::chrono::steady_clock::duration after);
   void on_idle_check();
+  // After framing: starts, re-arms (headers now in) or stops the partial message's deadline.
+  void track_partial(bool consumed, std::size_t frame_size);
+  void on_read_deadline(std::uint32_t generation);
   void on_connected(const std::error_code& ec);
   void handshake();
   void on_handshake(const std::error_code& ec);
@@ -81,6 +85,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   asio::steady_timer deadline_;  // connect/handshake deadline, then (inbound) the idle check
   std::chrono::steady_clock::time_point last_activity_;
+  asio::steady_timer read_deadline_;  // armed while a message is partially read
+  std::chrono::steady_clock::time_point partial_since_;
+  std::size_t partial_size_ = 0;  // the partial frame's size once its headers are in
+  std::uint32_t read_generation_ = 0;
+  bool partial_ = false;
   Target target_;
   asio::ip::tcp::endpoint remote_;
   bool outbound_;

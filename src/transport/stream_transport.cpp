@@ -5,6 +5,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "transport/net.hpp"
+#include "transport/policy.hpp"
 #include "transport/tls.hpp"
 
 namespace sipline::transport::detail {
@@ -35,6 +36,7 @@ base::Result<std::shared_ptr<CoreBase>, BindError> StreamCore::open(asio::io_con
     core->listener_addresses_.push_back(to_address(config.protocol, ep));
     core->port_ = ep.port();
   }
+  core->accept_failures_in_row_.assign(core->listeners_.size(), 0);
   for (std::size_t i = 0; i < core->listeners_.size(); ++i) core->start_accept(i);
   return std::shared_ptr<CoreBase>(core);
 }
@@ -51,11 +53,10 @@ void StreamCore::on_accept(std::size_t index, const std::error_code& ec,
                            asio::ip::tcp::socket socket) {
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
-    spdlog::warn("transport: accept on {} failed: {}", to_string(listener_addresses_[index]),
-                 ec.message());
-    retry_accept_later(index);
+    on_accept_failed(index, ec);
     return;
   }
+  accept_failures_in_row_[index] = 0;
   std::error_code peer_ec;
   auto remote = socket.remote_endpoint(peer_ec);
   const bool full = count_open(false) >= config_.max_inbound_connections;
@@ -81,9 +82,21 @@ void StreamCore::on_accept(std::size_t index, const std::error_code& ec,
   if (!stopped_) start_accept(index);
 }
 
-void StreamCore::retry_accept_later(std::size_t index) {
-  // Out of descriptors and the like: wait a little instead of spinning on the error.
-  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+void StreamCore::on_accept_failed(std::size_t index, const std::error_code& ec) {
+  ++counters_.accept_failures;
+  const auto now = std::chrono::steady_clock::now();
+  if (accept_logged_at_ == std::chrono::steady_clock::time_point{} ||
+      now - accept_logged_at_ >= kAcceptLogInterval) {
+    spdlog::warn("transport: accept on {} failed: {} ({} more failures since the last report)",
+                 to_string(listener_addresses_[index]), ec.message(), accept_failures_unlogged_);
+    accept_logged_at_ = now;
+    accept_failures_unlogged_ = 0;
+  } else {
+    ++accept_failures_unlogged_;
+  }
+  // Out of descriptors and the like: wait, longer each time, instead of spinning on the error.
+  const auto wait = accept_backoff(++accept_failures_in_row_[index]);
+  auto timer = std::make_shared<asio::steady_timer>(io_, wait);
   auto self = std::static_pointer_cast<StreamCore>(shared_from_this());
   timer->async_wait([self, timer, index](const std::error_code&) {
     if (!self->stopped_) self->start_accept(index);

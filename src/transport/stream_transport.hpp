@@ -5,6 +5,7 @@
 #pragma once
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <vector>
@@ -38,7 +39,8 @@ class StreamCore final : public CoreBase {
  private:
   void start_accept(std::size_t index);
   void on_accept(std::size_t index, const std::error_code& ec, asio::ip::tcp::socket socket);
-  void retry_accept_later(std::size_t index);
+  // Counts the failure, logs it (rate-limited) and accepts again after a growing back-off.
+  void on_accept_failed(std::size_t index, const std::error_code& ec);
   std::shared_ptr<Connection> find(const asio::ip::tcp::endpoint& remote) const;
   // Connections in the table that were opened by us (true) or accepted (false).
   std::size_t count_open(bool outbound) const;
@@ -51,6 +53,9 @@ class StreamCore final : public CoreBase {
   std::shared_ptr<asio::ssl::context> server_tls_;
   std::multimap<asio::ip::tcp::endpoint, std::shared_ptr<Connection>> connections_;
   std::uint16_t port_ = 0;
+  std::vector<unsigned> accept_failures_in_row_;  // per listener; 0 after a good accept
+  std::chrono::steady_clock::time_point accept_logged_at_{};
+  std::uint64_t accept_failures_unlogged_ = 0;
 };
 
 }  // namespace sipline::transport::detail

@@ -1,7 +1,12 @@
 // Connection limits of the stream transports: idle inbound connections close after
 // inbound_idle_timeout (outbound ones never do), a table full of inbound connections refuses
 // more inbound ones but never an outbound connect, and outbound connections have their own cap.
+// A message begun must be complete within its read deadline (a slow stream cannot hold a slot).
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "transport_support.hpp"
 
@@ -127,8 +132,111 @@ TEST_P(LimitsTest, OutboundConnectionsHaveTheirOwnCap) {
   EXPECT_TRUE(b_user.messages.empty());
 }
 
+// Writes `bytes` in `parts` pieces, `gap` apart; false once the peer closed.
+bool trickle(asio::io_context& io, RawClient& c, const std::string& bytes, std::size_t parts,
+             std::chrono::milliseconds gap) {
+  const std::size_t step = (bytes.size() + parts - 1) / parts;
+  for (std::size_t at = 0; at < bytes.size(); at += step) {
+    if (c.closed_by_peer() || !c.write(bytes.substr(at, step))) return false;
+    run_for(io, gap);
+  }
+  return !c.closed_by_peer();
+}
+
+TEST_P(LimitsTest, SlowStreamIsClosedAtTheMessageReadDeadline) {
+  // One byte per 50 ms keeps the idle timer content but not the message deadline.
+  auto server = open(server_user_, [](TransportConfig& c) { c.message_read_timeout = 300ms; });
+  ASSERT_TRUE(server);
+  auto c = connect_raw(*server);
+  const auto start = Clock::now();
+  EXPECT_FALSE(trickle(io_, *c, sip_message("slow"), 200, 50ms));
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 2000ms);
+  EXPECT_EQ(server->counters().messages_read_timed_out, 1u);
+  EXPECT_TRUE(server_user_.messages.empty());
+  ASSERT_TRUE(run_until(io_, [&] { return server->connection_count() == 0; }));
+}
+
+TEST_P(LimitsTest, EachMessageHasItsOwnReadDeadline) {
+  auto server = open(server_user_, [](TransportConfig& c) { c.message_read_timeout = 300ms; });
+  ASSERT_TRUE(server);
+  auto c = connect_raw(*server);
+  for (int i = 0; i < 3; ++i) {  // 3 messages of 200 ms each: 600 ms in all, none late
+    ASSERT_TRUE(trickle(io_, *c, sip_message("m" + std::to_string(i)), 4, 50ms)) << i;
+  }
+  ASSERT_TRUE(run_until(io_, [&] { return server_user_.messages.size() == 3; }));
+  EXPECT_EQ(server->counters().messages_read_timed_out, 0u);
+}
+
+TEST_P(LimitsTest, ReadDeadlineGrowsWithTheDeclaredBody) {
+  auto server = open(server_user_, [](TransportConfig& c) {
+    c.message_read_timeout = 300ms;
+    c.limits.max_content_length = 256 * 1024;
+  });
+  ASSERT_TRUE(server);
+  auto c = connect_raw(*server);
+  // 130 KiB of body: 3 steps of 64 KiB, 1200 ms in all; sent over about 600 ms.
+  ASSERT_TRUE(trickle(io_, *c, sip_message("big", false, std::string(130 * 1024, 'x')), 6, 100ms));
+  ASSERT_TRUE(run_until(io_, [&] { return server_user_.messages.size() == 1; }));
+  EXPECT_EQ(server->counters().messages_read_timed_out, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stream, LimitsTest, ::testing::Values(Protocol::kTcp, Protocol::kTls),
                          [](const auto& info) { return std::string(to_string(info.param)); });
+
+// Takes every free descriptor below a lowered RLIMIT_NOFILE; gives them (and the limit) back.
+class DescriptorHog {
+ public:
+  DescriptorHog() {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    const int probe = ::open("/dev/null", O_RDONLY);
+    rlimit low = saved_;
+    low.rlim_cur = static_cast<rlim_t>(probe + 64);
+    ::close(probe);
+    setrlimit(RLIMIT_NOFILE, &low);
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) held_.push_back(fd);
+  }
+  ~DescriptorHog() { release(); }
+  void free_one() {
+    ::close(held_.back());
+    held_.pop_back();
+  }
+  void release() {
+    for (int fd : held_) ::close(fd);
+    held_.clear();
+    setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> held_;
+};
+
+TEST(AcceptExhaustion, OutOfDescriptorsIsCountedAndBacksOff) {
+  asio::io_context io;
+  Recorder user;
+  TransportConfig c;
+  c.protocol = Protocol::kTcp;
+  c.bind_address = "127.0.0.1";
+  auto server = AsioTransport::open(io, c);
+  ASSERT_TRUE(server.ok());
+  server.value()->set_user(&user);
+  const asio::ip::tcp::endpoint to(asio::ip::make_address("127.0.0.1"), server.value()->port());
+  DescriptorHog hog;
+  hog.free_one();  // for the client socket; the kernel completes its connect, accept cannot
+  asio::ip::tcp::socket client(io);
+  std::error_code ec;
+  client.connect(to, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  run_for(io, 1500ms);
+  const auto failures = server.value()->counters().accept_failures;
+  EXPECT_GE(failures, 1u);
+  EXPECT_LE(failures, 6u);  // 100+200+400+800 ms of back-off; a fixed 100 ms retry made 15
+  EXPECT_EQ(server.value()->counters().connections_accepted, 0u);
+  hog.release();
+  ASSERT_TRUE(run_until(io, [&] { return server.value()->counters().connections_accepted == 1; }));
+}
 
 }  // namespace
 }  // namespace sipline::transport::test

@@ -7,6 +7,7 @@
 
 #include "transport/asio_transport.hpp"
 #include "transport/net.hpp"
+#include "transport/policy.hpp"
 #include "transport/resolver.hpp"
 
 namespace sipline::transport {
@@ -18,6 +19,24 @@ TEST(TransportNames, ProtocolsAndAddresses) {
   EXPECT_EQ(to_string(Address{Protocol::kUdp, "127.0.0.1", 5060}), "udp:127.0.0.1:5060");
   EXPECT_EQ(to_string(Address{Protocol::kTls, "::1", 5061}), "tls:[::1]:5061");
   EXPECT_EQ(to_string(TransportErrorKind::kTlsCertificate), "tls certificate");
+}
+
+TEST(MessageReadDeadline, HeadersThenOneStepPer64KiBOfFrame) {
+  using std::chrono::milliseconds;
+  struct Row {
+    std::size_t frame_size;
+    long expected_ms;
+  } rows[] = {{0, 5000}, {1, 10000}, {64 * 1024, 10000}, {64 * 1024 + 1, 15000}, {200000, 25000}};
+  for (const auto& r : rows) {
+    EXPECT_EQ(message_read_deadline(milliseconds(5000), r.frame_size).count(), r.expected_ms)
+        << r.frame_size;
+  }
+}
+
+TEST(AcceptBackoff, DoublesFrom100MsUpTo2s) {
+  const std::pair<unsigned, long> rows[] = {{0, 100},  {1, 100},  {2, 200},   {3, 400},
+                                            {5, 1600}, {6, 2000}, {100, 2000}};
+  for (const auto& [n, ms] : rows) EXPECT_EQ(accept_backoff(n).count(), ms) << n;
 }
 
 TEST(BindErrorText, NamesProtocolAddressPortAndReason) {
