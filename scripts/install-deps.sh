@@ -9,7 +9,7 @@ PKGS=(
   kamailio kamailio-tls-modules kamailio-extra-modules sip-tester baresip sipsak tshark openssl
   ca-certificates procps iproute2 python3 curl
   libpugixml-dev kamailio-presence-modules kamailio-sqlite-modules nftables
-  libspandsp-dev libsndfile1-dev linphone-cli
+  libspandsp-dev libsndfile1-dev linphone-cli sqlite3
 )
 missing=()
 for p in "${PKGS[@]}"; do
