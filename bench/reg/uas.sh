@@ -12,7 +12,8 @@ prepare_sipline() {
   local dir=$1 n=$2 kport=$3 base=$4 http=$5
   mkdir -p "$dir/state"
   {
-    printf '[daemon]\nstate_dir = "%s"\nhttp_listen = "127.0.0.1:%s"\nlog_level = "%s"\n' \
+    # No HTTP token: the bench's loopback-only cross-check reads /api/accounts with plain curl.
+    printf '[daemon]\nstate_dir = "%s"\nhttp_listen = "127.0.0.1:%s"\nhttp_token_file = ""\nlog_level = "%s"\n' \
       "$dir/state" "$http" "$SIPLINE_LOG_LEVEL"
     awk -v n="$n" -v k="$kport" -v b="$base" 'BEGIN {
       for (i = 0; i < n; i++) {
