@@ -436,7 +436,8 @@ TEST(DaemonCheck, ListsEveryErrorAndExitsTwo) {
       f + ":10: account[1].options_keepalive_max_tries = 2: out of range 3..10",
       f + ":11: account[1].transport = \"sctp\": must be one of \"udp\", \"tcp\", \"tls\"",
       f + ":12: account[1].unregister_before_new_registration = \"some\": must be one of",
-      f + ":13: account[1].registration_retry_wait = 20: unknown key",
+      f + ":13: account[1].registration_retry_wait: unknown key \"registration_retry_wait\" (did "
+          "you mean",
       f + ":14: account[2].sip_server: required key missing",
   };
   for (const auto& line : expected) {
