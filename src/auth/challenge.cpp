@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "base/text.hpp"
 #include "msg/values.hpp"
 
 namespace sipline::auth {
@@ -35,17 +36,7 @@ std::string_view describe(AuthErrorCode code) {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using base::iequals;
 
 // Linear white space, including the CRLF of a folded header line.
 bool is_lws(char c) {

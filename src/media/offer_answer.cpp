@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.hpp"
+
 namespace sipline::media {
 
 std::string_view to_string(OfferAnswerError e) {
@@ -18,12 +20,7 @@ bool RemoteMedia::we_receive() const {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using base::iequals;
 
 const RtpMap* rtpmap_for(const MediaDescription& m, int pt) {
   for (const auto& r : m.rtpmaps)

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include "base/text.hpp"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -80,16 +81,9 @@ SIPLINE_MSG_INLINE bool is(char c, std::uint16_t cls) {
   return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
+using base::iequals;
 inline char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return base::ascii_lower(c);
 }
 
 // Skips SP, HT, CR and LF (inside a header value, CR LF only occur as line folding).

@@ -3,15 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.hpp"
+
 namespace sipline::usage::reg {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using base::iequals;
 
 std::uint16_t effective_port(const msg::Uri& u) {
   if (u.port != 0) return u.port;

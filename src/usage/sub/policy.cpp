@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "base/text.hpp"
+
 namespace sipline::usage::sub {
 
 namespace {
@@ -17,15 +19,7 @@ constexpr std::array<PackageRow, 3> kPackages{{
     {Package::kReg, "reg", "application/reginfo+xml"},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto la = static_cast<char>(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
-    const auto lb = static_cast<char>(b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i]);
-    if (la != lb) return false;
-  }
-  return true;
-}
+using base::iequals;
 
 std::string_view param(const msg::SubscriptionState& s, std::string_view name) {
   const msg::Param* p = msg::find_param(s.params, name);

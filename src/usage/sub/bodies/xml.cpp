@@ -71,17 +71,6 @@ std::optional<std::uint32_t> to_u32(std::string_view s) {
   return static_cast<std::uint32_t>(v);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   const auto ws = " \t\r\n";
   const auto b = s.find_first_not_of(ws);

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/text.hpp"
 #include "usage/sub/bodies/common.hpp"
 
 namespace sipline::usage::sub::bodies::detail {
@@ -24,7 +25,7 @@ pugi::xml_node child(const pugi::xml_node& n, std::string_view name);
 std::string text(const pugi::xml_node& n);
 // Decimal uint32 (no sign, no spaces); nullopt when malformed or out of range.
 std::optional<std::uint32_t> to_u32(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
+using base::iequals;
 std::string_view trim(std::string_view s);
 
 }  // namespace sipline::usage::sub::bodies::detail
