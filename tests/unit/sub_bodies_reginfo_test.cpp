@@ -145,6 +145,9 @@ TEST(SipUriEqual, Table) {
       {"sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp", false},
       {"sip:bob@biloxi.com", "sips:bob@biloxi.com", false},
       {"sip:bob@biloxi.com?subject=x", "sip:bob@biloxi.com", false},
+      // A name given twice (found by fuzz_reginfo: the URI was not equal to itself).
+      {"sip:a;transport=tcp;transport=udp", "sip:a;transport=tcp;transport=udp", true},
+      {"sip:a;transport=tcp;transport=udp", "sip:a;transport=udp", false},
   };
   for (const auto& [a, b, want] : cases) {
     EXPECT_EQ(sip_uri_equal(a, b), want) << a << " vs " << b;

@@ -61,22 +61,24 @@ bool must_match(const std::string& name) {
          name == "transport";
 }
 
-const std::string* find_param(const UriParts& p, const std::string& name) {
-  for (const auto& [n, v] : p.params) {
-    if (n == name) return &v;
+bool has_name(const UriParts& p, const std::string& name) {
+  return std::any_of(p.params.begin(), p.params.end(),
+                     [&](const auto& kv) { return kv.first == name; });
+}
+
+// Every parameter of `a` is in `b` with the same value, or absent from `b` and free to differ.
+// Pairs are compared whole, so a name given twice (malformed, but seen) still compares equal
+// to itself.
+bool params_covered(const UriParts& a, const UriParts& b) {
+  for (const auto& kv : a.params) {
+    if (std::binary_search(b.params.begin(), b.params.end(), kv)) continue;
+    if (has_name(b, kv.first) || must_match(kv.first)) return false;
   }
-  return nullptr;
+  return true;
 }
 
 bool params_compatible(const UriParts& a, const UriParts& b) {
-  for (const auto& [name, value] : a.params) {
-    const std::string* other = find_param(b, name);
-    if (other ? *other != value : must_match(name)) return false;
-  }
-  for (const auto& [name, value] : b.params) {
-    if (!find_param(a, name) && must_match(name)) return false;
-  }
-  return true;
+  return params_covered(a, b) && params_covered(b, a);
 }
 
 }  // namespace
