@@ -69,7 +69,10 @@ void StateStore::count_legacy_files() {
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.starts_with("account-") && name.ends_with(".contact")) ++ignored_legacy_;
+    if (name.starts_with("account-") && name.ends_with(".contact")) {
+      legacy_files_.push_back(it->path().string());
+      ++ignored_legacy_;
+    }
   }
 }
 
@@ -116,6 +119,8 @@ bool StateStore::write_contacts() {
     warn_once("cannot rename " + tmp + ": " + ec.message());
     return false;
   }
+  for (const auto& old : legacy_files_) std::filesystem::remove(old, ec);  // ignored anyway
+  legacy_files_.clear();
   return true;
 }
 

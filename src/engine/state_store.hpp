@@ -14,7 +14,7 @@
 // Older versions keyed contacts by the account's index ("<index> <contact>" lines, or one
 // account-N.contact file per account). Such an entry names no identity, so it cannot be told
 // apart from another account's after a reorder: it is ignored (one log line with the count), and
-// the binding it names ends at its own expiry. The next write drops the old lines.
+// the binding it names ends at its own expiry. The next write drops the old lines and files.
 #pragma once
 #include <cstddef>
 #include <map>
@@ -71,6 +71,7 @@ class StateStore {
   bool dirty_ = false;
   std::size_t writes_ = 0;
   std::size_t ignored_legacy_ = 0;
+  std::vector<std::string> legacy_files_;  // account-N.contact, removed by the next write
   bool warned_ = false;
 };
 
