@@ -3,6 +3,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
 
+#include "account/identity.hpp"
 #include "state_store.hpp"
 
 namespace sipline::engine {
@@ -86,11 +87,14 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, &*random_);
   account::Stack stack{*txn_, *transport_, timers, *random_, *jitter_, &registration_gate};
-  const int index = index_;
+  // The previous run's contact is found by who the account is, not where it sits in the file:
+  // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
+  ContactOwner owner{cfg_.user_id + "@" + account::uri_host(cfg_.sip_server, false),
+                     cfg_.auth_user()};
   account_ = std::make_unique<account::Account>(
-      index_, cfg_, stack, target, store.load_contacts(index_),
+      index_, cfg_, stack, target, store.load_contacts(owner),
       account::Account::Hooks{
-          [&store, index](const std::string& contact) { store.save_contact(index, contact); }});
+          [&store, owner](const std::string& contact) { store.save_contact(owner, contact); }});
   transport_->set_user(this);
   return true;
 }

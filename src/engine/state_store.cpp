@@ -11,10 +11,23 @@ namespace {
 
 constexpr std::size_t kMaxLine = 1024;
 
-// One line of a state file; false for lines that cannot have come from us.
-bool usable(const std::string& contact) {
-  return !contact.empty() && contact.size() < kMaxLine &&
-         contact.find_first_of("\r\n") == std::string::npos;
+// One field of a state file line; false for what cannot have come from us.
+bool usable(const std::string& field) {
+  return !field.empty() && field.size() < kMaxLine &&
+         field.find_first_of("\t\r\n") == std::string::npos;
+}
+
+bool usable(const ContactOwner& owner) {
+  return usable(owner.aor) && usable(owner.auth_user);
+}
+
+// "<index> <contact>": the line format of older versions, keyed by the account's position.
+bool legacy_line(const std::string& line) {
+  const std::size_t space = line.find(' ');
+  if (space == std::string::npos || space == 0) return false;
+  int index = 0;
+  const auto [end, ec] = std::from_chars(line.data(), line.data() + space, index);
+  return ec == std::errc{} && end == line.data() + space && usable(line.substr(space + 1));
 }
 
 }  // namespace
@@ -22,51 +35,57 @@ bool usable(const std::string& contact) {
 StateStore::StateStore(std::string dir, base::TimerService& timers)
     : dir_(std::move(dir)), timer_(timers) {
   read_contacts();
+  count_legacy_files();
+  if (ignored_legacy_ > 0) {
+    spdlog::info(
+        "state_dir {}: {} contact(s) saved by an older version are keyed by account position, "
+        "not identity: ignored (those bindings end at their expiry)",
+        dir_, ignored_legacy_);
+  }
 }
 
 std::string StateStore::contacts_path() const {
   return dir_ + "/contacts";
 }
 
-std::string StateStore::legacy_path(int index) const {
-  return dir_ + "/account-" + std::to_string(index) + ".contact";
-}
-
 void StateStore::read_contacts() {
   std::ifstream in(contacts_path());
   std::string line;
   while (std::getline(in, line)) {
-    const std::size_t space = line.find(' ');
-    if (space == std::string::npos) continue;
-    int index = 0;
-    const auto [end, ec] = std::from_chars(line.data(), line.data() + space, index);
-    std::string contact = line.substr(space + 1);
-    if (ec != std::errc{} || end != line.data() + space || !usable(contact)) continue;
-    contacts_[index] = std::move(contact);
+    const std::size_t t1 = line.find('\t');
+    const std::size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
+    if (t2 == std::string::npos) {
+      if (legacy_line(line)) ++ignored_legacy_;
+      continue;
+    }
+    ContactOwner owner{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1)};
+    std::string contact = line.substr(t2 + 1);
+    if (!usable(owner) || !usable(contact)) continue;
+    contacts_[std::move(owner)] = std::move(contact);
   }
 }
 
-std::vector<std::string> StateStore::load_contacts(int index) const {
-  if (const auto it = contacts_.find(index); it != contacts_.end()) return {it->second};
-  std::vector<std::string> out;
-  std::ifstream in(legacy_path(index));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.size() < kMaxLine) out.push_back(line);
+void StateStore::count_legacy_files() {
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.starts_with("account-") && name.ends_with(".contact")) {
+      legacy_files_.push_back(it->path().string());
+      ++ignored_legacy_;
+    }
   }
-  return out;
 }
 
-void StateStore::save_contact(int index, const std::string& contact) {
-  if (!usable(contact)) return;
-  const auto it = contacts_.find(index);
+std::vector<std::string> StateStore::load_contacts(const ContactOwner& owner) const {
+  if (const auto it = contacts_.find(owner); it != contacts_.end()) return {it->second};
+  return {};
+}
+
+void StateStore::save_contact(const ContactOwner& owner, const std::string& contact) {
+  if (!usable(owner) || !usable(contact)) return;
+  const auto it = contacts_.find(owner);
   if (it != contacts_.end() && it->second == contact) return;
-  // The first save of an account that only has an old-style file: unchanged needs no write.
-  if (it == contacts_.end() && load_contacts(index) == std::vector<std::string>{contact}) {
-    contacts_[index] = contact;
-    return;
-  }
-  contacts_[index] = contact;
+  contacts_[owner] = contact;
   dirty_ = true;
   if (!timer_.armed()) timer_.arm_in(kFlushDelay, [this] { flush(); });
 }
@@ -85,7 +104,9 @@ bool StateStore::write_contacts() {
   const std::string tmp = final_path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [index, contact] : contacts_) out << index << ' ' << contact << '\n';
+    for (const auto& [owner, contact] : contacts_) {
+      out << owner.aor << '\t' << owner.auth_user << '\t' << contact << '\n';
+    }
     out.flush();
     if (!out) {
       warn_once("cannot write " + tmp);
@@ -98,6 +119,8 @@ bool StateStore::write_contacts() {
     warn_once("cannot rename " + tmp + ": " + ec.message());
     return false;
   }
+  for (const auto& old : legacy_files_) std::filesystem::remove(old, ec);  // ignored anyway
+  legacy_files_.clear();
   return true;
 }
 

@@ -2,21 +2,37 @@
 // unregister_before_new_registration = "instance" removes this instance's stale binding after a
 // restart on another address or port.
 //
-// One file, `contacts`, holds every account: a line "<index> <contact>" each. Saving is batched:
-// save_contact() only notes the contact, and one flush a short while later rewrites the file
-// (a registration burst of 1000 accounts is one write, not 1000 synchronous writes on the loop).
-// The destructor flushes what is left, so a contact saved just before SIGTERM is not lost.
-// Older versions wrote one file per account (account-N.contact): an account missing from
-// `contacts` is still read from there.
+// Contacts are keyed by the account's identity (AOR and auth user), never by its position in the
+// configuration: accounts reordered, inserted or removed between two runs each find their own
+// previous contact. One file, `contacts`, holds every identity: a line "<aor>\t<auth user>\t
+// <contact>" each. Saving is batched: save_contact() only notes the contact, and one flush a short
+// while later rewrites the file (a registration burst of 1000 accounts is one write, not 1000
+// synchronous writes on the loop). The destructor flushes what is left, so a contact saved just
+// before SIGTERM is not lost. Identities with no account in this run are kept (written back), so
+// an account put back later still finds its contact.
+//
+// Older versions keyed contacts by the account's index ("<index> <contact>" lines, or one
+// account-N.contact file per account). Such an entry names no identity, so it cannot be told
+// apart from another account's after a reorder: it is ignored (one log line with the count), and
+// the binding it names ends at its own expiry. The next write drops the old lines and files.
 #pragma once
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/timer.hpp"
 
 namespace sipline::engine {
+
+// Who a contact belongs to: the account's AOR as the registrar keys it ("user@server") and
+// its digest user.
+struct ContactOwner {
+  std::string aor;
+  std::string auth_user;
+  auto operator<=>(const ContactOwner&) const = default;
+};
 
 class StateStore {
  public:
@@ -29,28 +45,33 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  // The account's last contact (saved, or waiting to be written); empty when none.
-  std::vector<std::string> load_contacts(int index) const;
-  // Notes the contact and schedules a flush; a contact equal to the known one changes nothing.
-  void save_contact(int index, const std::string& contact);
+  // The identity's last contact (saved, or waiting to be written); empty when none.
+  std::vector<std::string> load_contacts(const ContactOwner& owner) const;
+  // Notes the contact and schedules a flush; a contact equal to the known one changes nothing,
+  // nor does an owner or contact that cannot be written on one line.
+  void save_contact(const ContactOwner& owner, const std::string& contact);
   // Writes now when anything changed, atomically (temp file + rename). A failure is logged once,
   // never fatal; the next change tries again.
   void flush();
   // Files written so far (for tests).
   std::size_t writes() const { return writes_; }
+  // Index-keyed entries of older versions found and ignored (for tests).
+  std::size_t ignored_legacy() const { return ignored_legacy_; }
 
  private:
   std::string contacts_path() const;
-  std::string legacy_path(int index) const;
   void read_contacts();
+  void count_legacy_files();
   bool write_contacts();
   void warn_once(const std::string& what);
 
   std::string dir_;
   base::Timer timer_;
-  std::map<int, std::string> contacts_;  // every account known, written or not
+  std::map<ContactOwner, std::string> contacts_;  // every identity known, written or not
   bool dirty_ = false;
   std::size_t writes_ = 0;
+  std::size_t ignored_legacy_ = 0;
+  std::vector<std::string> legacy_files_;  // account-N.contact, removed by the next write
   bool warned_ = false;
 };
 

@@ -118,6 +118,44 @@ TEST_F(DaemonScenario, UnregisterInstanceRemovesOwnStaleBindingAfterRestartOnNew
   EXPECT_EQ(kam_.bindings_of("1011").size(), 2u);
 }
 
+// Issue 12 defect 2: the previous contact belongs to the account's identity, not its position.
+// Two accounts, SIGKILL, swapped in the file and on new ports: each removes its own old binding.
+TEST_F(DaemonScenario, UnregisterInstanceFollowsIdentityWhenAccountsAreReordered) {
+  std::vector<AccountToml> accounts{account_for(kam_, Transport::kUdp, "1015"),
+                                    account_for(kam_, Transport::kUdp, "1016")};
+  for (auto& a : accounts) a.text("unregister_before_new_registration", "instance");
+  Daemon first(tmp_.path(), "first");
+  first.write_config(accounts);
+  ASSERT_TRUE(first.start());
+  Json status;
+  std::vector<std::string> old_contacts;
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_TRUE(first.wait_registered(i, 5s, &status)) << status.dump();
+    old_contacts.push_back(status["contact"]);
+  }
+  ASSERT_TRUE(eventually(
+      [&] {
+        return file_has(first.state_dir() / "contacts", old_contacts[0]) &&
+               file_has(first.state_dir() / "contacts", old_contacts[1]);
+      },
+      3s, 20ms));
+  first.kill();
+
+  std::swap(accounts[0], accounts[1]);
+  for (auto& a : accounts) a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
+  Daemon second(tmp_.path(), "second");
+  second.write_config(accounts);
+  ASSERT_TRUE(second.start());
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_TRUE(second.wait_registered(i, 5s, &status)) << status.dump();
+    EXPECT_EQ(status["unregister_outcome"], "200 ok") << status.dump();
+    const std::string user = i == 1 ? "1016" : "1015";
+    const auto bindings = kam_.bindings_of(user);
+    ASSERT_EQ(bindings.size(), 1u) << user << ": the old binding stayed";
+    EXPECT_EQ(bindings[0].contact, status["contact"].get<std::string>()) << user;
+  }
+}
+
 // "no": nothing is sent before registering, so the stale binding of the killed run stays.
 TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {
   auto a = account_for(kam_, Transport::kUdp, "1012");

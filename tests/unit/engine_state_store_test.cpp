@@ -1,5 +1,5 @@
-// StateStore: contacts are batched into one flush, flushed on destruction, and read back (also
-// from the one-file-per-account layout of older versions).
+// StateStore: contacts are keyed by identity (AOR and auth user), batched into one flush, flushed
+// on destruction and read back; the index-keyed entries of older versions are ignored.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -31,17 +31,21 @@ class StateStoreTest : public ::testing::Test {
   VirtualTimers timers_;
 };
 
+ContactOwner owner(int i) {
+  return {"alice" + std::to_string(i) + "@example.com", "auth" + std::to_string(i)};
+}
+
 std::string contact(int i) {
   return "<sip:alice" + std::to_string(i) + "@127.0.0.1:5060>;+sip.instance=\"<urn:uuid:1>\"";
 }
 
 TEST_F(StateStoreTest, ManySavesAreOneDelayedWrite) {
   StateStore store(dir_, timers_);
-  for (int i = 1; i <= 1000; ++i) store.save_contact(i, contact(i));
-  for (int i = 1; i <= 1000; ++i) store.save_contact(i, contact(i) + ";x");
+  for (int i = 1; i <= 1000; ++i) store.save_contact(owner(i), contact(i));
+  for (int i = 1; i <= 1000; ++i) store.save_contact(owner(i), contact(i) + ";x");
   EXPECT_EQ(store.writes(), 0u);
   EXPECT_EQ(timers_.pending(), 1u);
-  EXPECT_EQ(store.load_contacts(7), std::vector<std::string>{contact(7) + ";x"});
+  EXPECT_EQ(store.load_contacts(owner(7)), std::vector<std::string>{contact(7) + ";x"});
   timers_.advance(StateStore::kFlushDelay - base::Duration{1});
   EXPECT_EQ(store.writes(), 0u);
   timers_.advance(base::Duration{1});
@@ -49,21 +53,21 @@ TEST_F(StateStoreTest, ManySavesAreOneDelayedWrite) {
   EXPECT_EQ(timers_.pending(), 0u);
   StateStore again(dir_, timers_);
   for (int i = 1; i <= 1000; ++i) {
-    EXPECT_EQ(again.load_contacts(i), std::vector<std::string>{contact(i) + ";x"}) << i;
+    EXPECT_EQ(again.load_contacts(owner(i)), std::vector<std::string>{contact(i) + ";x"}) << i;
   }
 }
 
 TEST_F(StateStoreTest, UnchangedContactWritesNothing) {
   {
     StateStore store(dir_, timers_);
-    store.save_contact(1, contact(1));
+    store.save_contact(owner(1), contact(1));
     timers_.advance(StateStore::kFlushDelay);
-    store.save_contact(1, contact(1));
+    store.save_contact(owner(1), contact(1));
     EXPECT_EQ(timers_.pending(), 0u);
     EXPECT_EQ(store.writes(), 1u);
   }
   StateStore restarted(dir_, timers_);
-  restarted.save_contact(1, contact(1));
+  restarted.save_contact(owner(1), contact(1));
   restarted.flush();
   EXPECT_EQ(restarted.writes(), 0u);
 }
@@ -71,65 +75,105 @@ TEST_F(StateStoreTest, UnchangedContactWritesNothing) {
 TEST_F(StateStoreTest, DestructorFlushesPendingChanges) {
   {
     StateStore store(dir_, timers_);
-    store.save_contact(3, contact(3));
-    store.save_contact(4, contact(4));
+    store.save_contact(owner(3), contact(3));
+    store.save_contact(owner(4), contact(4));
     EXPECT_EQ(store.writes(), 0u);
   }
   EXPECT_EQ(timers_.pending(), 0u);  // the destroyed store's flush timer is gone
   StateStore again(dir_, timers_);
-  EXPECT_EQ(again.load_contacts(3), std::vector<std::string>{contact(3)});
-  EXPECT_EQ(again.load_contacts(4), std::vector<std::string>{contact(4)});
-  EXPECT_TRUE(again.load_contacts(5).empty());
+  EXPECT_EQ(again.load_contacts(owner(3)), std::vector<std::string>{contact(3)});
+  EXPECT_EQ(again.load_contacts(owner(4)), std::vector<std::string>{contact(4)});
+  EXPECT_TRUE(again.load_contacts(owner(5)).empty());
 }
 
 TEST_F(StateStoreTest, FlushWritesAtOnceAndLaterChangesFlushAgain) {
   StateStore store(dir_, timers_);
-  store.save_contact(1, contact(1));
+  store.save_contact(owner(1), contact(1));
   store.flush();
   EXPECT_EQ(store.writes(), 1u);
   EXPECT_EQ(timers_.pending(), 0u);
   store.flush();
   EXPECT_EQ(store.writes(), 1u);
-  store.save_contact(2, contact(2));
+  store.save_contact(owner(2), contact(2));
   timers_.advance(StateStore::kFlushDelay);
   EXPECT_EQ(store.writes(), 2u);
   StateStore again(dir_, timers_);
-  EXPECT_EQ(again.load_contacts(1), std::vector<std::string>{contact(1)});
-  EXPECT_EQ(again.load_contacts(2), std::vector<std::string>{contact(2)});
+  EXPECT_EQ(again.load_contacts(owner(1)), std::vector<std::string>{contact(1)});
+  EXPECT_EQ(again.load_contacts(owner(2)), std::vector<std::string>{contact(2)});
 }
 
-TEST_F(StateStoreTest, ReadsOldPerAccountFiles) {
+// Issue 12 defect 2: accounts swapped in the configuration each find their own contact.
+TEST_F(StateStoreTest, ContactsFollowIdentityNotPosition) {
+  {
+    StateStore store(dir_, timers_);
+    store.save_contact(owner(1), contact(1));
+    store.save_contact(owner(2), contact(2));
+  }
+  StateStore again(dir_, timers_);
+  EXPECT_EQ(again.load_contacts(owner(2)), std::vector<std::string>{contact(2)});
+  EXPECT_EQ(again.load_contacts(owner(1)), std::vector<std::string>{contact(1)});
+  // Same AOR, another auth user (or the reverse): another identity.
+  EXPECT_TRUE(again.load_contacts({owner(1).aor, owner(2).auth_user}).empty());
+  EXPECT_TRUE(again.load_contacts({owner(2).aor, owner(1).auth_user}).empty());
+}
+
+// An identity with no account in this run keeps its entry: it is written back with the others.
+TEST_F(StateStoreTest, AbsentIdentitiesAreKept) {
+  {
+    StateStore store(dir_, timers_);
+    store.save_contact(owner(1), contact(1));
+    store.save_contact(owner(2), contact(2));
+  }
+  {
+    StateStore store(dir_, timers_);
+    store.save_contact(owner(2), contact(20));
+  }
+  StateStore again(dir_, timers_);
+  EXPECT_EQ(again.load_contacts(owner(1)), std::vector<std::string>{contact(1)});
+  EXPECT_EQ(again.load_contacts(owner(2)), std::vector<std::string>{contact(20)});
+}
+
+TEST_F(StateStoreTest, IgnoresIndexKeyedEntriesOfOlderVersions) {
   fs::create_directories(dir_);
   std::ofstream(dir_ + "/account-2.contact") << contact(2) << "\n";
   std::ofstream(dir_ + "/account-5.contact") << contact(5) << "\n";
+  std::ofstream(dir_ + "/contacts") << "1 " << contact(1) << "\n3 " << contact(3) << "\n";
   StateStore store(dir_, timers_);
-  EXPECT_EQ(store.load_contacts(2), std::vector<std::string>{contact(2)});
-  store.save_contact(2, contact(2));  // what the old file says: nothing to write
-  EXPECT_EQ(timers_.pending(), 0u);
-  store.save_contact(5, contact(50));
+  EXPECT_EQ(store.ignored_legacy(), 4u);
+  for (int i = 1; i <= 5; ++i) EXPECT_TRUE(store.load_contacts(owner(i)).empty()) << i;
+  store.save_contact(owner(1), contact(10));
   store.flush();
   EXPECT_EQ(store.writes(), 1u);
   StateStore again(dir_, timers_);
-  EXPECT_EQ(again.load_contacts(2), std::vector<std::string>{contact(2)});
-  EXPECT_EQ(again.load_contacts(5), std::vector<std::string>{contact(50)});
+  EXPECT_EQ(again.ignored_legacy(), 0u);  // the write dropped the old lines and files
+  EXPECT_FALSE(fs::exists(dir_ + "/account-2.contact"));
+  EXPECT_EQ(again.load_contacts(owner(1)), std::vector<std::string>{contact(10)});
 }
 
 TEST_F(StateStoreTest, IgnoresMalformedLines) {
   fs::create_directories(dir_);
-  std::ofstream(dir_ + "/contacts") << "garbage\nx1 <sip:a@b>\n7 " << contact(7) << "\n8 \n";
+  std::ofstream(dir_ + "/contacts")
+      << "garbage\nx1 <sip:a@b>\n\tauth\t<sip:a@b>\n"
+      << "b@c\t\t<sip:a@b>\nb@c\tauth\t\n"
+      << owner(7).aor << '\t' << owner(7).auth_user << '\t' << contact(7) << "\n";
   StateStore store(dir_, timers_);
-  EXPECT_EQ(store.load_contacts(7), std::vector<std::string>{contact(7)});
-  EXPECT_TRUE(store.load_contacts(8).empty());
+  EXPECT_EQ(store.load_contacts(owner(7)), std::vector<std::string>{contact(7)});
+  EXPECT_TRUE(store.load_contacts({"b@c", "auth"}).empty());
+  EXPECT_TRUE(store.load_contacts({"b@c", ""}).empty());
+  EXPECT_EQ(store.ignored_legacy(), 0u);
+  store.save_contact({"a\tb", "auth"}, contact(1));  // cannot be written on one line
+  store.save_contact(owner(3), "<sip:x>\r\nVia: y");
+  EXPECT_EQ(timers_.pending(), 0u);
 }
 
 TEST_F(StateStoreTest, UnwritableDirectoryIsNotFatal) {
   fs::create_directories(dir_);
   std::ofstream(dir_ + "/blocker") << "x";
   StateStore store(dir_ + "/blocker/sub", timers_);
-  store.save_contact(1, contact(1));
+  store.save_contact(owner(1), contact(1));
   store.flush();
   EXPECT_EQ(store.writes(), 0u);
-  EXPECT_EQ(store.load_contacts(1), std::vector<std::string>{contact(1)});
+  EXPECT_EQ(store.load_contacts(owner(1)), std::vector<std::string>{contact(1)});
 }
 
 }  // namespace
