@@ -214,6 +214,12 @@ class DescriptorHog {
 };
 
 TEST(AcceptExhaustion, OutOfDescriptorsIsCountedAndBacksOff) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+  // With every descriptor taken, UBSan's vptr check cannot probe memory (sanitizer_common does it
+  // through a pipe) and reports the valid std::error_category as "invalid vptr"; nor can the
+  // symbolizer start, so no suppression can match. The normal build runs this test.
+  GTEST_SKIP() << "descriptor exhaustion blinds the sanitizer runtime";
+#endif
   asio::io_context io;
   Recorder user;
   TransportConfig c;
