@@ -65,11 +65,12 @@ int parse_files(const std::vector<std::string>& files, bool json, std::ostream& 
 struct AccountSetting {
   std::string key;
   std::string value;  // as text; the password is "set" or "unset", never its value
-  std::string type;   // "string", "integer" or "boolean": the TOML type the key wants
+  std::string type;   // "string", "integer", "boolean" or "array": the TOML type the key wants
+  std::vector<std::string> items;  // type "array": its entries (`value` is the TOML text)
 };
 
 // PUT /api/accounts/N/settings: one change (a JSON scalar) and one problem of a change.
-using SettingInput = std::variant<std::string, std::int64_t, bool>;
+using SettingInput = std::variant<std::string, std::int64_t, bool, std::vector<std::string>>;
 using SettingChanges = std::vector<std::pair<std::string, SettingInput>>;
 struct SettingProblem {
   std::string key;      // "account[2].register_expiration_min"

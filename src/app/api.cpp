@@ -1,5 +1,6 @@
 #include "app/api.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <string_view>
@@ -64,6 +65,8 @@ ApiReply get_settings(const Engine& engine, int index) {
       values[s.key] = std::stoll(s.value);
     } else if (s.type == "boolean") {
       values[s.key] = s.value == "true";
+    } else if (s.type == "array") {
+      values[s.key] = s.items;
     } else {
       values[s.key] = s.value;
     }
@@ -89,8 +92,13 @@ bool parse_changes(const std::string& body, SettingChanges& out, std::string& er
       out.emplace_back(it.key(), v.get<bool>());
     } else if (v.is_number_integer()) {
       out.emplace_back(it.key(), v.get<std::int64_t>());
+    } else if (v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& e) {
+                 return e.is_string();
+               })) {
+      out.emplace_back(it.key(), v.get<std::vector<std::string>>());
     } else {
-      error = "\"" + it.key() + "\": a setting is a string, an integer or a boolean";
+      error = "\"" + it.key() +
+              "\": a setting is a string, an integer, a boolean or an array of strings";
       return false;
     }
   }

@@ -102,7 +102,8 @@ std::string account_to_toml(const AccountConfig& account) {
   for (const auto& f : detail::account_fields()) {
     if (f.info.kind == ValueKind::secret) continue;
     const std::string v = f.show(account, f.info);
-    const bool bare = f.info.kind == ValueKind::boolean || f.info.kind == ValueKind::integer;
+    const bool bare = f.info.kind == ValueKind::boolean || f.info.kind == ValueKind::integer ||
+                      f.info.kind == ValueKind::uri_list;  // shown as a TOML array already
     if (bare && v.empty()) continue;  // no value (local_tls_port past 65535): keep the default
     out += std::string(f.info.key) + " = " + (bare ? v : toml_quote(v)) + "\n";
   }

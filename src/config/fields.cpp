@@ -28,6 +28,8 @@ void apply_member(typename member<M>::owner& c, const Accepted& v) {
     c.*M = v.boolean;
   } else if constexpr (std::is_same_v<T, std::string>) {
     c.*M = v.text;
+  } else if constexpr (std::is_same_v<T, StringList>) {
+    c.*M = v.list;
   } else if constexpr (std::is_same_v<T, HostPort>) {
     c.*M = v.host_port;
   } else if constexpr (std::is_enum_v<T>) {
@@ -49,6 +51,8 @@ std::string show_member(const typename member<M>::owner& c, const KeyInfo& k) {
     return v ? "true" : "false";
   } else if constexpr (std::is_same_v<T, std::string>) {
     return v;
+  } else if constexpr (std::is_same_v<T, StringList>) {
+    return SettingValue::list(v).as_written;
   } else if constexpr (std::is_same_v<T, HostPort>) {
     return v.to_string();
   } else if constexpr (std::is_enum_v<T>) {
@@ -256,7 +260,23 @@ std::vector<Field<A>> beyond_fields() {
       bind<&A::subscribe_mwi>({.key = "subscribe_mwi",
                                .kind = K::boolean,
                                .default_text = "false",
-                               .help = "subscribe to message-summary"}),
+                               .help = "subscribe to message-waiting indication (RFC 3842)"}),
+      bind<&A::mwi_uri>({.key = "mwi_uri",
+                         .kind = K::sip_uri,
+                         .default_text = "the account's AOR",
+                         .help = "where the MWI SUBSCRIBE goes (the voice-mail URI)"}),
+      bind<&A::subscribe_reg_event>(
+          {.key = "subscribe_reg_event",
+           .kind = K::boolean,
+           .default_text = "false",
+           .help = "watch our own registration (RFC 3680); re-REGISTER when the registrar "
+                   "drops or shortens our binding"}),
+      bind<&A::blf>({.key = "blf",
+                     .kind = K::uri_list,
+                     .max = 200,
+                     .default_text = "[]",
+                     .help = "busy-lamp-field: URIs or users (@sip_server) watched with the "
+                             "dialog event package (RFC 4235)"}),
       bind<&A::user_agent>({.key = "user_agent",
                             .default_text = "sipline/VERSION",
                             .help = "User-Agent of our requests and Server of our responses; "

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config/settings.hpp"
 #include "config/schema.hpp"
 
 namespace sipline::config::detail {
@@ -18,6 +19,7 @@ struct Accepted {
   HostPort host_port;  // host_port / listen
   std::size_t choice = 0;
   std::string secret;  // secret_file: the file's content
+  StringList list;     // uri_list
 };
 
 template <class Cfg>

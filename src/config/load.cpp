@@ -98,6 +98,12 @@ SettingValue value_of(const toml::node& n, const SourceText& src) {
     v = SettingValue::boolean(b->get(), pos);
   } else if (auto d = n.as_floating_point()) {
     v = SettingValue::floating(d->get(), pos);
+  } else if (auto arr = n.as_array(); arr && arr->is_homogeneous(toml::node_type::string)) {
+    StringList items;
+    for (const auto& e : *arr) items.emplace_back(e.as_string()->get());
+    v = SettingValue::list(std::move(items), pos);
+  } else if (arr && arr->empty()) {
+    v = SettingValue::list({}, pos);
   } else {
     v = SettingValue::other(type_name(n), "", pos);
   }

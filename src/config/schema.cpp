@@ -34,6 +34,10 @@ std::string KeyInfo::allowed() const {
       return "host[:port]";
     case ValueKind::listen:
       return "host:port or \"\"";
+    case ValueKind::sip_uri:
+      return "a sip: or sips: URI";
+    case ValueKind::uri_list:
+      return "at most " + std::to_string(max) + " sip:/sips: URIs or SIP users";
     default:
       return {};
   }
@@ -45,6 +49,8 @@ std::string_view KeyInfo::toml_type() const {
       return "boolean";
     case ValueKind::integer:
       return "integer";
+    case ValueKind::uri_list:
+      return "array";
     default:
       return "string";
   }

@@ -20,6 +20,8 @@ enum class ValueKind {
   secret,       // never printed
   secret_file,  // a file holding a secret, read at load time
   file,         // a path that must be readable
+  sip_uri,      // a sip: or sips: URI
+  uri_list,     // an array of sip:/sips: URIs or bare SIP users, at most `max` entries
 };
 
 struct KeyInfo {
@@ -35,7 +37,7 @@ struct KeyInfo {
 
   // "1..64800", "\"udp\", \"tcp\", \"tls\"", "true or false", "" (free text).
   std::string allowed() const;
-  // The TOML type the key wants: "integer", "string" or "boolean".
+  // The TOML type the key wants: "integer", "string", "boolean" or "array" (of strings).
   std::string_view toml_type() const;
 };
 

@@ -43,6 +43,13 @@ SettingValue SettingValue::other(std::string type_name, std::string as_written, 
   return SettingValue{OtherValue{std::move(type_name)}, std::move(as_written), pos};
 }
 
+SettingValue SettingValue::list(StringList items, SourcePos pos) {
+  std::string written = "[";
+  for (const auto& i : items) written += (written.size() > 1 ? ", " : "") + quote(i);
+  written += "]";
+  return SettingValue{std::move(items), std::move(written), pos};
+}
+
 std::string SettingValue::type_name() const {
   switch (data.index()) {
     case 0:
@@ -53,6 +60,8 @@ std::string SettingValue::type_name() const {
       return "boolean";
     case 3:
       return "float";
+    case 5:
+      return "array";
     default:
       return std::get<OtherValue>(data).type_name;
   }

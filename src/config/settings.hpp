@@ -21,8 +21,11 @@ struct OtherValue {
   std::string type_name;
 };
 
+// An array whose elements are all strings (TOML `["a", "b"]`, a JSON array of strings).
+using StringList = std::vector<std::string>;
+
 struct SettingValue {
-  std::variant<std::string, std::int64_t, bool, double, OtherValue> data;
+  std::variant<std::string, std::int64_t, bool, double, OtherValue, StringList> data;
   std::string as_written;  // the source text of the value, for messages
   SourcePos pos;
 
@@ -32,7 +35,8 @@ struct SettingValue {
   static SettingValue boolean(bool b, SourcePos pos = {});
   static SettingValue floating(double d, SourcePos pos = {});
   static SettingValue other(std::string type_name, std::string as_written, SourcePos pos = {});
-  // "string", "integer", "boolean", "float" or the OtherValue's name.
+  static SettingValue list(StringList items, SourcePos pos = {});
+  // "string", "integer", "boolean", "float", "array" or the OtherValue's name.
   std::string type_name() const;
 };
 

@@ -41,6 +41,31 @@ bool is_sip_user(std::string_view s) {
   return !s.empty();
 }
 
+// A sip: or sips: URI: scheme, an optional valid user part with '@', a host[:port], then
+// parameters / headers without spaces or quotes. The account layer parses it fully later.
+bool is_sip_uri(std::string_view s, std::string& why) {
+  const auto colon = s.find(':');
+  std::string scheme(s.substr(0, colon == std::string_view::npos ? 0 : colon));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme != "sip" && scheme != "sips") return why = "not a sip: or sips: URI", false;
+  std::string_view rest = s.substr(colon + 1);
+  if (rest.find_first_of(" \t<>\"") != std::string_view::npos) {
+    return why = "a URI has no spaces, quotes or angle brackets", false;
+  }
+  const auto at = rest.find('@');
+  if (at != std::string_view::npos) {
+    std::string_view user = rest.substr(0, at);
+    if (const auto pw = user.find(':'); pw != std::string_view::npos) user = user.substr(0, pw);
+    if (user.empty() || !is_sip_user(user)) return why = "not a valid SIP user part", false;
+    rest = rest.substr(at + 1);
+  }
+  const std::string_view host = rest.substr(0, rest.find_first_of(";?"));
+  auto hp = parse_host_port(std::string(host), false);
+  if (!hp) return why = "bad host: " + hp.error(), false;
+  return true;
+}
+
 bool reject(Diagnostics& out, Problem p) {
   out.errors.push_back(std::move(p));
   return false;
@@ -74,6 +99,10 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
     }
     case ValueKind::user:
       return is_sip_user(text) ? true : fail(ProblemCode::invalid, "not a valid SIP user part");
+    case ValueKind::sip_uri: {
+      std::string why;
+      return is_sip_uri(text, why) ? true : fail(ProblemCode::invalid, why);
+    }
     case ValueKind::secret_file: {
       std::string err;
       if (read_secret_file(resolve_path(src.base_dir, text), a.secret, err)) return true;
@@ -90,6 +119,29 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
     default:
       return true;
   }
+}
+
+// An array of URIs or users: every entry checked, each bad one named by its position.
+bool check_list(const KeyInfo& info, const Setting& s, const SettingsSource& src,
+                const StringList& items, Accepted& a, Diagnostics& out) {
+  if (static_cast<std::int64_t>(items.size()) > info.max) {
+    return reject(out, problem_at(src, s, &info, ProblemCode::range,
+                                  std::to_string(items.size()) + " entries, at most " +
+                                      std::to_string(info.max)));
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& e = items[i];
+    std::string why;
+    if (e.find(':') == std::string::npos ? !e.empty() && is_sip_user(e) : is_sip_uri(e, why)) {
+      continue;
+    }
+    if (why.empty()) why = e.empty() ? "empty entry" : "neither a SIP user nor a sip:/sips: URI";
+    ok = reject(out, problem_at(src, s, &info, ProblemCode::invalid,
+                                "entry " + std::to_string(i + 1) + " \"" + e + "\": " + why));
+  }
+  if (ok) a.list = items;
+  return ok;
 }
 
 }  // namespace
@@ -122,6 +174,7 @@ std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
   const std::string_view want = info.toml_type();
   if (want == "boolean"   ? !std::holds_alternative<bool>(data)
       : want == "integer" ? !std::holds_alternative<std::int64_t>(data)
+      : want == "array"   ? !std::holds_alternative<StringList>(data)
                           : !std::holds_alternative<std::string>(data)) {
     Problem p =
         problem_at(src, s, &info, ProblemCode::type,
@@ -139,6 +192,8 @@ std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
       return std::nullopt;
     }
     a.integer = *i;
+  } else if (const StringList* l = std::get_if<StringList>(&data)) {
+    if (!check_list(info, s, src, *l, a, out)) return std::nullopt;
   } else if (!check_text(info, s, src, std::get<std::string>(data), a, out)) {
     return std::nullopt;
   }

@@ -267,7 +267,8 @@ bool EngineImpl::account_settings(int index, std::vector<AccountSetting>& out) c
   out.clear();
   config::for_each_setting(a, [&](std::string_view key, const std::string& value) {
     const config::KeyInfo* info = config::find_key(config::account_keys(), key);
-    out.push_back({std::string(key), value, info ? std::string(info->toml_type()) : "string"});
+    out.push_back({std::string(key), value, info ? std::string(info->toml_type()) : "string", {}});
+    if (key == "blf") out.back().items = a.blf;  // the one list key
   });
   out.push_back({"password", a.password.empty() ? "unset" : "set", "string"});
   return true;
@@ -287,7 +288,9 @@ int EngineImpl::change_settings(int index, const SettingChanges& changes,
                                  ? config::SettingValue::text(std::get<0>(input))
                              : std::holds_alternative<std::int64_t>(input)
                                  ? config::SettingValue::integer(std::get<1>(input))
-                                 : config::SettingValue::boolean(std::get<2>(input));
+                             : std::holds_alternative<bool>(input)
+                                 ? config::SettingValue::boolean(std::get<2>(input))
+                                 : config::SettingValue::list(std::get<3>(input));
     list.push_back(config::Setting{key, std::move(v), {}});
   }
   config::Config current = cfg_;

@@ -138,6 +138,9 @@ TEST(Schema, HasEveryKeyOfTheSpecOnce) {
                                       "tls_verify",
                                       "tls_ca_file",
                                       "subscribe_mwi",
+                                      "mwi_uri",
+                                      "subscribe_reg_event",
+                                      "blf",
                                       "user_agent"};
   std::vector<std::string> have;
   for (const auto& k : account_keys()) have.emplace_back(k.key);
