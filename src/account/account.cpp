@@ -66,6 +66,31 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   reg_.set_gate(stack.registration_gate);
   reg_.set_identity(identity_);
   refresh_identity();
+  make_watchers();
+}
+
+void Account::make_watchers() {
+  std::vector<std::string> blf;
+  blf.reserve(cfg_.blf.size());
+  for (const auto& entry : cfg_.blf) blf.push_back(resource_uri(cfg_, entry));
+  watchers_ = std::make_unique<Watchers>(
+      cfg_,
+      WatchStack{stack_.txn, stack_.transport, stack_.timers, stack_.random, stack_.jitter,
+                 stack_.registration_gate},
+      identity_, cfg_.mwi_uri.empty() ? identity_.aor : cfg_.mwi_uri, std::move(blf),
+      Watchers::Callbacks{
+          [this](RegEventAction a, const std::string& why) { on_reg_event(a, why); }});
+  watchers_->set_lease_left([this]() -> std::uint32_t {
+    if (!lease_valid()) return 0;
+    return static_cast<std::uint32_t>(
+        duration_cast<seconds>(lease_end_ - stack_.timers.now()).count());
+  });
+  stack_.txn.set_request_handler(
+      "NOTIFY",
+      [this](const msg::Message& request, const transport::Address& source, txn::Respond respond) {
+        const transport::Address trusted[] = {identity_.target.remote};
+        watchers_->on_notify(request, source, trusted, respond);
+      });
 }
 
 Account::~Account() = default;
@@ -204,6 +229,7 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   previous_contacts_.assign(1, identity_.contact);
   transition(State::kRegistered);
   start_keepalive(o);
+  watchers_->start();  // the first time: subscriptions begin once the account is registered
 }
 
 void Account::start_keepalive(const usage::reg::Outcome& o) {
@@ -256,6 +282,18 @@ void Account::reregister_at_once(std::string_view why, bool new_connection) {
   begin_register();
 }
 
+void Account::on_reg_event(RegEventAction action, const std::string& why) {
+  if (stopping_ || state_ == State::kDisabled || state_ == State::kUnregistering) return;
+  last_error_ = "reg event: " + why;
+  if (action == RegEventAction::kReregisterNow)
+    return reregister_at_once("reg event: " + why, false);
+  spdlog::warn("account[{}]: reg event: {}: re-registering after the retry wait", index_, why);
+  refresh_timer_.cancel();
+  retry_timer_.arm_in(
+      retry_delay(cfg_.registration_retry_wait_s, std::nullopt, stack_.jitter.unit()),
+      [this] { begin_register(); });
+}
+
 void Account::reregister_now() {
   reregister_at_once("re-register requested", false);
 }
@@ -277,13 +315,21 @@ void Account::stop(std::function<void()> done) {
   retry_timer_.cancel();
   stop_keepalive();
   reg_.cancel();
-  if (!lease_valid()) {
+  const bool bound = lease_valid();
+  if (bound) transition(State::kUnregistering);
+  auto finish = [this, bound, done = std::move(done)]() mutable {
+    if (bound) return unbind_and_finish(std::move(done));
     lease_timer_.cancel();
     state_ = State::kDisabled;
-    done_timer_.arm_in(base::Duration{0}, std::move(done));
-    return;
-  }
-  transition(State::kUnregistering);
+    done();
+  };
+  // Subscriptions end (Expires: 0) before the binding is removed.
+  if (!watchers_->empty()) return watchers_->stop(std::move(finish));
+  if (bound) return finish();
+  done_timer_.arm_in(base::Duration{0}, std::move(finish));
+}
+
+void Account::unbind_and_finish(std::function<void()> done) {
   reg_.unbind({identity_.contact}, [this, done = std::move(done)](const usage::reg::Outcome& o) {
     spdlog::info("account[{}]: unregistered: {}", index_,
                  o.registered() ? std::to_string(o.status_code) : o.detail);
@@ -323,6 +369,10 @@ Snapshot Account::snapshot() const {
   s.keepalive_misses_total = keepalive_ ? keepalive_->misses_total() : 0;
   s.register_requests = reg_.requests_sent();
   s.last_refresh_latency = last_latency_;
+  s.mwi = watchers_->mwi();
+  s.subscriptions = watchers_->snapshots();
+  s.blf = watchers_->blf();
+  s.notifies_rejected = watchers_->notifies_rejected();
   return s;
 }
 

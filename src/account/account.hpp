@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "account/watchers.hpp"
 #include "base/random.hpp"
 #include "base/timer.hpp"
 #include "config/config.hpp"
@@ -62,6 +63,11 @@ struct Snapshot {
   std::uint64_t keepalive_misses_total = 0;
   std::uint64_t register_requests = 0;
   base::Duration last_refresh_latency{0};
+  // Subscriptions (calls-and-subscriptions.md).
+  MwiStatus mwi;
+  std::vector<WatchSnapshot> subscriptions;
+  std::vector<BlfLamp> blf;
+  std::uint64_t notifies_rejected = 0;
 };
 
 class Account {
@@ -104,6 +110,9 @@ class Account {
   void reregister_at_once(std::string_view why, bool new_connection);
   void start_keepalive(const usage::reg::Outcome& o);
   void stop_keepalive();
+  void make_watchers();
+  void on_reg_event(RegEventAction action, const std::string& why);
+  void unbind_and_finish(std::function<void()> done);
   bool lease_valid() const;
   std::uint32_t requested_expires_s() const;
 
@@ -116,6 +125,8 @@ class Account {
   Hooks hooks_;
   usage::reg::Registration reg_;
   std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
+  // Subscriptions and the NOTIFY server side (unsolicited MWI too, so always present).
+  std::unique_ptr<Watchers> watchers_;
   base::Timer refresh_timer_;
   base::Timer retry_timer_;
   base::Timer lease_timer_;

@@ -11,15 +11,31 @@ std::string uri_host(const config::HostPort& hp, bool with_port) {
   return out;
 }
 
-WireNames wire_names(const config::AccountConfig& cfg, const transport::Address& local) {
-  WireNames n;
+namespace {
+struct Scheme {
+  std::string name;       // "sip" or "sips"
+  std::string tls_param;  // sips: carries TLS by itself; sip: over TLS says ;transport=tls
+};
+Scheme scheme_of(const config::AccountConfig& cfg) {
   const bool tls = cfg.transport == config::Transport::tls;
   const bool sips = tls && cfg.tls_uri_scheme == config::UriScheme::sips;
-  n.scheme = sips ? "sips" : "sip";
-  // sips: carries TLS by itself; sip: over TLS says so with ;transport=tls.
-  const std::string tls_param = (tls && !sips) ? ";transport=tls" : "";
+  return {sips ? "sips" : "sip", (tls && !sips) ? ";transport=tls" : ""};
+}
+}  // namespace
+
+std::string resource_uri(const config::AccountConfig& cfg, const std::string& user_or_uri) {
+  if (user_or_uri.find(':') != std::string::npos) return user_or_uri;
+  const Scheme s = scheme_of(cfg);
+  return s.name + ":" + user_or_uri + "@" + uri_host(cfg.sip_server, false) + s.tls_param;
+}
+
+WireNames wire_names(const config::AccountConfig& cfg, const transport::Address& local) {
+  WireNames n;
+  const Scheme s = scheme_of(cfg);
+  n.scheme = s.name;
+  const std::string& tls_param = s.tls_param;
   n.request_uri = n.scheme + ":" + uri_host(cfg.sip_server, true) + tls_param;
-  n.aor = n.scheme + ":" + cfg.user_id + "@" + uri_host(cfg.sip_server, false) + tls_param;
+  n.aor = resource_uri(cfg, cfg.user_id);
   const bool v6 = local.address.find(':') != std::string::npos;
   n.contact = n.scheme + ":" + cfg.user_id + "@" +
               (v6 ? "[" + local.address + "]" : local.address) + ":" + std::to_string(local.port);

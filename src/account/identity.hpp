@@ -18,6 +18,10 @@ struct WireNames {
 // `local` is the address the transport sends from (Via sent-by), used for the Contact.
 WireNames wire_names(const config::AccountConfig& cfg, const transport::Address& local);
 
+// A URI for `user_or_uri` as the account writes it: a sip:/sips: URI is taken as is; a bare
+// user becomes "scheme:user@server-host" in the account's scheme (the AOR's form).
+std::string resource_uri(const config::AccountConfig& cfg, const std::string& user_or_uri);
+
 // "host" with IPv6 brackets, plus ":port" when configured.
 std::string uri_host(const config::HostPort& hp, bool with_port);
 

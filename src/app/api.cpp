@@ -92,9 +92,8 @@ bool parse_changes(const std::string& body, SettingChanges& out, std::string& er
       out.emplace_back(it.key(), v.get<bool>());
     } else if (v.is_number_integer()) {
       out.emplace_back(it.key(), v.get<std::int64_t>());
-    } else if (v.is_array() && std::all_of(v.begin(), v.end(), [](const Json& e) {
-                 return e.is_string();
-               })) {
+    } else if (v.is_array() &&
+               std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_string(); })) {
       out.emplace_back(it.key(), v.get<std::vector<std::string>>());
     } else {
       error = "\"" + it.key() +

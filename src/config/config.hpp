@@ -104,9 +104,9 @@ struct AccountConfig {
   bool tls_verify = true;
   std::string tls_ca_file;  // "": system CAs
   bool subscribe_mwi = false;
-  std::string mwi_uri;             // "": the account's AOR
+  std::string mwi_uri;  // "": the account's AOR
   bool subscribe_reg_event = false;
-  std::vector<std::string> blf;    // URIs or bare users (taken @sip_server host); <= 200
+  std::vector<std::string> blf;  // URIs or bare users (taken @sip_server host); <= 200
   std::string user_agent;  // User-Agent of requests, Server of responses; default "sipline/VERSION"
 
   const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }

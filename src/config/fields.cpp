@@ -350,13 +350,12 @@ std::vector<Field<D>> make_daemon_fields() {
           {.key = "http_host_names",
            .help = "Host names the HTTP side answers to besides IP literals and localhost, "
                    "comma-separated"}),
-      bind<&D::http_max_connections>(
-          {.key = "http_max_connections",
-           .kind = K::integer,
-           .min = 1,
-           .max = 10000,
-           .default_text = "128",
-           .help = "HTTP connections served at once; more get 503"}),
+      bind<&D::http_max_connections>({.key = "http_max_connections",
+                                      .kind = K::integer,
+                                      .min = 1,
+                                      .max = 10000,
+                                      .default_text = "128",
+                                      .help = "HTTP connections served at once; more get 503"}),
   };
 }
 

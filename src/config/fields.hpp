@@ -6,8 +6,8 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "config/settings.hpp"
 #include "config/schema.hpp"
+#include "config/settings.hpp"
 
 namespace sipline::config::detail {
 

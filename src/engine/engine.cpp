@@ -284,13 +284,12 @@ int EngineImpl::change_settings(int index, const SettingChanges& changes,
   }
   config::SettingList list;
   for (const auto& [key, input] : changes) {
-    config::SettingValue v = std::holds_alternative<std::string>(input)
-                                 ? config::SettingValue::text(std::get<0>(input))
-                             : std::holds_alternative<std::int64_t>(input)
-                                 ? config::SettingValue::integer(std::get<1>(input))
-                             : std::holds_alternative<bool>(input)
-                                 ? config::SettingValue::boolean(std::get<2>(input))
-                                 : config::SettingValue::list(std::get<3>(input));
+    config::SettingValue v =
+        std::holds_alternative<std::string>(input) ? config::SettingValue::text(std::get<0>(input))
+        : std::holds_alternative<std::int64_t>(input)
+            ? config::SettingValue::integer(std::get<1>(input))
+        : std::holds_alternative<bool>(input) ? config::SettingValue::boolean(std::get<2>(input))
+                                              : config::SettingValue::list(std::get<3>(input));
     list.push_back(config::Setting{key, std::move(v), {}});
   }
   config::Config current = cfg_;

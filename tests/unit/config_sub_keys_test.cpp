@@ -1,8 +1,8 @@
 // The subscription keys of calls-and-subscriptions.md: mwi_uri, subscribe_reg_event, blf.
 #include <gtest/gtest.h>
 
-#include "config/validate.hpp"
 #include "config/load.hpp"
+#include "config/validate.hpp"
 
 using namespace sipline::config;
 

@@ -1,0 +1,192 @@
+#include "account/watchers.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace sipline::account {
+
+namespace bodies = usage::sub::bodies;
+using usage::sub::Package;
+
+namespace {
+
+std::string_view blf_name(bodies::BlfState s) {
+  switch (s) {
+    case bodies::BlfState::kIdle:
+      return "idle";
+    case bodies::BlfState::kRinging:
+      return "ringing";
+    case bodies::BlfState::kBusy:
+      return "busy";
+  }
+  return "unknown";
+}
+
+std::string_view event_text(bodies::ContactEvent e) {
+  switch (e) {
+    case bodies::ContactEvent::kRegistered:
+      return "registered";
+    case bodies::ContactEvent::kCreated:
+      return "created";
+    case bodies::ContactEvent::kRefreshed:
+      return "refreshed";
+    case bodies::ContactEvent::kShortened:
+      return "shortened";
+    case bodies::ContactEvent::kExpired:
+      return "expired";
+    case bodies::ContactEvent::kDeactivated:
+      return "deactivated";
+    case bodies::ContactEvent::kProbation:
+      return "probation";
+    case bodies::ContactEvent::kUnregistered:
+      return "unregistered";
+    case bodies::ContactEvent::kRejected:
+      return "rejected";
+  }
+  return "?";
+}
+
+// Our lease and the registrar's word may differ by the NOTIFY's travel and rounding.
+constexpr std::uint32_t kShortenedSlackS = 2;
+
+}  // namespace
+
+Watchers::Watchers(const config::AccountConfig& cfg, WatchStack stack,
+                   const txn::Identity& identity, std::string mwi_uri,
+                   std::vector<std::string> blf_uris, Callbacks callbacks)
+    : cfg_(cfg),
+      identity_(identity),
+      callbacks_(std::move(callbacks)),
+      to_tag_(stack.random.tag()) {
+  auto add = [&](Package p, std::string uri) {
+    watches_.push_back(std::make_unique<Watch>(cfg, stack, identity, p, std::move(uri)));
+    blf_views_.emplace_back();
+    if (p == Package::kDialog) blf_views_.back().emplace();
+  };
+  if (cfg.subscribe_mwi) add(Package::kMessageSummary, std::move(mwi_uri));
+  if (cfg.subscribe_reg_event) add(Package::kReg, identity.aor);
+  for (auto& uri : blf_uris) add(Package::kDialog, std::move(uri));
+}
+
+Watchers::~Watchers() = default;
+
+void Watchers::start() {
+  for (auto& w : watches_) w->start();
+}
+
+void Watchers::stop(std::function<void()> done) {
+  auto left = std::make_shared<std::size_t>(watches_.size() + 1);
+  auto finish = std::make_shared<std::function<void()>>(std::move(done));
+  auto one = [left, finish] {
+    if (--*left == 0 && *finish) (*finish)();
+  };
+  for (auto& w : watches_) w->stop(one);
+  // Watch::stop never calls back synchronously, so this last release cannot finish early...
+  // except with no watches at all: then the owner gets `done` from here, still on the loop.
+  one();
+}
+
+Watch* Watchers::owner_of(const usage::sub::Subscription* s) {
+  for (auto& w : watches_) {
+    if (&w->subscription() == s) return w.get();
+  }
+  return nullptr;
+}
+
+void Watchers::on_notify(const msg::Message& notify, const transport::Address& source,
+                         std::span<const transport::Address> trusted,
+                         const std::function<void(std::string)>& respond) {
+  std::vector<usage::sub::Subscription*> subs;
+  subs.reserve(watches_.size());
+  for (auto& w : watches_) subs.push_back(&w->subscription());
+  usage::sub::NotifyResult r = usage::sub::dispatch_notify(subs, notify, source, trusted);
+  respond(usage::sub::notify_response(notify, r, to_tag_));
+  if (r.status_code != 200) {
+    ++notifies_rejected_;
+    spdlog::info("NOTIFY from {}:{} answered {}: {}", source.address, source.port, r.status_code,
+                 r.reason);
+    return;
+  }
+  if (r.subscription == nullptr) {  // unsolicited MWI from the server
+    if (const auto* m = std::get_if<bodies::MessageSummary>(&r.body)) {
+      mwi_ = {true, m->waiting, m->voice};
+    }
+    return;
+  }
+  Watch* w = owner_of(r.subscription);
+  if (w == nullptr) return;
+  apply_body(*w, r.body);
+  w->on_notify(r.verdict);
+}
+
+void Watchers::apply_body(Watch& w, const usage::sub::Body& body) {
+  if (const auto* m = std::get_if<bodies::MessageSummary>(&body)) {
+    mwi_ = {true, m->waiting, m->voice};
+  } else if (const auto* d = std::get_if<bodies::DialogInfo>(&body)) {
+    const auto i = static_cast<std::size_t>(
+        std::find_if(watches_.begin(), watches_.end(), [&](auto& p) { return p.get() == &w; }) -
+        watches_.begin());
+    auto& view = blf_views_[i];
+    if (!view) return;
+    // Versions count per subscription: a full document after a new subscription starts over.
+    if (d->full) view->reset();
+    if (view->apply(*d) == bodies::Applied::kNeedFull) w.refresh_now();
+  } else if (const auto* g = std::get_if<bodies::RegInfo>(&body)) {
+    if (g->full) reg_view_.reset();
+    if (reg_view_.apply(*g) == bodies::Applied::kNeedFull) return w.refresh_now();
+    apply_reginfo(*g);
+  }
+}
+
+void Watchers::apply_reginfo(const bodies::RegInfo& doc) {
+  if (!callbacks_.on_reg_event) return;
+  const bodies::ContactStatus st = reg_view_.query(identity_.aor, identity_.contact);
+  const std::uint32_t lease = lease_left_ ? lease_left_() : 0;
+  std::string why;
+  RegEventAction action = RegEventAction::kNone;
+  if (st.kind == bodies::ContactStatus::Kind::kTerminated) {
+    why = "registrar says our contact is terminated (" + std::string(event_text(st.event)) + ")";
+    action = st.event == bodies::ContactEvent::kRejected ? RegEventAction::kReregisterAfterWait
+                                                         : RegEventAction::kReregisterNow;
+  } else if (st.kind == bodies::ContactStatus::Kind::kActive &&
+             st.expires + kShortenedSlackS < lease) {
+    why = "registrar shortened our binding to " + std::to_string(st.expires) + " s (lease " +
+          std::to_string(lease) + " s left)";
+    action = RegEventAction::kReregisterNow;
+  } else if (st.kind == bodies::ContactStatus::Kind::kUnknown && doc.full && lease > 0) {
+    why = "registrar's full reg state lists no binding of ours";
+    action = RegEventAction::kReregisterNow;
+  }
+  if (action != RegEventAction::kNone) callbacks_.on_reg_event(action, why);
+}
+
+std::vector<WatchSnapshot> Watchers::snapshots() const {
+  std::vector<WatchSnapshot> out;
+  out.reserve(watches_.size());
+  for (const auto& w : watches_) {
+    out.push_back({std::string(usage::sub::event_name(w->package())), w->resource(),
+                   std::string(to_string(w->state())), w->granted_s(), w->next_refresh_in(),
+                   w->next_attempt_in(), w->last_error(), w->counters()});
+  }
+  return out;
+}
+
+std::vector<BlfLamp> Watchers::blf() const {
+  std::vector<BlfLamp> out;
+  for (std::size_t i = 0; i < watches_.size(); ++i) {
+    const auto& view = blf_views_[i];
+    if (!view) continue;
+    BlfLamp lamp{watches_[i]->resource(), "unknown", {}};
+    if (view->version()) {
+      lamp.state = std::string(blf_name(view->state()));
+      const bodies::Party p = view->remote();
+      lamp.remote = p.display.empty() ? p.uri : "\"" + p.display + "\" <" + p.uri + ">";
+      if (p.uri.empty()) lamp.remote.clear();
+    }
+    out.push_back(std::move(lamp));
+  }
+  return out;
+}
+
+}  // namespace sipline::account
