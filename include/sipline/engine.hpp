@@ -20,6 +20,39 @@ namespace sipline {
 
 std::string_view version();
 
+// Message-waiting indication (RFC 3842) of an account: the voice-message counts.
+struct MwiStatus {
+  bool waiting = false;
+  std::uint32_t new_msgs = 0;  // JSON "new"
+  std::uint32_t old_msgs = 0;  // JSON "old"
+  std::uint32_t urgent_new = 0;
+  std::uint32_t urgent_old = 0;
+  bool operator==(const MwiStatus&) const = default;
+};
+
+// One subscription of an account (MWI, a BLF entry, the reg event).
+struct SubscriptionStatus {
+  std::string event;  // message-summary | dialog | reg
+  std::string uri;
+  // idle | subscribing | active | failed | terminated | unsubscribing | stopped
+  std::string state;
+  std::uint32_t granted_expires_s = 0;
+  std::optional<std::int64_t> next_refresh_in_s;
+  std::optional<std::int64_t> next_attempt_in_s;
+  std::string last_error;
+  std::uint64_t refreshes = 0;  // accepted SUBSCRIBEs (initial and refreshes)
+  std::uint64_t failures = 0;   // failed SUBSCRIBE attempts
+  bool operator==(const SubscriptionStatus&) const = default;
+};
+
+// A busy lamp: the state of a watched line (RFC 4235).
+struct BlfStatus {
+  std::string uri;
+  std::string state;   // idle | ringing | busy | unknown (no document received yet)
+  std::string remote;  // the other party of the deciding dialog, when the document names it
+  bool operator==(const BlfStatus&) const = default;
+};
+
 // One account as the outside sees it (GET /api/accounts, `sipline status`).
 struct AccountStatus {
   int index = 0;  // 1-based, as in the config file
@@ -47,6 +80,10 @@ struct AccountStatus {
   std::uint64_t transactions = 0;
   std::uint64_t retransmissions = 0;
   double last_refresh_latency_s = 0;
+  // Subscriptions (calls-and-subscriptions.md): mwi is null until a message summary arrived.
+  std::optional<MwiStatus> mwi;
+  std::vector<SubscriptionStatus> subscriptions;
+  std::vector<BlfStatus> blf;
 };
 
 // Result of validating a config file: ok, and the report to print (`sipline check`).

@@ -1,10 +1,68 @@
 #include "app/account_json.hpp"
 
 #include <optional>
+#include <type_traits>
 
 namespace sipline::app {
 
 namespace {
+
+// The nested records of an account (calls-and-subscriptions.md "Interfaces added").
+template <typename M, typename F>
+void for_each_field_of_mwi(M& m, F&& f) {
+  f("waiting", m.waiting);
+  f("new", m.new_msgs);
+  f("old", m.old_msgs);
+  f("urgent_new", m.urgent_new);
+  f("urgent_old", m.urgent_old);
+}
+template <typename S, typename F>
+void for_each_field_of_subscription(S& s, F&& f) {
+  f("event", s.event);
+  f("uri", s.uri);
+  f("state", s.state);
+  f("granted_expires_s", s.granted_expires_s);
+  f("next_refresh_in_s", s.next_refresh_in_s);
+  f("last_error", s.last_error);
+  f("next_attempt_in_s", s.next_attempt_in_s);
+  f("refreshes", s.refreshes);
+  f("failures", s.failures);
+}
+template <typename B, typename F>
+void for_each_field_of_blf(B& b, F&& f) {
+  f("uri", b.uri);
+  f("state", b.state);
+  f("remote", b.remote);
+}
+
+template <typename F>
+void visit_record(MwiStatus& r, F&& f) {
+  for_each_field_of_mwi(r, f);
+}
+template <typename F>
+void visit_record(const MwiStatus& r, F&& f) {
+  for_each_field_of_mwi(r, f);
+}
+template <typename F>
+void visit_record(SubscriptionStatus& r, F&& f) {
+  for_each_field_of_subscription(r, f);
+}
+template <typename F>
+void visit_record(const SubscriptionStatus& r, F&& f) {
+  for_each_field_of_subscription(r, f);
+}
+template <typename F>
+void visit_record(BlfStatus& r, F&& f) {
+  for_each_field_of_blf(r, f);
+}
+template <typename F>
+void visit_record(const BlfStatus& r, F&& f) {
+  for_each_field_of_blf(r, f);
+}
+
+template <typename T>
+constexpr bool kIsRecord = std::is_same_v<T, MwiStatus> || std::is_same_v<T, SubscriptionStatus> ||
+                           std::is_same_v<T, BlfStatus>;
 
 // Calls f(key, field) for every field of AccountStatus, in the JSON order: interfaces.md's
 // fields first, then the extras. The one list both directions use.
@@ -33,33 +91,66 @@ void for_each_field(Status& a, F&& f) {
   f("transactions", a.transactions);
   f("retransmissions", a.retransmissions);
   f("last_refresh_latency_s", a.last_refresh_latency_s);
+  f("mwi", a.mwi);
+  f("subscriptions", a.subscriptions);
+  f("blf", a.blf);
+}
+
+template <typename T>
+Json value_json(const T& v);
+
+template <typename T>
+Json value_json(const std::optional<T>& v) {
+  return v ? value_json(*v) : Json(nullptr);
+}
+
+template <typename T>
+Json value_json(const std::vector<T>& v) {
+  Json arr = Json::array();
+  for (const auto& e : v) arr.push_back(value_json(e));
+  return arr;
 }
 
 template <typename T>
 Json value_json(const T& v) {
-  return Json(v);
+  if constexpr (kIsRecord<T>) {
+    Json j = Json::object();
+    visit_record(v, [&j](const char* key, const auto& field) { j[key] = value_json(field); });
+    return j;
+  } else {
+    return Json(v);
+  }
 }
 
 template <typename T>
-Json value_json(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
+void read_value(const Json& j, T& out);
+
+template <typename T>
+void read_value(const Json& j, std::optional<T>& out) {
+  out.emplace();
+  read_value(j, *out);
 }
 
-// The type a field is read as: T, or T for std::optional<T>.
 template <typename T>
-struct Stored {
-  using type = T;
-};
-template <typename T>
-struct Stored<std::optional<T>> {
-  using type = T;
-};
+void read_value(const Json& j, std::vector<T>& out) {
+  out.clear();
+  for (const auto& e : j) read_value(e, out.emplace_back());
+}
 
 // A missing or null field leaves `out` as it is.
 template <typename T>
 void read_field(const Json& j, const char* key, T& out) {
   auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) out = it->get<typename Stored<T>::type>();
+  if (it != j.end() && !it->is_null()) read_value(*it, out);
+}
+
+template <typename T>
+void read_value(const Json& j, T& out) {
+  if constexpr (kIsRecord<T>) {
+    visit_record(out, [&j](const char* key, auto& field) { read_field(j, key, field); });
+  } else {
+    out = j.get<T>();
+  }
 }
 
 AccountStatus account_from_json(const Json& j) {

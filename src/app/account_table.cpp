@@ -8,13 +8,31 @@ namespace sipline::app {
 
 namespace {
 
-constexpr std::size_t kColumns = 10;
+constexpr std::size_t kColumns = 11;
 using Row = std::array<std::string, kColumns>;
 
 std::string next_event(const AccountStatus& a) {
   if (a.next_refresh_in_s) return "refresh in " + format_duration(a.next_refresh_in_s);
   if (a.next_attempt_in_s) return "retry in " + format_duration(a.next_attempt_in_s);
   return "-";
+}
+
+// MWI: "-" (nothing known), "none", "2 new" (with the old count when any: "2 new/8").
+std::string mwi_text(const AccountStatus& a) {
+  if (!a.mwi) return "-";
+  const auto& m = *a.mwi;
+  if (!m.waiting && m.new_msgs == 0) return "none";
+  std::string t = std::to_string(m.new_msgs) + " new";
+  if (m.old_msgs != 0) t += "/" + std::to_string(m.old_msgs);
+  return t;
+}
+
+// "sip:1002@pbx" -> "1002"; a URI without a user part stays whole.
+std::string short_uri(const std::string& uri) {
+  const auto colon = uri.find(':');
+  const auto at = uri.find('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) return uri;
+  return uri.substr(colon + 1, at - colon - 1);
 }
 
 std::string error_text(const AccountStatus& a) {
@@ -33,6 +51,7 @@ Row row_of(const AccountStatus& a) {
              a.name,
              a.state,
              a.aor,
+             mwi_text(a),
              transport,
              a.granted_expires_s ? format_duration(a.granted_expires_s) : "-",
              next_event(a),
@@ -69,6 +88,7 @@ enum Col : std::size_t {
   kName,
   kState,
   kAor,
+  kMwi,
   kTransport,
   kExpires,
   kNext,
@@ -76,8 +96,8 @@ enum Col : std::size_t {
   kMisses,
   kError
 };
-constexpr std::array<std::size_t, 6> kOptional = {kNext, kTransport, kExpires,
-                                                  kLast, kMisses,    kError};
+constexpr std::array<std::size_t, 7> kOptional = {kNext, kMwi,    kTransport, kExpires,
+                                                  kLast, kMisses, kError};
 constexpr std::size_t kGap = 2;
 
 std::string_view state_color(const std::string& state) {
@@ -142,8 +162,8 @@ std::string truncate_visible(const std::string& line, std::size_t width) {
 
 std::string format_table(const std::vector<AccountStatus>& accounts, TableStyle style) {
   std::vector<Row> rows;
-  rows.push_back(
-      Row{"#", "NAME", "STATE", "AOR", "TRANSPORT", "EXPIRES", "NEXT", "LAST", "MISSES", "ERROR"});
+  rows.push_back(Row{"#", "NAME", "STATE", "AOR", "MWI", "TRANSPORT", "EXPIRES", "NEXT", "LAST",
+                     "MISSES", "ERROR"});
   for (const auto& a : accounts) rows.push_back(row_of(a));
   std::array<std::size_t, kColumns> width{};
   for (const auto& r : rows) {
@@ -158,6 +178,14 @@ std::string format_table(const std::vector<AccountStatus>& accounts, TableStyle 
     if (!error_shown && i > 0 && rows[i][kError] != "-") {
       std::string err = "    " + rows[i][kError];
       out += (style.width ? truncate_visible(err, style.width) : err) + "\n";
+    }
+    if (i > 0 && !accounts[i - 1].blf.empty()) {
+      std::string lamps = "    blf:";
+      for (const auto& b : accounts[i - 1].blf) {
+        lamps += " " + short_uri(b.uri) + " " + b.state;
+        if (!b.remote.empty()) lamps += " (" + b.remote + ")";
+      }
+      out += (style.width ? truncate_visible(lamps, style.width) : lamps) + "\n";
     }
   }
   if (accounts.empty()) out += "(no accounts)\n";

@@ -171,6 +171,16 @@ class EngineImpl final : public Engine {
       s.retransmissions = rt.txn()->counters().retransmissions;
     }
     s.last_refresh_latency_s = static_cast<double>(snap.last_refresh_latency.count()) / 1000.0;
+    if (snap.mwi.known) {
+      const auto& v = snap.mwi.voice;
+      s.mwi = MwiStatus{snap.mwi.waiting, v.new_msgs, v.old_msgs, v.urgent_new, v.urgent_old};
+    }
+    for (const auto& w : snap.subscriptions) {
+      s.subscriptions.push_back({w.event, w.uri, w.state, w.granted_expires_s,
+                                 whole_seconds(w.next_refresh_in), whole_seconds(w.next_attempt_in),
+                                 w.last_error, w.counters.subscribes_ok, w.counters.failures});
+    }
+    for (const auto& b : snap.blf) s.blf.push_back({b.uri, b.state, b.remote});
     return s;
   }
 

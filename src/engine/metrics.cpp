@@ -1,7 +1,9 @@
 #include "metrics.hpp"
 
+#include <array>
 #include <functional>
 #include <sstream>
+#include <utility>
 
 namespace sipline::engine {
 namespace {
@@ -25,6 +27,62 @@ struct Family {
   const char* help;
   std::function<double(const AccountMetrics&)> value;
 };
+
+std::string account_labels(const AccountStatus& a) {
+  return "account=\"" + std::to_string(a.index) + "\",name=\"" + escape_label(a.name) + "\"";
+}
+
+void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+}
+
+// Per subscription (account, event, uri), the MWI counts per account, and each BLF lamp as an
+// enum (one line per state, 1 for the current one).
+void format_subscription_metrics(const std::vector<AccountMetrics>& accounts,
+                                 std::ostringstream& out) {
+  using Value = std::function<double(const SubscriptionStatus&)>;
+  const std::pair<std::array<const char*, 3>, Value> per_sub[] = {
+      {{"sipline_subscription_refreshes_total", "counter",
+        "SUBSCRIBEs accepted (initial and refreshes)."},
+       [](const SubscriptionStatus& s) { return double(s.refreshes); }},
+      {{"sipline_subscription_failures_total", "counter", "SUBSCRIBE attempts that failed."},
+       [](const SubscriptionStatus& s) { return double(s.failures); }},
+      {{"sipline_subscription_active", "gauge", "1 when the subscription is active."},
+       [](const SubscriptionStatus& s) { return s.state == "active" ? 1.0 : 0.0; }},
+  };
+  for (const auto& [meta, value] : per_sub) {
+    header(out, meta[0], meta[1], meta[2]);
+    for (const auto& m : accounts) {
+      for (const auto& s : m.status.subscriptions) {
+        out << meta[0] << "{" << account_labels(m.status) << ",event=\"" << s.event << "\",uri=\""
+            << escape_label(s.uri) << "\"} " << value(s) << "\n";
+      }
+    }
+  }
+  header(out, "sipline_mwi_waiting", "gauge", "1 when the mailbox says messages are waiting.");
+  for (const auto& m : accounts) {
+    if (m.status.mwi) {
+      out << "sipline_mwi_waiting{" << account_labels(m.status) << "} "
+          << (m.status.mwi->waiting ? 1 : 0) << "\n";
+    }
+  }
+  header(out, "sipline_mwi_new_messages", "gauge", "New voice messages (RFC 3842).");
+  for (const auto& m : accounts) {
+    if (m.status.mwi) {
+      out << "sipline_mwi_new_messages{" << account_labels(m.status) << "} "
+          << m.status.mwi->new_msgs << "\n";
+    }
+  }
+  header(out, "sipline_blf_state", "gauge", "Busy lamp of a watched line: 1 for its state.");
+  for (const auto& m : accounts) {
+    for (const auto& b : m.status.blf) {
+      for (const char* st : {"idle", "ringing", "busy", "unknown"}) {
+        out << "sipline_blf_state{" << account_labels(m.status) << ",uri=\"" << escape_label(b.uri)
+            << "\",state=\"" << st << "\"} " << (b.state == st ? 1 : 0) << "\n";
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -88,6 +146,7 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
           << f.value(m) << "\n";
     }
   }
+  format_subscription_metrics(accounts, out);
   const auto engine_wide = [&out](const char* name, const char* type, const char* help,
                                   double value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"

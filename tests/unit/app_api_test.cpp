@@ -79,8 +79,8 @@ TEST(AppApi, ReregisterPostsToTheEngine) {
 
 TEST(AppApi, SettingsBodyMustBeAnObjectOfScalars) {
   FakeEngine engine;
-  for (const char* body : {"", "[1]", "{\"register_expiration_min\": 1.5}", "{\"name\": {}}",
-                           "not json"}) {
+  for (const char* body :
+       {"", "[1]", "{\"register_expiration_min\": 1.5}", "{\"name\": {}}", "not json"}) {
     ApiReply r = route_api(engine, {"PUT", "/api/accounts/1/settings", body});
     EXPECT_EQ(r.status, 400) << body;
     EXPECT_TRUE(body_of(r).contains("error")) << body;
@@ -222,6 +222,68 @@ TEST(AppAddress, SplitsHostAndPort) {
   EXPECT_FALSE(split_host_port("::1:80", hp, error));
   EXPECT_FALSE(split_host_port("a:70000", hp, error));
   EXPECT_FALSE(split_host_port("[::1]80", hp, error));
+}
+
+
+AccountStatus with_subscriptions() {
+  AccountStatus a;
+  a.index = 4;
+  a.name = "Desk";
+  a.aor = "sip:1004@pbx.example.com";
+  a.state = "registered";
+  a.mwi = MwiStatus{true, 2, 8, 1, 0};
+  a.subscriptions = {
+      {"message-summary", "sip:1004@pbx.example.com", "active", 3600, 3240, std::nullopt, "", 2, 0},
+      {"dialog", "sip:1002@pbx.example.com", "failed", 0, std::nullopt, 21, "503 Busy", 0, 1}};
+  a.blf = {{"sip:1002@pbx.example.com", "ringing", "\"Door\" <sip:1003@pbx.example.com>"},
+           {"sip:1005@pbx.example.com", "unknown", ""}};
+  return a;
+}
+
+TEST(AppJson, SubscriptionFieldsAsTheSpecNamesThemAndBack) {
+  const AccountStatus a = with_subscriptions();
+  const Json j = to_json(a);
+  EXPECT_EQ(j["mwi"], Json::parse(R"({"waiting":true,"new":2,"old":8,"urgent_new":1,
+                                      "urgent_old":0})"));
+  ASSERT_EQ(j["subscriptions"].size(), 2u);
+  const Json& s = j["subscriptions"][0];
+  for (const char* key :
+       {"event", "uri", "state", "granted_expires_s", "next_refresh_in_s", "last_error"}) {
+    EXPECT_TRUE(s.contains(key)) << key;
+  }
+  EXPECT_EQ(s["event"], "message-summary");
+  EXPECT_EQ(s["next_refresh_in_s"], 3240);
+  EXPECT_TRUE(j["subscriptions"][1]["next_refresh_in_s"].is_null());
+  EXPECT_EQ(j["blf"][0], Json::parse(R"({"uri":"sip:1002@pbx.example.com","state":"ringing",
+                                         "remote":"\"Door\" <sip:1003@pbx.example.com>"})"));
+  AccountStatus none;
+  EXPECT_TRUE(to_json(none)["mwi"].is_null());
+  EXPECT_EQ(to_json(none)["blf"], Json::array());
+
+  std::vector<AccountStatus> back;
+  std::string error;
+  ASSERT_TRUE(from_json(to_json(std::vector<AccountStatus>{a, none}), back, error)) << error;
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].mwi, a.mwi);
+  EXPECT_EQ(back[0].subscriptions, a.subscriptions);
+  EXPECT_EQ(back[0].blf, a.blf);
+  EXPECT_FALSE(back[1].mwi.has_value());
+}
+
+TEST(AppTable, MwiColumnAndBlfLamps) {
+  AccountStatus plain;
+  plain.index = 1;
+  plain.name = "Plain";
+  plain.state = "registered";
+  const std::string t = format_table({with_subscriptions(), plain});
+  const auto lines = lines_of(t);
+  ASSERT_EQ(lines.size(), 4u) << t;
+  EXPECT_NE(lines[0].find("MWI"), std::string::npos);
+  EXPECT_NE(lines[1].find("2 new/8"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2], "    blf: 1002 ringing (\"Door\" <sip:1003@pbx.example.com>) 1005 unknown");
+  AccountStatus read = plain;
+  read.mwi = MwiStatus{};
+  EXPECT_NE(format_table({read}).find("none"), std::string::npos);
 }
 
 }  // namespace

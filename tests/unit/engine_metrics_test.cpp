@@ -34,3 +34,30 @@ TEST(Metrics, PerAccountFamiliesAndEngineWideGate) {
 
 }  // namespace
 }  // namespace sipline::engine
+
+namespace sipline::engine {
+namespace {
+
+TEST(Metrics, SubscriptionsMwiAndBlfLamps) {
+  AccountMetrics a;
+  a.status.index = 3;
+  a.status.name = "Desk";
+  a.status.mwi = MwiStatus{true, 4, 1, 0, 0};
+  a.status.subscriptions = {{"dialog", "sip:1002@pbx", "active", 600, 285, std::nullopt, "", 7, 2}};
+  a.status.blf = {{"sip:1002@pbx", "busy", ""}};
+  const std::string text = format_metrics({a}, GateMetrics{});
+  const std::string sub = "{account=\"3\",name=\"Desk\",event=\"dialog\",uri=\"sip:1002@pbx\"}";
+  EXPECT_NE(text.find("sipline_subscription_refreshes_total" + sub + " 7\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sipline_subscription_failures_total" + sub + " 2\n"), std::string::npos);
+  EXPECT_NE(text.find("sipline_subscription_active" + sub + " 1\n"), std::string::npos);
+  EXPECT_NE(text.find("sipline_mwi_new_messages{account=\"3\",name=\"Desk\"} 4\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("sipline_mwi_waiting{account=\"3\",name=\"Desk\"} 1\n"), std::string::npos);
+  const std::string lamp = "sipline_blf_state{account=\"3\",name=\"Desk\",uri=\"sip:1002@pbx\",";
+  EXPECT_NE(text.find(lamp + "state=\"busy\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find(lamp + "state=\"idle\"} 0\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipline::engine
