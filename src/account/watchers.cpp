@@ -61,8 +61,8 @@ Watchers::Watchers(const config::AccountConfig& cfg, WatchStack stack,
       to_tag_(stack.random.tag()) {
   auto add = [&](Package p, std::string uri) {
     watches_.push_back(std::make_unique<Watch>(cfg, stack, identity, p, std::move(uri)));
-    blf_views_.emplace_back();
-    if (p == Package::kDialog) blf_views_.back().emplace();
+    lamps_.emplace_back();
+    if (p == Package::kDialog) lamps_.back().emplace();
   };
   if (cfg.subscribe_mwi) add(Package::kMessageSummary, std::move(mwi_uri));
   if (cfg.subscribe_reg_event) add(Package::kReg, identity.aor);
@@ -123,15 +123,18 @@ void Watchers::on_notify(const msg::Message& notify, const transport::Address& s
 void Watchers::apply_body(Watch& w, const usage::sub::Body& body) {
   if (const auto* m = std::get_if<bodies::MessageSummary>(&body)) {
     mwi_ = {true, m->waiting, m->voice};
-  } else if (const auto* d = std::get_if<bodies::DialogInfo>(&body)) {
+  } else if (w.package() == Package::kDialog) {
     const auto i = static_cast<std::size_t>(
         std::find_if(watches_.begin(), watches_.end(), [&](auto& p) { return p.get() == &w; }) -
         watches_.begin());
-    auto& view = blf_views_[i];
-    if (!view) return;
+    auto& lamp = lamps_[i];
+    if (!lamp) return;
+    lamp->known = true;
+    const auto* d = std::get_if<bodies::DialogInfo>(&body);
+    // No body (Kamailio's first NOTIFY when nothing was published): no dialog, the line is idle.
     // Versions count per subscription: a full document after a new subscription starts over.
-    if (d->full) view->reset();
-    if (view->apply(*d) == bodies::Applied::kNeedFull) w.refresh_now();
+    if (d == nullptr || d->full) lamp->view.reset();
+    if (d != nullptr && lamp->view.apply(*d) == bodies::Applied::kNeedFull) w.refresh_now();
   } else if (const auto* g = std::get_if<bodies::RegInfo>(&body)) {
     if (g->full) reg_view_.reset();
     if (reg_view_.apply(*g) == bodies::Applied::kNeedFull) return w.refresh_now();
@@ -175,12 +178,12 @@ std::vector<WatchSnapshot> Watchers::snapshots() const {
 std::vector<BlfLamp> Watchers::blf() const {
   std::vector<BlfLamp> out;
   for (std::size_t i = 0; i < watches_.size(); ++i) {
-    const auto& view = blf_views_[i];
-    if (!view) continue;
+    const auto& l = lamps_[i];
+    if (!l) continue;
     BlfLamp lamp{watches_[i]->resource(), "unknown", {}};
-    if (view->version()) {
-      lamp.state = std::string(blf_name(view->state()));
-      const bodies::Party p = view->remote();
+    if (l->known) {
+      lamp.state = std::string(blf_name(l->view.state()));
+      const bodies::Party p = l->view.remote();
       lamp.remote = p.display.empty() ? p.uri : "\"" + p.display + "\" <" + p.uri + ">";
       if (p.uri.empty()) lamp.remote.clear();
     }

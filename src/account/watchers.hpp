@@ -90,8 +90,12 @@ class Watchers {
   const txn::Identity& identity_;
   Callbacks callbacks_;
   std::vector<std::unique_ptr<Watch>> watches_;
-  // Parallel to watches_: the BLF view of each dialog watch (empty optional for the others).
-  std::vector<std::optional<usage::sub::bodies::BlfView>> blf_views_;
+  // Parallel to watches_: the lamp of each dialog watch (empty optional for the others).
+  struct Lamp {
+    usage::sub::bodies::BlfView view;
+    bool known = false;  // a NOTIFY has told the state (an empty body: nothing going on)
+  };
+  std::vector<std::optional<Lamp>> lamps_;
   usage::sub::bodies::RegInfoView reg_view_;
   std::function<std::uint32_t()> lease_left_;
   MwiStatus mwi_;

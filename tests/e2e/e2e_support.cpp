@@ -303,7 +303,8 @@ std::vector<SeenRegister> registers_seen(const test::Kamailio& kam, std::string_
     r.call_id = field(rest, "callid=", " ruri=");
     r.request_uri = field(rest, " ruri=", " to=");
     r.to = field(rest, " to=", " contact=");
-    r.contact = field(rest, " contact=", " auth=");
+    r.contact = field(rest, " contact=", " expires=");
+    r.expires = field(rest, " expires=", " auth=");
     r.authorization = field(rest, " auth=", "");
     if (r.authorization == "<null>") r.authorization.clear();
     if (user.empty() || r.user == user) out.push_back(std::move(r));

@@ -116,6 +116,7 @@ struct SeenRegister {
   std::string request_uri;
   std::string to;  // the To URI
   std::string contact;
+  std::string expires;        // the Expires header, "<null>" when absent
   std::string authorization;  // "" when the request had none
   bool has_auth() const { return !authorization.empty(); }
   std::string nc() const;     // the Authorization's nc, "" when none

@@ -20,16 +20,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kWait{3000};
 namespace bodies = usage::sub::bodies;
 
-// make_request() plus extra header lines and a body.
-std::string with_extras(std::string msg, const std::string& headers, const std::string& body = "") {
-  const auto ua = msg.find("User-Agent:");
-  msg.insert(ua, headers);
-  const auto cl = msg.find("Content-Length: 0\r\n\r\n");
-  msg.replace(cl, std::string::npos,
-              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-  return msg;
-}
-
 std::string body_of(const std::string& msg) {
   const auto end = msg.find("\r\n\r\n");
   return end == std::string::npos ? std::string() : msg.substr(end + 4);

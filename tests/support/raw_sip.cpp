@@ -153,4 +153,13 @@ std::string digest_authorization(std::string_view challenge, std::string_view us
   return out;
 }
 
+std::string with_extras(std::string msg, const std::string& headers, const std::string& body) {
+  const auto ua = msg.find("User-Agent:");
+  msg.insert(ua == std::string::npos ? msg.find("Content-Length:") : ua, headers);
+  const auto cl = msg.find("Content-Length: 0\r\n\r\n");
+  msg.replace(cl, std::string::npos,
+              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  return msg;
+}
+
 }  // namespace sipline::test

@@ -27,6 +27,8 @@ struct RawRequest {
   std::string authorization;  // full Authorization value; "" leaves it out
 };
 std::string make_request(const RawRequest& r);
+// A make_request() result plus extra header lines (each ending in CRLF) and a body.
+std::string with_extras(std::string msg, const std::string& headers, const std::string& body = "");
 
 // 0 when `msg` is not a response.
 int status_code(std::string_view msg);

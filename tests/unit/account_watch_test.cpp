@@ -258,7 +258,12 @@ TEST_F(WatchFixture, BlfLampsFromDialogInfo) {
   EXPECT_EQ(header(subs[0], msg::HeaderId::kEvent), "dialog");
   EXPECT_EQ(header(subs[0], msg::HeaderId::kAccept), "application/dialog-info+xml");
   grant(subs[0], 3600);
+  grant(subs[1], 3600);
   EXPECT_EQ(account->snapshot().blf.at(0).state, "unknown");
+  // Kamailio's first NOTIFY when nothing was published has no body: nothing going on.
+  notify(subs[1], 1, "active");
+  EXPECT_EQ(answer_code(), 200);
+  EXPECT_EQ(account->snapshot().blf.at(1).state, "idle");
   const std::string xml = "application/dialog-info+xml";
   notify(subs[0], 1, "active", xml, dialog_info(0, "", "full"));
   EXPECT_EQ(answer_code(), 200);
