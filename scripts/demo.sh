@@ -52,6 +52,8 @@ local_sip_port = $P1
 register_expiration_min = 1          # short, so you see refreshes
 options_keepalive = true
 options_keepalive_interval_s = 10
+subscribe_mwi = true                 # light its lamp: scripts/mwi.sh 1001 3
+blf = ["1002", "1003"]               # busy lamps of the Lobby and the Gate
 
 [[account]]
 name = "Lobby (TCP)"
@@ -62,6 +64,7 @@ transport = "tcp"
 local_sip_port = $P2
 register_expiration_min = 2
 reregister_before_expiration_s = 90  # refresh 30 s after each 2xx
+subscribe_reg_event = true           # kamcmd ul.rm location s:1002 -> re-registered at once
 
 [[account]]
 name = "Gate (TLS)"

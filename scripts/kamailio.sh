@@ -87,6 +87,15 @@ pick_ports() {
   exit 1
 }
 
+# The presence server's tables (MWI, dialog and reg events) in a fresh sqlite file.
+make_presence_db() {
+  rm -f "$RUNDIR/presence.db"
+  local schema
+  for schema in standard-create.sql presence-create.sql; do
+    sqlite3 "$RUNDIR/presence.db" ".read /usr/share/kamailio/db_sqlite/$schema"
+  done
+}
+
 make_cert() {
   [[ -s $RUNDIR/cert.pem && -s $RUNDIR/key.pem ]] && return 0
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -97,7 +106,9 @@ make_cert() {
 kamailio_args() {
   ARGS=(-DD -E -f "$CFG" -P "$PIDFILE" -Y "$RUNDIR"
     -A "SIP_PORT=$SIP_PORT" -A "TLS_PORT=$TLS_PORT" -A "CTL_SOCKET=\"unix:$CTL\""
-    -A WITH_TLS -A "TLS_CERT=\"$RUNDIR/cert.pem\"" -A "TLS_KEY=\"$RUNDIR/key.pem\"")
+    -A WITH_TLS -A "TLS_CERT=\"$RUNDIR/cert.pem\"" -A "TLS_KEY=\"$RUNDIR/key.pem\""
+    -A WITH_PRESENCE -A "PRESENCE_DB=\"sqlite://$RUNDIR/presence.db\""
+    -A "PRESENCE_SERVER=\"sip:127.0.0.1:$SIP_PORT\"")
   if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then ARGS+=(-A WITH_IPV6); fi
   local d
   for d in ${KAMAILIO_DEFINES:-}; do ARGS+=(-A "$d"); done
@@ -108,6 +119,7 @@ print_summary() {
   echo "  UDP/TCP 127.0.0.1:$SIP_PORT   TLS 127.0.0.1:$TLS_PORT (CA file $RUNDIR/cert.pem)"
   echo "  users 1000..1999, alice, bob; password pw-<user>"
   echo "  bindings: $KAMCMD -s unix:$CTL ul.dump"
+  echo "  presence server: MWI, dialog (BLF) and reg events; light a lamp: scripts/mwi.sh USER NEW"
 }
 
 do_start() {
@@ -124,6 +136,7 @@ do_start() {
   rm -f "$PIDFILE" "$CTL"
   pick_ports
   make_cert
+  make_presence_db
   kamailio_args
   if ! "$KAMAILIO" -c "${ARGS[@]}" >"$RUNDIR/check.log" 2>&1; then
     echo "kamailio.sh: config check failed:" >&2
