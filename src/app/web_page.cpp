@@ -21,13 +21,20 @@ th { background: #f4f4f4; }
 .registering, .unregistering { color: #a06000; }
 .disabled { color: #888; }
 #note { color: #888; font-size: .9em; }
+.lamp { display: inline-block; width: .8em; height: .8em; border-radius: 50%;
+        background: #ccc; margin-right: .3em; vertical-align: middle; }
+.lamp.on, .lamp.busy { background: #d00020; }
+.lamp.ringing { background: #e08000; animation: blink 1s step-start infinite; }
+.lamp.idle { background: #2a9d3a; }
+.blf { white-space: nowrap; margin-right: .8em; }
+@keyframes blink { 50% { opacity: .25; } }
 button { font-size: .85em; }
 </style>
 </head>
 <body>
 <h1>sipline</h1>
 <table>
-<thead><tr><th>#</th><th>Name</th><th>AOR</th><th>State</th><th>Transport</th>
+<thead><tr><th>#</th><th>Name</th><th>AOR</th><th>State</th><th>MWI</th><th>BLF</th><th>Transport</th>
 <th>Expires</th><th>Next</th><th>Last status</th><th>Last error</th><th>Keep-alive misses</th>
 <th></th></tr></thead>
 <tbody id="rows"></tbody>
@@ -81,6 +88,37 @@ function next(a) {
     return "retry in " + dur(a.next_attempt_in_s);
   return "-";
 }
+function lamp(td, cls, label, title) {
+  const span = document.createElement("span");
+  span.className = "blf";
+  span.title = title || "";
+  const dot = document.createElement("span");
+  dot.className = "lamp " + cls;
+  span.appendChild(dot);
+  span.appendChild(document.createTextNode(label));
+  td.appendChild(span);
+}
+// The message-waiting lamp: lit while messages wait, with the new/old counts.
+function mwiCell(tr, a) {
+  const td = document.createElement("td");
+  if (a.mwi) {
+    lamp(td, a.mwi.waiting ? "on" : "", a.mwi.new + " new / " + a.mwi.old + " old",
+         a.mwi.waiting ? "messages waiting" : "no new messages");
+  } else {
+    td.textContent = (a.subscriptions || []).some(s => s.event === "message-summary") ? "?" : "-";
+  }
+  tr.appendChild(td);
+}
+// One lamp per watched line: idle, ringing (blinks), busy; the other party in the tooltip.
+function blfCell(tr, a) {
+  const td = document.createElement("td");
+  for (const b of (a.blf || [])) {
+    const m = b.uri.match(/^sips?:([^@;]+)@/);
+    lamp(td, b.state, m ? m[1] : b.uri, b.uri + ": " + b.state + (b.remote ? " with " + b.remote : ""));
+  }
+  if (!td.childNodes.length) td.textContent = "-";
+  tr.appendChild(td);
+}
 async function reregister(index) {
   await api("/api/accounts/" + index + "/register", {method: "POST"});
   refresh();
@@ -94,6 +132,8 @@ function render(accounts) {
     cell(tr, a.name);
     cell(tr, a.aor);
     cell(tr, a.state, a.state);
+    mwiCell(tr, a);
+    blfCell(tr, a);
     cell(tr, a.transport + (a.local_port ? "/" + a.local_port : ""));
     cell(tr, a.granted_expires_s ? dur(a.granted_expires_s) : "-");
     cell(tr, next(a));
