@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Subscription bench (issue 8): N accounts, each subscribed to its MWI and to 5 busy lamps,
+# against the project's Kamailio with its presence server, next to the same N accounts without
+# subscriptions. For each run it prints
+#   ready s    from the daemon's start until all N are registered and all N*SUBS subscriptions
+#              are active (GET /metrics polled every 50 ms)
+#   fail       SUBSCRIBE attempts that failed (sipline_subscription_failures_total)
+#   rcvbuf     the kernel's UDP RcvbufErrors over the run (drops at any socket)
+#   RSS MiB    the daemon's VmHWM once ready;  KiB/acct: (RSS with subs - RSS without) / N
+#   idle CPU s the daemon's CPU in IDLE_S seconds once everything is settled (target 0)
+#
+# usage: bench/sub/run.sh [N]     (default 1000; N <= 1000, users 1000..1999)
+# env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
+#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=4")
+# Runs in a private network namespace (unshare -n, loopback only) when it can.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+N=${1:-1000}
+IDLE_S=${IDLE_S:-5}
+TIMEOUT_S=${TIMEOUT_S:-60}
+BLF=5
+
+if [[ -z ${SUB_BENCH_IN_NS:-} ]] && unshare -n true 2>/dev/null; then
+  SUB_BENCH_IN_NS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"
+fi
+
+SIPLINE_BIN=${SIPLINE_BIN:-$root/build/src/app/sipline}
+if [[ ! -x $SIPLINE_BIN ]]; then
+  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$root/build" --target sipline_cli >&2
+fi
+CLK_TCK=$(getconf CLK_TCK)
+RUN=$(mktemp -d /tmp/sipline-subbench.XXXXXX)
+KAM=$RUN/kamailio
+cleanup() {
+  [[ -n ${DPID:-} ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+  bash "$root/scripts/kamailio.sh" stop "$KAM" >/dev/null 2>&1 || true
+  if [[ -n ${SUB_BENCH_KEEP:-} ]]; then echo "kept $RUN" >&2; else rm -rf "$RUN"; fi
+}
+trap cleanup EXIT
+
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+rss_kib() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status"; }
+rcvbuf() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp; }
+metric_sum() { # metric_sum TEXT NAME
+  awk -v m="$2" 'index($0, m "{") == 1 { s += $NF } END { print s + 0 }' <<<"$1"
+}
+
+# config WITH_SUBS FILE
+config() {
+  {
+    printf '[daemon]\nstate_dir = "%s/state"\nhttp_listen = "127.0.0.1:%s"\nhttp_token_file = ""\n' \
+      "$RUN" "$HTTP"
+    printf 'log_level = "warn"\n'
+    awk -v n="$N" -v k="$SIP_PORT" -v subs="$1" -v blf="$BLF" 'BEGIN {
+      for (i = 0; i < n; i++) {
+        u = 1000 + i
+        printf "\n[[account]]\nsip_server = \"127.0.0.1:%d\"\nuser_id = \"%d\"\n", k, u
+        printf "password = \"pw-%d\"\nlocal_sip_port = %d\n", u, 20000 + 2 * i
+        printf "unregister_before_new_registration = \"no\"\n"
+        if (subs) {
+          printf "subscribe_mwi = true\nblf = ["
+          for (j = 1; j <= blf; j++) printf "%s\"%d\"", (j > 1 ? ", " : ""), 1000 + (i + j) % n
+          printf "]\n"
+        }
+      }
+    }'
+  } >"$2"
+}
+
+# run WITH_SUBS: prints "ready fail rcvbuf rss_kib idle_cpu"
+run() {
+  bash "$root/scripts/kamailio.sh" stop "$KAM" >/dev/null 2>&1 || true
+  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=4"} \
+    bash "$root/scripts/kamailio.sh" start "$KAM" >/dev/null
+  # shellcheck disable=SC1091
+  source "$KAM/ports.env"
+  HTTP=18123
+  rm -rf "$RUN/state"
+  config "$1" "$RUN/sub.toml"
+  local want_subs=$((N * (BLF + 1) * $1)) t0 drops0 metrics ready="timeout" active=0 reg=0
+  drops0=$(rcvbuf)
+  t0=$EPOCHREALTIME
+  "$SIPLINE_BIN" run -c "$RUN/sub.toml" </dev/null >"$RUN/out.log" 2>&1 &
+  DPID=$!
+  local deadline=$((SECONDS + TIMEOUT_S))
+  while ((SECONDS < deadline)); do
+    metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
+    reg=$(metric_sum "$metrics" sipline_account_registered)
+    active=$(metric_sum "$metrics" sipline_subscription_active)
+    if ((reg == N && active == want_subs)); then
+      ready=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+      break
+    fi
+    sleep 0.05
+  done
+  sleep 6 # every transaction over (T4 = 5 s) before the idle window
+  local c0 c1
+  c0=$(cpu_ticks "$DPID")
+  sleep "$IDLE_S"
+  c1=$(cpu_ticks "$DPID")
+  metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
+  echo "$ready $(metric_sum "$metrics" sipline_subscription_failures_total) $(($(rcvbuf) - drops0))" \
+    "$(rss_kib "$DPID") $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')" \
+    "$reg $active/$want_subs"
+  kill -TERM "$DPID"
+  wait "$DPID" 2>/dev/null || true
+  DPID=
+}
+
+read -r r0 f0 d0 m0 i0 g0 a0 < <(run 0)
+read -r r1 f1 d1 m1 i1 g1 a1 < <(run 1)
+printf '%-22s %8s %6s %7s %8s %10s %10s %s\n' run "ready s" fail rcvbuf "RSS MiB" "KiB/acct" \
+  "idle CPU s" "registered, active subs"
+printf '%-22s %8s %6s %7s %8.1f %10s %10s %s\n' "$N accounts, no subs" "$r0" "$f0" "$d0" \
+  "$(awk -v k="$m0" 'BEGIN { print k / 1024 }')" - "$i0" "$g0 $a0"
+printf '%-22s %8s %6s %7s %8.1f %10.1f %10s %s\n' "$N accounts, MWI + $BLF BLF" "$r1" "$f1" \
+  "$d1" "$(awk -v k="$m1" 'BEGIN { print k / 1024 }')" \
+  "$(awk -v a="$m0" -v b="$m1" -v n="$N" 'BEGIN { print (b - a) / n }')" "$i1" "$g1 $a1"
