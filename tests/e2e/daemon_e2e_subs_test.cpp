@@ -173,3 +173,38 @@ TEST(SubsRegEvent, BindingRemovedAtTheRegistrarIsRegisteredAgainAtOnce) {
 
 }  // namespace
 }  // namespace sipline::e2e
+
+namespace sipline::e2e {
+namespace {
+
+// The refresh comes at the registration timing rule's time, seen at Kamailio: G = 60 s granted,
+// R = 57 s, so an in-dialog SUBSCRIBE 3 s after each 2xx (not before).
+TEST(SubsRefresh, RefreshSeenAtKamailioAtGMinusR) {
+  Kamailio kam(presence_options());
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  Daemon d(tmp.path());
+  auto acc = account_for(kam, Transport::kUdp, "1203");
+  acc.flag("subscribe_mwi", true);
+  acc.number("subscribe_expiration_min", 1);
+  acc.number("reregister_before_expiration_s", 57);
+  d.write_config({acc});
+  ASSERT_TRUE(d.start());
+  Json last;
+  ASSERT_TRUE(d.wait_account(1, subscriptions_active, 10s, &last)) << last.dump(2);
+  const auto granted = Clock::now();
+  EXPECT_EQ(last["subscriptions"][0]["granted_expires_s"], 60);
+  auto subscribes = [&] {
+    int n = 0;
+    for (const auto& s : seen(kam, "1203")) n += s.method == "SUBSCRIBE" ? 1 : 0;
+    return n;
+  };
+  const int initial = subscribes();  // the challenged one and the one with credentials
+  ASSERT_TRUE(eventually([&] { return subscribes() > initial; }, 6s)) << kam.log_tail(40);
+  const auto after = std::chrono::duration_cast<milliseconds>(Clock::now() - granted);
+  EXPECT_GE(after.count(), 2500) << "refreshed too early";
+  EXPECT_LE(after.count(), 4500) << "refreshed too late";
+}
+
+}  // namespace
+}  // namespace sipline::e2e
