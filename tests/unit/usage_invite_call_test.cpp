@@ -101,7 +101,7 @@ class CallTest : public ::testing::Test {
       "sip:example.com", "sip:1001@example.com", "Alice", "sip:1001@127.0.0.1:5060", kFar,
       "sipline-test"};
   FakeMedia media_;
-  Call call_{layer_, transport_, random_, {"1001", "secret"}, id_, media_};
+  Call call_{layer_, transport_, timers_, random_, {"1001", "secret"}, id_, media_};
   IdentityInput who_;
   std::vector<std::string> states_;
 };

@@ -24,10 +24,12 @@ std::string in_dialog(std::string_view method, const dialog::InDialogRequest& r,
 
 }  // namespace
 
-Call::Call(txn::TransactionLayer& txn, transport::Transport& transport, base::Random& random,
-           auth::Credentials credentials, const txn::Identity& identity, MediaPort& media)
+Call::Call(txn::TransactionLayer& txn, transport::Transport& transport, base::TimerService& timers,
+           base::Random& random, auth::Credentials credentials, const txn::Identity& identity,
+           MediaPort& media)
     : txn_(txn),
       transport_(transport),
+      timers_(timers),
       random_(random),
       auth_(std::move(credentials), random),
       identity_(identity),
@@ -193,6 +195,10 @@ void Call::end(CallEvent e, int status, std::string reason, bool remote) {
 
 bool Call::on_request(const msg::Message& request, const txn::Respond& respond) {
   if (!dialog_ || !dialog_->matches(request)) return false;
+  if (request.method() == "ACK") {
+    on_ack();
+    return true;
+  }
   auto cseq = request.cseq();
   if (!cseq.ok() || !dialog_->accept_remote_cseq(cseq->seq)) {
     respond(msg::response_to(request, 500, "Server Internal Error").finish());
@@ -201,6 +207,7 @@ bool Call::on_request(const msg::Message& request, const txn::Respond& respond) 
   const std::string_view method = request.method();
   if (method == "BYE") {
     respond(msg::response_to(request, 200, "OK").finish());
+    retransmit_.stop();
     outcome_.ended_by_remote = true;
     apply(CallEvent::kRemoteBye);
   } else if (method == "OPTIONS" || method == "INFO") {

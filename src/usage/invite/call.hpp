@@ -15,6 +15,7 @@
 #include "auth/session.hpp"
 #include "base/random.hpp"
 #include "dialog/dialog.hpp"
+#include "dialog/success_retransmit.hpp"
 #include "media/offer_answer.hpp"
 #include "txn/request.hpp"
 #include "txn/transaction_layer.hpp"
@@ -45,8 +46,9 @@ class Call {
   using StateChanged = std::function<void(CallState)>;
 
   // `identity` and `media` must outlive the Call.
-  Call(txn::TransactionLayer& txn, transport::Transport& transport, base::Random& random,
-       auth::Credentials credentials, const txn::Identity& identity, MediaPort& media);
+  Call(txn::TransactionLayer& txn, transport::Transport& transport, base::TimerService& timers,
+       base::Random& random, auth::Credentials credentials, const txn::Identity& identity,
+       MediaPort& media);
   ~Call();
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
@@ -57,6 +59,18 @@ class Call {
   void dial(std::string remote_uri, const IdentityInput& who);
   // CANCEL before the answer, BYE after it; nothing when already ending.
   void hangup();
+
+  // Incoming (call_incoming.cpp): an INVITE for us (kIdle only). An unreadable offer gets 400,
+  // one with no codec we support 488 at once (RFC 3264 §6), and the call ends; else 180 with our
+  // To tag and the call is kIncoming. `respond` is the INVITE server transaction's.
+  void receive(const msg::Message& invite, txn::Respond respond);
+  // 200 with our SDP answer, retransmitted (T1 doubling to T2) until the ACK; none within
+  // 64*T1: BYE.
+  void answer();
+  // 486 Busy Here or 603 Decline (any 4xx-6xx) before the answer.
+  void reject(int status_code);
+  // The CANCEL of our INVITE arrived (the layer answered it 200): 487, the call ends.
+  void on_cancel();
   // A request inside this call's dialog (BYE, OPTIONS, INFO): answered through `respond`.
   // False when it is not this call's (the caller tries another call or answers 481).
   bool on_request(const msg::Message& request, const txn::Respond& respond);
@@ -76,9 +90,11 @@ class Call {
   void send_bye();
   void end(CallEvent e, int status, std::string reason, bool remote);
   void apply(CallEvent e);
+  void on_ack();
 
   txn::TransactionLayer& txn_;
   transport::Transport& transport_;
+  base::TimerService& timers_;
   base::Random& random_;
   auth::DigestSession auth_;
   const txn::Identity& identity_;
@@ -96,6 +112,12 @@ class Call {
   bool cancel_waiting_ = false;  // hung up before any provisional: CANCEL on the first one
   std::optional<dialog::Dialog> dialog_;
   std::string ack_;  // the ACK for our 2xx, re-sent for each retransmitted 2xx
+  // Incoming.
+  std::optional<msg::Message> invite_;  // the INVITE we answer
+  txn::Respond respond_;
+  std::string local_tag_, answer_sdp_;
+  media::RemoteMedia remote_media_;
+  dialog::SuccessRetransmitter retransmit_{timers_};
   std::shared_ptr<char> life_ = std::make_shared<char>('\0');
 };
 

@@ -5,14 +5,15 @@
 namespace sipline::usage::invite {
 
 std::string_view to_string(CallState s) {
-  constexpr std::array<std::string_view, 7> kNames{"idle",      "calling",     "ringing", "early",
-                                                   "confirmed", "terminating", "ended"};
+  constexpr std::array<std::string_view, 8> kNames{"idle",  "incoming",  "calling",     "ringing",
+                                                   "early", "confirmed", "terminating", "ended"};
   return kNames[static_cast<std::size_t>(s)];
 }
 
 std::string_view to_string(CallEvent e) {
-  constexpr std::array<std::string_view, 8> kNames{
-      "dial", "ringing", "early-media", "answered", "failed", "local-hangup", "remote-bye", "done"};
+  constexpr std::array<std::string_view, 9> kNames{"dial",         "offered",    "ringing",
+                                                   "early-media",  "answered",   "failed",
+                                                   "local-hangup", "remote-bye", "done"};
   return kNames[static_cast<std::size_t>(e)];
 }
 
@@ -29,6 +30,9 @@ using E = CallEvent;
 // The one transition table. Anything not listed is ignored.
 constexpr Transition kTable[] = {
     {S::kIdle, E::kDial, S::kCalling},
+    {S::kIdle, E::kOffered, S::kIncoming},
+    {S::kIncoming, E::kAnswered, S::kConfirmed},
+    {S::kIncoming, E::kFailed, S::kTerminated},  // rejected, cancelled
     {S::kCalling, E::kRinging, S::kRinging},
     {S::kCalling, E::kEarlyMedia, S::kEarly},
     {S::kRinging, E::kRinging, S::kRinging},

@@ -8,6 +8,7 @@ namespace sipline::usage::invite {
 
 enum class CallState : std::uint8_t {
   kIdle,
+  kIncoming,     // an INVITE we ring for (180 sent), not answered yet
   kCalling,      // INVITE sent, nothing back yet
   kRinging,      // 180 (or another provisional without SDP)
   kEarly,        // 183 with SDP: early media
@@ -19,6 +20,7 @@ std::string_view to_string(CallState s);
 
 enum class CallEvent : std::uint8_t {
   kDial,
+  kOffered,      // an INVITE came for us
   kRinging,      // a provisional without SDP
   kEarlyMedia,   // a provisional with SDP
   kAnswered,     // a 2xx to our INVITE
