@@ -10,6 +10,7 @@
 #include "msg/writer.hpp"
 #include "support/fake_transport.hpp"
 #include "usage/invite/call.hpp"
+#include "usage_invite_test_util.hpp"
 
 namespace sipline::usage::invite {
 namespace {
@@ -17,18 +18,17 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 
-class FakeMedia : public MediaPort {
- public:
-  media::LocalMedia local() const override {
-    media::LocalMedia l;
-    l.address = {false, "127.0.0.1"};
-    l.port = 20000;
-    return l;
-  }
-  void start(const media::RemoteMedia& r) override { started_port = r.port; }
-  void stop() override { ++stops; }
-  int started_port = 0;
-  int stops = 0;
+l.port = 20000;
+return l;
+}
+void start(const media::RemoteMedia& r) override {
+  started_port = r.port;
+}
+void stop() override {
+  ++stops;
+}
+int started_port = 0;
+int stops = 0;
 };
 
 std::string offer_sdp(std::string_view payloads = "0 8 101") {
