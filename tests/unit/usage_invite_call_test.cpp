@@ -18,19 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 
-l.port = 20000;
-return l;
-}
-void start(const media::RemoteMedia& r) override {
-  started_port = r.port;
-}
-void stop() override {
-  ++stops;
-}
-int started_port = 0;
-int stops = 0;
-};
-
 std::string header(const msg::Message& m, msg::HeaderId id) {
   const auto* h = m.find(id);
   return h ? std::string(h->value) : std::string("<absent>");

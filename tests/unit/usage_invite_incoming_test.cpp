@@ -18,19 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 
-l.port = 20000;
-return l;
-}
-void start(const media::RemoteMedia& r) override {
-  started_port = r.port;
-}
-void stop() override {
-  ++stops;
-}
-int started_port = 0;
-int stops = 0;
-};
-
 std::string offer_sdp(std::string_view payloads = "0 8 101") {
   return "v=0\r\no=far 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
          "m=audio 30000 RTP/AVP " +

@@ -9,5 +9,13 @@ class FakeMedia : public MediaPort {
   media::LocalMedia local() const override {
     media::LocalMedia l;
     l.address = {false, "127.0.0.1"};
+    l.port = 20000;
+    return l;
+  }
+  void start(const media::RemoteMedia& r) override { started_port = r.port; }
+  void stop() override { ++stops; }
+  int started_port = 0;
+  int stops = 0;
+};
 
-  }  // namespace sipline::usage::invite
+}  // namespace sipline::usage::invite
