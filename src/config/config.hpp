@@ -108,6 +108,12 @@ struct AccountConfig {
   bool subscribe_reg_event = false;
   std::vector<std::string> blf;  // URIs or bare users (taken @sip_server host); <= 200
   std::string user_agent;  // User-Agent of requests, Server of responses; default "sipline/VERSION"
+  // Calls (calls-and-subscriptions.md "Keys").
+  bool auto_answer = false;                     // answer incoming calls by itself
+  std::chrono::seconds auto_answer_delay_s{0};  // 0..600: ring this long first
+  int max_calls = 4;                            // 1..1000: one more INVITE gets 486
+  bool accept_calls_from_server_only = false;   // others' requests get 403
+  std::string media_file;                       // WAV played looped on every call; "": silence
 
   const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }
   // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the

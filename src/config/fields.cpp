@@ -281,6 +281,32 @@ std::vector<Field<A>> beyond_fields() {
                             .default_text = "sipline/VERSION",
                             .help = "User-Agent of our requests and Server of our responses; "
                                     "\"\" sends none"}),
+      bind<&A::auto_answer>({.key = "auto_answer",
+                             .kind = K::boolean,
+                             .default_text = "false",
+                             .help = "answer incoming calls by itself"}),
+      bind<&A::auto_answer_delay_s>({.key = "auto_answer_delay_s",
+                                     .kind = K::integer,
+                                     .min = 0,
+                                     .max = 600,
+                                     .unit = "s",
+                                     .default_text = "0",
+                                     .help = "ring this long before auto_answer answers"}),
+      bind<&A::max_calls>({.key = "max_calls",
+                           .kind = K::integer,
+                           .min = 1,
+                           .max = 1000,
+                           .default_text = "4",
+                           .help = "calls at once; one more INVITE gets 486 Busy Here"}),
+      bind<&A::accept_calls_from_server_only>(
+          {.key = "accept_calls_from_server_only",
+           .kind = K::boolean,
+           .default_text = "false",
+           .help = "requests not from sip_server/outbound_proxy get 403"}),
+      bind<&A::media_file>(
+          {.key = "media_file",
+           .kind = K::file,
+           .help = "WAV (8 kHz mono) played looped on every call; empty: silence"}),
   };
 }
 

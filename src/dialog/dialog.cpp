@@ -119,6 +119,31 @@ base::Result<Dialog, DialogError> Dialog::from_request(const LocalSide& local,
   return d;
 }
 
+base::Result<Dialog, DialogError> Dialog::from_incoming(const msg::Message& request,
+                                                        std::string local_tag,
+                                                        std::uint32_t local_cseq) {
+  auto from = request.from();
+  auto to = request.to();
+  auto cseq = request.cseq();
+  if (!from.ok() || !to.ok() || !cseq.ok()) return fail(DialogError::kBadHeader);
+  if (from.value().tag().empty()) return fail(DialogError::kNoRemoteTag);
+  auto target = contact_target(request);
+  if (!target.ok()) return fail(target.error());
+  auto routes = record_routes(request);
+  if (!routes.ok()) return fail(routes.error());
+  Dialog d;
+  d.id_ = {std::string(request.call_id()), std::move(local_tag), std::string(from.value().tag())};
+  d.local_uri_ = std::string(to.value().uri.text);
+  d.local_display_ = std::string(to.value().display_name);
+  d.remote_uri_ = std::string(from.value().uri.text);
+  d.remote_display_ = std::string(from.value().display_name);
+  d.remote_target_ = std::move(target).value();
+  d.route_set_ = std::move(routes).value();
+  d.local_cseq_ = local_cseq;
+  d.remote_cseq_ = cseq.value().seq;
+  return d;
+}
+
 bool Dialog::matches(const msg::Message& request) const {
   auto id = incoming_id(request);
   return id.has_value() && *id == id_;
@@ -139,12 +164,20 @@ std::optional<DialogError> Dialog::refresh_target(const msg::Message& message) {
 }
 
 InDialogRequest Dialog::next_request() {
-  InDialogRequest r;
   ++local_cseq_;
-  r.cseq = local_cseq_;
+  return fields(local_cseq_);
+}
+
+InDialogRequest Dialog::ack_request(std::uint32_t invite_cseq) const {
+  return fields(invite_cseq);
+}
+
+InDialogRequest Dialog::fields(std::uint32_t cseq) const {
+  InDialogRequest r;
+  r.cseq = cseq;
   r.call_id = id_.call_id;
   r.from = msg::format_name_addr(local_display_, local_uri_, ";tag=" + id_.local_tag);
-  r.to = msg::format_name_addr({}, remote_uri_, ";tag=" + id_.remote_tag);
+  r.to = msg::format_name_addr(remote_display_, remote_uri_, ";tag=" + id_.remote_tag);
   if (route_set_.empty() || is_loose(route_set_.front())) {
     r.request_uri = remote_target_;
     r.routes = route_set_;

@@ -1,6 +1,7 @@
-// A UAC-side SIP dialog (RFC 3261 §12, RFC 6665 §4.1.2.4): its id, both CSeq spaces, the route
-// set and the remote target, and the fields of the next in-dialog request. Pure state over
-// parsed messages; no transactions, no timers. Used by subscriptions and (later) INVITE calls.
+// A SIP dialog (RFC 3261 §12, RFC 6665 §4.1.2.4), UAC side (from our request's 2xx, or an early
+// NOTIFY) or UAS side (from an INVITE we answer): its id, both CSeq spaces, the route set and
+// the remote target, and the fields of the next in-dialog request and of the ACK for a 2xx.
+// Pure state over parsed messages; no transactions, no timers. Used by subscriptions and calls.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -69,6 +70,13 @@ class Dialog {
   // remote tag = From tag, remote CSeq = its CSeq.
   static base::Result<Dialog, DialogError> from_request(const LocalSide& local,
                                                         const msg::Message& request);
+  // UAS side (RFC 3261 §12.1.1): from a dialog-creating request we answer with a To tag of
+  // `local_tag`: route set = Record-Route in order, remote target = Contact, remote tag = From
+  // tag, remote CSeq = its CSeq; our URI and display name are its To's, the remote's its From's.
+  // Our own CSeq space starts at `local_cseq` (the first request we send uses local_cseq + 1).
+  static base::Result<Dialog, DialogError> from_incoming(const msg::Message& request,
+                                                         std::string local_tag,
+                                                         std::uint32_t local_cseq = 0);
 
   const DialogId& id() const { return id_; }
   const std::string& remote_target() const { return remote_target_; }
@@ -87,11 +95,17 @@ class Dialog {
 
   // Builds the next in-dialog request's fields and consumes one local CSeq.
   InDialogRequest next_request();
+  // The fields of the ACK for a 2xx to our INVITE with CSeq `invite_cseq` (RFC 3261 §13.2.2.4:
+  // the INVITE's CSeq number, the dialog's route set and remote target); consumes nothing.
+  InDialogRequest ack_request(std::uint32_t invite_cseq) const;
+  // The remote party's URI (UAC: the To URI we called; UAS: the caller's From URI).
+  const std::string& remote_uri() const { return remote_uri_; }
 
  private:
   Dialog() = default;
+  InDialogRequest fields(std::uint32_t cseq) const;
   DialogId id_;
-  std::string local_uri_, local_display_, remote_uri_;
+  std::string local_uri_, local_display_, remote_uri_, remote_display_;
   std::string remote_target_;
   std::vector<std::string> route_set_;
   std::uint32_t local_cseq_ = 0;

@@ -10,10 +10,46 @@
 
 namespace sipline::txn {
 
-// The RFC 3261 §17 timers a transaction may run. kAbandon is sipline's own: it frees a server
-// transaction whose handler never responds. INVITE timers (A, B, D, G, H, I) join later.
-enum class TimerName : std::uint8_t { kE, kF, kK, kJ, kAbandon };
-inline constexpr std::size_t kTimerCount = 5;
+// The RFC 3261 §17 timers a transaction may run (L and M: RFC 6026). kAbandon is sipline's own:
+// it frees a server transaction whose handler never responds; kTrying sends the INVITE server's
+// 100 Trying when the user has not answered within 200 ms (§17.2.1).
+enum class TimerName : std::uint8_t {
+  kE,
+  kF,
+  kK,
+  kJ,
+  kAbandon,  // non-INVITE
+  kA,
+  kB,
+  kD,
+  kM,  // INVITE client
+  kG,
+  kH,
+  kI,
+  kL,
+  kTrying,  // INVITE server
+};
+
+// One transaction never runs more than three timers at once, so a transaction keeps three
+// base::Timers and each name maps to one slot: names sharing a slot never run together in one
+// state machine (E/A/G/Trying: retransmit; F/B/H/Abandon: give up; K/J/D/I/L/M: linger).
+inline constexpr std::size_t kTimerSlots = 3;
+constexpr std::size_t timer_slot(TimerName t) {
+  switch (t) {
+    case TimerName::kE:
+    case TimerName::kA:
+    case TimerName::kG:
+    case TimerName::kTrying:
+      return 0;
+    case TimerName::kF:
+    case TimerName::kB:
+    case TimerName::kH:
+    case TimerName::kAbandon:
+      return 1;
+    default:
+      return 2;
+  }
+}
 
 enum class Report : std::uint8_t {
   kNone,
@@ -21,6 +57,7 @@ enum class Report : std::uint8_t {
   kAbsorbed,        // a retransmitted response, swallowed by the transaction
   kTimeout,         // timer F: no final response
   kTransportError,  // the transport failed the request
+  kAckTimeout,      // INVITE server: timer H fired, the ACK for our non-2xx never came
 };
 
 struct TimerOp {
@@ -29,7 +66,8 @@ struct TimerOp {
 };
 
 struct Actions {
-  bool send = false;  // client: (re)send the request; server: send the last response
+  bool send = false;      // client: (re)send the request; server: send the last response
+  bool send_ack = false;  // INVITE client: (re)send the ACK for the non-2xx final response
   Report report = Report::kNone;
   std::vector<TimerOp> timers;  // applied in order
 
@@ -49,7 +87,7 @@ struct Actions {
   // keeps g++ 12 -O3 from a false -Wstringop-overflow ("writing 1 byte into a region of size
   // 0") on back-to-back push_backs that reallocate (NonInviteClient::on_response).
   void make_room() {
-    if (timers.capacity() == 0) timers.reserve(kTimerCount);
+    if (timers.capacity() == 0) timers.reserve(4);
   }
 };
 

@@ -40,6 +40,15 @@ std::string bad_request(const msg::Message& request, std::string_view to_tag,
   return finish(msg::response_to(request, 400, reason, to_tag), server);
 }
 
+std::string trying(const msg::Message& request, std::string_view server) {
+  return finish(msg::response_to(request, 100, "Trying"), server);
+}
+
+std::string cancel_ok(const msg::Message& request, std::string_view to_tag,
+                      std::string_view server) {
+  return finish(msg::response_to(request, 200, "OK", to_tag), server);
+}
+
 int status_of(std::string_view response) {
   constexpr std::string_view kVersion = "SIP/2.0 ";
   if (response.substr(0, kVersion.size()) != kVersion) return 0;

@@ -22,6 +22,13 @@ std::string no_such_transaction(const msg::Message& request, std::string_view to
 std::string bad_request(const msg::Message& request, std::string_view to_tag,
                         std::string_view problem, std::string_view server);
 
+// 100 Trying to an INVITE (§8.2.6.1: no To tag), sent by the INVITE server transaction.
+std::string trying(const msg::Message& request, std::string_view server);
+
+// 200 OK to a CANCEL that matched an INVITE server transaction (§9.2).
+std::string cancel_ok(const msg::Message& request, std::string_view to_tag,
+                      std::string_view server);
+
 // The status code of serialized response bytes ("SIP/2.0 200 OK..."); 0 when it is not one.
 int status_of(std::string_view response);
 

@@ -12,47 +12,136 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/random.hpp"
 #include "base/timer.hpp"
 #include "txn/actions.hpp"
+#include "txn/invite_client.hpp"
+#include "txn/invite_server.hpp"
+#include "txn/matching.hpp"
 #include "txn/non_invite_client.hpp"
 #include "txn/non_invite_server.hpp"
 #include "txn/transaction_layer.hpp"
 
 namespace sipline::txn {
 
-// One base::Timer per TimerName; destroying the set cancels them all.
+// One base::Timer per slot (timer_slot()); destroying the set cancels them all.
 class TimerSet {
  public:
   explicit TimerSet(base::TimerService& s)
-      : timers_{base::Timer{s}, base::Timer{s}, base::Timer{s}, base::Timer{s}, base::Timer{s}} {}
-  base::Timer& operator[](TimerName n) { return timers_[static_cast<std::size_t>(n)]; }
+      : timers_{base::Timer{s}, base::Timer{s}, base::Timer{s}} {}
+  base::Timer& operator[](TimerName n) { return timers_[timer_slot(n)]; }
 
  private:
-  std::array<base::Timer, kTimerCount> timers_;
+  std::array<base::Timer, kTimerSlots> timers_;
+};
+
+// A client transaction's state machine: non-INVITE (§17.1.2) or INVITE (§17.1.1).
+class ClientFsm {
+ public:
+  ClientFsm(bool invite, const TimerConfig& cfg, bool reliable)
+      : v_(invite ? Variant{InviteClient(cfg, reliable)}
+                  : Variant{NonInviteClient(cfg, reliable)}) {}
+  Actions start() {
+    return visit([](auto& f) { return f.start(); });
+  }
+  Actions on_response(int code) {
+    return visit([code](auto& f) { return f.on_response(code); });
+  }
+  Actions on_timer(TimerName t) {
+    return visit([t](auto& f) { return f.on_timer(t); });
+  }
+  Actions on_transport_error() {
+    return visit([](auto& f) { return f.on_transport_error(); });
+  }
+  bool invite() const { return std::holds_alternative<InviteClient>(v_); }
+  // No final response yet.
+  bool pending() const {
+    return std::visit([](const auto& f) { return f.pending(); }, v_);
+  }
+  // The user still gets events (INVITE: also in Accepted, for further 2xx).
+  bool reporting() const {
+    if (const auto* i = std::get_if<InviteClient>(&v_)) return i->reporting();
+    return pending();
+  }
+  bool terminated() const {
+    if (const auto* i = std::get_if<InviteClient>(&v_)) {
+      return i->state() == InviteClientState::kTerminated;
+    }
+    return std::get<NonInviteClient>(v_).state() == ClientState::kTerminated;
+  }
+  // A non-INVITE transaction in Completed: only its key is kept (retire_client()).
+  bool retire() const {
+    const auto* n = std::get_if<NonInviteClient>(&v_);
+    return n && n->state() == ClientState::kCompleted;
+  }
+
+ private:
+  using Variant = std::variant<NonInviteClient, InviteClient>;
+  template <typename F>
+  Actions visit(F f) {
+    return std::visit(f, v_);
+  }
+  Variant v_;
+};
+
+// A server transaction's state machine: non-INVITE (§17.2.2) or INVITE (§17.2.1).
+class ServerFsm {
+ public:
+  ServerFsm(bool invite, const TimerConfig& cfg, bool reliable)
+      : v_(invite ? Variant{InviteServer(cfg, reliable)}
+                  : Variant{NonInviteServer(cfg, reliable)}) {}
+  Actions start() {
+    return visit([](auto& f) { return f.start(); });
+  }
+  Actions on_retransmission() {
+    return visit([](auto& f) { return f.on_retransmission(); });
+  }
+  Actions on_respond(int code) {
+    return visit([code](auto& f) { return f.on_respond(code); });
+  }
+  Actions on_timer(TimerName t) {
+    return visit([t](auto& f) { return f.on_timer(t); });
+  }
+  InviteServer* invite() { return std::get_if<InviteServer>(&v_); }
+  bool terminated() const {
+    if (const auto* i = std::get_if<InviteServer>(&v_)) {
+      return i->state() == InviteServerState::kTerminated;
+    }
+    return std::get<NonInviteServer>(v_).state() == ServerState::kTerminated;
+  }
+
+ private:
+  using Variant = std::variant<NonInviteServer, InviteServer>;
+  template <typename F>
+  Actions visit(F f) {
+    return std::visit(f, v_);
+  }
+  Variant v_;
 };
 
 struct ClientRecord {
-  ClientRecord(base::TimerService& s, const TimerConfig& cfg, bool reliable)
-      : fsm(cfg, reliable), timers(s) {}
-  NonInviteClient fsm;
+  ClientRecord(base::TimerService& s, bool invite, const TimerConfig& cfg, bool reliable)
+      : fsm(invite, cfg, reliable), timers(s) {}
+  ClientFsm fsm;
   transport::Target target;
   std::string key;  // client_key(): branch + method
   std::string request;
+  std::string ack;                           // INVITE: the ACK for the non-2xx final, once it came
   std::shared_ptr<ClientCallback> callback;  // null once the final event was reported
   TimerSet timers;
 };
 
 struct ServerRecord {
-  ServerRecord(base::TimerService& s, const TimerConfig& cfg, bool reliable)
-      : fsm(cfg, reliable), timers(s) {}
-  NonInviteServer fsm;
+  ServerRecord(base::TimerService& s, bool invite, const TimerConfig& cfg, bool reliable)
+      : fsm(invite, cfg, reliable), timers(s) {}
+  ServerFsm fsm;
   transport::Address source;   // where the request came from
   transport::Target reply_to;  // response_address() of the request
   std::string key;             // server_key()
-  std::string last_response;   // re-sent for retransmitted requests
+  std::string last_response;   // re-sent for retransmitted requests (INVITE: first our 100)
   TimerSet timers;
 };
 
@@ -121,6 +210,12 @@ struct TransactionLayer::Impl {
   void apply_server(std::uint64_t handle, const Actions& a);
   void erase_server(std::uint64_t handle);
   void answer_by_default(const msg::Message& request, std::uint64_t handle);
+  void on_ack(const msg::Message& ack, const transport::Address& source);
+  // A CANCEL whose INVITE server transaction exists: 200, and the CANCEL handler when the
+  // INVITE has no final response yet. False when no INVITE matches.
+  bool cancel_invite(const msg::Message& cancel, const CheckedRequest& checked,
+                     std::uint64_t handle, const transport::Address& source);
+  std::uint64_t send_cancel(std::uint64_t invite_handle, ClientCallback cb);
   std::string allowed_methods() const;
   Respond make_respond(std::uint64_t handle);
 

@@ -52,14 +52,15 @@ CheckedRequest check_request(const msg::Message& request) {
   return out;
 }
 
-std::string server_key(const msg::Message& request, const msg::Via& top_via,
-                       const msg::CSeq& cseq) {
+std::string server_key(const msg::Message& request, const msg::Via& top_via, const msg::CSeq& cseq,
+                       std::string_view method) {
+  if (method.empty()) method = request.method();
   const std::string_view branch = top_via.branch();
   std::string key;
   if (branch.substr(0, kMagicCookie.size()) == kMagicCookie) {
     key.append("3261\n").append(branch).append(1, '\n');
     key.append(lower(top_via.host)).append(1, ':').append(std::to_string(top_via.port));
-    key.append(1, '\n').append(request.method());
+    key.append(1, '\n').append(method);
     return key;
   }
   // RFC 2543 (§17.2.3, loosely): the request's identifying fields, not its branch.
@@ -70,7 +71,7 @@ std::string server_key(const msg::Message& request, const msg::Via& top_via,
   key.append(from ? from->tag() : std::string_view{}).append(1, '\n');
   key.append(to ? to->tag() : std::string_view{}).append(1, '\n');
   key.append(request.call_id()).append(1, '\n');
-  key.append(std::to_string(cseq.seq)).append(1, ' ').append(request.method()).append(1, '\n');
+  key.append(std::to_string(cseq.seq)).append(1, ' ').append(method).append(1, '\n');
   key.append(vias.empty() ? std::string_view{} : vias.front());
   return key;
 }

@@ -35,7 +35,9 @@ CheckedRequest check_request(const msg::Message& request);
 // §17.2.3: branch + sent-by + method when the branch has the magic cookie; otherwise the
 // RFC 2543 rule (Request-URI, From tag, To tag, Call-ID, CSeq, top Via). `request` must have
 // passed check_request().
-std::string server_key(const msg::Message& request, const msg::Via& top_via, const msg::CSeq& cseq);
+// `method` overrides the request's own: "INVITE" finds the INVITE an ACK or a CANCEL belongs to.
+std::string server_key(const msg::Message& request, const msg::Via& top_via, const msg::CSeq& cseq,
+                       std::string_view method = {});
 
 // Where a response to a request from `source` goes. TCP/TLS: back to `source` (the transport maps
 // it to the inbound connection). UDP: the top Via's `received` (else the packet's source

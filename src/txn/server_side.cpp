@@ -1,5 +1,6 @@
-// TransactionLayer: the server side (RFC 3261 §17.2.2 non-INVITE server transactions) and the
-// layer's default answers (OPTIONS 200, CANCEL 481, 405, 400).
+// TransactionLayer: the server side (RFC 3261 §17.2.1 INVITE and §17.2.2 non-INVITE server
+// transactions, ACK and CANCEL matching) and the layer's default answers (OPTIONS 200,
+// CANCEL 481, 405, 400).
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -15,14 +16,7 @@ using transport::Protocol;
 
 void TransactionLayer::Impl::on_request(const msg::Message& request,
                                         const transport::Address& source) {
-  if (request.method() == "ACK") {
-    // No INVITE server transactions yet: an ACK never gets an answer; a usage may want it.
-    auto it = handlers.find("ACK");
-    if (it == handlers.end()) return;
-    const auto handler = it->second;
-    (*handler)(request, source, [](std::string) {});
-    return;
-  }
+  if (request.method() == "ACK") return on_ack(request, source);
   const CheckedRequest checked = check_request(request);
   if (checked.fault == RequestFault::kNoVia) {
     ++counters.malformed;
@@ -47,14 +41,17 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   }
   ++counters.server_requests;
   const std::uint64_t handle = next_handle++;
-  auto rec = std::make_unique<ServerRecord>(timers, cfg, source.protocol != Protocol::kUdp);
+  const bool invite = request.method() == "INVITE";
+  auto rec = std::make_unique<ServerRecord>(timers, invite, cfg, source.protocol != Protocol::kUdp);
   rec->source = source;
   rec->reply_to = reply_to;
   rec->key = std::move(key);
+  if (invite) rec->last_response = stamp_top_via(trying(request, server_header), source);
   server().index.emplace(rec->key, handle);
   const Actions a = rec->fsm.start();
   server().records.emplace(handle, std::move(rec));
   apply_server(handle, a);
+  if (request.method() == "CANCEL" && cancel_invite(request, checked, handle, source)) return;
 
   auto it = handlers.find(request.method());
   if (it == handlers.end()) {
@@ -63,6 +60,50 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   }
   const auto handler = it->second;                    // keeps it alive if it removes itself
   (*handler)(request, source, make_respond(handle));  // may destroy the layer: nothing after
+}
+
+void TransactionLayer::Impl::on_ack(const msg::Message& ack, const transport::Address& source) {
+  const CheckedRequest checked = check_request(ack);
+  if (checked.fault != RequestFault::kNone) {
+    ++counters.malformed;
+    spdlog::debug("txn: ACK with bad headers dropped");
+    return;
+  }
+  // §17.2.3: an ACK matches the INVITE it acknowledges (same branch, method INVITE).
+  const std::string key = server_key(ack, *checked.top_via, *checked.cseq, "INVITE");
+  if (auto idx = server().index.find(key); idx != server().index.end()) {
+    InviteServer* fsm = server().records.at(idx->second)->fsm.invite();
+    if (fsm) {
+      const Actions a = fsm->on_ack();
+      apply_server(idx->second, a);
+      if (a.report != Report::kResponse) {
+        ++counters.acks_absorbed;
+        return;
+      }
+    }
+  }
+  auto it = handlers.find("ACK");
+  if (it == handlers.end()) return;
+  const auto handler = it->second;
+  (*handler)(ack, source, [](std::string) {});
+}
+
+bool TransactionLayer::Impl::cancel_invite(const msg::Message& cancel,
+                                           const CheckedRequest& checked, std::uint64_t handle,
+                                           const transport::Address& source) {
+  const std::string key = server_key(cancel, *checked.top_via, *checked.cseq, "INVITE");
+  auto idx = server().index.find(key);
+  if (idx == server().index.end()) return false;
+  InviteServer* fsm = server().records.at(idx->second)->fsm.invite();
+  if (fsm == nullptr) return false;
+  const bool pending = fsm->cancellable();
+  respond(handle, cancel_ok(cancel, random.tag(), server_header));
+  if (!pending) return true;  // §9.2: a final was sent already, the CANCEL has no effect
+  auto it = handlers.find("CANCEL");
+  if (it == handlers.end()) return true;
+  const auto handler = it->second;
+  (*handler)(cancel, source, [](std::string) {});  // may destroy the layer: nothing after
+  return true;
 }
 
 void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std::uint64_t handle) {
@@ -109,7 +150,7 @@ void TransactionLayer::Impl::respond(std::uint64_t handle, std::string response)
   ServerRecord& rec = *it->second;
   const Actions a = rec.fsm.on_respond(code);
   if (!a.send) {
-    spdlog::warn("txn: a second final response ({}) to one request dropped", code);
+    spdlog::warn("txn: response {} after the final response dropped", code);
     return;
   }
   rec.last_response = stamp_top_via(std::move(response), rec.source);
@@ -128,7 +169,11 @@ void TransactionLayer::Impl::apply_server(std::uint64_t handle, const Actions& a
     target = rec.reply_to;
     bytes = rec.last_response;
   }
-  if (rec.fsm.state() == ServerState::kTerminated) erase_server(handle);  // `rec` is gone
+  if (a.report == Report::kAckTimeout) {
+    ++counters.ack_timeouts;
+    spdlog::debug("txn: no ACK for a non-2xx final response to an INVITE (timer H)");
+  }
+  if (rec.fsm.terminated()) erase_server(handle);  // `rec` is gone
   if (send) transport.send(target, std::move(bytes));
 }
 

@@ -1,4 +1,5 @@
-// TransactionLayer: the public forwarding functions and the client side (RFC 3261 §17.1.2).
+// TransactionLayer: the public forwarding functions and the client side (RFC 3261 §17.1.1,
+// §17.1.2, and CANCEL §9.1).
 #include "txn/transaction_layer.hpp"
 
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "txn/invite_requests.hpp"
 #include "txn/layer_impl.hpp"
 #include "txn/matching.hpp"
 
@@ -27,7 +29,8 @@ std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& targ
                                                    std::string_view branch, std::string_view method,
                                                    std::string request, ClientCallback cb) {
   const std::uint64_t handle = next_handle++;
-  auto rec = std::make_unique<ClientRecord>(timers, cfg, target.remote.protocol != Protocol::kUdp);
+  auto rec = std::make_unique<ClientRecord>(timers, method == "INVITE", cfg,
+                                            target.remote.protocol != Protocol::kUdp);
   rec->target = target;
   rec->key = client_key(branch, method);
   rec->request = std::move(request);
@@ -42,6 +45,17 @@ std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& targ
   ++counters.client_started;
   apply_client(handle, a, nullptr);
   return handle;
+}
+
+std::uint64_t TransactionLayer::Impl::send_cancel(std::uint64_t invite_handle, ClientCallback cb) {
+  auto it = clients.find(invite_handle);
+  if (it == clients.end() || !it->second->fsm.invite() || !it->second->fsm.pending()) return 0;
+  auto invite = msg::Message::parse(it->second->request);
+  if (!invite) return 0;
+  auto via = invite->top_via();
+  if (!via) return 0;
+  const transport::Target target = it->second->target;
+  return send_request(target, via->branch(), "CANCEL", cancel_for(*invite), std::move(cb));
 }
 
 void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
@@ -94,19 +108,19 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
   const bool reports = a.report == Report::kResponse || a.report == Report::kTimeout ||
                        a.report == Report::kTransportError;
   if (reports) cb = rec.callback;
-  if (!rec.fsm.pending() && reports) rec.callback.reset();  // the final event: nothing after it
+  if (!rec.fsm.reporting() && reports) rec.callback.reset();  // the final event: nothing after
   transport::Target target;
   std::string bytes;
-  if (a.send) {
+  if (a.send || a.send_ack) {
     target = rec.target;
-    bytes = rec.request;
+    bytes = a.send ? rec.request : rec.ack;
   }
-  if (rec.fsm.state() == ClientState::kTerminated)
+  if (rec.fsm.terminated())
     erase_client(handle);  // `rec` is gone
-  else if (rec.fsm.state() == ClientState::kCompleted)
+  else if (rec.fsm.retire())
     retire_client(handle);
 
-  if (a.send) transport.send(target, std::move(bytes));
+  if (a.send || (a.send_ack && !bytes.empty())) transport.send(target, std::move(bytes));
   if (cb && *cb && event) (*cb)(*event);  // may destroy this layer: nothing after it
 }
 
@@ -141,7 +155,13 @@ void TransactionLayer::Impl::on_response(const msg::Message& response) {
     return;
   }
   const std::uint64_t handle = idx->second;
-  const Actions a = clients.at(handle)->fsm.on_response(code);
+  ClientRecord& rec = *clients.at(handle);
+  const Actions a = rec.fsm.on_response(code);
+  if (a.send_ack && rec.ack.empty()) {
+    auto invite = msg::Message::parse(rec.request);
+    if (invite) rec.ack = ack_for_final(*invite, response);
+  }
+  if (a.send_ack && a.report == Report::kAbsorbed) ++counters.ack_retransmissions;
   const ClientEvent event{ResponseEvent{response}};
   apply_client(handle, a, &event);
 }
@@ -195,6 +215,10 @@ std::uint64_t TransactionLayer::send_request(const transport::Target& target,
                                              std::string_view branch, std::string_view method,
                                              std::string request, ClientCallback cb) {
   return impl_->send_request(target, branch, method, std::move(request), std::move(cb));
+}
+
+std::uint64_t TransactionLayer::send_cancel(std::uint64_t invite_handle, ClientCallback cb) {
+  return impl_->send_cancel(invite_handle, std::move(cb));
 }
 
 void TransactionLayer::cancel(std::uint64_t handle) {

@@ -1,5 +1,6 @@
-// RFC 3261 §17 transactions over a Transport: non-INVITE client transactions (timers E, F, K)
-// and non-INVITE server transactions (timer J) that absorb retransmitted requests.
+// RFC 3261 §17 transactions over a Transport: non-INVITE client transactions (timers E, F, K),
+// non-INVITE server transactions (timer J) that absorb retransmitted requests, INVITE client
+// (A, B, D, RFC 6026 M) and server (G, H, I, RFC 6026 L) transactions, and CANCEL (§9).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -17,7 +18,9 @@ namespace sipline::txn {
 
 // TimerConfig (T1, T2, T4) lives in txn/timer_config.hpp; new transactions use new values.
 
-// What a client transaction reports to its user; exactly one final event per transaction.
+// What a client transaction reports to its user; exactly one final event per transaction,
+// except that an INVITE's 2xx may come more than once (retransmissions, other forks: RFC 6026
+// Accepted, for 64*T1): the user ACKs each.
 struct ResponseEvent {
   const msg::Message& response;  // 1xx (any number, before the final) or final (>= 200)
 };
@@ -38,6 +41,9 @@ struct Counters {
   std::uint64_t malformed = 0;                 // missing/invalid Via, CSeq ... : dropped
   std::uint64_t response_retransmissions = 0;  // responses absorbed in Completed (timer K)
   std::uint64_t transport_errors = 0;          // client transactions failed by the transport
+  std::uint64_t ack_retransmissions = 0;       // INVITE client: ACK re-sent for a re-sent final
+  std::uint64_t acks_absorbed = 0;             // INVITE server: ACKs for our non-2xx finals
+  std::uint64_t ack_timeouts = 0;              // INVITE server: timer H (no ACK for a non-2xx)
   // Notes: server_requests counts requests that started a server transaction (not ACK, not
   // retransmissions); malformed counts requests answered 400 as well as messages dropped.
 };
@@ -62,19 +68,33 @@ class TransactionLayer final : public transport::TransportUser {
   void set_timer_config(TimerConfig cfg);
   const TimerConfig& timer_config() const;
 
-  // Starts a non-INVITE client transaction. `request` is a complete serialized request whose
+  // Starts a client transaction (INVITE when `method` is "INVITE": §17.1.1, the non-2xx ACKed
+  // by the layer; else §17.1.2). `request` is a complete serialized request whose
   // top Via carries `branch` (make one with base::Random::branch()). The callback fires for
   // each provisional and then exactly once with a final response, timeout or transport error;
   // it may start new transactions, cancel any, or destroy its owner (even this layer).
   // Returns a handle for cancel(): never 0, never reused.
   std::uint64_t send_request(const transport::Target& target, std::string_view branch,
                              std::string_view method, std::string request, ClientCallback cb);
+  // Sends a CANCEL (§9.1) for the INVITE client transaction `invite_handle` while it has no
+  // final response: built from the INVITE (same Request-URI, top Via and branch, From, To,
+  // Call-ID, CSeq number, Route), its own non-INVITE transaction to the same target. Returns its
+  // handle, or 0 (nothing sent) when the INVITE is unknown or already has a final response.
+  // RFC 3261 §9.1 wants a provisional response first: that is the caller's rule.
+  std::uint64_t send_cancel(std::uint64_t invite_handle, ClientCallback cb);
   // Forgets a client transaction: no further callbacks (its timers stop).
   void cancel(std::uint64_t handle);
 
   // Requests for which no handler is set: OPTIONS gets 200 (Allow, Accept, Supported),
   // anything else 405 Method Not Allowed with Allow, except ACK (never answered).
-  // An empty handler removes it. A handler for "ACK" gets ACKs (its Respond does nothing).
+  // An empty handler removes it. A handler for "ACK" gets ACKs that no INVITE server transaction
+  // absorbed (the ACKs of 2xx; its Respond does nothing).
+  // INVITE: the handler's Respond may be called for provisionals, then one final; after a 2xx,
+  // again with that 2xx (the user's retransmissions, RFC 3261 §13.3.1.4) until 64*T1. The layer
+  // sends 100 Trying itself when no response came within 200 ms.
+  // CANCEL: one that matches an INVITE server transaction is answered 200 by the layer; when
+  // that INVITE has no final response yet, the "CANCEL" handler gets it (its Respond does
+  // nothing) and should answer the INVITE 487. A CANCEL matching nothing gets 481.
   void set_request_handler(std::string_view method, RequestHandler handler);
   // The Allow value the layer sends: OPTIONS and every method with a handler ("NOTIFY, OPTIONS").
   std::string allowed_methods() const;

@@ -34,6 +34,8 @@ const Ranged kRanged[] = {
     {"account", "local_sip_port", 5, 65535},
     {"account", "auth_failure_retry_wait_s", 1, 86400},
     {"account", "local_tls_port", 5, 65535},
+    {"account", "auto_answer_delay_s", 0, 600},
+    {"account", "max_calls", 1, 1000},
     {"timers", "t1_ms", 1, 60000},
     {"timers", "t2_ms", 1, 600000},
     {"timers", "t4_ms", 1, 600000},

@@ -97,6 +97,11 @@ TEST(Defaults, MatchTheSpec) {
   EXPECT_TRUE(a.tls_verify);
   EXPECT_TRUE(a.tls_ca_file.empty());
   EXPECT_FALSE(a.subscribe_mwi);
+  EXPECT_FALSE(a.auto_answer);
+  EXPECT_EQ(a.auto_answer_delay_s, 0s);
+  EXPECT_EQ(a.max_calls, 4);
+  EXPECT_FALSE(a.accept_calls_from_server_only);
+  EXPECT_EQ(a.media_file, "");
   const DaemonConfig d;
   EXPECT_EQ(d.state_dir, "/var/lib/sipline");
   EXPECT_EQ(d.http_listen.to_string(), "127.0.0.1:8080");
@@ -141,7 +146,12 @@ TEST(Schema, HasEveryKeyOfTheSpecOnce) {
                                       "mwi_uri",
                                       "subscribe_reg_event",
                                       "blf",
-                                      "user_agent"};
+                                      "user_agent",
+                                      "auto_answer",
+                                      "auto_answer_delay_s",
+                                      "max_calls",
+                                      "accept_calls_from_server_only",
+                                      "media_file"};
   std::vector<std::string> have;
   for (const auto& k : account_keys()) have.emplace_back(k.key);
   EXPECT_EQ(have, spec);

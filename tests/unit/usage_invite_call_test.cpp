@@ -1,0 +1,197 @@
+// The outgoing call against a scripted far end on a virtual clock (fake transport, fake media):
+// INVITE with offer and identity headers, digest, ringing, 2xx ACKed end to end (again for each
+// retransmitted 2xx), BYE both ways, CANCEL before the answer, a failure as the outcome.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "base/random.hpp"
+#include "base/timers.hpp"
+#include "media/sdp.hpp"
+#include "msg/writer.hpp"
+#include "support/fake_transport.hpp"
+#include "usage/invite/call.hpp"
+#include "usage_invite_test_util.hpp"
+
+namespace sipline::usage::invite {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+
+std::string header(const msg::Message& m, msg::HeaderId id) {
+  const auto* h = m.find(id);
+  return h ? std::string(h->value) : std::string("<absent>");
+}
+
+class CallTest : public ::testing::Test {
+ protected:
+  CallTest() {
+    transport_.set_user(&layer_);
+    call_.set_on_state([this](CallState s) { states_.emplace_back(to_string(s)); });
+    who_.use_privacy_header = true;
+    who_.use_p_preferred_identity_header = true;
+    who_.display_name = "Alice";
+    who_.user_id = "1001";
+    who_.host = "example.com";
+    who_.aor = "sip:1001@example.com";
+  }
+  // The last request we sent with `method`.
+  msg::Message last(std::string_view method) const {
+    for (auto it = transport_.sent().rbegin(); it != transport_.sent().rend(); ++it) {
+      if (it->method() == method) return it->parse();
+    }
+    return {};
+  }
+  std::vector<std::string> methods() const {
+    std::vector<std::string> out;
+    for (const auto& m : transport_.sent()) out.push_back(m.method());
+    return out;
+  }
+  // The far end answers our request `req` with `code`.
+  void answer(const msg::Message& req, int code, std::string extra = {}, std::string body = {}) {
+    auto w = msg::response_to(req, code, msg::reason_phrase(code), code > 100 ? "far" : "");
+    std::string text = w.finish();  // headers only; extra lines are spliced before the blank line
+    const std::size_t end = text.find("Content-Length:");
+    text.insert(end, extra);
+    if (!body.empty()) {
+      const std::size_t cl = text.find("Content-Length: 0");
+      text.replace(
+          cl, 17,
+          "Content-Type: application/sdp\r\nContent-Length: " + std::to_string(body.size()));
+      text += body;
+    }
+    ASSERT_TRUE(transport_.inject(text, kFar.remote));
+  }
+  static std::string answer_sdp() {
+    media::LocalMedia far;
+    far.address = {false, "127.0.0.1"};
+    far.port = 30000;
+    return media::write_sdp(media::make_offer(far));
+  }
+  // A request from the far end inside the dialog.
+  void far_request(std::string_view method, std::uint32_t cseq) {
+    const msg::Message inv = last("INVITE");
+    std::string s = std::string(method) + " sip:1001@127.0.0.1:5060 SIP/2.0\r\n";
+    s += "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKfar" + std::to_string(cseq) + "\r\n";
+    s += "From: <sip:1002@example.com>;tag=far\r\nTo: " + header(inv, msg::HeaderId::kFrom) +
+         "\r\nCall-ID: " + std::string(inv.call_id()) + "\r\nCSeq: " + std::to_string(cseq) + " " +
+         std::string(method) + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+    ASSERT_TRUE(transport_.inject(s, kFar.remote));
+  }
+
+  static inline const transport::Target kFar{{transport::Protocol::kUdp, "127.0.0.1", 5070}, ""};
+  base::VirtualTimers timers_;
+  test::FakeTransport transport_{timers_};
+  base::SeededRandom random_{7};
+  txn::TransactionLayer layer_{timers_, transport_, txn::TimerConfig{}, &random_};
+  txn::Identity id_{
+      "sip:example.com", "sip:1001@example.com", "Alice", "sip:1001@127.0.0.1:5060", kFar,
+      "sipline-test"};
+  FakeMedia media_;
+  Call call_{layer_, transport_, timers_, random_, {"1001", "secret"}, id_, media_};
+  IdentityInput who_;
+  std::vector<std::string> states_;
+};
+
+TEST_F(CallTest, InviteCarriesTheOfferAndTheIdentityRows) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  EXPECT_EQ(inv.request_uri(), "sip:1002@example.com");
+  EXPECT_EQ(header(inv, msg::HeaderId::kPrivacy), "none");
+  EXPECT_EQ(header(inv, msg::HeaderId::kPPreferredIdentity), "\"Alice\" <sip:1001@example.com>");
+  EXPECT_EQ(inv.from()->uri.text, "sip:1001@example.com");
+  EXPECT_EQ(header(inv, msg::HeaderId::kContentType), "application/sdp");
+  EXPECT_NE(inv.body().find("m=audio 20000 RTP/AVP 0 8 101"), std::string_view::npos);
+  EXPECT_THAT(states_, ElementsAre("calling"));
+}
+
+TEST_F(CallTest, AnonymousCallHidesTheFromAndSaysPrivacyId) {
+  who_.anonymous = true;
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  const std::string from = header(inv, msg::HeaderId::kFrom);
+  EXPECT_EQ(from.substr(0, from.find(";tag=")), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+  EXPECT_EQ(header(inv, msg::HeaderId::kPrivacy), "id");
+}
+
+TEST_F(CallTest, ChallengeAnsweredWithTheSameCallIdAndCSeqUp) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message first = last("INVITE");
+  answer(first, 407, "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"n1\"\r\n");
+  const msg::Message second = last("INVITE");
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK", "INVITE"));
+  EXPECT_EQ(second.call_id(), first.call_id());
+  EXPECT_EQ(second.cseq()->seq, first.cseq()->seq + 1);
+  EXPECT_NE(header(second, msg::HeaderId::kProxyAuthorization), "<absent>");
+  EXPECT_NE(second.top_via()->branch(), first.top_via()->branch());
+}
+
+TEST_F(CallTest, AnsweredCallIsAckedEndToEndAndEndsWithOurBye) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 180);
+  const std::string contact = "Contact: <sip:1002@127.0.0.1:5070>\r\n";
+  const std::string rr = "Record-Route: <sip:proxy.example.com;lr>\r\n";
+  answer(inv, 200, contact + rr, answer_sdp());
+  EXPECT_THAT(states_, ElementsAre("calling", "ringing", "confirmed"));
+  EXPECT_EQ(media_.started_port, 30000);
+  const msg::Message ack = last("ACK");
+  EXPECT_EQ(ack.request_uri(), "sip:1002@127.0.0.1:5070");
+  EXPECT_EQ(header(ack, msg::HeaderId::kRoute), "<sip:proxy.example.com;lr>");
+  EXPECT_EQ(ack.cseq()->seq, inv.cseq()->seq);
+  EXPECT_NE(ack.top_via()->branch(), inv.top_via()->branch());
+  timers_.advance(500ms);
+  answer(inv, 200, contact + rr, answer_sdp());  // retransmitted: the same ACK again
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK", "ACK"));
+  EXPECT_EQ(transport_.sent()[1].bytes, transport_.sent()[2].bytes);
+
+  call_.hangup();
+  const msg::Message bye = last("BYE");
+  EXPECT_EQ(bye.cseq()->seq, inv.cseq()->seq + 1);
+  EXPECT_EQ(bye.request_uri(), "sip:1002@127.0.0.1:5070");
+  answer(bye, 200);
+  EXPECT_THAT(states_, ElementsAre("calling", "ringing", "confirmed", "terminating", "ended"));
+  EXPECT_EQ(media_.stops, 1);
+  EXPECT_FALSE(call_.outcome().ended_by_remote);
+}
+
+TEST_F(CallTest, ByeFromTheFarEndIsAnswered200) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 200, "Contact: <sip:1002@127.0.0.1:5070>\r\n", answer_sdp());
+  std::vector<int> codes;
+  layer_.set_request_handler(
+      "BYE", [&](const msg::Message& r, const transport::Address&, txn::Respond respond) {
+        if (!call_.on_request(r, respond)) respond(msg::response_to(r, 481, "No").finish());
+      });
+  far_request("BYE", 1);
+  ASSERT_EQ(transport_.sent().back().status_code(), 200);
+  EXPECT_EQ(call_.state(), CallState::kTerminated);
+  EXPECT_TRUE(call_.outcome().ended_by_remote);
+}
+
+TEST_F(CallTest, FailureIsTheOutcome) {
+  call_.dial("sip:1002@example.com", who_);
+  answer(last("INVITE"), 486);
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK"));  // ACKed inside the transaction
+  EXPECT_THAT(states_, ElementsAre("calling", "ended"));
+  EXPECT_EQ(call_.outcome().status_code, 486);
+  EXPECT_TRUE(call_.outcome().ended_by_remote);
+}
+
+TEST_F(CallTest, HangupBeforeAnyProvisionalWaitsForOneThenCancels) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  call_.hangup();
+  EXPECT_THAT(methods(), ElementsAre("INVITE"));  // §9.1: no CANCEL before a provisional
+  answer(inv, 180);
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "CANCEL"));
+  answer(last("CANCEL"), 200);
+  answer(inv, 487);
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "CANCEL", "ACK"));
+  EXPECT_THAT(states_, ElementsAre("calling", "terminating", "ended"));
+  EXPECT_EQ(call_.outcome().status_code, 487);
+}
+
+}  // namespace
+}  // namespace sipline::usage::invite
