@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -116,11 +117,53 @@ struct SettingProblem {
   std::string message;
 };
 
+// A config built in code (embedders): the keys and values of a config file's [daemon],
+// [timers] and [[account]] tables (docs/config.md), validated exactly as the file would be.
+// Durations are integers in the key's unit, as in the file.
+struct EngineConfig {
+  SettingChanges daemon;
+  SettingChanges timers;
+  std::vector<SettingChanges> accounts;  // [[account]] tables in order: account 1, 2, ...
+  std::string base_dir;  // relative password_file / tls_ca_file resolve here ("" = cwd)
+};
+
+// What an engine reports to its listeners (Engine::add_listener). New kinds (calls, message
+// waiting) will be added; a listener ignores kinds it does not know.
+struct Event {
+  enum class Kind {
+    kAccountState,  // an account changed state: previous_state -> state
+    kRegistration,  // a REGISTER attempt ended: ok, status_code, failure_class, detail
+  };
+  Kind kind = Kind::kAccountState;
+  int account = 0;  // 1-based index, as in AccountStatus
+  std::string account_name;
+  std::string aor;
+  std::string state;            // the account's state now (AccountStatus::state names)
+  std::string previous_state;   // kAccountState: the state before
+  bool ok = false;              // kRegistration: the binding is confirmed
+  int status_code = 0;          // kRegistration: final response, 0 = timeout / transport error
+  std::string failure_class;    // kRegistration: as AccountStatus::failure_class, "" when ok
+  std::string detail;           // kRegistration: the error text, "" when ok
+  std::uint32_t expires_s = 0;  // kRegistration: granted expiry when ok
+};
+std::string_view to_string(Event::Kind kind);  // "account_state", "registration"
+using EventHandler = std::function<void(const Event&)>;
+using ListenerId = std::uint64_t;  // 0 is never a valid id
+
 // The engine: every account of a config, on one asio::io_context (the caller runs it).
 class Engine {
  public:
   // Loads and validates the config; on error returns nullptr and fills `error` (the report).
   static std::unique_ptr<Engine> create(asio::io_context& io, const std::string& config_path,
+                                        std::string& error);
+  // The same from TOML text (the content of a config file; problems name `source_name`).
+  // Such an engine has no file to reload: reload() answers false.
+  static std::unique_ptr<Engine> create_from_toml(asio::io_context& io, std::string_view toml,
+                                                  std::string& error,
+                                                  std::string_view source_name = "config",
+                                                  const std::string& base_dir = "");
+  // The same from a config built in code.
+  static std::unique_ptr<Engine> create(asio::io_context& io, const EngineConfig& config,
                                         std::string& error);
   virtual ~Engine() = default;
 
@@ -142,6 +185,13 @@ class Engine {
   virtual bool reregister(int index) = 0;        // POST /api/accounts/N/register
   virtual std::string http_listen() const = 0;   // from [daemon]; "" when off
   virtual std::string log_level() const = 0;
+
+  // Calls `handler` on the loop thread for every Event from now on, in order, each from a
+  // fresh turn of the loop (never from inside the engine's own call stack), so a handler may
+  // call any method of the engine, or destroy it. Returns an id for remove_listener.
+  virtual ListenerId add_listener(EventHandler /*handler*/) { return 0; }
+  // Events not yet delivered are not delivered to it. Unknown ids: no-op.
+  virtual void remove_listener(ListenerId /*id*/) {}
 
   // The settings of account `index` (1-based) in schema order; false when there is none.
   virtual bool account_settings(int /*index*/, std::vector<AccountSetting>& /*out*/) const {

@@ -14,6 +14,7 @@
 #include "app/http_server.hpp"
 #include "app/http_token.hpp"
 #include "app/live_table.hpp"
+#include "app/sd_notify.hpp"
 #include "sipline/daemon.hpp"
 #include "sipline/engine.hpp"
 
@@ -42,6 +43,10 @@ struct Daemon {
 
   void reload() {
     if (stopping) return;
+    sd_notify("RELOADING=1");
+    struct Done {
+      ~Done() { sd_notify("READY=1"); }
+    } done;
     std::string report;
     if (!engine.reload(report)) {
       spdlog::error("SIGHUP: config not reloaded, nothing changed:\n{}", report);
@@ -62,6 +67,7 @@ struct Daemon {
       return;
     }
     stopping = true;
+    sd_notify("STOPPING=1");
     spdlog::info("{}: unregistering every account (at most {} s), then exiting",
                  signo == SIGTERM ? "SIGTERM" : "SIGINT", kStopDeadline.count());
     engine.stop(kStopDeadline, [this] { io.stop(); });
@@ -137,11 +143,16 @@ int run_daemon(const std::string& config_path) {
   }
   Daemon daemon{io, *engine};
   daemon.wait_for_signal();
+  // Every account's socket is bound (engine->start) and the HTTP side listens: ready.
+  sd_notify("READY=1\nSTATUS=" + std::to_string(engine->accounts().size()) + " accounts");
+  Watchdog watchdog(io);
+  watchdog.start();
   LiveTable table(io, *engine, std::cout);
   if (::isatty(STDOUT_FILENO)) table.start();
   spdlog::info("sipline {} running with {}", version(), config_path);
   io.run();
   table.stop();
+  watchdog.stop();
   http.stop();
   spdlog::info("stopped");
   return kExitOk;

@@ -158,11 +158,6 @@ DaemonConfig validate_daemon(const SettingList& settings, const SettingsSource& 
                                      "http_listen " + d.http_listen.to_string() +
                                          " is not loopback: the HTTP side needs a token"));
   }
-  const std::string& trace = d.sip_trace;
-  if (trace.size() >= 5 && trace.compare(trace.size() - 5, 5, ".pcap") == 0) {
-    out.errors.push_back(problem_for(settings, src, "sip_trace", ProblemCode::invalid, trace,
-                                     "pcap output is not implemented yet; name a text file"));
-  }
   return d;
 }
 

@@ -85,8 +85,9 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   random_.emplace();
   jitter_.emplace(base::os_seed() + static_cast<unsigned>(index_));
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
-  txn_ = std::make_unique<txn::TransactionLayer>(timers, *transport_, timer_cfg, &*random_);
-  account::Stack stack{*txn_, *transport_, timers, *random_, *jitter_, &registration_gate};
+  timers_.emplace(timers, [this] { observe(); });
+  txn_ = std::make_unique<txn::TransactionLayer>(*timers_, *transport_, timer_cfg, &*random_);
+  account::Stack stack{*txn_, *transport_, *timers_, *random_, *jitter_, &registration_gate};
   // The previous run's contact is found by who the account is, not where it sits in the file:
   // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
   ContactOwner owner{cfg_.user_id + "@" + account::uri_host(cfg_.sip_server, false),
@@ -102,11 +103,13 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
 void AccountRuntime::on_message(msg::Message message, const transport::Address& source,
                                 const transport::Address& local) {
   if (txn_) txn_->on_message(std::move(message), source, local);
+  observe();
 }
 
 void AccountRuntime::on_transport_error(const transport::TransportError& error) {
   if (txn_) txn_->on_transport_error(error);
   if (account_) account_->on_transport_error(error);
+  observe();
 }
 
 }  // namespace sipline::engine

@@ -11,6 +11,7 @@
 #include "base/random.hpp"
 #include "base/timers.hpp"
 #include "config/config.hpp"
+#include "events.hpp"
 #include "transport/asio_transport.hpp"
 #include "txn/transaction_layer.hpp"
 
@@ -43,6 +44,16 @@ class AccountRuntime final : public transport::TransportUser {
     if (transport_) transport_->set_trace(std::move(hook));
   }
 
+  // Events of this account go to `bus` (set before open()); nullptr: none.
+  void set_events(EventBus* bus) { bus_ = bus; }
+  // Publishes what changed in the account since the last look (see events.hpp).
+  void observe() {
+    if (bus_ != nullptr && account_) watch_.observe(*account_, *bus_);
+  }
+  void reset_watch() {
+    if (account_) watch_.reset(*account_);
+  }
+
   // TransportUser
   void on_message(msg::Message message, const transport::Address& source,
                   const transport::Address& local) override;
@@ -52,6 +63,10 @@ class AccountRuntime final : public transport::TransportUser {
   int index_;
   const config::AccountConfig cfg_;
   std::unique_ptr<transport::AsioTransport> transport_;
+  EventBus* bus_ = nullptr;
+  AccountWatch watch_{index_};
+  // The loop's timers as the stack sees them: each callback is followed by observe().
+  std::optional<WatchedTimers> timers_;
   // Call-IDs, tags, branches, cnonces: unguessable. Jitter: seeded per account (pinnable).
   std::optional<base::SecureRandom> random_;  // inline: two allocations less per account
   std::optional<base::SeededRandom> jitter_;

@@ -15,6 +15,7 @@
 #include "config/load.hpp"
 #include "config/schema.hpp"
 #include "config/validate.hpp"
+#include "events.hpp"
 #include "metrics.hpp"
 #include "reload.hpp"
 #include "sip_trace.hpp"
@@ -59,9 +60,18 @@ class EngineImpl final : public Engine {
     }
     for (auto& rt : runtimes_) {
       if (rt->account() != nullptr) rt->account()->start();
+      rt->observe();
     }
     return true;
   }
+
+  ListenerId add_listener(EventHandler handler) override {
+    if (!events_.wanted()) {
+      for (auto& rt : runtimes_) rt->reset_watch();  // report from now on, not the past
+    }
+    return events_.add(std::move(handler));
+  }
+  void remove_listener(ListenerId id) override { events_.remove(id); }
 
   bool reload(std::string& report) override;
   bool account_settings(int index, std::vector<AccountSetting>& out) const override;
@@ -92,6 +102,7 @@ class EngineImpl final : public Engine {
     });
     for (auto& rt : runtimes_) {
       if (rt->account() != nullptr) rt->account()->stop(one_done);
+      rt->observe();
     }
     timers_.schedule_in(base::Duration{0}, one_done);
   }
@@ -120,6 +131,7 @@ class EngineImpl final : public Engine {
     auto* a = runtimes_[index - 1]->account();
     if (a == nullptr) return false;
     a->reregister_now();
+    runtimes_[index - 1]->observe();
     return true;
   }
 
@@ -132,6 +144,7 @@ class EngineImpl final : public Engine {
   // Binds an active account's socket(s) and builds its stack (inactive: nothing to do).
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
+    rt.set_events(&events_);
     if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, error)) return false;
     if (trace_.is_open()) rt.set_trace(trace_.hook());
     return true;
@@ -190,6 +203,7 @@ class EngineImpl final : public Engine {
   std::string config_path_;
   engine::StateStore store_;
   engine::SipTrace trace_;
+  engine::EventBus events_{timers_};
   base::Timer stop_timer_;
   // Registration attempts in flight across all accounts: a burst (the daemon's start, a
   // registrar back after an outage, SIGTERM) queues the rest rather than flooding the
@@ -214,6 +228,10 @@ constexpr std::chrono::seconds kRetireDeadline{5};
 bool EngineImpl::reload(std::string& report) {
   if (stopping_) {
     report = "the engine is stopping";
+    return false;
+  }
+  if (config_path_.empty()) {
+    report = "this engine was not built from a config file: nothing to reload";
     return false;
   }
   if (!retiring_.empty() || !pending_.empty()) {  // pending_ points into runtimes_: keep it so
@@ -330,6 +348,7 @@ void EngineImpl::retire(std::unique_ptr<engine::AccountRuntime> rt) {
   deadline->arm_in(kRetireDeadline, [this, raw] { on_retired(raw); });
   retiring_.push_back({std::move(rt), std::move(deadline)});
   account->stop([this, raw] { on_retired(raw); });
+  raw->observe();
 }
 
 void EngineImpl::on_retired(engine::AccountRuntime* rt) {
@@ -357,11 +376,19 @@ void EngineImpl::start_pending() {
         continue;
       }
       if (rt->account() != nullptr) rt->account()->start();
+      rt->observe();
     }
   });
 }
 
 }  // namespace
+
+namespace engine {
+std::unique_ptr<Engine> make_engine(asio::io_context& io, config::LoadedConfig loaded,
+                                    std::string config_path) {
+  return std::make_unique<EngineImpl>(io, std::move(loaded), std::move(config_path));
+}
+}  // namespace engine
 
 std::unique_ptr<Engine> Engine::create(asio::io_context& io, const std::string& config_path,
                                        std::string& error) {

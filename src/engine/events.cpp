@@ -1,0 +1,105 @@
+#include "events.hpp"
+
+#include <algorithm>
+
+namespace sipline {
+
+std::string_view to_string(Event::Kind kind) {
+  switch (kind) {
+    case Event::Kind::kAccountState:
+      return "account_state";
+    case Event::Kind::kRegistration:
+      return "registration";
+  }
+  return "unknown";
+}
+
+namespace engine {
+
+ListenerId EventBus::add(EventHandler handler) {
+  const ListenerId id = next_id_++;
+  listeners_.emplace_back(id, std::make_shared<EventHandler>(std::move(handler)));
+  return id;
+}
+
+void EventBus::remove(ListenerId id) {
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+}
+
+void EventBus::publish(Event event) {
+  if (!wanted()) return;
+  queue_.push_back(std::move(event));
+  if (!flush_timer_.armed()) flush_timer_.arm_in(base::Duration{0}, [this] { flush(); });
+}
+
+void EventBus::flush() {
+  const auto alive = alive_;
+  const auto events = std::move(queue_);
+  queue_.clear();
+  for (const Event& e : events) {
+    const auto listeners = listeners_;  // a handler may add or remove listeners
+    for (const auto& [id, handler] : listeners) {
+      const bool still_there = std::any_of(listeners_.begin(), listeners_.end(),
+                                           [id = id](const auto& l) { return l.first == id; });
+      if (still_there) (*handler)(e);
+      if (!*alive) return;  // a handler destroyed the engine
+    }
+  }
+}
+
+namespace {
+Event event_of(Event::Kind kind, int index, const account::Snapshot& s) {
+  Event e;
+  e.kind = kind;
+  e.account = index;
+  e.account_name = s.name;
+  e.aor = s.aor;
+  e.state = std::string(account::to_string(s.state));
+  return e;
+}
+}  // namespace
+
+void AccountWatch::reset(const account::Account& account) {
+  const account::Snapshot s = account.snapshot();
+  state_ = s.state;
+  ok_ = s.registrations_ok;
+  failed_ = s.registration_failures;
+}
+
+void AccountWatch::observe(const account::Account& account, EventBus& bus) {
+  if (!bus.wanted()) {
+    state_ = account.state();
+    return;
+  }
+  const account::Snapshot s = account.snapshot();
+  if (s.registrations_ok != ok_ || s.registration_failures != failed_) {
+    Event e = event_of(Event::Kind::kRegistration, index_, s);
+    e.ok = s.registrations_ok != ok_ && s.registration_failures == failed_;
+    e.status_code = s.last_status_code;
+    if (!e.ok) {
+      e.failure_class = std::string(usage::reg::to_string(s.failure_class));
+      e.detail = s.last_error;
+    } else {
+      e.expires_s = s.granted_expires_s;
+    }
+    ok_ = s.registrations_ok;
+    failed_ = s.registration_failures;
+    bus.publish(std::move(e));
+  }
+  if (s.state != state_) {
+    Event e = event_of(Event::Kind::kAccountState, index_, s);
+    e.previous_state = std::string(account::to_string(state_));
+    state_ = s.state;
+    bus.publish(std::move(e));
+  }
+}
+
+base::TimerId WatchedTimers::schedule_at(base::TimePoint when, std::function<void()> fn) {
+  return inner_.schedule_at(when, [fn = std::move(fn), alive = alive_, this] {
+    fn();
+    if (*alive) after_();
+  });
+}
+
+}  // namespace engine
+}  // namespace sipline

@@ -1,0 +1,79 @@
+// Events for embedders (include/sipline/engine.hpp: Engine::add_listener): an account's state
+// changes and the outcomes of its REGISTER attempts, delivered to listeners on the loop.
+//
+// The account layer has no observer of its own, so the runtime watches it from outside: every
+// change of an account happens inside a call from the engine (start, stop, re-register), a
+// message or transport error from its socket, or a timer of its stack. The runtime routes its
+// stack's timers through WatchedTimers and looks at the account after each of those
+// (AccountWatch), which costs nothing while no one listens.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "account/account.hpp"
+#include "base/timer.hpp"
+#include "base/timers.hpp"
+#include "sipline/engine.hpp"
+
+namespace sipline::engine {
+
+// Queues events and hands them to the listeners from a timer of their own (a clean stack).
+class EventBus {
+ public:
+  explicit EventBus(base::TimerService& timers) : flush_timer_(timers) {}
+  ~EventBus() { *alive_ = false; }
+  EventBus(const EventBus&) = delete;
+  EventBus& operator=(const EventBus&) = delete;
+
+  ListenerId add(EventHandler handler);
+  void remove(ListenerId id);
+  bool wanted() const { return !listeners_.empty(); }
+  void publish(Event event);
+
+ private:
+  void flush();
+
+  base::Timer flush_timer_;
+  std::vector<Event> queue_;
+  std::vector<std::pair<ListenerId, std::shared_ptr<EventHandler>>> listeners_;
+  ListenerId next_id_ = 1;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// What one account looked like last time: publishes the difference.
+class AccountWatch {
+ public:
+  explicit AccountWatch(int index) : index_(index) {}
+  void observe(const account::Account& account, EventBus& bus);
+  // Takes the account as it is now, publishing nothing (a first listener was added).
+  void reset(const account::Account& account);
+
+ private:
+  int index_;
+  account::State state_ = account::State::kDisabled;
+  std::uint64_t ok_ = 0;
+  std::uint64_t failed_ = 0;
+};
+
+// A TimerService that forwards to `inner` and calls `after` once each callback has run (unless
+// this service is gone by then). Ids are the inner service's.
+class WatchedTimers final : public base::TimerService {
+ public:
+  WatchedTimers(base::TimerService& inner, std::function<void()> after)
+      : inner_(inner), after_(std::move(after)) {}
+  ~WatchedTimers() override { *alive_ = false; }
+  base::TimePoint now() const override { return inner_.now(); }
+  base::TimerId schedule_at(base::TimePoint when, std::function<void()> fn) override;
+  void cancel(base::TimerId id) override { inner_.cancel(id); }
+  std::size_t pending() const override { return inner_.pending(); }
+
+ private:
+  base::TimerService& inner_;
+  std::function<void()> after_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace sipline::engine

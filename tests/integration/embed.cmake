@@ -1,0 +1,11 @@
+# The installed package as an embedder sees it: `cmake --install` to a temporary prefix, then
+# examples/embed built out of tree with find_package(sipline) (and once with pkg-config), run
+# against the test Kamailio.
+if(TARGET sipline_embed)
+  sipline_test(embed_install_test SOURCES embed_install_test.cpp
+    DEPS sipline_test_support LABEL integration)
+  add_dependencies(embed_install_test sipline_embed)
+  target_compile_definitions(embed_install_test PRIVATE
+    SIPLINE_SOURCE_DIR="${CMAKE_SOURCE_DIR}" SIPLINE_BUILD_DIR="${CMAKE_BINARY_DIR}"
+    CMAKE_COMMAND_PATH="${CMAKE_COMMAND}" CXX_COMPILER_PATH="${CMAKE_CXX_COMPILER}")
+endif()
