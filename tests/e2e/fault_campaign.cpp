@@ -130,7 +130,10 @@ std::vector<std::string> Campaign::unregistered_in_api() const {
   auto list = daemon_->accounts();
   if (!list) return {"(the API does not answer)"};
   for (const auto& a : *list) {
-    if (a["state"] != "registered") out.push_back(a["aor"].get<std::string>());
+    // "refreshing" holds its binding too: a refresh is under way, its lease still valid.
+    if (a["state"] != "registered" && a["state"] != "refreshing") {
+      out.push_back(a["aor"].get<std::string>() + " " + a["state"].get<std::string>());
+    }
   }
   return out;
 }

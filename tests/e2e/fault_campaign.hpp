@@ -79,7 +79,8 @@ class Campaign {
   // Users whose binding (with the contact the daemon showed at start) Kamailio holds now;
   // nullopt when Kamailio does not answer.
   std::optional<std::set<std::string>> bound_users() const;
-  // Accounts of the API that are not "registered", and those in a credentials failure.
+  // Accounts of the API neither "registered" nor "refreshing", and those in a credentials
+  // failure.
   std::vector<std::string> unregistered_in_api() const;
   std::vector<std::string> credential_failures() const;
   const std::vector<AccountToml>& accounts() const { return accounts_; }
