@@ -95,11 +95,16 @@ void Account::make_watchers() {
 
 Account::~Account() = default;
 
-void Account::refresh_identity() {
-  WireNames n = wire_names(cfg_, stack_.transport.local_address(identity_.target));
-  identity_.contact = std::move(n.contact);
+bool Account::refresh_identity() {
+  const transport::Address local = stack_.transport.local_address(identity_.target);
+  WireNames n = wire_names(cfg_, local);
   identity_.aor = std::move(n.aor);
   identity_.request_uri = std::move(n.request_uri);
+  // No source address toward the server (issue 12 defect 7): keep the last good Contact (an
+  // unregister still names it) and never put a wildcard or nothing in its place.
+  if (local.address.empty()) return false;
+  identity_.contact = std::move(n.contact);
+  return true;
 }
 
 std::uint32_t Account::requested_expires_s() const {
@@ -174,11 +179,12 @@ void Account::unregister_previous() {
         index_, identity_.aor);
     return reg_.unbind_all(done);
   }
+  refresh_identity();
   std::vector<std::string> contacts;
   for (const auto& c : previous_contacts_) {
     if (c != identity_.contact) contacts.push_back(c);
   }
-  contacts.push_back(identity_.contact);
+  if (!identity_.contact.empty()) contacts.push_back(identity_.contact);
   reg_.unbind(std::move(contacts), done);
 }
 
@@ -194,6 +200,13 @@ void Account::begin_register() {
     lease_timer_.arm_at(lease_end_, [this] { on_lease_expired(); });
   }
   transition(lease_valid() ? State::kRefreshing : State::kRegistering);
+  if (!refresh_identity()) {  // the Contact would name no reachable address: not sent
+    usage::reg::Outcome o;
+    o.failure = FailureClass::kTransport;
+    o.requested_s = requested_expires_s();
+    o.detail = "no usable source address toward " + transport::to_string(identity_.target.remote);
+    return on_register_failed(o);
+  }
   reg_.bind(requested_expires_s(), [this](const usage::reg::Outcome& o) {
     if (o.registered()) {
       on_registered(o);

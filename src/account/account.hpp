@@ -101,7 +101,8 @@ class Account {
 
  private:
   void transition(State next);
-  void refresh_identity();
+  // Names the Contact from the transport's source address; false (Contact kept) when none.
+  bool refresh_identity();
   void unregister_previous();
   void begin_register();
   void on_registered(const usage::reg::Outcome& o);

@@ -42,6 +42,15 @@ bool CoreBase::deliver(std::string bytes, const Address& source, const Address& 
   return true;
 }
 
+base::Result<asio::ip::address, std::string> CoreBase::source_for(
+    const asio::ip::address& bound, const asio::ip::address& remote,
+    const Address& destination) const {
+  if (!bound.is_unspecified()) return bound;
+  auto found = routes_.source(remote, SourceRoutes::Clock::now());
+  if (!found) return base::fail(no_source_reason(to_string(destination), found.error()));
+  return *found;
+}
+
 bool only_crlf(std::string_view bytes) {
   for (char c : bytes) {
     if (c != '\r' && c != '\n' && c != ' ' && c != '\t') return false;

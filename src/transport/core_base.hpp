@@ -3,17 +3,19 @@
 // user destroyed the transport from inside a callback) finds `stopped_` and does nothing.
 #pragma once
 #include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
 #include <memory>
 #include <string>
 
 #include "transport/asio_transport.hpp"
+#include "transport/source_routes.hpp"
 
 namespace sipline::transport::detail {
 
 class CoreBase : public AsioTransport, public std::enable_shared_from_this<CoreBase> {
  public:
   CoreBase(asio::io_context& io, Protocol protocol, const msg::Limits& limits)
-      : io_(io), protocol_(protocol), limits_(limits) {}
+      : io_(io), routes_(source_routes(io)), protocol_(protocol), limits_(limits) {}
   // Closes every socket; no callback reaches the user afterwards.
   virtual void stop() = 0;
 
@@ -35,9 +37,18 @@ class CoreBase : public AsioTransport, public std::enable_shared_from_this<CoreB
   // Parses one datagram or frame and hands it to the user; a malformed one is counted, logged
   // and dropped (returns false).
   bool deliver(std::string bytes, const Address& source, const Address& local);
+  // The address to name in Via and Contact for a socket bound to `bound` sending to `remote`:
+  // `bound` itself unless it is a wildcard, else the route's source address. Never a wildcard:
+  // an error ("no usable source address toward ...") when the route's source is unknown.
+  base::Result<asio::ip::address, std::string> source_for(const asio::ip::address& bound,
+                                                          const asio::ip::address& remote,
+                                                          const Address& destination) const;
+  // After a send or connect error toward `remote`: ask the route again next time.
+  void forget_route(const asio::ip::address& remote) { routes_.forget(remote); }
 
  protected:
   asio::io_context& io_;
+  SourceRoutes& routes_;  // shared by every transport of io_
   // Only what both kinds use; the stream core keeps its whole TransportConfig (a UDP socket per
   // account has no use for TLS files, connection limits or timeouts).
   Protocol protocol_;

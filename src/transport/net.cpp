@@ -31,20 +31,6 @@ std::string describe_bind_error(const std::error_code& ec, std::uint16_t port) {
   return ec.message();
 }
 
-std::optional<asio::ip::address> route_source(asio::io_context& io,
-                                              const asio::ip::address& remote) {
-  asio::ip::udp::socket s(io);
-  asio::ip::udp::endpoint ep(remote, 5060);
-  std::error_code ec;
-  s.open(ep.protocol(), ec);
-  if (ec) return std::nullopt;
-  s.connect(ep, ec);  // a UDP connect only picks the route; nothing goes on the wire
-  if (ec) return std::nullopt;
-  auto local = s.local_endpoint(ec);
-  if (ec) return std::nullopt;
-  return local.address();
-}
-
 std::optional<std::vector<asio::ip::address>> bind_addresses(const std::string& bind_address) {
   if (bind_address.empty()) {
     return std::vector<asio::ip::address>{asio::ip::address_v4::any(), asio::ip::address_v6::any()};

@@ -31,11 +31,6 @@ Address to_address(Protocol p, const Endpoint& ep) {
 // "address already in use", "permission denied: ports below 1024 need privilege", ...
 std::string describe_bind_error(const std::error_code& ec, std::uint16_t port);
 
-// The local address the kernel would send from to reach `remote` (a UDP socket connected for a
-// moment; nothing is sent). nullopt when there is no route.
-std::optional<asio::ip::address> route_source(asio::io_context& io,
-                                              const asio::ip::address& remote);
-
 // The addresses to bind for `bind_address` (empty: 0.0.0.0 then ::); nullopt if not a literal.
 std::optional<std::vector<asio::ip::address>> bind_addresses(const std::string& bind_address);
 

@@ -26,6 +26,8 @@ base::Result<std::shared_ptr<CoreBase>, BindError> StreamCore::open(asio::io_con
     core->server_tls_ = std::move(server).value();
   }
   core->port_ = config.port;
+  core->bound_ =
+      parse_ip(config.bind_address).value_or(asio::ip::address(asio::ip::address_v4::any()));
   auto acceptors =
       bind_sockets<asio::ip::tcp::acceptor>(io, config.protocol, config.bind_address, config.port);
   if (!acceptors) return base::fail(acceptors.error());
@@ -141,6 +143,12 @@ void StreamCore::send(const Target& target, std::string bytes) {
   asio::ip::tcp::endpoint remote(*ip, target.remote.port);
   auto conn = find(remote);
   if (!conn) {
+    // Via and Contact were named from the route (local_address()): none known, nothing sent.
+    if (auto source = source_for(bound_, *ip, target.remote); !source) {
+      ++counters_.send_failures;
+      report_later(TransportErrorKind::kSendFailed, target, source.error());
+      return;
+    }
     if (count_open(true) >= config_.max_outbound_connections) {
       ++counters_.send_failures;
       report_later(TransportErrorKind::kSendFailed, target, "too many outbound connections");
@@ -173,26 +181,17 @@ void StreamCore::reset(const Target& target) {
 Address StreamCore::local_address(const Target& target) const {
   Address out{config_.protocol, "", port_};
   auto ip = parse_ip(target.remote.address);
-  if (ip) {
-    auto conn = find(asio::ip::tcp::endpoint(*ip, target.remote.port));
-    auto local = conn && conn->state() == Connection::State::kOpen ? conn->local() : std::nullopt;
-    if (local) {
-      out.address = local->address;
-      if (listeners_.empty() && port_ == 0) out.port = local->port;
-      return out;
-    }
-  }
-  auto bound = parse_ip(config_.bind_address);
-  if (bound && !bound->is_unspecified()) {
-    out.address = bound->to_string();
+  if (!ip) return out;  // send() fails for this target too
+  auto conn = find(asio::ip::tcp::endpoint(*ip, target.remote.port));
+  auto local = conn && conn->state() == Connection::State::kOpen ? conn->local() : std::nullopt;
+  if (local) {
+    out.address = local->address;
+    if (listeners_.empty() && port_ == 0) out.port = local->port;
     return out;
   }
-  std::optional<asio::ip::address> src = ip ? route_source(io_, *ip) : std::nullopt;
-  if (src) {
-    out.address = to_address(config_.protocol, asio::ip::tcp::endpoint(*src, 0)).address;
-  } else {
-    out.address = ip && ip->is_v6() ? "::" : "0.0.0.0";
-  }
+  auto source = source_for(bound_, *ip, target.remote);
+  if (source)
+    out.address = to_address(config_.protocol, asio::ip::tcp::endpoint(*source, 0)).address;
   return out;
 }
 
@@ -221,6 +220,7 @@ void StreamCore::on_down(Connection& connection, TransportErrorKind kind, std::s
   } else if (connection.outbound()) {
     ++counters_.connections_failed;
   }
+  if (connection.outbound() && !was_open) forget_route(connection.remote().address());
   if (kind == TransportErrorKind::kTlsCertificate || kind == TransportErrorKind::kTlsHandshake) {
     ++counters_.tls_failures;
   }

@@ -53,6 +53,7 @@ class StreamCore final : public CoreBase {
   std::shared_ptr<asio::ssl::context> server_tls_;
   std::multimap<asio::ip::tcp::endpoint, std::shared_ptr<Connection>> connections_;
   std::uint16_t port_ = 0;
+  asio::ip::address bound_;                       // bind_address, or the IPv4 wildcard when empty
   std::vector<unsigned> accept_failures_in_row_;  // per listener; 0 after a good accept
   std::chrono::steady_clock::time_point accept_logged_at_{};
   std::uint64_t accept_failures_unlogged_ = 0;

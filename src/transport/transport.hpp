@@ -61,7 +61,10 @@ class Transport {
   // Failures are reported later, asynchronously, through TransportUser::on_transport_error.
   virtual void send(const Target& target, std::string bytes) = 0;
   // The local address requests to `target` leave from (Via sent-by and Contact): the bound
-  // address/port for UDP, the listener's port for TCP/TLS.
+  // address/port for UDP, the listener's port for TCP/TLS. Never a wildcard: a transport bound
+  // to 0.0.0.0 / :: names the route's source address, and `address` is empty when none is
+  // known toward `target` (a send() to it then fails with kSendFailed, "no usable source
+  // address toward ...").
   virtual Address local_address(const Target& target) const = 0;
   // Closes the connection to `target` (TCP/TLS) so the next send opens a new one.
   virtual void reset(const Target& target) = 0;

@@ -20,6 +20,7 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
     s.non_blocking(true, ec);
     Slot& slot = core->slots_.emplace_back(std::move(s));
     slot.local = to_address(Protocol::kUdp, ep);
+    slot.bound = ep.address();
     slot.v4 = ep.address().is_v4();
     core->port_ = ep.port();
   }
@@ -100,6 +101,13 @@ void UdpCore::send(const Target& target, std::string bytes) {
                     : "not an IP address: '" + target.remote.address + "'");
     return;
   }
+  // Via and Contact were just named from the same route (local_address()): without a source
+  // address they would carry a wildcard or nothing, so the request is not sent at all.
+  if (auto source = source_for(slot->bound, *ip, target.remote); !source) {
+    ++counters_.send_failures;
+    report_later(TransportErrorKind::kSendFailed, target, source.error());
+    return;
+  }
   asio::ip::udp::endpoint to(*ip, target.remote.port);
   const bool message = !only_crlf(bytes);
   if (message) trace(TraceDirection::kSent, slot->local, to_address(Protocol::kUdp, to), bytes);
@@ -107,10 +115,11 @@ void UdpCore::send(const Target& target, std::string bytes) {
   auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
   slot->socket.async_send_to(
       asio::buffer(*data), to,
-      [self, data, target, message](const std::error_code& ec, std::size_t size) {
+      [self, data, target, message, to](const std::error_code& ec, std::size_t size) {
         if (self->stopped_ || ec == asio::error::operation_aborted) return;
         if (ec) {
           ++self->counters_.send_failures;
+          self->forget_route(to.address());  // the route may have changed: ask again next time
           self->report(TransportErrorKind::kSendFailed, target, ec.message());
           return;
         }
@@ -121,14 +130,13 @@ void UdpCore::send(const Target& target, std::string bytes) {
 }
 
 Address UdpCore::local_address(const Target& target) const {
+  Address local{Protocol::kUdp, "", port_};
   auto ip = parse_ip(target.remote.address);
   const std::size_t index = ip ? slot_for(*ip) : slots_.size();
-  Address local = slots_[index < slots_.size() ? index : 0].local;
-  auto bound = parse_ip(local.address);
-  if (ip && bound && bound->is_unspecified()) {
-    if (auto src = route_source(io_, *ip))
-      local.address = to_address(Protocol::kUdp, asio::ip::udp::endpoint(*src, 0)).address;
-  }
+  if (index >= slots_.size()) return local;  // send() fails for this target too
+  auto source = source_for(slots_[index].bound, *ip, target.remote);
+  if (source)
+    local.address = to_address(Protocol::kUdp, asio::ip::udp::endpoint(*source, 0)).address;
   return local;
 }
 

@@ -32,7 +32,8 @@ class UdpCore final : public CoreBase {
     explicit Slot(asio::ip::udp::socket s) : socket(std::move(s)) {}
     asio::ip::udp::socket socket;
     Address local;
-    bool v4 = true;  // the socket's address family
+    asio::ip::address bound;  // what it is bound to (maybe a wildcard)
+    bool v4 = true;           // the socket's address family
   };
   void start_receive(Slot& slot);
   // Reads what is queued on the socket (at most a bounded batch, so one busy socket cannot

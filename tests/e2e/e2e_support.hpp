@@ -81,6 +81,7 @@ class Daemon {
   int terminate(milliseconds grace = milliseconds(8000));
   void kill();  // SIGKILL: no unregistration
   bool running() { return process_.running(); }
+  pid_t pid() const { return process_.pid(); }
 
   // GET /api/accounts; nullopt when the daemon does not answer.
   std::optional<Json> accounts() const;

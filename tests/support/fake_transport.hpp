@@ -38,6 +38,8 @@ class FakeTransport final : public transport::Transport {
   transport::Address local_address(const transport::Target& target) const override;
   void reset(const transport::Target& target) override;
 
+  // What local_address() answers from now on (an empty address: no source known).
+  void set_local(transport::Address local) { local_ = std::move(local); }
   // Who gets injected messages and errors.
   void set_user(transport::TransportUser* user) { user_ = user; }
 

@@ -1,1 +1,1 @@
-sipline_test(transport_test SOURCES transport_test.cpp DEPS sipline_transport)
+sipline_test(transport_test SOURCES transport_test.cpp transport_routes_test.cpp DEPS sipline_transport)
