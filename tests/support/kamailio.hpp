@@ -35,9 +35,9 @@ struct KamailioOptions {
   bool min_expires_423 = true;  // false: raise short expiries to the minimum instead
   int max_expires_s = 7200;
   int default_expires_s = 3600;
-  int max_contacts = 0;              // 0: unlimited
-  bool forbidden_user = true;        // REGISTERs for user "forbidden" get 403 (WITH_FORBIDDEN_USER)
-  bool invite_auth = false;          // challenge INVITE/other requests with 407 (WITH_INVITE_AUTH)
+  int max_contacts = 0;        // 0: unlimited
+  bool forbidden_user = true;  // REGISTERs for user "forbidden" get 403 (WITH_FORBIDDEN_USER)
+  bool invite_auth = false;    // challenge INVITE/other requests with 407 (WITH_INVITE_AUTH)
   // Presence server (WITH_PRESENCE): SUBSCRIBE/PUBLISH for message-summary and dialog events,
   // state in a sqlite file in the run directory made from Kamailio's shipped schema.
   bool presence = false;

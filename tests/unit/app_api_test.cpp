@@ -224,7 +224,6 @@ TEST(AppAddress, SplitsHostAndPort) {
   EXPECT_FALSE(split_host_port("[::1]80", hp, error));
 }
 
-
 AccountStatus with_subscriptions() {
   AccountStatus a;
   a.index = 4;

@@ -15,8 +15,10 @@ TEST(VirtualTimers, FireInTimeOrderAndMoveTheClock) {
   VirtualTimers t;
   const auto t0 = t.now();
   std::vector<std::pair<int, Duration>> fired;
-  t.schedule_in(300ms, [&] { fired.emplace_back(3, std::chrono::duration_cast<Duration>(t.now() - t0)); });
-  t.schedule_in(100ms, [&] { fired.emplace_back(1, std::chrono::duration_cast<Duration>(t.now() - t0)); });
+  t.schedule_in(300ms,
+                [&] { fired.emplace_back(3, std::chrono::duration_cast<Duration>(t.now() - t0)); });
+  t.schedule_in(100ms,
+                [&] { fired.emplace_back(1, std::chrono::duration_cast<Duration>(t.now() - t0)); });
   auto id = t.schedule_in(200ms, [&] { fired.emplace_back(2, 0ms); });
   t.cancel(id);
   t.advance(250ms);
