@@ -7,62 +7,38 @@ namespace sipline::app {
 
 namespace {
 
-// The nested records of an account (calls-and-subscriptions.md "Interfaces added").
-template <typename M, typename F>
-void for_each_field_of_mwi(M& m, F&& f) {
-  f("waiting", m.waiting);
-  f("new", m.new_msgs);
-  f("old", m.old_msgs);
-  f("urgent_new", m.urgent_new);
-  f("urgent_old", m.urgent_old);
-}
-template <typename S, typename F>
-void for_each_field_of_subscription(S& s, F&& f) {
-  f("event", s.event);
-  f("uri", s.uri);
-  f("state", s.state);
-  f("granted_expires_s", s.granted_expires_s);
-  f("next_refresh_in_s", s.next_refresh_in_s);
-  f("last_error", s.last_error);
-  f("next_attempt_in_s", s.next_attempt_in_s);
-  f("refreshes", s.refreshes);
-  f("failures", s.failures);
-}
-template <typename B, typename F>
-void for_each_field_of_blf(B& b, F&& f) {
-  f("uri", b.uri);
-  f("state", b.state);
-  f("remote", b.remote);
-}
-
-template <typename F>
-void visit_record(MwiStatus& r, F&& f) {
-  for_each_field_of_mwi(r, f);
-}
-template <typename F>
-void visit_record(const MwiStatus& r, F&& f) {
-  for_each_field_of_mwi(r, f);
-}
-template <typename F>
-void visit_record(SubscriptionStatus& r, F&& f) {
-  for_each_field_of_subscription(r, f);
-}
-template <typename F>
-void visit_record(const SubscriptionStatus& r, F&& f) {
-  for_each_field_of_subscription(r, f);
-}
-template <typename F>
-void visit_record(BlfStatus& r, F&& f) {
-  for_each_field_of_blf(r, f);
-}
-template <typename F>
-void visit_record(const BlfStatus& r, F&& f) {
-  for_each_field_of_blf(r, f);
-}
-
 template <typename T>
 constexpr bool kIsRecord = std::is_same_v<T, MwiStatus> || std::is_same_v<T, SubscriptionStatus> ||
                            std::is_same_v<T, BlfStatus>;
+
+// Calls f(key, field) for every field of a nested record of an account, in the JSON order of
+// calls-and-subscriptions.md "Interfaces added" (const or not: one list both directions use).
+template <typename R, typename F>
+void visit_record(R& r, F&& f) {
+  using T = std::remove_const_t<R>;
+  if constexpr (std::is_same_v<T, MwiStatus>) {
+    f("waiting", r.waiting);
+    f("new", r.new_msgs);
+    f("old", r.old_msgs);
+    f("urgent_new", r.urgent_new);
+    f("urgent_old", r.urgent_old);
+  } else if constexpr (std::is_same_v<T, SubscriptionStatus>) {
+    f("event", r.event);
+    f("uri", r.uri);
+    f("state", r.state);
+    f("granted_expires_s", r.granted_expires_s);
+    f("next_refresh_in_s", r.next_refresh_in_s);
+    f("last_error", r.last_error);
+    f("next_attempt_in_s", r.next_attempt_in_s);
+    f("refreshes", r.refreshes);
+    f("failures", r.failures);
+  } else {
+    static_assert(std::is_same_v<T, BlfStatus>);
+    f("uri", r.uri);
+    f("state", r.state);
+    f("remote", r.remote);
+  }
+}
 
 // Calls f(key, field) for every field of AccountStatus, in the JSON order: interfaces.md's
 // fields first, then the extras. The one list both directions use.
