@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 namespace sipline::account {
 
 namespace bodies = usage::sub::bodies;
@@ -60,9 +58,9 @@ Watchers::Watchers(const config::AccountConfig& cfg, WatchStack stack,
       callbacks_(std::move(callbacks)),
       to_tag_(stack.random.tag()) {
   auto add = [&](Package p, std::string uri) {
-    watches_.push_back(std::make_unique<Watch>(cfg, stack, identity, p, std::move(uri)));
-    lamps_.emplace_back();
-    if (p == Package::kDialog) lamps_.back().emplace();
+    Entry& e = entries_.emplace_back();
+    e.watch = std::make_unique<Watch>(cfg, stack, identity, p, std::move(uri));
+    if (p == Package::kDialog) e.lamp.emplace();
   };
   if (cfg.subscribe_mwi) add(Package::kMessageSummary, std::move(mwi_uri));
   if (cfg.subscribe_reg_event) add(Package::kReg, identity.aor);
@@ -72,24 +70,24 @@ Watchers::Watchers(const config::AccountConfig& cfg, WatchStack stack,
 Watchers::~Watchers() = default;
 
 void Watchers::start() {
-  for (auto& w : watches_) w->start();
+  for (auto& e : entries_) e.watch->start();
 }
 
 void Watchers::stop(std::function<void()> done) {
-  auto left = std::make_shared<std::size_t>(watches_.size() + 1);
+  auto left = std::make_shared<std::size_t>(entries_.size() + 1);
   auto finish = std::make_shared<std::function<void()>>(std::move(done));
   auto one = [left, finish] {
     if (--*left == 0 && *finish) (*finish)();
   };
-  for (auto& w : watches_) w->stop(one);
+  for (auto& e : entries_) e.watch->stop(one);
   // Watch::stop never calls back synchronously, so this last release cannot finish early...
   // except with no watches at all: then the owner gets `done` from here, still on the loop.
   one();
 }
 
-Watch* Watchers::owner_of(const usage::sub::Subscription* s) {
-  for (auto& w : watches_) {
-    if (&w->subscription() == s) return w.get();
+Watchers::Entry* Watchers::owner_of(const usage::sub::Subscription* s) {
+  for (auto& e : entries_) {
+    if (&e.watch->subscription() == s) return &e;
   }
   return nullptr;
 }
@@ -98,8 +96,8 @@ void Watchers::on_notify(const msg::Message& notify, const transport::Address& s
                          std::span<const transport::Address> trusted,
                          const std::function<void(std::string)>& respond) {
   std::vector<usage::sub::Subscription*> subs;
-  subs.reserve(watches_.size());
-  for (auto& w : watches_) subs.push_back(&w->subscription());
+  subs.reserve(entries_.size());
+  for (auto& e : entries_) subs.push_back(&e.watch->subscription());
   usage::sub::NotifyResult r = usage::sub::dispatch_notify(subs, notify, source, trusted);
   respond(usage::sub::notify_response(notify, r, to_tag_));
   if (r.status_code != 200) {
@@ -114,21 +112,18 @@ void Watchers::on_notify(const msg::Message& notify, const transport::Address& s
     }
     return;
   }
-  Watch* w = owner_of(r.subscription);
-  if (w == nullptr) return;
-  apply_body(*w, r.body);
-  w->on_notify(r.verdict);
+  Entry* e = owner_of(r.subscription);
+  if (e == nullptr) return;
+  apply_body(*e, r.body);
+  e->watch->on_notify(r.verdict);
 }
 
-void Watchers::apply_body(Watch& w, const usage::sub::Body& body) {
+void Watchers::apply_body(Entry& e, const usage::sub::Body& body) {
+  Watch& w = *e.watch;
   if (const auto* m = std::get_if<bodies::MessageSummary>(&body)) {
     mwi_ = {true, m->waiting, m->voice};
-  } else if (w.package() == Package::kDialog) {
-    const auto i = static_cast<std::size_t>(
-        std::find_if(watches_.begin(), watches_.end(), [&](auto& p) { return p.get() == &w; }) -
-        watches_.begin());
-    auto& lamp = lamps_[i];
-    if (!lamp) return;
+  } else if (e.lamp) {
+    auto& lamp = e.lamp;
     lamp->known = true;
     const auto* d = std::get_if<bodies::DialogInfo>(&body);
     // No body (Kamailio's first NOTIFY when nothing was published): no dialog, the line is idle.
@@ -166,8 +161,9 @@ void Watchers::apply_reginfo(const bodies::RegInfo& doc) {
 
 std::vector<WatchSnapshot> Watchers::snapshots() const {
   std::vector<WatchSnapshot> out;
-  out.reserve(watches_.size());
-  for (const auto& w : watches_) {
+  out.reserve(entries_.size());
+  for (const auto& e : entries_) {
+    const Watch* w = e.watch.get();
     out.push_back({std::string(usage::sub::event_name(w->package())), w->resource(),
                    std::string(to_string(w->state())), w->granted_s(), w->next_refresh_in(),
                    w->next_attempt_in(), w->last_error(), w->counters()});
@@ -177,10 +173,10 @@ std::vector<WatchSnapshot> Watchers::snapshots() const {
 
 std::vector<BlfLamp> Watchers::blf() const {
   std::vector<BlfLamp> out;
-  for (std::size_t i = 0; i < watches_.size(); ++i) {
-    const auto& l = lamps_[i];
+  for (const auto& e : entries_) {
+    const auto& l = e.lamp;
     if (!l) continue;
-    BlfLamp lamp{watches_[i]->resource(), "unknown", {}};
+    BlfLamp lamp{e.watch->resource(), "unknown", {}};
     if (l->known) {
       lamp.state = std::string(blf_name(l->view.state()));
       const bodies::Party p = l->view.remote();

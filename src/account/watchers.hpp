@@ -65,7 +65,7 @@ class Watchers {
   // Ends every subscription (Expires: 0 where there is a dialog); `done` once all are answered
   // (never synchronously). Before the account unregisters.
   void stop(std::function<void()> done);
-  bool empty() const { return watches_.empty(); }
+  bool empty() const { return entries_.empty(); }
 
   // The NOTIFY server side: answers `notify` through `respond` and updates the lamps.
   // `trusted`: the addresses of sip_server / outbound_proxy (unsolicited MWI).
@@ -82,20 +82,22 @@ class Watchers {
   std::uint64_t notifies_rejected() const { return notifies_rejected_; }
 
  private:
-  Watch* owner_of(const usage::sub::Subscription* s);
-  void apply_body(Watch& w, const usage::sub::Body& body);
+  struct Lamp {
+    usage::sub::bodies::BlfView view;
+    bool known = false;  // a NOTIFY has told the state (an empty body: nothing going on)
+  };
+  struct Entry {
+    std::unique_ptr<Watch> watch;
+    std::optional<Lamp> lamp;  // dialog watches only
+  };
+  Entry* owner_of(const usage::sub::Subscription* s);
+  void apply_body(Entry& e, const usage::sub::Body& body);
   void apply_reginfo(const usage::sub::bodies::RegInfo& doc);
 
   const config::AccountConfig& cfg_;
   const txn::Identity& identity_;
   Callbacks callbacks_;
-  std::vector<std::unique_ptr<Watch>> watches_;
-  // Parallel to watches_: the lamp of each dialog watch (empty optional for the others).
-  struct Lamp {
-    usage::sub::bodies::BlfView view;
-    bool known = false;  // a NOTIFY has told the state (an empty body: nothing going on)
-  };
-  std::vector<std::optional<Lamp>> lamps_;
+  std::vector<Entry> entries_;
   usage::sub::bodies::RegInfoView reg_view_;
   std::function<std::uint32_t()> lease_left_;
   MwiStatus mwi_;
