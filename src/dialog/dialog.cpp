@@ -68,6 +68,23 @@ std::string_view describe(DialogError e) {
   return "dialog error";
 }
 
+base::Result<Dialog, DialogError> Dialog::make(const msg::Message& m, DialogId id,
+                                               bool uac_route_order, std::uint32_t local_cseq,
+                                               std::optional<std::uint32_t> remote_cseq) {
+  auto target = contact_target(m);
+  if (!target.ok()) return fail(target.error());
+  auto routes = record_routes(m);
+  if (!routes.ok()) return fail(routes.error());
+  Dialog d;
+  d.id_ = std::move(id);
+  d.remote_target_ = std::move(target).value();
+  d.route_set_ = std::move(routes).value();
+  if (uac_route_order) std::reverse(d.route_set_.begin(), d.route_set_.end());
+  d.local_cseq_ = local_cseq;
+  d.remote_cseq_ = remote_cseq;
+  return d;
+}
+
 base::Result<Dialog, DialogError> Dialog::from_response(const LocalSide& local,
                                                         const msg::Message& response) {
   auto from = response.from();
@@ -77,19 +94,12 @@ base::Result<Dialog, DialogError> Dialog::from_response(const LocalSide& local,
     return fail(DialogError::kMismatch);
   }
   if (to.value().tag().empty()) return fail(DialogError::kNoRemoteTag);
-  auto target = contact_target(response);
-  if (!target.ok()) return fail(target.error());
-  auto routes = record_routes(response);
-  if (!routes.ok()) return fail(routes.error());
-  Dialog d;
-  d.id_ = {local.call_id, local.local_tag, std::string(to.value().tag())};
-  d.local_uri_ = local.local_uri;
-  d.local_display_ = local.local_display;
-  d.remote_uri_ = local.remote_uri;
-  d.remote_target_ = std::move(target).value();
-  d.route_set_ = std::move(routes).value();
-  std::reverse(d.route_set_.begin(), d.route_set_.end());
-  d.local_cseq_ = local.local_cseq;
+  auto d = make(response, {local.call_id, local.local_tag, std::string(to.value().tag())}, true,
+                local.local_cseq, std::nullopt);
+  if (!d.ok()) return d;
+  d->local_uri_ = local.local_uri;
+  d->local_display_ = local.local_display;
+  d->remote_uri_ = local.remote_uri;
   return d;
 }
 
@@ -103,19 +113,12 @@ base::Result<Dialog, DialogError> Dialog::from_request(const LocalSide& local,
     return fail(DialogError::kMismatch);
   }
   if (from.value().tag().empty()) return fail(DialogError::kNoRemoteTag);
-  auto target = contact_target(request);
-  if (!target.ok()) return fail(target.error());
-  auto routes = record_routes(request);
-  if (!routes.ok()) return fail(routes.error());
-  Dialog d;
-  d.id_ = {local.call_id, local.local_tag, std::string(from.value().tag())};
-  d.local_uri_ = local.local_uri;
-  d.local_display_ = local.local_display;
-  d.remote_uri_ = local.remote_uri;
-  d.remote_target_ = std::move(target).value();
-  d.route_set_ = std::move(routes).value();
-  d.local_cseq_ = local.local_cseq;
-  d.remote_cseq_ = cseq.value().seq;
+  auto d = make(request, {local.call_id, local.local_tag, std::string(from.value().tag())}, false,
+                local.local_cseq, cseq.value().seq);
+  if (!d.ok()) return d;
+  d->local_uri_ = local.local_uri;
+  d->local_display_ = local.local_display;
+  d->remote_uri_ = local.remote_uri;
   return d;
 }
 
@@ -127,20 +130,15 @@ base::Result<Dialog, DialogError> Dialog::from_incoming(const msg::Message& requ
   auto cseq = request.cseq();
   if (!from.ok() || !to.ok() || !cseq.ok()) return fail(DialogError::kBadHeader);
   if (from.value().tag().empty()) return fail(DialogError::kNoRemoteTag);
-  auto target = contact_target(request);
-  if (!target.ok()) return fail(target.error());
-  auto routes = record_routes(request);
-  if (!routes.ok()) return fail(routes.error());
-  Dialog d;
-  d.id_ = {std::string(request.call_id()), std::move(local_tag), std::string(from.value().tag())};
-  d.local_uri_ = std::string(to.value().uri.text);
-  d.local_display_ = std::string(to.value().display_name);
-  d.remote_uri_ = std::string(from.value().uri.text);
-  d.remote_display_ = std::string(from.value().display_name);
-  d.remote_target_ = std::move(target).value();
-  d.route_set_ = std::move(routes).value();
-  d.local_cseq_ = local_cseq;
-  d.remote_cseq_ = cseq.value().seq;
+  auto d =
+      make(request,
+           {std::string(request.call_id()), std::move(local_tag), std::string(from.value().tag())},
+           false, local_cseq, cseq.value().seq);
+  if (!d.ok()) return d;
+  d->local_uri_ = std::string(to.value().uri.text);
+  d->local_display_ = std::string(to.value().display_name);
+  d->remote_uri_ = std::string(from.value().uri.text);
+  d->remote_display_ = std::string(from.value().display_name);
   return d;
 }
 

@@ -102,6 +102,11 @@ class Dialog {
   const std::string& remote_uri() const { return remote_uri_; }
 
  private:
+  // The parts every way of making a dialog shares: its id, the remote target (Contact) and the
+  // route set (Record-Route of `m`, reversed for the UAC), CSeqs.
+  static base::Result<Dialog, DialogError> make(const msg::Message& m, DialogId id,
+                                                bool uac_route_order, std::uint32_t local_cseq,
+                                                std::optional<std::uint32_t> remote_cseq);
   Dialog() = default;
   InDialogRequest fields(std::uint32_t cseq) const;
   DialogId id_;
