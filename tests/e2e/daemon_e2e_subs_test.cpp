@@ -6,7 +6,6 @@
 // Spec: /work/shared/spec/calls-and-subscriptions.md "Subscriptions".
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,32 +23,6 @@ test::KamailioOptions presence_options() {
   test::KamailioOptions o;
   o.presence = true;
   return o;
-}
-
-// One "<METHOD> seen:" line of Kamailio's log (REGISTER and the presence route log them).
-struct Seen {
-  std::string method;
-  std::string user;
-  std::string event;
-  std::string expires;
-};
-std::vector<Seen> seen(const Kamailio& kam, const std::string& user) {
-  std::vector<Seen> out;
-  std::ifstream in(kam.log_path());
-  auto field = [](const std::string& line, const std::string& key) {
-    const auto at = line.find(key);
-    if (at == std::string::npos) return std::string();
-    const auto from = at + key.size();
-    return line.substr(from, line.find(' ', from) - from);
-  };
-  for (std::string line; std::getline(in, line);) {
-    for (const char* m : {"REGISTER", "SUBSCRIBE"}) {
-      if (line.find(std::string(m) + " seen: ") == std::string::npos) continue;
-      Seen s{m, field(line, " user="), field(line, " event="), field(line, " expires=")};
-      if (s.user == user) out.push_back(s);
-    }
-  }
-  return out;
 }
 
 // The mailbox stand-in: PUBLISHes a message summary for `user` (accepted from 127.0.0.1).
@@ -72,6 +45,24 @@ int publish_mwi(const Kamailio& kam, const std::string& user, const std::string&
   return reply ? test::status_code(*reply) : 0;
 }
 
+bool subscriptions_active(const Json& a);
+
+// Kamailio with its presence server, a temp dir and one daemon (not started).
+struct SubsE2e {
+  Kamailio kam{presence_options()};
+  TempDir tmp;
+  Daemon d{tmp.path()};
+  SubsE2e() { kam.start(); }
+  // Writes `acc` as the only account, starts the daemon and waits (10 s) until every
+  // subscription is active; the account's JSON then, or a failure with the logs.
+  ::testing::AssertionResult start(const AccountToml& acc, Json& last) {
+    d.write_config({acc});
+    if (auto started = d.start(); !started) return started;
+    if (d.wait_account(1, subscriptions_active, 10s, &last)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << last.dump(2) << d.log_tail() << kam.log_tail();
+  }
+};
+
 bool subscriptions_active(const Json& a) {
   if (!a.contains("subscriptions") || a["subscriptions"].empty()) return false;
   for (const auto& s : a["subscriptions"]) {
@@ -83,18 +74,13 @@ bool subscriptions_active(const Json& a) {
 class SubsOverTransport : public ::testing::TestWithParam<Transport> {};
 
 TEST_P(SubsOverTransport, MwiLampFollowsThePublishedStateAndSigtermEndsSubscriptionsFirst) {
-  Kamailio kam(presence_options());
-  ASSERT_NO_THROW(kam.start());
-  TempDir tmp;
-  Daemon d(tmp.path());
+  SubsE2e e;
+  auto& [kam, tmp, d] = e;
   auto acc = account_for(kam, GetParam(), "1201");
   acc.flag("subscribe_mwi", true);
   acc.set("blf", "[\"1299\"]");
-  d.write_config({acc});
-  ASSERT_TRUE(d.start());
   Json last;
-  ASSERT_TRUE(d.wait_account(1, subscriptions_active, 10s, &last))
-      << last.dump(2) << d.log_tail() << kam.log_tail();
+  ASSERT_TRUE(e.start(acc, last));
   EXPECT_EQ(last["subscriptions"][0]["event"], "message-summary");
   EXPECT_EQ(last["subscriptions"][1]["event"], "dialog");
   // Kamailio's first NOTIFY of the dialog package: nobody on 1299 is in a call.
@@ -121,7 +107,7 @@ TEST_P(SubsOverTransport, MwiLampFollowsThePublishedStateAndSigtermEndsSubscript
 
   EXPECT_EQ(d.terminate(), 0);
   // On the wire at Kamailio: both Expires: 0 SUBSCRIBEs, then the unregistering REGISTER.
-  const auto wire = seen(kam, "1201");
+  const auto wire = requests_seen(kam, "1201");
   int unsubscribes = 0;
   std::size_t last_unsubscribe = 0, unregister = 0;
   for (std::size_t i = 0; i < wire.size(); ++i) {
@@ -142,17 +128,13 @@ INSTANTIATE_TEST_SUITE_P(Transports, SubsOverTransport,
 // The registrar loses our binding between two refreshes (kamcmd ul.rm, as a restart would):
 // the reg-event NOTIFY makes the account re-REGISTER at once, long before its refresh.
 TEST(SubsRegEvent, BindingRemovedAtTheRegistrarIsRegisteredAgainAtOnce) {
-  Kamailio kam(presence_options());
-  ASSERT_NO_THROW(kam.start());
-  TempDir tmp;
-  Daemon d(tmp.path());
+  SubsE2e e;
+  auto& [kam, tmp, d] = e;
   auto acc = account_for(kam, Transport::kUdp, "1202");
   acc.flag("subscribe_reg_event", true);
   acc.number("register_expiration_min", 10);  // the next refresh is minutes away
-  d.write_config({acc});
-  ASSERT_TRUE(d.start());
   Json last;
-  ASSERT_TRUE(d.wait_account(1, subscriptions_active, 10s, &last)) << last.dump(2) << d.log_tail();
+  ASSERT_TRUE(e.start(acc, last));
   EXPECT_EQ(last["subscriptions"][0]["event"], "reg");
   const std::string contact = last["contact"];
   ASSERT_TRUE(binding(kam, "1202", contact)) << kam.rpc({"ul.dump"});
@@ -171,39 +153,32 @@ TEST(SubsRegEvent, BindingRemovedAtTheRegistrarIsRegisteredAgainAtOnce) {
   EXPECT_NE(d.log_tail().find("reg event"), std::string::npos) << d.log_tail();
 }
 
-}  // namespace
-}  // namespace sipline::e2e
-
-namespace sipline::e2e {
-namespace {
-
 // The refresh comes at the registration timing rule's time, seen at Kamailio: G = 60 s granted,
 // R = 57 s, so an in-dialog SUBSCRIBE 3 s after each 2xx (not before).
 TEST(SubsRefresh, RefreshSeenAtKamailioAtGMinusR) {
-  Kamailio kam(presence_options());
-  ASSERT_NO_THROW(kam.start());
-  TempDir tmp;
-  Daemon d(tmp.path());
+  SubsE2e e;
+  auto& [kam, tmp, d] = e;
   auto acc = account_for(kam, Transport::kUdp, "1203");
   acc.flag("subscribe_mwi", true);
   acc.number("subscribe_expiration_min", 1);
   acc.number("reregister_before_expiration_s", 57);
-  d.write_config({acc});
-  ASSERT_TRUE(d.start());
   Json last;
-  ASSERT_TRUE(d.wait_account(1, subscriptions_active, 10s, &last)) << last.dump(2);
+  ASSERT_TRUE(e.start(acc, last));
   const auto granted = Clock::now();
   EXPECT_EQ(last["subscriptions"][0]["granted_expires_s"], 60);
   auto subscribes = [&] {
     int n = 0;
-    for (const auto& s : seen(kam, "1203")) n += s.method == "SUBSCRIBE" ? 1 : 0;
+    for (const auto& s : requests_seen(kam, "1203")) n += s.method == "SUBSCRIBE" ? 1 : 0;
     return n;
   };
   const int initial = subscribes();  // the challenged one and the one with credentials
-  ASSERT_TRUE(eventually([&] { return subscribes() > initial; }, 6s)) << kam.log_tail(40);
+  ASSERT_TRUE(eventually([&] { return subscribes() > initial; }, 6s))
+      << "no refresh within 6 s (due 3 s after the 2xx)\n"
+      << kam.log_tail(40);
+  // Not before G - R (the exact time is the virtual-clock tests' job; a loaded CI machine may
+  // be late, never early).
   const auto after = std::chrono::duration_cast<milliseconds>(Clock::now() - granted);
   EXPECT_GE(after.count(), 2500) << "refreshed too early";
-  EXPECT_LE(after.count(), 4500) << "refreshed too late";
 }
 
 }  // namespace

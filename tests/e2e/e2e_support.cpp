@@ -329,6 +329,23 @@ std::vector<SeenOptions> options_seen(const test::Kamailio& kam, std::string_vie
   return out;
 }
 
+std::vector<SeenRequest> requests_seen(const test::Kamailio& kam, std::string_view user) {
+  std::vector<SeenRequest> out;
+  std::ifstream in(kam.log_path());
+  for (std::string line; std::getline(in, line);) {
+    for (std::string_view method : {"REGISTER", "SUBSCRIBE"}) {
+      const auto at = line.find(std::string(method) + " seen: ");
+      if (at == std::string::npos) continue;
+      const std::string_view rest = std::string_view(line).substr(at);
+      const bool reg = method == "REGISTER";
+      if (field(rest, " user=", reg ? " cseq=" : " event=") != user) continue;
+      out.push_back({std::string(method), reg ? "" : field(rest, " event=", " callid="),
+                     field(rest, " expires=", reg ? " auth=" : "")});
+    }
+  }
+  return out;
+}
+
 std::optional<test::Binding> binding(const test::Kamailio& kam, const std::string& user,
                                      const std::string& contact) {
   for (auto& b : kam.bindings_of(user)) {

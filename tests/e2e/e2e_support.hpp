@@ -134,6 +134,15 @@ struct SeenOptions {
 };
 std::vector<SeenOptions> options_seen(const test::Kamailio& kam, std::string_view user = {});
 
+// The REGISTERs and SUBSCRIBEs of `user` as Kamailio logged them ("REGISTER seen: ...", and the
+// presence route's "SUBSCRIBE seen: ..."), in the order they reached it.
+struct SeenRequest {
+  std::string method;   // "REGISTER" | "SUBSCRIBE"
+  std::string event;    // SUBSCRIBE's Event ("" for REGISTER)
+  std::string expires;  // the Expires header, "<null>" when absent
+};
+std::vector<SeenRequest> requests_seen(const test::Kamailio& kam, std::string_view user);
+
 // The binding of `user` with this contact, if Kamailio holds it.
 std::optional<test::Binding> binding(const test::Kamailio& kam, const std::string& user,
                                      const std::string& contact);
