@@ -136,6 +136,9 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
        "Failed accepts on TCP/TLS listeners (out of descriptors: EMFILE/ENFILE); accepting backs "
        "off.",
        [](const AccountMetrics& m) { return double(m.transport.accept_failures); }},
+      {"sipline_icmp_unreachable_total", "counter",
+       "ICMP unreachable errors for UDP sends; each fails what waited on that destination at once.",
+       [](const AccountMetrics& m) { return double(m.transport.unreachable_in); }},
   };
   std::ostringstream out;
   for (const auto& f : families) {

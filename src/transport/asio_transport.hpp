@@ -85,6 +85,7 @@ struct TransportCounters {
   std::uint64_t connections_idle_closed = 0;  // inbound connections closed after idling
   std::uint64_t messages_read_timed_out = 0;  // connections closed: a message came too slowly
   std::uint64_t accept_failures = 0;          // accept() errors (EMFILE, ENFILE, ...)
+  std::uint64_t unreachable_in = 0;  // ICMP unreachable errors for UDP sends (RFC 3261 §18.4)
 };
 
 enum class TraceDirection : std::uint8_t { kSent, kReceived };

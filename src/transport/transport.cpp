@@ -52,6 +52,8 @@ std::string_view to_string(TransportErrorKind k) {
       return "tls handshake";
     case TransportErrorKind::kConnectionLost:
       return "connection lost";
+    case TransportErrorKind::kUnreachable:
+      return "unreachable";
   }
   return "unknown";
 }

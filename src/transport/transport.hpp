@@ -36,6 +36,7 @@ enum class TransportErrorKind : std::uint8_t {
   kTlsCertificate,  // TLS handshake failed on certificate verification
   kTlsHandshake,    // TLS handshake failed otherwise
   kConnectionLost,  // an established connection closed or broke
+  kUnreachable,     // UDP: ICMP host/network/port/protocol unreachable came back (RFC 3261 §18.4)
 };
 std::string_view to_string(TransportErrorKind k);
 

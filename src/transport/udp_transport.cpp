@@ -1,10 +1,42 @@
 #include "transport/udp_transport.hpp"
 
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "transport/net.hpp"
 
 namespace sipline::transport::detail {
+
+namespace {
+
+// ICMP errors for an unconnected socket are queued for us (ip(7), ipv6(7)); without this Linux
+// drops them and a dead server is seen only when timer B/F fires.
+void enable_error_queue(asio::ip::udp::socket& s) {
+  const int on = 1;
+  const int fd = s.native_handle();
+  if (s.local_endpoint().address().is_v6()) {
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+  } else {
+    ::setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+  }
+}
+
+// RFC 3261 §18.4: host, network, port or protocol unreachable and parameter problem report a
+// failure; source quench, TTL exceeded and "fragmentation needed"/"packet too big" do not.
+bool is_unreachable(const sock_extended_err& e) {
+  if (e.ee_origin == SO_EE_ORIGIN_ICMP) {
+    return (e.ee_type == 3 && e.ee_code != 4) || e.ee_type == 12;
+  }
+  if (e.ee_origin == SO_EE_ORIGIN_ICMP6) return e.ee_type == 1 || e.ee_type == 4;
+  return false;
+}
+
+}  // namespace
 
 base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_context& io,
                                                                  const TransportConfig& config) {
@@ -18,6 +50,7 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
     std::error_code ec;
     auto ep = s.local_endpoint(ec);
     s.non_blocking(true, ec);
+    enable_error_queue(s);
     Slot& slot = core->slots_.emplace_back(std::move(s));
     slot.local = to_address(Protocol::kUdp, ep);
     slot.bound = ep.address();
@@ -61,14 +94,52 @@ void UdpCore::drain(Slot& slot) {
     std::error_code ec;
     const std::size_t size =
         slot.socket.receive_from(asio::buffer(buffer, kMaxDatagram), from, 0, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      // Woken with nothing to read: an error queued for an earlier send (POLLERR).
+      if (i == 0) drain_errors(slot);
+      return;
+    }
     if (ec) {
-      // Unconnected UDP reports little (an ICMP error queued for an earlier send); whatever it
-      // is, the socket stays usable.
-      spdlog::debug("udp: receive on {} failed: {}", to_string(slot.local), ec.message());
+      // An ICMP error for an earlier send (ECONNREFUSED ...): read which destination it was
+      // for. The socket stays usable.
+      drain_errors(slot);
       continue;
     }
     on_datagram(slot, std::string_view(buffer, size), from);
+  }
+}
+
+void UdpCore::drain_errors(Slot& slot) {
+  for (int i = 0; i < kBatch && !stopped_; ++i) {
+    sockaddr_storage dest{};
+    alignas(cmsghdr) char control[512];
+    char byte = 0;
+    iovec iov{&byte, sizeof byte};
+    msghdr m{};
+    m.msg_name = &dest;
+    m.msg_namelen = sizeof dest;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    if (::recvmsg(slot.socket.native_handle(), &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+      const bool recverr = (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                           (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR);
+      if (!recverr) continue;
+      sock_extended_err e{};
+      std::memcpy(&e, CMSG_DATA(c), sizeof e);
+      if (!is_unreachable(e) || m.msg_namelen == 0) continue;
+      asio::ip::udp::endpoint to;
+      const std::size_t size = std::min<std::size_t>(m.msg_namelen, to.capacity());
+      std::memcpy(to.data(), &dest, size);
+      to.resize(size);
+      ++counters_.unreachable_in;
+      const Address remote = to_address(Protocol::kUdp, to);
+      spdlog::debug("udp: {} unreachable: {}", to_string(remote), std::strerror(e.ee_errno));
+      report(TransportErrorKind::kUnreachable, Target{remote, ""},
+             std::string("ICMP: ") + std::strerror(static_cast<int>(e.ee_errno)));
+    }
   }
 }
 

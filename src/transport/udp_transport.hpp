@@ -39,6 +39,9 @@ class UdpCore final : public CoreBase {
   // Reads what is queued on the socket (at most a bounded batch, so one busy socket cannot
   // starve the others).
   void drain(Slot& slot);
+  // Reads the socket's error queue (IP_RECVERR): an ICMP unreachable for one of our sends fails
+  // what waits on that destination at once instead of after timer B/F (RFC 3261 §18.4).
+  void drain_errors(Slot& slot);
   void on_datagram(const Slot& slot, std::string_view data, const asio::ip::udp::endpoint& from);
   // The index of the socket whose family matches `ip` (slots_.size() when none is bound for it).
   std::size_t slot_for(const asio::ip::address& ip) const;

@@ -276,5 +276,25 @@ TEST(DaemonApi, PostRegisterReRegistersNow) {
   EXPECT_EQ(d.post("/api/accounts/9/register"), 404);
 }
 
+// issue 10 item 9: a UDP registrar that is not there answers with ICMP port unreachable; the
+// REGISTER fails at once as a transport failure instead of after timer F (64*T1 = 32 s here).
+TEST(DaemonIcmp, DeadUdpRegistrarIsATransportFailureNotATimeout) {
+  Started s(KamailioOptions{});
+  ASSERT_NO_THROW(s.kam.start());
+  auto a = account_for(s.kam, Transport::kUdp, "1057");
+  a.text("sip_server", "127.0.0.1:" + std::to_string(test::free_port(test::Protocol::kUdp)));
+  Daemon d(s.tmp.path());
+  d.write_config({a}, /*t1_ms=*/500);
+  ASSERT_TRUE(d.start());
+  Json status;
+  EXPECT_TRUE(d.wait_account(
+      1, [](const Json& j) { return j["registration_failures"].get<int>() >= 1; }, 10s, &status))
+      << status.dump() << d.log_tail();
+  EXPECT_EQ(status["failure_class"], "transport") << status.dump();
+  EXPECT_NE(status["last_error"].get<std::string>().find("unreachable"), std::string::npos)
+      << status.dump();
+  EXPECT_NE(d.metrics().find("sipline_icmp_unreachable_total{account=\"1\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sipline::e2e

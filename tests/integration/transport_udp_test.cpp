@@ -64,6 +64,28 @@ TEST_P(UdpTest, BinaryGarbageNeverCrashes) {
   EXPECT_EQ(transport_->counters().malformed_dropped, 2u);
 }
 
+// RFC 3261 §18.4: a send answered by ICMP port unreachable is reported at once, for that
+// destination, and the socket keeps working.
+TEST_P(UdpTest, PortUnreachableIsReportedForThatDestination) {
+  const auto ip = asio::ip::make_address(GetParam());
+  std::uint16_t closed_port = 0;
+  {
+    asio::ip::udp::socket probe(io_, asio::ip::udp::endpoint(ip, 0));
+    closed_port = probe.local_endpoint().port();
+  }  // closed: nothing listens there now
+  const Address dead{Protocol::kUdp, GetParam(), closed_port};
+  transport_->send(Target{dead, ""}, sip_message("to-nobody"));
+  ASSERT_TRUE(run_until(io_, [&] { return !user_.errors.empty(); }));
+  EXPECT_EQ(user_.errors[0].kind, TransportErrorKind::kUnreachable);
+  EXPECT_EQ(user_.errors[0].target.remote, dead);
+  EXPECT_NE(user_.errors[0].detail.find("refused"), std::string::npos) << user_.errors[0].detail;
+  EXPECT_EQ(transport_->counters().unreachable_in, 1u);
+
+  raw_send(sip_message("after-icmp"));
+  ASSERT_TRUE(run_until(io_, [&] { return user_.messages.size() == 1; }));
+  EXPECT_EQ(user_.errors.size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Loopback, UdpTest, ::testing::Values("127.0.0.1", "::1"),
                          [](const auto& info) {
                            return std::string(std::string_view(info.param) == "::1" ? "ipv6"
