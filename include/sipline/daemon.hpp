@@ -18,6 +18,8 @@ struct HttpSettings {
   bool metrics_public = true;  // effective: false when not loopback
   std::vector<std::string> host_names;  // from http_host_names
   int max_connections = 128;
+  std::string tls_cert_file;  // "" = plain HTTP; else HTTPS with this PEM certificate
+  std::string tls_key_file;   // its key ("" = in tls_cert_file)
 };
 
 // False and `error` (the check report) when the config is invalid.

@@ -98,6 +98,8 @@ bool http_options(const HttpSettings& s, HttpOptions& out, std::string& error) {
   out.access.metrics_public = s.metrics_public;
   out.access.host_names = s.host_names;
   out.max_connections = static_cast<std::size_t>(s.max_connections);
+  out.tls_cert_file = s.tls_cert_file;
+  out.tls_key_file = s.tls_key_file;
   if (s.listen.empty() || s.token_file.empty()) return true;
   bool created = false;
   if (!load_or_create_token(s.token_file, out.access.token, created, error)) return false;

@@ -6,6 +6,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -57,7 +58,8 @@ struct HttpServer::Impl {
   asio::io_context& io;
   Engine& engine;
   HttpOptions options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server_ptr;  // httplib::SSLServer when HTTPS
+  httplib::Server& server;
   std::thread thread;
   std::uint16_t port = 0;
   int listen_fd = -1;
@@ -159,8 +161,20 @@ void HttpServer::Impl::configure() {
   server.new_task_queue = [cap] { return new CappedWorkers(cap, kRefusers); };
 }
 
-HttpServer::HttpServer(asio::io_context& io, Engine& engine, HttpOptions options)
-    : impl_(new Impl{io, engine, std::move(options), {}, {}, 0}) {
+namespace {
+
+std::unique_ptr<httplib::Server> make_server(const HttpOptions& o) {
+  if (o.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
+  const std::string& key = o.tls_key_file.empty() ? o.tls_cert_file : o.tls_key_file;
+  return std::make_unique<httplib::SSLServer>(o.tls_cert_file.c_str(), key.c_str());
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, Engine& engine, HttpOptions options) {
+  auto server = make_server(options);
+  httplib::Server& ref = *server;
+  impl_.reset(new Impl{io, engine, std::move(options), std::move(server), ref, {}, 0});
   impl_->configure();
 }
 HttpServer::~HttpServer() {
@@ -168,6 +182,12 @@ HttpServer::~HttpServer() {
 }
 
 bool HttpServer::start(const std::string& listen, std::string& error) {
+  if (!impl_->server.is_valid()) {
+    error = "http_tls_cert_file " + impl_->options.tls_cert_file + " / http_tls_key_file " +
+            impl_->options.tls_key_file +
+            ": not a PEM certificate and its private key (OpenSSL could not load them)";
+    return false;
+  }
   HostPort hp;
   if (!split_host_port(listen, hp, error)) return false;
   if (hp.port == 0) {

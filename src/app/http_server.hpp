@@ -17,6 +17,8 @@ struct HttpOptions {
   std::chrono::milliseconds loop_timeout{3000};  // a request's wait for the loop, then 503
   std::chrono::seconds keep_alive{5};            // idle time between requests of a connection
   std::chrono::seconds io_timeout{5};            // per read / write of a request or reply
+  std::string tls_cert_file;                     // HTTPS when set (PEM), with this key
+  std::string tls_key_file;
 };
 
 class HttpServer {

@@ -59,6 +59,9 @@ struct DaemonConfig {
   bool metrics_public = true;      // GET /metrics without the token (on a loopback listen only)
   std::string http_host_names;     // extra accepted Host names, comma-separated (DNS rebinding)
   int http_max_connections = 128;  // HTTP connections served at once; more are refused (503)
+  // HTTPS on the HTTP side when set: PEM certificate (chain) and key ("" = key in the cert file).
+  std::string http_tls_cert_file;
+  std::string http_tls_key_file;
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

@@ -382,6 +382,14 @@ std::vector<Field<D>> make_daemon_fields() {
                                       .max = 10000,
                                       .default_text = "128",
                                       .help = "HTTP connections served at once; more get 503"}),
+      bind<&D::http_tls_cert_file>(
+          {.key = "http_tls_cert_file",
+           .kind = K::file,
+           .help = "PEM certificate: the HTTP side speaks HTTPS; \"\": plain HTTP"}),
+      bind<&D::http_tls_key_file>(
+          {.key = "http_tls_key_file",
+           .kind = K::file,
+           .help = "PEM private key of http_tls_cert_file; \"\": in http_tls_cert_file"}),
   };
 }
 

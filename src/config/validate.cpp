@@ -153,6 +153,10 @@ DaemonConfig validate_daemon(const SettingList& settings, const SettingsSource& 
     out.errors.push_back(problem_for(settings, src, "tls_key_file", ProblemCode::conflict, "",
                                      "needs tls_cert_file (the certificate of this key)"));
   }
+  if (!d.http_tls_key_file.empty() && d.http_tls_cert_file.empty()) {
+    out.errors.push_back(problem_for(settings, src, "http_tls_key_file", ProblemCode::conflict, "",
+                                     "needs http_tls_cert_file (the certificate of this key)"));
+  }
   if (d.http_token_file.empty() && !d.http_listen.empty() && !is_loopback(d.http_listen.host)) {
     out.errors.push_back(problem_for(settings, src, "http_token_file", ProblemCode::conflict, "",
                                      "http_listen " + d.http_listen.to_string() +

@@ -50,6 +50,8 @@ bool http_settings_of(const std::string& config_path, HttpSettings& out, std::st
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
   }
   out.max_connections = d.http_max_connections;
+  out.tls_cert_file = d.http_tls_cert_file;
+  out.tls_key_file = d.http_tls_key_file.empty() ? d.http_tls_cert_file : d.http_tls_key_file;
   return true;
 }
 

@@ -93,5 +93,50 @@ TEST(DaemonCli, StatusShowsTheRunningDaemonAndDisabledAccountsSendNothing) {
   EXPECT_NE(gone.output.find("cannot reach the daemon"), std::string::npos) << gone.output;
 }
 
+// HTTPS on the HTTP side (issue 10): the daemon serves the configured certificate, `sipline
+// status` trusts it from the same config, plain HTTP on that port gets no answer, and a
+// certificate OpenSSL cannot load stops `run` with the keys named.
+TEST(DaemonCli, HttpsServesTheConfiguredCertificateAndTheCliTrustsIt) {
+  Kamailio kam;  // its self-signed certificate (SAN IP:127.0.0.1) serves here too
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  Daemon d(tmp.path());
+  d.add_daemon_keys("http_tls_cert_file = \"" + kam.cert_path().string() +
+                        "\"\nhttp_tls_key_file = \"" + kam.key_path().string() + "\"\n",
+                    /*https=*/true);
+  d.write_config({account_for(kam, Transport::kUdp, "1065")});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+
+  auto table = test::run_command({SIPLINE_BINARY, "status", "-c", d.config_path().string()}, 10s);
+  EXPECT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("registered"), std::string::npos) << table.output;
+
+  EXPECT_NE(d.metrics(), "") << "GET /metrics over HTTPS";
+  const std::string hostport = "127.0.0.1:" + std::to_string(d.http_port());
+  auto plain = test::run_command({"curl", "-sS", "-m", "3", "-o", "/dev/null", "-w", "%{http_code}",
+                                  "http://" + hostport + "/metrics"},
+                                 10s);
+  EXPECT_NE(plain.output.find("000"), std::string::npos) << "plain HTTP answered: " << plain.output;
+  auto verified =
+      test::run_command({"curl", "-sS", "-m", "3", "--cacert", kam.cert_path().string(), "-o",
+                         "/dev/null", "-w", "%{http_code}", "https://" + hostport + "/metrics"},
+                        10s);
+  EXPECT_EQ(verified.output, "200") << verified.output;
+  EXPECT_EQ(d.terminate(), 0);
+
+  // A certificate that is not one: `run` refuses to start, naming the key.
+  Daemon bad(tmp.path(), "bad");
+  const auto junk = tmp.path() / "junk.pem";
+  std::ofstream(junk) << "not a certificate\n";
+  bad.add_daemon_keys("http_tls_cert_file = \"" + junk.string() + "\"\n", true);
+  bad.write_config({account_for(kam, Transport::kUdp, "1066")});
+  auto r = test::run_command({SIPLINE_BINARY, "run", "-c", bad.config_path().string()}, 10s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("http_tls_cert_file"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace sipline::e2e

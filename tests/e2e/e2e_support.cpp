@@ -153,7 +153,8 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
   out << "[daemon]\n"
       << "state_dir = \"" << state_dir().string() << "\"\n"
       << "http_listen = \"127.0.0.1:" << http_port_ << "\"\n"
-      << "log_level = \"debug\"\n\n"
+      << "log_level = \"debug\"\n"
+      << daemon_keys_ << "\n"
       << "[timers]\nt1_ms = " << t1_ms << "\n\n";
   for (const auto& a : accounts) out << a.render() << "\n";
 }
@@ -187,8 +188,11 @@ void Daemon::kill() {
 namespace {
 
 // A client of the daemon's HTTP side with the token it generated into state_dir (if any yet).
-httplib::Client http_client(std::uint16_t port, const std::filesystem::path& state_dir) {
-  httplib::Client c("127.0.0.1", port);
+// HTTPS when `https` (the certificate is not checked here: `sipline status` tests that).
+httplib::Client http_client(std::uint16_t port, const std::filesystem::path& state_dir,
+                            bool https = false) {
+  httplib::Client c(std::string(https ? "https" : "http") + "://127.0.0.1:" + std::to_string(port));
+  c.enable_server_certificate_verification(false);
   c.set_connection_timeout(std::chrono::seconds(1));
   c.set_read_timeout(std::chrono::seconds(2));
   std::string token;
@@ -200,7 +204,7 @@ httplib::Client http_client(std::uint16_t port, const std::filesystem::path& sta
 }  // namespace
 
 std::optional<Json> Daemon::accounts() const {
-  httplib::Client c = http_client(http_port_, state_dir());
+  httplib::Client c = http_client(http_port_, state_dir(), https_);
   auto res = c.Get("/api/accounts");
   if (!res || res->status != 200) return std::nullopt;
   Json j = Json::parse(res->body, nullptr, false);
@@ -218,13 +222,13 @@ Json Daemon::account(int index) const {
 }
 
 std::string Daemon::metrics() const {
-  httplib::Client c = http_client(http_port_, state_dir());
+  httplib::Client c = http_client(http_port_, state_dir(), https_);
   auto res = c.Get("/metrics");
   return res && res->status == 200 ? res->body : std::string{};
 }
 
 int Daemon::post(const std::string& path) const {
-  httplib::Client c = http_client(http_port_, state_dir());
+  httplib::Client c = http_client(http_port_, state_dir(), https_);
   auto res = c.Post(path, "", "application/json");
   return res ? res->status : 0;
 }

@@ -72,7 +72,13 @@ class Daemon {
   void write_config(const std::vector<AccountToml>& accounts, int t1_ms = 100);
   // Rewrites the config (same HTTP port) and sends the running daemon SIGHUP.
   void reload(const std::vector<AccountToml>& accounts, int t1_ms = 100);
+  // More [daemon] lines (TOML) for the next write_config; `https`: the HTTP side serves HTTPS.
+  void add_daemon_keys(const std::string& toml_lines, bool https = false) {
+    daemon_keys_ += toml_lines;
+    https_ = https_ || https;
+  }
   const std::filesystem::path& config_path() const { return config_; }
+  std::uint16_t http_port() const { return http_port_; }
   std::filesystem::path state_dir() const { return dir_ / "state"; }
 
   // Spawns `sipline run -c` and waits (bounded) until the API answers; false with the log.
@@ -102,6 +108,8 @@ class Daemon {
   std::uint16_t http_port_ = 0;
   test::ChildProcess process_;
   std::filesystem::path log_;
+  std::string daemon_keys_;
+  bool https_ = false;
 };
 
 // Polls `pred` every `step` until true or `timeout`; returns the last result.

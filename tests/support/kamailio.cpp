@@ -86,9 +86,8 @@ void Kamailio::make_run_dir() {
 void Kamailio::make_certificate() {
   RunResult r = run_command(
       {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-       "-nodes", "-keyout", (run_dir_ / "key.pem").string(), "-out", cert_path().string(), "-days",
-       "2", "-subj", "/CN=localhost", "-addext",
-       "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost"},
+       "-nodes", "-keyout", key_path().string(), "-out", cert_path().string(), "-days", "2",
+       "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost"},
       std::chrono::seconds(10));
   if (r.exit_code != 0) {
     throw std::runtime_error("Kamailio: openssl req failed: " + r.output);

@@ -85,6 +85,7 @@ class Kamailio {
   std::string uri() const;  // "sip:127.0.0.1:PORT"
   const std::filesystem::path& run_dir() const { return run_dir_; }
   std::filesystem::path cert_path() const { return run_dir_ / "cert.pem"; }  // also the CA
+  std::filesystem::path key_path() const { return run_dir_ / "key.pem"; }    // its key
   std::filesystem::path log_path() const { return run_dir_ / "kamailio.log"; }
   std::string ctl_socket() const { return "unix:" + (run_dir_ / "ctl.sock").string(); }
 
