@@ -10,6 +10,7 @@ PKGS=(
   ca-certificates procps iproute2 python3 curl
   libpugixml-dev kamailio-presence-modules kamailio-sqlite-modules nftables
   libspandsp-dev libsndfile1-dev linphone-cli sqlite3
+  libsystemd-dev  # log_target = "journal" (spdlog's systemd sink)
   systemd  # systemd-analyze: the unit file test (skipped when absent)
 )
 missing=()

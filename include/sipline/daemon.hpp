@@ -25,6 +25,9 @@ struct HttpSettings {
 // False and `error` (the check report) when the config is invalid.
 bool http_settings_of(const std::string& config_path, HttpSettings& out, std::string& error);
 
+// [daemon] log_target of a valid config: true for "journal", false for "stderr" (or invalid).
+bool logs_to_journal(const std::string& config_path);
+
 // Sets up the process logger (stderr, time and level) at `level`
 // (trace|debug|info|warn|error). False for an unknown level name.
 bool init_logging(std::string_view level);

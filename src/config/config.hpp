@@ -26,6 +26,8 @@ struct HostPort {
 };
 
 enum class LogLevel { trace, debug, info, warn, error };
+// Where the daemon logs: "stderr" (console) or "journal" (systemd's journal, with priorities).
+enum class LogTarget { console, journal };
 enum class UnregisterMode { no, all, instance };  // `unregister_before_new_registration`
 enum class Transport { udp, tcp, tls };
 enum class UriScheme { sip, sips };  // `tls_uri_scheme`
@@ -40,6 +42,7 @@ struct DaemonConfig {
   std::string state_dir = "/var/lib/sipline";  // last contact per account, call history
   HostPort http_listen{"127.0.0.1", 8080};     // web page, REST API, /metrics; empty: off
   LogLevel log_level = LogLevel::info;
+  LogTarget log_target = LogTarget::console;
   std::string sip_trace;  // file for every SIP message; "" off
   // PEM certificate (chain) every TLS listener serves, and its key ("": in tls_cert_file).
   // Both "": a self-signed certificate generated at startup. Paths resolved like tls_ca_file.

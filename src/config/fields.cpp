@@ -77,6 +77,7 @@ constexpr std::array<std::string_view, 3> kUnregister{"no", "all", "instance"};
 constexpr std::array<std::string_view, 3> kTransport{"udp", "tcp", "tls"};
 constexpr std::array<std::string_view, 2> kScheme{"sip", "sips"};
 constexpr std::array<std::string_view, 5> kLogLevel{"trace", "debug", "info", "warn", "error"};
+constexpr std::array<std::string_view, 2> kLogTarget{"stderr", "journal"};
 static_assert(static_cast<int>(UnregisterMode::instance) == 2);
 static_assert(static_cast<int>(Transport::tls) == 2);
 static_assert(static_cast<int>(UriScheme::sips) == 1);
@@ -332,6 +333,11 @@ std::vector<Field<D>> make_daemon_fields() {
                            .choices = kLogLevel,
                            .default_text = "info",
                            .help = "log verbosity"}),
+      bind<&D::log_target>({.key = "log_target",
+                            .kind = K::choice,
+                            .choices = kLogTarget,
+                            .default_text = "stderr",
+                            .help = "where the daemon logs: stderr, or systemd's journal"}),
       bind<&D::sip_trace>({.key = "sip_trace",
                            .help = "text file for every SIP message sent and received; \"\" off"}),
       bind<&D::tls_cert_file>(

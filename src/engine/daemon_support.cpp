@@ -55,6 +55,11 @@ bool http_settings_of(const std::string& config_path, HttpSettings& out, std::st
   return true;
 }
 
+bool logs_to_journal(const std::string& config_path) {
+  config::ConfigResult result = config::load_config(config_path);
+  return result && result->config.daemon.log_target == config::LogTarget::journal;
+}
+
 bool init_logging(std::string_view level) {
   return base::init_logging(level);
 }

@@ -3,7 +3,10 @@
 // shipped example, and accounts that must send nothing (active = false, sip_registration = false).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
+#include <iterator>
 
 #include "e2e_support.hpp"
 #include "support/net.hpp"
@@ -136,6 +139,48 @@ TEST(DaemonCli, HttpsServesTheConfiguredCertificateAndTheCliTrustsIt) {
   EXPECT_FALSE(r.timed_out);
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("http_tls_cert_file"), std::string::npos) << r.output;
+}
+
+// log_target = "journal" (issue 10): lines reach systemd's journal socket in its native
+// protocol, with priority and identifier, and not stderr. The journal is played by a listener
+// on /run/systemd/journal/socket inside a private mount namespace (needs root and unshare).
+TEST(DaemonCli, JournalTargetSendsEachLineWithItsPriority) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a private mount namespace";
+  if (test::run_command({"unshare", "-m", "true"}, 5s).exit_code != 0) {
+    GTEST_SKIP() << "unshare -m is not permitted here";
+  }
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  Daemon d(tmp.path());
+  d.add_daemon_keys("log_target = \"journal\"\n");
+  d.write_config({account_for(kam, Transport::kUdp, "1067")});
+  const auto journal = tmp.path() / "journal.txt";
+  const std::string listener =
+      "import socket,sys\n"
+      "s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\n"
+      "s.bind('/run/systemd/journal/socket')\n"
+      "s.settimeout(8)\n"
+      "out=open(sys.argv[1],'ab',0)\n"
+      "try:\n"
+      "  while True: out.write(s.recv(65536)+b'\\n--\\n')\n"
+      "except OSError: pass\n";
+  const std::string script =
+      "mount -t tmpfs none /run && mkdir -p /run/systemd/journal || exit 1; "
+      "python3 -c \"$0\" \"$1\" & L=$!; "
+      "until [ -S /run/systemd/journal/socket ]; do sleep 0.05; done && "
+      "timeout -s TERM 3 \"$2\" run -c \"$3\"; sleep 0.2; kill $L";
+  auto r = test::run_command({"unshare", "-m", "sh", "-c", script, listener, journal.string(),
+                              SIPLINE_BINARY, d.config_path().string()},
+                             20s);
+  EXPECT_FALSE(r.timed_out) << r.output;
+  std::ifstream in(journal);
+  const std::string sent((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(sent.find("SYSLOG_IDENTIFIER=sipline"), std::string::npos) << sent;
+  EXPECT_NE(sent.find("registered (200)"), std::string::npos) << sent;
+  EXPECT_NE(sent.find("PRIORITY=6"), std::string::npos) << sent;  // info
+  EXPECT_EQ(r.output.find("registered (200)"), std::string::npos) << "logged on stderr too:\n"
+                                                                  << r.output;
 }
 
 }  // namespace
