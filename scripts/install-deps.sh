@@ -11,7 +11,7 @@ PKGS=(
   libpugixml-dev kamailio-presence-modules kamailio-sqlite-modules nftables
   libspandsp-dev libsndfile1-dev linphone-cli sqlite3
   libsystemd-dev  # log_target = "journal" (spdlog's systemd sink)
-  chromium        # the cross-origin attack test drives a real headless browser
+  chromium chromium-driver python3-selenium  # the web page tested in a real headless browser
   systemd  # systemd-analyze: the unit file test (skipped when absent)
 )
 missing=()

@@ -105,6 +105,16 @@ struct AccountSetting {
   std::string value;  // as text; the password is "set" or "unset", never its value
   std::string type;   // "string", "integer", "boolean" or "array": the TOML type the key wants
   std::vector<std::string> items;  // type "array": its entries (`value` is the TOML text)
+  // What a settings form needs (from the config schema): allowed values as text ("1..64800",
+  // "\"udp\", \"tcp\", \"tls\""), the bounds of an integer, the choices of an enumeration,
+  // the unit ("min", "s"), the documented default and a line of help.
+  std::string allowed;
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+  std::vector<std::string> choices;
+  std::string unit;
+  std::string default_text;
+  std::string help;
 };
 
 // PUT /api/accounts/N/settings: one change (a JSON scalar) and one problem of a change.

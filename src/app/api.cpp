@@ -71,9 +71,23 @@ ApiReply get_settings(const Engine& engine, int index) {
       values[s.key] = s.value;
     }
   }
+  // What a form needs to offer each key: type, bounds or choices, unit, default, help.
+  Json schema = Json::object();
+  for (const auto& s : settings) {
+    Json k = {{"type", s.type}, {"allowed", s.allowed}, {"help", s.help}};
+    if (s.type == "integer" && s.max > s.min) {
+      k["min"] = s.min;
+      k["max"] = s.max;
+    }
+    if (!s.choices.empty()) k["choices"] = s.choices;
+    if (!s.unit.empty()) k["unit"] = s.unit;
+    if (!s.default_text.empty()) k["default"] = s.default_text;
+    schema[s.key] = std::move(k);
+  }
   Json j = Json::object();
   j["index"] = index;
   j["settings"] = std::move(values);
+  j["schema"] = std::move(schema);
   return json_reply(200, j);
 }
 

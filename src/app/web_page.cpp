@@ -29,6 +29,10 @@ th { background: #f4f4f4; }
 .blf { white-space: nowrap; margin-right: .8em; }
 @keyframes blink { 50% { opacity: .25; } }
 button { font-size: .85em; }
+#settings table { width: auto; }
+#settings th { background: none; font-weight: normal; font-family: monospace; }
+#settings small { color: #666; }
+.problem { color: #b00020; font-size: .9em; }
 </style>
 </head>
 <body>
@@ -40,6 +44,7 @@ button { font-size: .85em; }
 <tbody id="rows"></tbody>
 </table>
 <p id="note">loading...</p>
+<form id="settings" hidden novalidate></form>
 <form id="login" hidden>
 <label>HTTP token (the content of the daemon's http_token_file):
 <input id="token" type="password" autocomplete="off" size="66"></label>
@@ -123,6 +128,120 @@ async function reregister(index) {
   await api("/api/accounts/" + index + "/register", {method: "POST"});
   refresh();
 }
+// The settings form of one account, built from the schema GET .../settings sends (types,
+// bounds, choices, help). Only changed fields are sent; problems show next to their field.
+function valueOf(input) {
+  if (input.type === "checkbox") return input.checked;
+  if (input.dataset.type === "integer") return input.value === "" ? null : Number(input.value);
+  if (input.dataset.type === "array")
+    return input.value.split(",").map(s => s.trim()).filter(s => s.length);
+  return input.value;
+}
+function field(key, meta, v) {
+  let input;
+  if (meta.choices) {
+    input = document.createElement("select");
+    for (const c of meta.choices) {
+      const o = document.createElement("option");
+      o.value = o.textContent = c;
+      input.appendChild(o);
+    }
+    input.value = v;
+  } else {
+    input = document.createElement("input");
+    if (meta.type === "boolean") {
+      input.type = "checkbox";
+      input.checked = v;
+    } else if (meta.type === "integer") {
+      input.type = "number";
+      if ("min" in meta) { input.min = meta.min; input.max = meta.max; }
+      input.value = v;
+    } else if (key === "password") {
+      input.type = "password";
+      input.placeholder = v + " (leave empty to keep)";
+      input.autocomplete = "new-password";
+    } else {
+      input.value = meta.type === "array" ? (v || []).join(", ") : v;
+      input.size = 40;
+    }
+  }
+  input.id = "set-" + key;
+  input.name = key;
+  input.dataset.type = meta.type;
+  input.dataset.initial = JSON.stringify(valueOf(input));
+  return input;
+}
+async function openSettings(index) {
+  const r = await api("/api/accounts/" + index + "/settings", {cache: "no-store"});
+  const form = document.getElementById("settings");
+  if (!r.ok) { form.hidden = false; form.textContent = "settings: HTTP " + r.status; return; }
+  const j = await r.json();
+  form.replaceChildren();
+  form.dataset.index = index;
+  const h = document.createElement("h2");
+  h.textContent = "Account " + index + " settings";
+  form.appendChild(h);
+  const table = document.createElement("table");
+  for (const [key, meta] of Object.entries(j.schema)) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    const label = document.createElement("label");
+    label.textContent = key;
+    label.htmlFor = "set-" + key;
+    th.appendChild(label);
+    const td = document.createElement("td");
+    td.appendChild(field(key, meta, j.settings[key]));
+    const hint = document.createElement("small");
+    hint.textContent = " " + [meta.allowed, meta.unit, meta.help].filter(s => s).join(" · ");
+    td.appendChild(hint);
+    const problem = document.createElement("div");
+    problem.className = "problem";
+    problem.id = "problem-" + key;
+    td.appendChild(problem);
+    tr.append(th, td);
+    table.appendChild(tr);
+  }
+  form.appendChild(table);
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.id = "save";
+  save.textContent = "Save (the account re-registers)";
+  const status = document.createElement("span");
+  status.id = "settings-status";
+  form.append(save, " ", status);
+  form.hidden = false;
+}
+document.getElementById("settings").onsubmit = async (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  const changes = {};
+  for (const input of form.querySelectorAll("input, select")) {
+    const v = valueOf(input);
+    if (input.name === "password" && v === "") continue;
+    if (JSON.stringify(v) !== input.dataset.initial) changes[input.name] = v;
+  }
+  for (const p of form.querySelectorAll(".problem")) p.textContent = "";
+  const status = document.getElementById("settings-status");
+  status.textContent = "saving...";
+  if (!Object.keys(changes).length) { status.textContent = "nothing changed"; return; }
+  const r = await api("/api/accounts/" + form.dataset.index + "/settings",
+                      {method: "PUT", body: JSON.stringify(changes)});
+  const j = await r.json().catch(() => ({}));
+  if (r.ok) {
+    await openSettings(form.dataset.index);
+    document.getElementById("settings-status").textContent = "saved: " + Object.keys(changes).join(", ");
+    refresh();
+    return;
+  }
+  status.textContent = "not saved (" + (j.error || "HTTP " + r.status) + "): nothing changed";
+  for (const p of (j.problems || [])) {
+    const key = p.key.replace(/^account\[\d+\]\./, "");
+    const el = document.getElementById("problem-" + key);
+    const allowed = p.allowed && !p.message.includes(p.allowed) ? " (allowed: " + p.allowed + ")" : "";
+    const text = p.message + allowed;
+    if (el) el.textContent = text; else status.textContent += "; " + key + ": " + text;
+  }
+};
 function render(accounts) {
   const rows = document.getElementById("rows");
   rows.replaceChildren();
@@ -146,7 +265,11 @@ function render(accounts) {
     const b = document.createElement("button");
     b.textContent = "Re-register";
     b.onclick = () => reregister(a.index);
-    td.appendChild(b);
+    const s = document.createElement("button");
+    s.textContent = "Settings";
+    s.className = "open-settings";
+    s.onclick = () => openSettings(a.index);
+    td.append(b, " ", s);
     tr.appendChild(td);
     rows.appendChild(tr);
   }

@@ -21,6 +21,7 @@
 #include "sip_trace.hpp"
 #include "sipline/engine.hpp"
 #include "state_store.hpp"
+#include "stored_settings.hpp"
 
 namespace sipline {
 namespace {
@@ -50,6 +51,8 @@ class EngineImpl final : public Engine {
     cfg_.accounts.clear();
     cfg_.accounts.shrink_to_fit();
   }
+
+  void set_file_identities(std::vector<std::string> ids) { file_ids_ = std::move(ids); }
 
   bool start(std::string& error) override {
     if (!cfg_.daemon.sip_trace.empty() && !trace_.open(cfg_.daemon.sip_trace, error)) {
@@ -197,6 +200,10 @@ class EngineImpl final : public Engine {
     return s;
   }
 
+  // Each account's identity as the config file names it (stored_settings.hpp); empty for an
+  // engine not built from a file (its changes over HTTP are not stored).
+  std::vector<std::string> file_ids_;
+
   asio::io_context& io_;
   base::AsioTimers timers_;
   config::Config cfg_;  // [daemon] and [timers]; the accounts live in their runtimes
@@ -238,12 +245,14 @@ bool EngineImpl::reload(std::string& report) {
     report = "the previous reload is still unregistering accounts; try again in a few seconds";
     return false;
   }
-  auto loaded = config::load_config(config_path_);
+  std::vector<std::string> ids;
+  auto loaded = engine::load_with_stored_settings(config_path_, &ids);
   if (!loaded.ok()) {
     report = config::check_report(loaded, config_path_).text;
     return false;
   }
   apply_config(std::move(loaded->config), report);
+  file_ids_ = std::move(ids);
   return true;
 }
 
@@ -293,12 +302,25 @@ bool EngineImpl::account_settings(int index, std::vector<AccountSetting>& out) c
   if (index < 1 || index > static_cast<int>(runtimes_.size())) return false;
   const config::AccountConfig& a = runtimes_[index - 1]->config();
   out.clear();
+  auto add = [&](std::string_view key, std::string value) {
+    AccountSetting s{std::string(key), std::move(value), "string"};
+    if (const config::KeyInfo* info = config::find_key(config::account_keys(), key)) {
+      s.type = std::string(info->toml_type());
+      s.allowed = info->allowed();
+      s.min = info->min;
+      s.max = info->max;
+      s.choices.assign(info->choices.begin(), info->choices.end());
+      s.unit = std::string(info->unit);
+      s.default_text = std::string(info->default_text);
+      s.help = std::string(info->help);
+    }
+    out.push_back(std::move(s));
+  };
   config::for_each_setting(a, [&](std::string_view key, const std::string& value) {
-    const config::KeyInfo* info = config::find_key(config::account_keys(), key);
-    out.push_back({std::string(key), value, info ? std::string(info->toml_type()) : "string", {}});
+    add(key, value);
     if (key == "blf") out.back().items = a.blf;  // the one list key
   });
-  out.push_back({"password", a.password.empty() ? "unset" : "set", "string"});
+  add("password", a.password.empty() ? "unset" : "set");
   return true;
 }
 
@@ -310,16 +332,7 @@ int EngineImpl::change_settings(int index, const SettingChanges& changes,
     problems.push_back({"", "", "", "a reload is still unregistering accounts; try again"});
     return 409;
   }
-  config::SettingList list;
-  for (const auto& [key, input] : changes) {
-    config::SettingValue v =
-        std::holds_alternative<std::string>(input) ? config::SettingValue::text(std::get<0>(input))
-        : std::holds_alternative<std::int64_t>(input)
-            ? config::SettingValue::integer(std::get<1>(input))
-        : std::holds_alternative<bool>(input) ? config::SettingValue::boolean(std::get<2>(input))
-                                              : config::SettingValue::list(std::get<3>(input));
-    list.push_back(config::Setting{key, std::move(v), {}});
-  }
+  const config::SettingList list = engine::to_setting_list(changes);
   config::Config current = cfg_;
   for (const auto& rt : runtimes_) current.accounts.push_back(rt->config());
   auto update = config::update_account(current, index, list);
@@ -333,6 +346,15 @@ int EngineImpl::change_settings(int index, const SettingChanges& changes,
   std::string report;
   apply_config(std::move(current), report);
   spdlog::info("settings of account[{}] changed over HTTP: {}", index, report);
+  const auto i = static_cast<std::size_t>(index - 1);
+  if (i < file_ids_.size()) {
+    const std::string path = engine::stored_settings_path(cfg_.daemon);
+    std::string error;
+    if (!engine::store_settings(path, file_ids_[i], changes, error)) {
+      spdlog::error("settings of account[{}] applied but not stored (lost at restart): {}", index,
+                    error);
+    }
+  }
   return 200;
 }
 
@@ -392,12 +414,15 @@ std::unique_ptr<Engine> make_engine(asio::io_context& io, config::LoadedConfig l
 
 std::unique_ptr<Engine> Engine::create(asio::io_context& io, const std::string& config_path,
                                        std::string& error) {
-  auto loaded = config::load_config(config_path);
+  std::vector<std::string> ids;
+  auto loaded = engine::load_with_stored_settings(config_path, &ids);
   if (!loaded.ok()) {
     error = config::check_report(loaded, config_path).text;
     return nullptr;
   }
-  return std::make_unique<EngineImpl>(io, std::move(*loaded), config_path);
+  auto engine = std::make_unique<EngineImpl>(io, std::move(*loaded), config_path);
+  engine->set_file_identities(std::move(ids));
+  return engine;
 }
 
 }  // namespace sipline

@@ -11,3 +11,8 @@ if(TARGET sipline)
   sipline_test(engine_reload_test SOURCES engine_reload_test.cpp DEPS sipline sipline_config)
   target_include_directories(engine_reload_test PRIVATE ${CMAKE_SOURCE_DIR}/src/engine)
 endif()
+if(TARGET sipline)
+  sipline_test(engine_stored_settings_test SOURCES engine_stored_settings_test.cpp
+    DEPS sipline sipline_config)
+  target_include_directories(engine_stored_settings_test PRIVATE ${CMAKE_SOURCE_DIR}/src/engine)
+endif()
