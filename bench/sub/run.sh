@@ -11,7 +11,9 @@
 #
 # usage: bench/sub/run.sh [N]     (default 1000; N <= 1000, users 1000..1999)
 # env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
-#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=4"),
+#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1":
+#      on 2 cores shared with the daemon, Kamailio's workers contend for its shared-memory locks;
+#      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s),
 #      KAMAILIO_MEM (Kamailio's memory manager: qm, fm, tlsf; default its own, qm, whose
 #      qm_malloc is a third of Kamailio's samples, but tlsf did not lower its CPU), PERF_OUT=FILE: perf record (call graphs) of the daemon and Kamailio while the run with
 #      subscriptions comes up (perf report -i FILE --sort comm,dso,sym),
@@ -49,8 +51,9 @@ trap cleanup EXIT
 
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 group_ticks() { # group_ticks PGID: user+system ticks of every process of the group
-  # cat, not awk FILE...: a process that exits meanwhile must not end the sum
-  cat /proc/[0-9]*/stat 2>/dev/null |
+  # cat, not awk FILE...: a process that exits meanwhile must not end the sum (nor, through
+  # set -e and pipefail, the run)
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } |
     awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13 } END { print t + 0 }'
 }
 rss_kib() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status"; }
@@ -85,7 +88,7 @@ config() {
 # run WITH_SUBS: prints "ready fail rcvbuf rss_kib idle_cpu"
 run() {
   bash "$root/scripts/kamailio.sh" stop "$KAM" >/dev/null 2>&1 || true
-  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=4"} \
+  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=1"} \
     KAMAILIO_MEM=${KAMAILIO_MEM:-} bash "$root/scripts/kamailio.sh" start "$KAM" >/dev/null
   # shellcheck disable=SC1091
   source "$KAM/ports.env"
