@@ -11,7 +11,16 @@
 #
 # usage: bench/sub/run.sh [N]     (default 1000; N <= 1000, users 1000..1999)
 # env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
-#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=4")
+#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1":
+#      on 2 cores shared with the daemon, Kamailio's workers contend for its shared-memory locks;
+#      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s),
+#      KAMAILIO_MEM (Kamailio's memory manager: qm, fm, tlsf; default its own, qm, whose
+#      qm_malloc is a third of Kamailio's samples, but tlsf did not lower its CPU), PERF_OUT=FILE: perf record (call graphs) of the daemon and Kamailio while the run with
+#      subscriptions comes up (perf report -i FILE --sort comm,dso,sym),
+#      IN_FLIGHT (the daemon's registrations_in_flight, default its own 64),
+#      TIMELINE=1: also print, for the run with subscriptions, every poll until ready: elapsed s,
+#      registered, active subscriptions, CPU s of the daemon and of Kamailio's process group
+#      (which side is busy while the subscriptions come up), on stderr.
 # Runs in a private network namespace (unshare -n, loopback only) when it can.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +50,12 @@ cleanup() {
 trap cleanup EXIT
 
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+group_ticks() { # group_ticks PGID: user+system ticks of every process of the group
+  # cat, not awk FILE...: a process that exits meanwhile must not end the sum (nor, through
+  # set -e and pipefail, the run)
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } |
+    awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13 } END { print t + 0 }'
+}
 rss_kib() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status"; }
 rcvbuf() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp; }
 metric_sum() { # metric_sum TEXT NAME
@@ -53,6 +68,7 @@ config() {
     printf '[daemon]\nstate_dir = "%s/state"\nhttp_listen = "127.0.0.1:%s"\nhttp_token_file = ""\n' \
       "$RUN" "$HTTP"
     printf 'log_level = "warn"\n'
+    [[ -z ${IN_FLIGHT:-} ]] || printf 'registrations_in_flight = %s\n' "$IN_FLIGHT"
     awk -v n="$N" -v k="$SIP_PORT" -v subs="$1" -v blf="$BLF" 'BEGIN {
       for (i = 0; i < n; i++) {
         u = 1000 + i
@@ -72,8 +88,8 @@ config() {
 # run WITH_SUBS: prints "ready fail rcvbuf rss_kib idle_cpu"
 run() {
   bash "$root/scripts/kamailio.sh" stop "$KAM" >/dev/null 2>&1 || true
-  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=4"} \
-    bash "$root/scripts/kamailio.sh" start "$KAM" >/dev/null
+  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=1"} \
+    KAMAILIO_MEM=${KAMAILIO_MEM:-} bash "$root/scripts/kamailio.sh" start "$KAM" >/dev/null
   # shellcheck disable=SC1091
   source "$KAM/ports.env"
   HTTP=18123
@@ -84,17 +100,32 @@ run() {
   t0=$EPOCHREALTIME
   "$SIPLINE_BIN" run -c "$RUN/sub.toml" </dev/null >"$RUN/out.log" 2>&1 &
   DPID=$!
-  local deadline=$((SECONDS + TIMEOUT_S))
+  local deadline=$((SECONDS + TIMEOUT_S)) kpid
+  kpid=$(tr -dc '0-9' <"$KAM/kamailio.pid")
+  local k0 busy="- -" perf_pid=""
+  if [[ -n ${PERF_OUT:-} && $1 == 1 ]]; then  # where the daemon's and Kamailio's CPU goes
+    perf record -F 2999 -g -o "$PERF_OUT" -p "$DPID,$(pgrep -d, -g "$kpid")" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  k0=$(group_ticks "$kpid")
   while ((SECONDS < deadline)); do
     metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
     reg=$(metric_sum "$metrics" sipline_account_registered)
     active=$(metric_sum "$metrics" sipline_subscription_active)
+    if [[ -n ${TIMELINE:-} && $1 == 1 ]]; then
+      awk -v a="$t0" -v b="$EPOCHREALTIME" -v r="$reg" -v s="$active" -v d="$(cpu_ticks "$DPID")" \
+        -v k="$(group_ticks "$kpid")" -v hz="$CLK_TCK" \
+        'BEGIN { printf "timeline %6.2f s  registered %4d  active %4d  cpu daemon %5.2f s  kamailio %5.2f s\n", b - a, r, s, d / hz, k / hz }' >&2
+    fi
     if ((reg == N && active == want_subs)); then
       ready=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+      busy="$(awk -v d="$(cpu_ticks "$DPID")" -v k="$(($(group_ticks "$kpid") - k0))" \
+        -v hz="$CLK_TCK" 'BEGIN { printf "%.2f %.2f", d / hz, k / hz }')"
       break
     fi
     sleep 0.05
   done
+  [[ -z $perf_pid ]] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
   sleep 6 # every transaction over (T4 = 5 s) before the idle window
   local c0 c1
   c0=$(cpu_ticks "$DPID")
@@ -103,18 +134,21 @@ run() {
   metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
   echo "$ready $(metric_sum "$metrics" sipline_subscription_failures_total) $(($(rcvbuf) - drops0))" \
     "$(rss_kib "$DPID") $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')" \
-    "$reg $active/$want_subs"
+    "$busy $reg $active/$want_subs"
   kill -TERM "$DPID"
   wait "$DPID" 2>/dev/null || true
   DPID=
 }
 
-read -r r0 f0 d0 m0 i0 g0 a0 < <(run 0)
-read -r r1 f1 d1 m1 i1 g1 a1 < <(run 1)
-printf '%-22s %8s %6s %7s %8s %10s %10s %s\n' run "ready s" fail rcvbuf "RSS MiB" "KiB/acct" \
-  "idle CPU s" "registered, active subs"
-printf '%-22s %8s %6s %7s %8.1f %10s %10s %s\n' "$N accounts, no subs" "$r0" "$f0" "$d0" \
-  "$(awk -v k="$m0" 'BEGIN { print k / 1024 }')" - "$i0" "$g0 $a0"
-printf '%-22s %8s %6s %7s %8.1f %10.1f %10s %s\n' "$N accounts, MWI + $BLF BLF" "$r1" "$f1" \
-  "$d1" "$(awk -v k="$m1" 'BEGIN { print k / 1024 }')" \
-  "$(awk -v a="$m0" -v b="$m1" -v n="$N" 'BEGIN { print (b - a) / n }')" "$i1" "$g1 $a1"
+read -r r0 f0 d0 m0 i0 cd0 ck0 g0 a0 < <(run 0)
+read -r r1 f1 d1 m1 i1 cd1 ck1 g1 a1 < <(run 1)
+# CPU s until ready: what the daemon and Kamailio's processes burnt from the start to "ready"
+# (which side does the work; compare with ready s x cores).
+printf '%-26s %8s %6s %7s %8s %10s %10s %9s %9s %s\n' run "ready s" fail rcvbuf "RSS MiB" \
+  "KiB/acct" "idle CPU s" "CPU ours" "CPU kam" "registered, active subs"
+printf '%-26s %8s %6s %7s %8.1f %10s %10s %9s %9s %s\n' "$N accounts, no subs" "$r0" "$f0" \
+  "$d0" "$(awk -v k="$m0" 'BEGIN { print k / 1024 }')" - "$i0" "$cd0" "$ck0" "$g0 $a0"
+printf '%-26s %8s %6s %7s %8.1f %10.1f %10s %9s %9s %s\n' "$N accounts, MWI + $BLF BLF" "$r1" \
+  "$f1" "$d1" "$(awk -v k="$m1" 'BEGIN { print k / 1024 }')" \
+  "$(awk -v a="$m0" -v b="$m1" -v n="$N" 'BEGIN { print (b - a) / n }')" "$i1" "$cd1" "$ck1" \
+  "$g1 $a1"

@@ -111,6 +111,7 @@ void Watch::on_outcome(const usage::sub::Outcome& o) {
     case ResponseAction::kNewNow:  // 481 to a refresh: the dialog is gone
       ++counters_.failures;
       last_error_ = o.detail;
+      if (on_state_lost_) on_state_lost_(o.detail);
       return attempt();
     case ResponseAction::kStop:
       ++counters_.failures;

@@ -64,6 +64,12 @@ class Watch {
   // A NOTIFY that dispatch_notify gave to this subscription (answered 200): act on its verdict.
   void on_notify(const usage::sub::StateVerdict& verdict);
 
+  // Runs when a refresh gets 481 (RFC 6665 §4.1.2.2): the notifier no longer knows the
+  // subscription, it lost its state (a restart). Called before the new subscription starts.
+  void set_on_state_lost(std::function<void(const std::string& why)> fn) {
+    on_state_lost_ = std::move(fn);
+  }
+
   usage::sub::Subscription& subscription() { return sub_; }
   const usage::sub::Subscription& subscription() const { return sub_; }
   usage::sub::Package package() const { return sub_.package(); }
@@ -97,6 +103,7 @@ class Watch {
   std::uint32_t min_expires_s_ = 0;  // raised by a 423: asked for from then on
   std::string last_error_;
   WatchCounters counters_;
+  std::function<void(const std::string&)> on_state_lost_;
 };
 
 }  // namespace sipline::account

@@ -63,7 +63,22 @@ Watchers::Watchers(const config::AccountConfig& cfg, WatchStack stack,
     if (p == Package::kDialog) e.lamp.emplace();
   };
   if (cfg.subscribe_mwi) add(Package::kMessageSummary, std::move(mwi_uri));
-  if (cfg.subscribe_reg_event) add(Package::kReg, identity.aor);
+  if (cfg.subscribe_reg_event) {
+    add(Package::kReg, identity.aor);
+    // A 481 to the reg subscription's refresh: the registrar forgot its subscriptions, so it
+    // was restarted (or failed over) and, with memory-only bindings, forgot ours too. No reg
+    // NOTIFY can tell us: the new registrar holds no binding whose end it could report, and
+    // Kamailio NOTIFYs a new subscription with no body when nothing was published for the
+    // AOR. So the 481 itself is the registrar's word: re-REGISTER at once (the Watch also
+    // subscribes anew at once). A needless re-REGISTER, when only a separate presence server
+    // restarted, costs one transaction.
+    entries_.back().watch->set_on_state_lost([this](const std::string& why) {
+      if (callbacks_.on_reg_event) {
+        callbacks_.on_reg_event(RegEventAction::kReregisterNow,
+                                "registrar lost our reg subscription (" + why + ")");
+      }
+    });
+  }
   for (auto& uri : blf_uris) add(Package::kDialog, std::move(uri));
 }
 

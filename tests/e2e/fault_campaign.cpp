@@ -41,6 +41,7 @@ Campaign::~Campaign() {
   ko.max_expires_s = options_.expires_s;  // accounts ask for 60 s (1 minute, the least): granted G
   ko.defines.push_back("UDP_CHILDREN=" + std::to_string(options_.kamailio_children));
   ko.defines.push_back("TCP_CHILDREN=" + std::to_string(options_.kamailio_children));
+  ko.presence = options_.reg_event_accounts > 0;
   kam_ = std::make_unique<test::Kamailio>(ko);
   try {
     kam_->start();
@@ -63,8 +64,15 @@ Campaign::~Campaign() {
     }
     ports.insert(a.get("local_sip_port"));
     if (t == Transport::kTls) ports.insert(a.get("local_tls_port"));
-    a.number("register_expiration_min", 1);
+    a.number("register_expiration_min", options_.register_expiration_min);
     a.number("registration_retry_wait_s", options_.retry_wait_s);
+    if (options_.reregister_before_s > 0) {
+      a.number("reregister_before_expiration_s", options_.reregister_before_s);
+    }
+    if (i < options_.reg_event_accounts) {
+      a.flag("subscribe_reg_event", true);
+      a.number("subscribe_expiration_min", 1);
+    }
     accounts_.push_back(a);
     transports_.push_back(t);
     users_.push_back(user);
@@ -102,8 +110,20 @@ std::chrono::milliseconds Campaign::retry_bound() const {
   return std::chrono::seconds(options_.retry_wait_s) + 1s;
 }
 
+namespace {
+// The registration timing rule (account-settings.md): G - R when 0 < R < G, else G/2.
+std::chrono::milliseconds refresh_interval(int granted_s, int before_s) {
+  const int s = before_s > 0 && before_s < granted_s ? granted_s - before_s : granted_s / 2;
+  return std::chrono::seconds(s);
+}
+}  // namespace
+
 std::chrono::milliseconds Campaign::refresh_bound() const {
-  return std::chrono::milliseconds(options_.expires_s * 1000 / 2) + retry_bound();
+  return refresh_interval(options_.expires_s, options_.reregister_before_s) + retry_bound();
+}
+
+std::chrono::milliseconds Campaign::reg_event_bound() const {
+  return refresh_interval(60, options_.reregister_before_s) + retry_bound();
 }
 
 std::optional<std::set<std::string>> Campaign::bound_users() const {
@@ -175,11 +195,18 @@ FaultRow Campaign::run(const Fault& fault) {
   row.bound_s = std::chrono::duration<double>(fault.bound).count();
   row.note = fault.note;
   std::set<std::string> lost;
+  std::map<std::string, double> back_at;  // user -> seconds after the end, once bound again
+  bool after_end = false;
+  Clock::time_point ended;
   auto sample = [&]() -> std::optional<std::size_t> {
     auto bound = bound_users();
     if (!bound) return std::nullopt;
     for (const auto& u : users_) {
-      if (bound->count(u) == 0) lost.insert(u);
+      if (bound->count(u) == 0) {
+        lost.insert(u);
+      } else if (after_end && back_at.count(u) == 0) {
+        back_at[u] = lost.count(u) != 0 ? seconds_since(ended) : 0.0;
+      }
     }
     return bound->size();
   };
@@ -191,7 +218,8 @@ FaultRow Campaign::run(const Fault& fault) {
     std::this_thread::sleep_for(250ms);
   }
   fault.end(*this);
-  const auto ended = Clock::now();
+  ended = Clock::now();
+  after_end = true;
   const auto limit = fault.bound + 15s;  // measured past the bound, to report the real time
   while (Clock::now() - ended < limit) {
     if (!daemon_->running()) break;
@@ -203,6 +231,11 @@ FaultRow Campaign::run(const Fault& fault) {
     std::this_thread::sleep_for(100ms);
   }
   row.lost_bindings = static_cast<int>(lost.size());
+  for (const auto& u : users_) {
+    auto it = back_at.find(u);
+    row.recovered_each_s.push_back(it == back_at.end() ? std::nullopt
+                                                       : std::optional<double>(it->second));
+  }
   if (!daemon_->running()) row.problems.push_back("the daemon died");
   for (const auto& c : credential_failures()) row.problems.push_back("lock-out " + c);
   if (!row.recovered_s) {

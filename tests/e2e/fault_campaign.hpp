@@ -26,6 +26,11 @@ struct CampaignOptions {
   int first_user = 1100;  // users first_user .. first_user + accounts - 1
   bool udp_only = false;  // all accounts over UDP (else UDP, TCP and TLS in turn)
   int kamailio_children = 2;
+  int register_expiration_min = 1;  // asked by every account (granted expires_s)
+  int reregister_before_s = 0;      // reregister_before_expiration_s (0: the G/2 rule)
+  // The first reg_event_accounts accounts set subscribe_reg_event = true (1-minute
+  // subscriptions, refreshed by the same rule); Kamailio then runs its presence server.
+  int reg_event_accounts = 0;
 };
 
 class Campaign;
@@ -48,7 +53,10 @@ struct FaultRow {
   int accounts = 0;
   std::optional<double> recovered_s;  // after the fault ended; nullopt: not within the bound
   double bound_s = 0;
-  int lost_bindings = 0;              // accounts whose binding Kamailio lacked at some sample
+  int lost_bindings = 0;  // accounts whose binding Kamailio lacked at some sample
+  // Per account (in the order of the config): seconds after the fault ended until Kamailio
+  // held its binding again (0 when never lost); nullopt: not within the bound.
+  std::vector<std::optional<double>> recovered_each_s;
   long rss_kib = 0;                   // daemon RSS after recovery
   std::vector<std::string> problems;  // lock-outs, a dead daemon, ...
   std::string note;
@@ -69,6 +77,10 @@ class Campaign {
 
   // The faults of the issue, in order, for this campaign's timing.
   std::vector<Fault> standard_faults();
+  // SIGKILL of the registrar's process group and a restart on the same ports (memory-only
+  // bindings and subscriptions are lost); `bound`: when every account must be bound again.
+  static Fault registrar_restart(std::string name, std::chrono::milliseconds bound,
+                                 std::string note);
 
   test::Kamailio& kamailio() { return *kam_; }
   Daemon& daemon() { return *daemon_; }
@@ -76,6 +88,8 @@ class Campaign {
   long daemon_rss_kib() const;
   std::chrono::milliseconds retry_bound() const;    // retry wait + 1 s (+ a transaction)
   std::chrono::milliseconds refresh_bound() const;  // a refresh interval + retry_bound()
+  // The refresh interval of a 1-minute reg subscription + retry_bound().
+  std::chrono::milliseconds reg_event_bound() const;
   // Users whose binding (with the contact the daemon showed at start) Kamailio holds now;
   // nullopt when Kamailio does not answer.
   std::optional<std::set<std::string>> bound_users() const;

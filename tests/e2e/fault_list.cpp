@@ -74,6 +74,20 @@ void reset_connections(const test::Kamailio& kam) {
 
 }  // namespace
 
+Fault Campaign::registrar_restart(std::string name, std::chrono::milliseconds bound,
+                                  std::string note) {
+  return {std::move(name),
+          1s,
+          [](Campaign& c) {
+            ::kill(-c.kamailio().pid(), SIGKILL);
+            c.kamailio().stop();  // reaps it
+          },
+          [](Campaign& c) { c.kamailio().start(); },
+          nullptr,
+          bound,
+          std::move(note)};
+}
+
 std::vector<Fault> Campaign::standard_faults() {
   const auto retry = retry_bound();
   const std::string kam_port = std::to_string(kamailio().udp_port());
@@ -95,13 +109,8 @@ std::vector<Fault> Campaign::standard_faults() {
                     [](Campaign& c) { c.kamailio().freeze(); },
                     [](Campaign& c) { c.kamailio().thaw(); }, nullptr, retry, ""});
   faults.back().sample_during_hold = false;  // kamcmd would hang on it
-  faults.push_back({"registrar SIGKILL + restart", 1s,
-                    [](Campaign& c) {
-                      ::kill(-c.kamailio().pid(), SIGKILL);
-                      c.kamailio().stop();  // reaps it
-                    },
-                    [](Campaign& c) { c.kamailio().start(); }, nullptr, refresh_bound(),
-                    "UDP back at the next refresh: defect 8"});
+  faults.push_back(registrar_restart("registrar SIGKILL + restart", refresh_bound(),
+                                     "UDP back at the next refresh: defect 8"));
   faults.push_back(
       {"503 storm, 6 s", 6s, [](Campaign& c) { c.kamailio().set_switch("register_code", 503); },
        [](Campaign& c) { c.kamailio().set_switch("register_code", 0); }, nullptr, retry, ""});

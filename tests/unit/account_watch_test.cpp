@@ -316,6 +316,55 @@ TEST_F(WatchFixture, RegEventFullStateWithoutOurContactReregisters) {
   EXPECT_EQ(sent[1].parse().method(), "REGISTER");
 }
 
+// Issue 12 defect 8: a registrar restarted between two refreshes forgot our binding and its
+// subscriptions, and no reg NOTIFY can say so. The 481 to the reg subscription's refresh is the
+// sign: re-REGISTER at once and subscribe anew at once. A 481 on any other event does not touch
+// the registration.
+TEST_F(WatchFixture, Refresh481OfTheRegSubscriptionReregistersAtOnce) {
+  cfg.subscribe_reg_event = true;
+  cfg.subscribe_mwi = true;
+  auto subs = register_and_collect();
+  ASSERT_EQ(subs.size(), 2u);
+  ASSERT_EQ(event_of(subs[0]), "message-summary");
+  ASSERT_EQ(event_of(subs[1]), "reg");
+  grant(subs[0], 7200);  // MWI refreshes later than the reg subscription
+  grant(subs[1], 600);
+  auto refresh = wait_request();
+  ASSERT_EQ(event_of(refresh), "reg");
+  answer(refresh, 481);
+  auto sent = transport.take_sent();
+  ASSERT_EQ(sent.size(), 2u);  // both at once, the REGISTER first
+  EXPECT_EQ(sent[0].at, refresh.at);
+  EXPECT_EQ(sent[0].parse().method(), "REGISTER");
+  EXPECT_EQ(sent[1].at, refresh.at);
+  EXPECT_EQ(sent[1].parse().method(), "SUBSCRIBE");
+  EXPECT_EQ(event_of(sent[1]), "reg");
+  EXPECT_NE(sent[1].parse().call_id(), refresh.parse().call_id());
+  EXPECT_TRUE(sent[1].parse().to().value().tag().empty());
+  EXPECT_NE(account->snapshot().last_error.find("lost our reg subscription (481"),
+            std::string::npos)
+      << account->snapshot().last_error;
+  // The MWI subscription's own 481 starts it anew and leaves the registration alone.
+  answer_ok(sent[0], 3600);
+  grant(sent[1], 7200);
+  test::SentMessage mwi_refresh;
+  for (int i = 0; i < 20; ++i) {  // answer the registration's and reg's refreshes on the way
+    mwi_refresh = wait_request();
+    if (mwi_refresh.parse().method() == "REGISTER") {
+      answer_ok(mwi_refresh, 3600);
+    } else if (event_of(mwi_refresh) == "reg") {
+      grant(mwi_refresh, 7200);
+    } else {
+      break;
+    }
+  }
+  ASSERT_EQ(event_of(mwi_refresh), "message-summary");
+  answer(mwi_refresh, 481);
+  auto after = transport.take_sent();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].parse().method(), "SUBSCRIBE");
+}
+
 TEST_F(WatchFixture, StopEndsSubscriptionsBeforeTheUnregister) {
   cfg.subscribe_mwi = true;
   cfg.blf = {"1002"};
