@@ -153,7 +153,8 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
   out << "[daemon]\n"
       << "state_dir = \"" << state_dir().string() << "\"\n"
       << "http_listen = \"127.0.0.1:" << http_port_ << "\"\n"
-      << "log_level = \"debug\"\n\n"
+      << "log_level = \"debug\"\n"
+      << daemon_extra_ << "\n"
       << "[timers]\nt1_ms = " << t1_ms << "\n\n";
   for (const auto& a : accounts) out << a.render() << "\n";
 }
@@ -227,6 +228,17 @@ int Daemon::post(const std::string& path) const {
   httplib::Client c = http_client(http_port_, state_dir());
   auto res = c.Post(path, "", "application/json");
   return res ? res->status : 0;
+}
+
+std::pair<int, Json> Daemon::http(const std::string& method, const std::string& path,
+                                  const std::string& body) const {
+  httplib::Client c = http_client(http_port_, state_dir());
+  httplib::Result res = method == "GET"      ? c.Get(path)
+                        : method == "DELETE" ? c.Delete(path)
+                                             : c.Post(path, body, "application/json");
+  if (!res) return {0, Json()};
+  Json j = Json::parse(res->body, nullptr, false);
+  return {res->status, j.is_discarded() ? Json() : j};
 }
 
 bool Daemon::wait_account(int index, const std::function<bool(const Json&)>& pred,

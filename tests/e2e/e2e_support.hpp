@@ -88,6 +88,11 @@ class Daemon {
   Json account(int index) const;  // index 1..N; null when absent
   std::string metrics() const;
   int post(const std::string& path) const;  // HTTP status, 0 when no answer
+  // Any request to the API: the status (0 when no answer) and the JSON body (null if none).
+  std::pair<int, Json> http(const std::string& method, const std::string& path,
+                            const std::string& body = "") const;
+  // Extra [daemon] lines of the config ("sip_trace = \"...\"\n"), before write_config().
+  void set_daemon_extra(std::string toml_lines) { daemon_extra_ = std::move(toml_lines); }
   // Polls the account every 100 ms until `pred` holds or `timeout` passes; the last JSON seen
   // goes to *last.
   bool wait_account(int index, const std::function<bool(const Json&)>& pred, milliseconds timeout,
@@ -102,6 +107,7 @@ class Daemon {
   std::uint16_t http_port_ = 0;
   test::ChildProcess process_;
   std::filesystem::path log_;
+  std::string daemon_extra_;
 };
 
 // Polls `pred` every `step` until true or `timeout`; returns the last result.
