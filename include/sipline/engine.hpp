@@ -122,7 +122,7 @@ struct CallRequest {
 // state for it (or max_calls reached), 503 no resources (RTP port), 501 calls not available.
 struct CallReply {
   int status = 501;
-  std::string error;
+  std::string error = "calls are not available in this engine";
   std::uint64_t id = 0;  // the call placed (POST /api/calls)
 };
 
