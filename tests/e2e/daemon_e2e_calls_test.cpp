@@ -309,3 +309,31 @@ TEST_F(Calls, IdentityHeadersOnTheWire) {
 
 }  // namespace
 }  // namespace sipline::e2e
+
+namespace sipline::e2e {
+namespace {
+
+// The CLI through the running daemon: call --wait --hangup-after, calls, hangup.
+TEST_F(Calls, CliCallsWaitsAndLists) {
+  start_baresip(true);
+  start_daemon({account_for(kam_, Transport::kUdp, "1001")});
+  const std::string cfg = daemon_.config_path().string();
+  auto r = test::run_command(
+      {SIPLINE_BINARY, "call", "-c", cfg, "--wait", "--hangup-after", "1", "1002"}, seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 confirmed\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 ended 200 "), std::string::npos) << r.output;  // baresip's reason
+  EXPECT_NE(r.output.find("(local)\n"), std::string::npos) << r.output;
+  auto list = test::run_command({SIPLINE_BINARY, "calls", "-c", cfg}, seconds(10));
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find(kam_uri("1002")), std::string::npos) << list.output;
+  auto json = test::run_command({SIPLINE_BINARY, "calls", "--json", "-c", cfg}, seconds(10));
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  EXPECT_EQ(Json::parse(json.output).at(0)["state"], "ended");
+  auto none = test::run_command({SIPLINE_BINARY, "hangup", "-c", cfg, "99"}, seconds(10));
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.output.find("no call 99"), std::string::npos) << none.output;
+}
+
+}  // namespace
+}  // namespace sipline::e2e

@@ -1,0 +1,16 @@
+// Asking the running daemon over its REST API (the config's http_listen and token file), for
+// the CLI's `status`, `call`, `calls` and `hangup`.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "app/account_json.hpp"
+
+namespace sipline::app {
+
+// The daemon's 2xx answer as JSON; nullopt when it cannot be reached, answers another status or
+// not JSON: the reason is then on stderr and *exit_code holds the exit code to return.
+std::optional<Json> ask_daemon(const std::string& config_path, const std::string& method,
+                               const std::string& path, const std::string& body, int& exit_code);
+
+}  // namespace sipline::app
