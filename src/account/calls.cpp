@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "account/identity.hpp"
 
 namespace sipline::account {
@@ -155,6 +157,14 @@ void Calls::on_state(std::uint64_t id, CallState s) {
   done.outcome = e.call->outcome();
   spdlog::info("account[{}]: call {} ended: {} {}{}", index_, id, done.outcome->status_code,
                done.outcome->reason, done.outcome->ended_by_remote ? " (remote)" : "");
+  ++ended_.ended[{done.outgoing, done.outcome->status_code}];
+  if (done.answered_at) {
+    ended_.answered_seconds +=
+        std::chrono::duration<double>(*done.ended_at - *done.answered_at).count();
+  }
+  ended_.rtp_sent += done.rtp.sent;
+  ended_.rtp_received += done.rtp.received;
+  ended_.rtp_lost += done.rtp.lost;
   history_.push_front(std::move(done));
   if (history_.size() > kHistory) history_.pop_back();
   // The Call is inside its own callback: it goes on the next turn of the loop.
@@ -176,6 +186,20 @@ CallRecord Calls::live(const Entry& e) const {
   r.codec = e.media->codec();
   r.rtp = e.media->figures();
   return r;
+}
+
+CallTotals Calls::totals() const {
+  CallTotals t = ended_;
+  for (const auto& [id, e] : entries_) {
+    if (e->call->state() == CallState::kTerminated) continue;
+    const RtpFigures f = e->media->figures();
+    t.rtp_sent += f.sent;
+    t.rtp_received += f.received;
+    t.rtp_lost += f.lost;
+    t.max_jitter_ms = std::max(t.max_jitter_ms, f.jitter_ms);
+    ++(e->record.outgoing ? t.active_out : t.active_in);
+  }
+  return t;
 }
 
 std::vector<CallRecord> Calls::records() const {

@@ -43,6 +43,16 @@ struct DialError {
   std::string message;
 };
 
+// Totals since the account started (calls leave the history, these stay).
+struct CallTotals {
+  // Ended calls by (outgoing, final status): 0 is a timeout or transport error.
+  std::map<std::pair<bool, int>, std::uint64_t> ended;
+  double answered_seconds = 0;                                 // summed durations of answered calls
+  std::uint64_t rtp_sent = 0, rtp_received = 0, rtp_lost = 0;  // ended and active calls
+  std::uint64_t active_in = 0, active_out = 0;
+  double max_jitter_ms = 0;  // of the active calls
+};
+
 enum class CallAction { kOk, kUnknown, kNotNow };  // kNotNow: the call is not in that state
 
 class Calls {
@@ -76,6 +86,7 @@ class Calls {
   // Active calls first (oldest first), then the history (latest first).
   std::vector<CallRecord> records() const;
   std::optional<CallRecord> record(std::uint64_t id) const;
+  CallTotals totals() const;
 
   // The URI a bare user or number is called at (a URI is kept as is).
   static std::string target_uri(const config::AccountConfig& cfg, const std::string& to);
@@ -103,6 +114,7 @@ class Calls {
   std::shared_ptr<const media::Samples> source_;  // media_file, or null: silence
   std::map<std::uint64_t, std::unique_ptr<Entry>> entries_;
   std::deque<CallRecord> history_;  // latest first
+  CallTotals ended_;                // the ended calls' part of totals()
   std::shared_ptr<char> life_ = std::make_shared<char>('\0');
 };
 

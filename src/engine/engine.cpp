@@ -6,6 +6,7 @@
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "account_runtime.hpp"
@@ -117,8 +118,10 @@ class EngineImpl final : public Engine {
   std::string metrics_text() const override {
     std::vector<engine::AccountMetrics> all;
     for (const auto& rt : runtimes_) {
-      engine::AccountMetrics m{status_of(*rt), {}, {}};
+      engine::AccountMetrics m{status_of(*rt), {}, {}, {}};
       if (rt->txn() != nullptr) m.txn = rt->txn()->counters();
+      const account::Account* a = std::as_const(*rt).account();
+      if (a != nullptr && a->calls() != nullptr) m.calls = a->calls()->totals();
       if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
       all.push_back(std::move(m));
     }

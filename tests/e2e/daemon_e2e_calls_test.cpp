@@ -141,6 +141,17 @@ TEST_F(Calls, SiplineCallsBaresipAudioBothWaysAndHangsUp) {
   ASSERT_EQ(ls, 200);
   ASSERT_FALSE(list.empty());
   EXPECT_EQ(list[0]["id"], id);
+  // /metrics counts it by direction and outcome, with its RTP packets.
+  const std::string metrics = daemon_.metrics();
+  EXPECT_NE(metrics.find("sipline_calls_total{account=\"1\",name=\"e2e 1001 udp\",direction="
+                         "\"out\",status=\"200\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("sipline_calls_active{account=\"1\",name=\"e2e 1001 udp\",direction="
+                         "\"out\"} 0\n"),
+            std::string::npos);
+  EXPECT_EQ(metrics.find("sipline_rtp_sent_packets_total{account=\"1\",name=\"e2e 1001 udp\"} 0\n"),
+            std::string::npos);
 }
 
 // (b) baresip calls sipline, auto_answer on; baresip hangs up.
