@@ -36,6 +36,7 @@ class Calls : public ::testing::Test {
     baresip_.emplace(dir_.path() / "baresip", kam_, "1002", auto_answer);
     ASSERT_TRUE(baresip_->start());
   }
+  void call_baresip_and_hang_up(Transport t);
   std::filesystem::path trace_path() const { return dir_.path() / "trace.txt"; }
   std::string kam_uri(const std::string& user) const {
     return "sip:" + user + "@127.0.0.1:" + std::to_string(kam_.udp_port());
@@ -93,26 +94,25 @@ class Calls : public ::testing::Test {
     return t.substr(at, t.find("\r\n\r\n", at) - at);
   }
 
-  test::Kamailio kam_{[] {
-    test::KamailioOptions o;
-    o.tls = false;
-    return o;
-  }()};
+  test::Kamailio kam_;
   TempDir dir_;
   Daemon daemon_{dir_.path()};
   std::optional<Baresip> baresip_;
 };
 
-// (a) sipline calls baresip (auto-answer), RTP both ways, sipline hangs up.
-TEST_F(Calls, SiplineCallsBaresipAudioBothWaysAndHangsUp) {
+// (a) sipline calls baresip (auto-answer), RTP both ways, sipline hangs up. sipline reaches
+// Kamailio over `t`; baresip is on UDP (Kamailio bridges the transports).
+void Calls::call_baresip_and_hang_up(Transport t) {
   start_baresip(true);
-  start_daemon({account_for(kam_, Transport::kUdp, "1001")});
+  start_daemon({account_for(kam_, t, "1001")});
   const std::uint64_t id = dial({{"account", 1}, {"to", "1002"}});
   ASSERT_NE(id, 0u);
   Json c = wait_state(id, "confirmed");
   ASSERT_EQ(c.value("state", ""), "confirmed") << c.dump() << daemon_.log_tail();
   EXPECT_EQ(c["direction"], "out");
-  EXPECT_EQ(c["remote"], kam_uri("1002"));  // bare user: sip_server as written, port included
+  // A bare user: sip:USER@ the sip_server as written, port included.
+  const std::uint16_t server_port = t == Transport::kTls ? kam_.tls_port() : kam_.udp_port();
+  EXPECT_EQ(c["remote"], "sip:1002@127.0.0.1:" + std::to_string(server_port));
   EXPECT_EQ(c["codec"], "PCMU");
   EXPECT_FALSE(c["answered_at"].is_null());
   // Let both sides settle, then measure five seconds of RTP from sipline's figures.
@@ -143,15 +143,23 @@ TEST_F(Calls, SiplineCallsBaresipAudioBothWaysAndHangsUp) {
   EXPECT_EQ(list[0]["id"], id);
   // /metrics counts it by direction and outcome, with its RTP packets.
   const std::string metrics = daemon_.metrics();
-  EXPECT_NE(metrics.find("sipline_calls_total{account=\"1\",name=\"e2e 1001 udp\",direction="
-                         "\"out\",status=\"200\"} 1\n"),
+  const std::string labels = "{account=\"1\",name=\"e2e 1001 " + to_string(t) + "\"";
+  EXPECT_NE(metrics.find("sipline_calls_total" + labels + ",direction=\"out\",status=\"200\"} 1\n"),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("sipline_calls_active{account=\"1\",name=\"e2e 1001 udp\",direction="
-                         "\"out\"} 0\n"),
+  EXPECT_NE(metrics.find("sipline_calls_active" + labels + ",direction=\"out\"} 0\n"),
             std::string::npos);
-  EXPECT_EQ(metrics.find("sipline_rtp_sent_packets_total{account=\"1\",name=\"e2e 1001 udp\"} 0\n"),
-            std::string::npos);
+  EXPECT_EQ(metrics.find("sipline_rtp_sent_packets_total" + labels + "} 0\n"), std::string::npos);
+}
+
+TEST_F(Calls, SiplineCallsBaresipAudioBothWaysAndHangsUp) {
+  call_baresip_and_hang_up(Transport::kUdp);
+}
+TEST_F(Calls, SiplineCallsBaresipOverTcp) {
+  call_baresip_and_hang_up(Transport::kTcp);
+}
+TEST_F(Calls, SiplineCallsBaresipOverTls) {
+  call_baresip_and_hang_up(Transport::kTls);
 }
 
 // (b) baresip calls sipline, auto_answer on; baresip hangs up.
