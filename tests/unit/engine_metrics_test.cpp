@@ -83,8 +83,7 @@ TEST(Metrics, CallsByDirectionAndOutcomeWithRtp) {
   EXPECT_NE(text.find("sipline_calls_total{" + l + ",direction=\"in\",status=\"487\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("sipline_calls_active{" + l + ",direction=\"in\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("sipline_call_answered_seconds_total{" + l + "} 12.5\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("sipline_call_answered_seconds_total{" + l + "} 12.5\n"), std::string::npos);
   EXPECT_NE(text.find("sipline_rtp_sent_packets_total{" + l + "} 250\n"), std::string::npos);
   EXPECT_NE(text.find("sipline_rtp_lost_packets_total{" + l + "} 2\n"), std::string::npos);
 }
