@@ -87,6 +87,45 @@ struct AccountStatus {
   std::vector<BlfStatus> blf;
 };
 
+// One call (calls-and-subscriptions.md "Interfaces added"; GET /api/calls).
+struct CallOutcomeStatus {
+  int status = 0;  // the final SIP status (0: timeout or transport error)
+  std::string reason;
+  std::string ended_by;  // local | remote
+};
+struct RtpStatus {
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  std::uint64_t lost = 0;
+  double jitter_ms = 0;
+};
+struct CallStatus {
+  std::uint64_t id = 0;
+  int account = 0;
+  std::string direction;  // out | in
+  std::string remote;
+  bool anonymous = false;
+  std::string state;  // calling | ringing | early | incoming | confirmed | ending | ended
+  std::chrono::system_clock::time_point started_at{};
+  std::optional<std::chrono::system_clock::time_point> answered_at, ended_at;
+  double duration_s = 0;  // answered: from the answer to the end (or now); else 0
+  std::optional<CallOutcomeStatus> outcome;  // once ended
+  std::string codec;                         // PCMU | PCMA; "" before media starts
+  RtpStatus rtp;
+};
+struct CallRequest {
+  int account = 1;
+  std::string to;  // a SIP URI or a bare user / number
+  bool anonymous = false;
+};
+// What a call action did: 2xx done; 400 bad request, 404 no such call or account, 409 not in a
+// state for it (or max_calls reached), 503 no resources (RTP port), 501 calls not available.
+struct CallReply {
+  int status = 501;
+  std::string error = "calls are not available in this engine";
+  std::uint64_t id = 0;  // the call placed (POST /api/calls)
+};
+
 // Result of validating a config file: ok, and the report to print (`sipline check`).
 struct CheckReport {
   bool ok = false;
@@ -202,6 +241,14 @@ class Engine {
   virtual ListenerId add_listener(EventHandler /*handler*/) { return 0; }
   // Events not yet delivered are not delivered to it. Unknown ids: no-op.
   virtual void remove_listener(ListenerId /*id*/) {}
+
+  // Calls (calls-and-subscriptions.md): active first, then the latest ended (call on the loop).
+  virtual std::vector<CallStatus> calls() const { return {}; }
+  virtual std::optional<CallStatus> call(std::uint64_t /*id*/) const { return std::nullopt; }
+  virtual CallReply place_call(const CallRequest& /*request*/) { return {}; }
+  virtual CallReply answer_call(std::uint64_t /*id*/) { return {}; }
+  // Rejects (486, 603 with `decline`) an incoming call, cancels an outgoing one, or hangs up.
+  virtual CallReply end_call(std::uint64_t /*id*/, bool /*decline*/) { return {}; }
 
   // The settings of account `index` (1-based) in schema order; false when there is none.
   virtual bool account_settings(int /*index*/, std::vector<AccountSetting>& /*out*/) const {

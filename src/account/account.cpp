@@ -67,6 +67,12 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   reg_.set_identity(identity_);
   refresh_identity();
   make_watchers();
+  if (stack.calls != nullptr) {
+    calls_ = std::make_unique<Calls>(
+        index_, cfg_, Calls::Stack{stack.txn, stack.transport, stack.timers, stack.random},
+        identity_, *stack.calls);
+    calls_->install();
+  }
 }
 
 void Account::make_watchers() {
@@ -324,6 +330,7 @@ void Account::on_transport_error(const transport::TransportError& error) {
 
 void Account::stop(std::function<void()> done) {
   stopping_ = true;
+  if (calls_) calls_->hangup_all();
   refresh_timer_.cancel();
   retry_timer_.cancel();
   stop_keepalive();

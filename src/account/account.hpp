@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "account/calls.hpp"
 #include "account/watchers.hpp"
 #include "base/random.hpp"
 #include "base/timer.hpp"
@@ -41,6 +42,8 @@ struct Stack {
   base::Random& jitter;
   // Shared by every account of an engine: bounds the registration attempts in flight at once.
   base::Gate* registration_gate = nullptr;
+  // The engine's RTP ports, loop and call ids: without it the account takes no calls.
+  CallMediaEnv* calls = nullptr;
 };
 
 struct Snapshot {
@@ -98,6 +101,9 @@ class Account {
   State state() const { return state_; }
   const config::AccountConfig& config() const { return cfg_; }
   const transport::Target& target() const { return identity_.target; }
+  // The account's calls (nullptr when the stack has no media).
+  Calls* calls() { return calls_.get(); }
+  const Calls* calls() const { return calls_.get(); }
 
  private:
   void transition(State next);
@@ -128,6 +134,7 @@ class Account {
   std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
   // Subscriptions and the NOTIFY server side (unsolicited MWI too, so always present).
   std::unique_ptr<Watchers> watchers_;
+  std::unique_ptr<Calls> calls_;
   base::Timer refresh_timer_;
   base::Timer retry_timer_;
   base::Timer lease_timer_;

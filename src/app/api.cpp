@@ -6,12 +6,10 @@
 #include <string_view>
 
 #include "app/account_json.hpp"
+#include "app/api_reply.hpp"
 
 namespace sipline::app {
 
-namespace {
-
-// Strings from the network (reason phrases, errors) may be invalid UTF-8: replace, never throw.
 ApiReply json_reply(int status, const Json& body) {
   return ApiReply{
       status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
@@ -28,6 +26,8 @@ ApiReply method_not_allowed(const ApiRequest& r, std::string allow) {
   reply.allow = std::move(allow);
   return reply;
 }
+
+namespace {
 
 // "/api/accounts/12/register" -> index 12, rest "/register". nullopt when not of that shape.
 struct AccountPath {
@@ -174,10 +174,7 @@ ApiReply route_api(Engine& engine, const ApiRequest& r) {
     if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
     return ApiReply{200, kMetricsContentType, engine.metrics_text(), {}};
   }
-  if (r.path == "/api/calls") {
-    if (r.method != "POST") return method_not_allowed(r, "POST");
-    return error_reply(501, "calls are not implemented yet");
-  }
+  if (auto reply = route_calls(engine, r)) return std::move(*reply);
   return error_reply(404, "not found: " + r.path);
 }
 

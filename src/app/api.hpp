@@ -2,6 +2,8 @@
 // a fake Engine. It runs on the engine's loop (the HTTP thread posts it there and waits).
 #pragma once
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sipline/engine.hpp"
 
@@ -11,6 +13,7 @@ struct ApiRequest {
   std::string method;  // "GET", "POST", "PUT" ...
   std::string path;    // without the query string
   std::string body;
+  std::vector<std::pair<std::string, std::string>> params;  // the query string's
 };
 
 struct ApiReply {
@@ -29,7 +32,11 @@ inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
 //   GET  /api/accounts/N/settings    200 {"index":N,"settings":{key: value}} (password: set/unset)
 //   PUT  /api/accounts/N/settings    200 as GET after the change; 400 {"error","problems":[{key,
 //                                    value,allowed,message}]}: nothing changed; 404, 409
-//   POST /api/calls                  501 (not implemented yet)
+//   GET  /api/calls                  200 array of call objects (call_json.hpp), active first
+//   POST /api/calls                  201 call object; 400, 404 no account, 409 max_calls
+//   GET  /api/calls/ID               200 call object, 404
+//   POST /api/calls/ID/answer        200 call object, 404, 409 not ringing
+//   DELETE /api/calls/ID[?decline=1] 200 call object (486/603, CANCEL or BYE), 404, 409
 //   GET  /metrics                    200 Prometheus text
 // Unknown paths give 404, a known path with another method 405; errors are {"error": "..."}.
 ApiReply route_api(Engine& engine, const ApiRequest& request);

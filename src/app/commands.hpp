@@ -1,6 +1,7 @@
 // The subcommands of `sipline`; each returns the process exit code
 // (0 success, 1 runtime failure, 2 usage or config error).
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,16 @@ int run_daemon(const std::string& config_path);                        // siplin
 int check_config(const std::string& config_path);                      // sipline check
 int show_status(const std::string& config_path, bool json);            // sipline status
 int parse_messages(const std::vector<std::string>& files, bool json);  // sipline parse
-int place_call(const std::string& uri);                                // sipline call
+
+struct CallOptions {
+  int account = 1;
+  bool anonymous = false;
+  bool wait = false;       // print each state until the call ends
+  int hangup_after_s = 0;  // > 0: hang up that long after the answer (implies waiting)
+  std::string uri;         // a SIP URI or a bare user / number
+};
+int place_call(const std::string& config_path, const CallOptions& o);  // sipline call
+int list_calls(const std::string& config_path, bool json);             // sipline calls
+int hangup_call(const std::string& config_path, std::uint64_t id);     // sipline hangup
 
 }  // namespace sipline::app

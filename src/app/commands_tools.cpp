@@ -26,10 +26,4 @@ int parse_messages(const std::vector<std::string>& files, bool json) {
   return parse_files(files, json, std::cout, std::cerr) == 0 ? kExitOk : kExitFailure;
 }
 
-int place_call(const std::string& uri) {
-  std::cerr << "sipline: cannot call " << uri
-            << ": calls are not implemented yet (this version only registers accounts)\n";
-  return kExitFailure;
-}
-
 }  // namespace sipline::app

@@ -1,16 +1,26 @@
+// The daemon's REST client of the CLI (daemon_client.hpp).
 #include "app/daemon_client.hpp"
 
+#include <httplib.h>
 #include <openssl/x509.h>
 
 #include <iostream>
+#include <memory>
 
 #include "app/address.hpp"
+#include "app/commands.hpp"
 #include "app/http_token.hpp"
 #include "sipline/daemon.hpp"
 
 namespace sipline::app {
 
 namespace {
+
+struct DaemonClient {
+  std::unique_ptr<httplib::Client> http;  // timeouts and token set
+  std::string where;        // "https://127.0.0.1:8080 (http_listen of FILE)", for messages
+  std::string token_error;  // why the token file could not be read ("" when read or none)
+};
 
 // The system CAs and `cert_file` itself as a trust anchor (partial chain: a leaf is enough).
 X509_STORE* trust_store(const std::string& cert_file) {
@@ -22,8 +32,8 @@ X509_STORE* trust_store(const std::string& cert_file) {
   return store;
 }
 
-}  // namespace
-
+// The client for the daemon of `config_path`; nullopt after printing why (config error, HTTP
+// off).
 std::optional<DaemonClient> daemon_client(const std::string& config_path) {
   std::string error;
   HttpSettings settings;
@@ -73,6 +83,42 @@ std::string describe(httplib::Error e) {
     default:
       return httplib::to_string(e);
   }
+}
+
+}  // namespace
+
+std::optional<Json> ask_daemon(const std::string& config_path, const std::string& method,
+                               const std::string& path, const std::string& body, int& exit_code) {
+  exit_code = kExitUsage;
+  auto daemon = daemon_client(config_path);
+  if (!daemon) return std::nullopt;
+  exit_code = kExitFailure;
+  httplib::Client& client = *daemon->http;
+  auto res = method == "GET"      ? client.Get(path)
+             : method == "DELETE" ? client.Delete(path)
+                                  : client.Post(path, body, "application/json");
+  const std::string& where = daemon->where;
+  if (!res) {
+    std::cerr << "sipline: cannot reach the daemon at " << where << ": " << describe(res.error())
+              << "\n";
+    return std::nullopt;
+  }
+  Json j = Json::parse(res->body, nullptr, false);
+  if (res->status >= 300) {
+    const bool has_error = !j.is_discarded() && j.is_object() && j.contains("error");
+    std::cerr << "sipline: the daemon at " << where << " answered " << res->status << ": "
+              << (has_error ? j["error"].get<std::string>() : res->body) << "\n";
+    if (res->status == 401 && !daemon->token_error.empty()) {
+      std::cerr << "sipline: " << daemon->token_error << "\n";
+    }
+    return std::nullopt;
+  }
+  if (j.is_discarded()) {
+    std::cerr << "sipline: unexpected answer from " << where << ": not JSON\n";
+    return std::nullopt;
+  }
+  exit_code = kExitOk;
+  return j;
 }
 
 }  // namespace sipline::app

@@ -1,26 +1,17 @@
-// How the CLI reaches the running daemon: the config's http_listen (HTTPS when it names a
-// certificate), with the bearer token from http_token_file.
+// Asking the running daemon over its REST API, for the CLI's `status`, `call`, `calls` and
+// `hangup`: the config's http_listen (HTTPS when it names a certificate, which is then trusted
+// besides the system CAs: it is usually self-signed) and the bearer token of http_token_file.
 #pragma once
-#include <httplib.h>
-
-#include <memory>
 #include <optional>
 #include <string>
 
+#include "app/account_json.hpp"
+
 namespace sipline::app {
 
-struct DaemonClient {
-  std::unique_ptr<httplib::Client> http;  // timeouts and token set
-  std::string where;        // "https://127.0.0.1:8080 (http_listen of FILE)", for messages
-  std::string token_error;  // why the token file could not be read ("" when read or none)
-};
-
-// The client for the daemon of `config_path`; nullopt after printing why to stderr (config
-// error, HTTP off). With HTTPS the daemon's own certificate is trusted besides the system CAs:
-// it is usually self-signed.
-std::optional<DaemonClient> daemon_client(const std::string& config_path);
-
-// A short reason for a failed request ("cannot connect (is `sipline run` running?)").
-std::string describe(httplib::Error e);
+// The daemon's 2xx answer as JSON; nullopt when it cannot be reached, answers another status or
+// not JSON: the reason is then on stderr and *exit_code holds the exit code to return.
+std::optional<Json> ask_daemon(const std::string& config_path, const std::string& method,
+                               const std::string& path, const std::string& body, int& exit_code);
 
 }  // namespace sipline::app

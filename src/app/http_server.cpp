@@ -100,7 +100,9 @@ void HttpServer::Impl::handle(const httplib::Request& req, httplib::Response& re
     }
     return;
   }
-  ApiReply reply = on_loop(ApiRequest{method, req.path, req.body});
+  ApiRequest api{method, req.path, req.body, {}};
+  for (const auto& [k, v] : req.params) api.params.emplace_back(k, v);
+  ApiReply reply = on_loop(std::move(api));
   res.status = reply.status;
   if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
   res.set_content(reply.body, reply.content_type.c_str());

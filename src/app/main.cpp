@@ -13,9 +13,8 @@ struct Options {
   std::string config;
   bool json = false;
   std::vector<std::string> files;
-  std::string uri;
-  int account = 1;
-  bool anonymous = false;
+  CallOptions call;
+  std::uint64_t call_id = 0;
   std::string help_topic;
 };
 
@@ -31,9 +30,19 @@ void add_commands(CLI::App& app, Options& o) {
   status->add_flag("--json", o.json, "print the daemon's JSON as is");
   auto* call = app.add_subcommand("call", "place a call through the running daemon");
   call->add_option("-c,--config", o.config, "config the daemon runs with");
-  call->add_option("--account", o.account, "account index (1-based)")->check(CLI::PositiveNumber);
-  call->add_flag("--anonymous", o.anonymous, "hide the caller identity");
-  call->add_option("URI", o.uri, "who to call (sip:...)")->required();
+  call->add_option("--account", o.call.account, "account index (1-based)")
+      ->check(CLI::PositiveNumber);
+  call->add_flag("--anonymous", o.call.anonymous, "hide the caller identity");
+  call->add_flag("--wait", o.call.wait, "print each state until the call ends");
+  call->add_option("--hangup-after", o.call.hangup_after_s, "hang up S seconds after the answer")
+      ->check(CLI::NonNegativeNumber);
+  call->add_option("URI", o.call.uri, "who to call (sip:... or a user / number)")->required();
+  auto* calls = app.add_subcommand("calls", "list the daemon's calls (active, then ended)");
+  calls->add_option("-c,--config", o.config, "config the daemon runs with");
+  calls->add_flag("--json", o.json, "print the daemon's JSON as is");
+  auto* hangup = app.add_subcommand("hangup", "end a call (reject, cancel or BYE)");
+  hangup->add_option("-c,--config", o.config, "config the daemon runs with");
+  hangup->add_option("ID", o.call_id, "the call's id")->required();
   auto* parse = app.add_subcommand("parse", "parse raw SIP messages, one per file");
   parse->add_flag("--json", o.json, "JSON: one object for one file, an array for several");
   parse->add_option("FILE", o.files, "files with one raw SIP message each")->required();
@@ -61,7 +70,9 @@ int dispatch(CLI::App& app, const Options& o) {
   if (name == "run") return run_daemon(o.config);
   if (name == "check") return check_config(o.config);
   if (name == "status") return show_status(resolve_config_path(o.config), o.json);
-  if (name == "call") return place_call(o.uri);
+  if (name == "call") return place_call(resolve_config_path(o.config), o.call);
+  if (name == "calls") return list_calls(resolve_config_path(o.config), o.json);
+  if (name == "hangup") return hangup_call(resolve_config_path(o.config), o.call_id);
   if (name == "parse") return parse_messages(o.files, o.json);
   return help_for(app, o.help_topic);
 }

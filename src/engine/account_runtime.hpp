@@ -28,7 +28,8 @@ class AccountRuntime final : public transport::TransportUser {
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
   bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
-            const config::Config& all, StateStore& store, std::string& error);
+            const config::Config& all, StateStore& store, std::string& error,
+            account::CallMediaEnv* calls = nullptr);
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_.get(); }

@@ -6,12 +6,14 @@
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "account_runtime.hpp"
 #include "base/asio_timers.hpp"
 #include "base/gate.hpp"
 #include "base/timer.hpp"
+#include "call_status.hpp"
 #include "config/load.hpp"
 #include "config/schema.hpp"
 #include "config/validate.hpp"
@@ -119,8 +121,10 @@ class EngineImpl final : public Engine {
   std::string metrics_text() const override {
     std::vector<engine::AccountMetrics> all;
     for (const auto& rt : runtimes_) {
-      engine::AccountMetrics m{status_of(*rt), {}, {}};
+      engine::AccountMetrics m{status_of(*rt), {}, {}, {}};
       if (rt->txn() != nullptr) m.txn = rt->txn()->counters();
+      const account::Account* a = std::as_const(*rt).account();
+      if (a != nullptr && a->calls() != nullptr) m.calls = a->calls()->totals();
       if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
       all.push_back(std::move(m));
     }
@@ -138,6 +142,18 @@ class EngineImpl final : public Engine {
     return true;
   }
 
+  std::vector<CallStatus> calls() const override { return engine::all_calls(runtimes_); }
+  std::optional<CallStatus> call(std::uint64_t id) const override {
+    return engine::find_call(runtimes_, id);
+  }
+  CallReply place_call(const CallRequest& request) override {
+    return engine::place_call(runtimes_, request);
+  }
+  CallReply answer_call(std::uint64_t id) override { return engine::answer_call(runtimes_, id); }
+  CallReply end_call(std::uint64_t id, bool decline) override {
+    return engine::end_call(runtimes_, id, decline);
+  }
+
   std::string http_listen() const override { return cfg_.daemon.http_listen.to_string(); }
   std::string log_level() const override {
     return std::string(config::to_string(cfg_.daemon.log_level));
@@ -148,7 +164,7 @@ class EngineImpl final : public Engine {
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
     rt.set_events(&events_);
-    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, error)) return false;
+    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, error, &call_env_)) return false;
     if (trace_.is_open()) rt.set_trace(trace_.hook());
     return true;
   }
@@ -217,6 +233,10 @@ class EngineImpl final : public Engine {
   // registrar's socket, and keeps the memory of transactions in flight bounded.
   base::Gate registration_gate_{timers_,
                                 static_cast<std::size_t>(cfg_.daemon.registrations_in_flight)};
+  // Calls: the RTP port range and what every call shares (before the runtimes: they use it).
+  media::PortAllocator rtp_ports_{static_cast<std::uint16_t>(cfg_.daemon.rtp_port_min),
+                                  static_cast<std::uint16_t>(cfg_.daemon.rtp_port_max)};
+  account::CallMediaEnv call_env_{io_, timers_, rtp_ports_, cfg_.daemon.call_record_dir};
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {

@@ -84,6 +84,44 @@ void format_subscription_metrics(const std::vector<AccountMetrics>& accounts,
   }
 }
 
+// Calls (calls-and-subscriptions.md "Interfaces added"): by direction and outcome, duration,
+// RTP packets, loss and jitter.
+void format_call_metrics(const std::vector<AccountMetrics>& accounts, std::ostringstream& out) {
+  header(out, "sipline_calls_total", "counter", "Ended calls by direction and final status.");
+  for (const auto& m : accounts) {
+    for (const auto& [key, n] : m.calls.ended) {
+      out << "sipline_calls_total{" << account_labels(m.status) << ",direction=\""
+          << (key.first ? "out" : "in") << "\",status=\"" << key.second << "\"} " << n << "\n";
+    }
+  }
+  header(out, "sipline_calls_active", "gauge", "Calls not ended yet, by direction.");
+  for (const auto& m : accounts) {
+    out << "sipline_calls_active{" << account_labels(m.status) << ",direction=\"in\"} "
+        << m.calls.active_in << "\n";
+    out << "sipline_calls_active{" << account_labels(m.status) << ",direction=\"out\"} "
+        << m.calls.active_out << "\n";
+  }
+  using Value = std::function<double(const account::CallTotals&)>;
+  const std::pair<std::array<const char*, 3>, Value> per_account[] = {
+      {{"sipline_call_answered_seconds_total", "counter", "Summed duration of answered calls."},
+       [](const account::CallTotals& t) { return t.answered_seconds; }},
+      {{"sipline_rtp_sent_packets_total", "counter", "RTP packets sent by calls."},
+       [](const account::CallTotals& t) { return double(t.rtp_sent); }},
+      {{"sipline_rtp_received_packets_total", "counter", "RTP packets received by calls."},
+       [](const account::CallTotals& t) { return double(t.rtp_received); }},
+      {{"sipline_rtp_lost_packets_total", "counter", "RTP packets lost (RFC 3550 A.3)."},
+       [](const account::CallTotals& t) { return double(t.rtp_lost); }},
+      {{"sipline_rtp_jitter_ms", "gauge", "Highest interarrival jitter of the active calls."},
+       [](const account::CallTotals& t) { return t.max_jitter_ms; }},
+  };
+  for (const auto& [meta, value] : per_account) {
+    header(out, meta[0], meta[1], meta[2]);
+    for (const auto& m : accounts) {
+      out << meta[0] << "{" << account_labels(m.status) << "} " << value(m.calls) << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate) {
@@ -150,6 +188,7 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
     }
   }
   format_subscription_metrics(accounts, out);
+  format_call_metrics(accounts, out);
   const auto engine_wide = [&out](const char* name, const char* type, const char* help,
                                   double value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"

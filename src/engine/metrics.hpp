@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "account/calls.hpp"
 #include "sipline/engine.hpp"
 #include "transport/asio_transport.hpp"
 #include "txn/transaction_layer.hpp"
@@ -13,6 +14,7 @@ struct AccountMetrics {
   AccountStatus status;
   txn::Counters txn;
   transport::TransportCounters transport;
+  account::CallTotals calls;
 };
 
 // The engine-wide gate of registration attempts (base::Gate).

@@ -54,6 +54,12 @@ class RtpSession : public std::enable_shared_from_this<RtpSession> {
   std::uint16_t port() const { return port_; }
   // Where to send until packets arrive (then to their source). Starts the 20 ms pacing.
   void start(const asio::ip::udp::endpoint& remote);
+  // The codec the answer chose (before start(); the session opens before the answer is known).
+  void set_codec(Codec codec, int payload_type, std::optional<int> telephone_event_pt) {
+    config_.codec = codec;
+    config_.payload_type = payload_type;
+    config_.telephone_event_pt = telephone_event_pt;
+  }
   // Hold and resume: pacing continues on schedule, packets are just not sent.
   void set_sending(bool on) { sending_ = on; }
   // Closes the socket and stops pacing; the recording is closed. Idempotent.

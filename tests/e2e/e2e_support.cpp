@@ -233,6 +233,17 @@ int Daemon::post(const std::string& path) const {
   return res ? res->status : 0;
 }
 
+std::pair<int, Json> Daemon::http(const std::string& method, const std::string& path,
+                                  const std::string& body) const {
+  httplib::Client c = http_client(http_port_, state_dir(), https_);
+  httplib::Result res = method == "GET"      ? c.Get(path)
+                        : method == "DELETE" ? c.Delete(path)
+                                             : c.Post(path, body, "application/json");
+  if (!res) return {0, Json()};
+  Json j = Json::parse(res->body, nullptr, false);
+  return {res->status, j.is_discarded() ? Json() : j};
+}
+
 bool Daemon::wait_account(int index, const std::function<bool(const Json&)>& pred,
                           milliseconds timeout, Json* last) const {
   Json seen;

@@ -94,6 +94,9 @@ class Daemon {
   Json account(int index) const;  // index 1..N; null when absent
   std::string metrics() const;
   int post(const std::string& path) const;  // HTTP status, 0 when no answer
+  // Any request to the API: the status (0 when no answer) and the JSON body (null if none).
+  std::pair<int, Json> http(const std::string& method, const std::string& path,
+                            const std::string& body = "") const;
   // Polls the account every 100 ms until `pred` holds or `timeout` passes; the last JSON seen
   // goes to *last.
   bool wait_account(int index, const std::function<bool(const Json&)>& pred, milliseconds timeout,

@@ -294,9 +294,9 @@ TEST(KamailioPresence, BlfWatcherSeesRingingThenBusyOfACallThroughKamailio) {
   ASSERT_TRUE(answer) << kam.log_tail();
   ASSERT_TRUE(until_state(watcher, view, bodies::BlfState::kBusy, &last)) << last;
 
-  // Not covered yet: ACK/BYE through Kamailio back to idle. With alias="127.0.0.1" (any port)
-  // the callee's Contact on 127.0.0.1 is "myself", so loose_route() takes the ACK for a strict
-  // route and sends it to Kamailio itself.
+  // Not covered here: ACK/BYE through Kamailio back to idle. (Kamailio's aliases now name its
+  // own ports only, so in-dialog requests to a Contact on 127.0.0.1 are relayed: the calls e2e
+  // tests, tests/e2e/daemon_e2e_calls_test.cpp, hang up through it.)
 }
 
 }  // namespace

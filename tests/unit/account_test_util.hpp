@@ -45,6 +45,7 @@ struct Fixture : ::testing::Test {
   std::vector<std::string> previous_contacts;
   std::vector<std::string> saved_contacts;
   std::unique_ptr<account::Account> account;
+  account::CallMediaEnv* calls_env = nullptr;  // set before start() to take calls
   base::TimePoint t0 = timers.now();
 
   static config::AccountConfig base_config() {
@@ -60,7 +61,8 @@ struct Fixture : ::testing::Test {
     transport.set_user(&txn);
     transport::Target target{kServer, "127.0.0.9"};
     account = std::make_unique<account::Account>(
-        1, cfg, account::Stack{txn, transport, timers, random, jitter}, target, previous_contacts,
+        1, cfg, account::Stack{txn, transport, timers, random, jitter, nullptr, calls_env}, target,
+        previous_contacts,
         account::Account::Hooks{[this](const std::string& c) { saved_contacts.push_back(c); }});
     t0 = timers.now();
     account->start();

@@ -8,3 +8,4 @@ sipline_test(app_cli_test SOURCES app_cli_test.cpp)
 target_compile_definitions(app_cli_test PRIVATE SIPLINE_CLI="$<TARGET_FILE:sipline_cli>"
                                                 SIPLINE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(app_cli_test sipline_cli)
+sipline_test(app_calls_test SOURCES app_calls_test.cpp DEPS sipline_app)

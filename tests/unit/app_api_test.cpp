@@ -97,7 +97,7 @@ TEST(AppApi, NotImplementedYetRoutesSay501) {
   EXPECT_TRUE(body_of(settings).contains("error"));
   ApiReply call = route_api(engine, {"POST", "/api/calls", R"({"account":1,"to":"sip:x@y"})"});
   EXPECT_EQ(call.status, 501);
-  EXPECT_EQ(body_of(call)["error"], "calls are not implemented yet");
+  EXPECT_EQ(body_of(call)["error"], "calls are not available in this engine");
 }
 
 TEST(AppApi, MetricsArePrometheusText) {

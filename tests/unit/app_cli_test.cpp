@@ -96,10 +96,17 @@ TEST(AppCli, StatusConfigErrorsExit2) {
   EXPECT_NE(o.output.find("http_listen is off"), std::string::npos) << o.output;
 }
 
-TEST(AppCli, CallIsNotImplementedYet) {
-  Result r = sipline("call --account 1 sip:door@example.com");
-  EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.output.find("calls are not implemented yet"), std::string::npos);
+TEST(AppCli, CallCommandsNeedTheDaemon) {
+  // No daemon listens on this config's http_listen: exit 1 with the reason.
+  std::string cfg = temp_file("calls.toml",
+                              "[daemon]\nhttp_listen = \"127.0.0.1:1\"\n"
+                              "[[account]]\nsip_server = \"pbx.example.com\"\nuser_id = \"1\"\n");
+  for (const std::string cmd : {"call --account 1 1002 -c ", "calls -c ", "hangup 3 -c "}) {
+    Result r = sipline(cmd + cfg);
+    EXPECT_EQ(r.code, 1) << cmd << r.output;
+    EXPECT_NE(r.output.find("cannot reach the daemon"), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(sipline("hangup").code, 2);  // the ID is required
 }
 
 }  // namespace

@@ -61,3 +61,32 @@ TEST(Metrics, SubscriptionsMwiAndBlfLamps) {
 
 }  // namespace
 }  // namespace sipline::engine
+
+namespace sipline::engine {
+namespace {
+
+TEST(Metrics, CallsByDirectionAndOutcomeWithRtp) {
+  AccountMetrics a;
+  a.status.index = 1;
+  a.status.name = "door";
+  a.calls.ended[{true, 200}] = 3;
+  a.calls.ended[{false, 487}] = 1;
+  a.calls.active_in = 1;
+  a.calls.answered_seconds = 12.5;
+  a.calls.rtp_sent = 250;
+  a.calls.rtp_lost = 2;
+  const std::string text = format_metrics({a}, GateMetrics{});
+  const std::string l = "account=\"1\",name=\"door\"";
+  EXPECT_NE(text.find("sipline_calls_total{" + l + ",direction=\"out\",status=\"200\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sipline_calls_total{" + l + ",direction=\"in\",status=\"487\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("sipline_calls_active{" + l + ",direction=\"in\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("sipline_call_answered_seconds_total{" + l + "} 12.5\n"), std::string::npos);
+  EXPECT_NE(text.find("sipline_rtp_sent_packets_total{" + l + "} 250\n"), std::string::npos);
+  EXPECT_NE(text.find("sipline_rtp_lost_packets_total{" + l + "} 2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipline::engine

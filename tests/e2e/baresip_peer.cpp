@@ -1,0 +1,91 @@
+#include "e2e/baresip_peer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "e2e/e2e_support.hpp"
+#include "support/net.hpp"
+
+namespace sipline::e2e {
+
+namespace {
+// A minute of a 440 Hz tone, 8 kHz mono 16-bit PCM: what baresip plays (ausine wants 48 kHz).
+void write_tone_wav(const std::filesystem::path& path) {
+  constexpr std::uint32_t kRate = 8000, kSamples = kRate * 60;
+  auto le = [](std::ofstream& o, std::uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) o.put(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  std::ofstream o(path, std::ios::binary);
+  o << "RIFF";
+  le(o, 36 + kSamples * 2, 4);
+  o << "WAVEfmt ";
+  le(o, 16, 4), le(o, 1, 2), le(o, 1, 2), le(o, kRate, 4), le(o, kRate * 2, 4), le(o, 2, 2);
+  le(o, 16, 2);
+  o << "data";
+  le(o, kSamples * 2, 4);
+  for (std::uint32_t i = 0; i < kSamples; ++i) {
+    const double v = 8000.0 * std::sin(2.0 * 3.141592653589793 * 440.0 * i / kRate);
+    le(o, static_cast<std::uint32_t>(static_cast<std::int16_t>(v)), 2);
+  }
+}
+}  // namespace
+
+Baresip::Baresip(std::filesystem::path dir, const test::Kamailio& kam, std::string user,
+                 bool auto_answer)
+    : dir_(std::move(dir)), kam_(kam), user_(std::move(user)) {
+  std::filesystem::create_directories(dir_);
+  sip_port_ = test::free_port(test::Protocol::kUdpTcp);
+  cons_port_ = test::free_port(test::Protocol::kUdp);
+  std::ofstream config(dir_ / "config");
+  config << "poll_method epoll\n"
+         << "sip_listen 127.0.0.1:" << sip_port_ << "\n"
+         << "module_path /usr/lib/baresip/modules\n"
+         << "module cons.so\nmodule g711.so\nmodule aufile.so\n"
+         << "module_tmp uuid.so\nmodule_tmp account.so\nmodule_app menu.so\n"
+         << "cons_listen 127.0.0.1:" << cons_port_ << "\n"
+         << "audio_source aufile," << (dir_ / "tone.wav").string() << "\n"
+         << "audio_player aufile," << (dir_ / "heard.wav").string() << "\n"
+         << "audio_alert aufile," << (dir_ / "alert.wav").string() << "\n"
+         << "rtp_ports 33000-33999\n";
+  std::ofstream accounts(dir_ / "accounts");
+  accounts << "<sip:" << user_ << "@127.0.0.1:" << kam_.udp_port()
+           << ";transport=udp>;auth_pass=" << test::Kamailio::password(user_) << ";regint=60"
+           << (auto_answer ? ";answermode=auto" : ";answermode=manual") << "\n";
+  std::ofstream(dir_ / "contacts") << "";
+  write_tone_wav(dir_ / "tone.wav");
+}
+
+Baresip::~Baresip() {
+  process_.stop(std::chrono::milliseconds(2000));
+}
+
+::testing::AssertionResult Baresip::start() {
+  process_.spawn({"baresip", "-f", dir_.string()}, dir_ / "baresip.log");
+  const bool registered = eventually(
+      [this] {
+        for (const auto& b : kam_.ul_dump()) {
+          if (b.aor == user_) return true;
+        }
+        return false;
+      },
+      std::chrono::milliseconds(8000), std::chrono::milliseconds(100));
+  if (registered) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "baresip did not register; its log:\n" << log();
+}
+
+void Baresip::command(const std::string& line) {
+  test::UdpSocket s;
+  s.send_to(line + "\n", "127.0.0.1", cons_port_);
+}
+
+std::string Baresip::log() const {
+  std::ifstream in(dir_ / "baresip.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace sipline::e2e
