@@ -10,6 +10,8 @@ PKGS=(
   ca-certificates procps iproute2 python3 curl
   libpugixml-dev kamailio-presence-modules kamailio-sqlite-modules nftables
   libspandsp-dev libsndfile1-dev linphone-cli sqlite3
+  libc-ares-dev  # RFC 3263 DNS (SRV, A/AAAA) on the engine's loop
+  dnsmasq-base   # the tests' own DNS server on loopback (the binary only, no system service)
   systemd  # systemd-analyze: the unit file test (skipped when absent)
 )
 missing=()
