@@ -59,6 +59,9 @@ struct DaemonConfig {
   bool metrics_public = true;      // GET /metrics without the token (on a loopback listen only)
   std::string http_host_names;     // extra accepted Host names, comma-separated (DNS rebinding)
   int http_max_connections = 128;  // HTTP connections served at once; more are refused (503)
+  // DNS servers for locating SIP servers (RFC 3263), "ip[:port]" comma-separated ("[v6]:port");
+  // "": the system's (/etc/resolv.conf).
+  std::string dns_servers;
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

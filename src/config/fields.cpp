@@ -382,6 +382,10 @@ std::vector<Field<D>> make_daemon_fields() {
                                       .max = 10000,
                                       .default_text = "128",
                                       .help = "HTTP connections served at once; more get 503"}),
+      bind<&D::dns_servers>(
+          {.key = "dns_servers",
+           .help = "DNS servers that locate sip_server (SRV, A), \"ip[:port]\" comma-separated; "
+                   "\"\": the system's"}),
   };
 }
 

@@ -55,6 +55,7 @@ class EngineImpl final : public Engine {
     if (!cfg_.daemon.sip_trace.empty() && !trace_.open(cfg_.daemon.sip_trace, error)) {
       return false;
     }
+    if (!open_dns(error)) return false;
     for (auto& rt : runtimes_) {
       if (!open_runtime(*rt, error)) return false;
     }
@@ -121,9 +122,14 @@ class EngineImpl final : public Engine {
       if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
       all.push_back(std::move(m));
     }
+    engine::DnsMetrics dns;
+    if (dns_)
+      dns = {dns_->counters().queries, dns_->counters().cache_hits, dns_->counters().failures};
     return engine::format_metrics(
-        all, {registration_gate_.holding(), registration_gate_.waiting(),
-              registration_gate_.capacity(), registration_gate_.waited_total()});
+        all,
+        {registration_gate_.holding(), registration_gate_.waiting(), registration_gate_.capacity(),
+         registration_gate_.waited_total()},
+        dns);
   }
 
   bool reregister(int index) override {
@@ -145,8 +151,27 @@ class EngineImpl final : public Engine {
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
     rt.set_events(&events_);
-    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, error)) return false;
+    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, dns_.get(), error)) return false;
     if (trace_.is_open()) rt.set_trace(trace_.hook());
+    return true;
+  }
+  // One resolver (and cache) for every account: [daemon] dns_servers, else the system's.
+  bool open_dns(std::string& error) {
+    transport::DnsOptions o;
+    for (std::size_t at = 0; at <= cfg_.daemon.dns_servers.size();) {
+      std::size_t comma = cfg_.daemon.dns_servers.find(',', at);
+      if (comma == std::string::npos) comma = cfg_.daemon.dns_servers.size();
+      std::string one = cfg_.daemon.dns_servers.substr(at, comma - at);
+      std::erase(one, ' ');
+      if (!one.empty()) o.servers.push_back(one);
+      at = comma + 1;
+    }
+    auto made = transport::DnsResolver::create(io_, o);
+    if (!made.ok()) {
+      error = "[daemon] dns_servers: " + made.error();
+      return false;
+    }
+    dns_ = std::move(*made);
     return true;
   }
   void retire(std::unique_ptr<engine::AccountRuntime> rt);
@@ -184,6 +209,10 @@ class EngineImpl final : public Engine {
       s.retransmissions = rt.txn()->counters().retransmissions;
     }
     s.last_refresh_latency_s = static_cast<double>(snap.last_refresh_latency.count()) / 1000.0;
+    s.server_target = snap.server_target;
+    s.server_target_reason = snap.server_target_reason;
+    s.server_target_rank = snap.server_target_rank;
+    s.failovers = snap.failovers;
     if (snap.mwi.known) {
       const auto& v = snap.mwi.voice;
       s.mwi = MwiStatus{snap.mwi.waiting, v.new_msgs, v.old_msgs, v.urgent_new, v.urgent_old};
@@ -210,6 +239,7 @@ class EngineImpl final : public Engine {
   // registrar's socket, and keeps the memory of transactions in flight bounded.
   base::Gate registration_gate_{timers_,
                                 static_cast<std::size_t>(cfg_.daemon.registrations_in_flight)};
+  std::unique_ptr<transport::DnsResolver> dns_;  // outlives the runtimes that ask it
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {

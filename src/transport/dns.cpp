@@ -393,7 +393,17 @@ void DnsResolver::resolve_targets(std::string_view host_port, Protocol protocol,
                                cb = std::move(callback)](const Answer& a) mutable {
     auto self = weak.lock();
     if (!self) return;
-    if (!a.ok) return cb(base::fail(a.error));
+    if (!a.ok) {
+      // The SRV question failed (SERVFAIL, REFUSED, no answer): the name's own address is
+      // still worth a try, as when there are no SRV records; both reasons if that fails too.
+      return self->lookup_addresses(
+          host, family, [cb = std::move(cb), protocol, host, srv_error = a.error](const Answer& b) {
+            if (b.ok && !b.addresses.empty()) {
+              return cb(targets_of(b.addresses, protocol, default_port(protocol), host));
+            }
+            cb(base::fail(srv_error + "; " + (b.ok ? "no address for " + host : b.error)));
+          });
+    }
     if (a.service_refused) {
       return cb(base::fail("SRV " + srv_name + ": target \".\", no SIP service there"));
     }

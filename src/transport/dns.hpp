@@ -1,7 +1,8 @@
 // RFC 3263 §4 server location with c-ares, on the caller's Asio loop: a name without a port
 // (not an IP literal) is looked up as SRV (_sip._udp / _sip._tcp / _sips._tcp by protocol), its
 // targets ordered by priority and RFC 2782 weight, then each target's A/AAAA; no SRV record:
-// the name's own A/AAAA at the default port; an explicit port: A/AAAA only.
+// the name's own A/AAAA at the default port (also when the SRV question fails: SERVFAIL, no
+// answer); an explicit port: A/AAAA only.
 //
 // c-ares runs on the loop itself: its sockets are watched by Asio (posix::stream_descriptor
 // wait_read / wait_write, registered through ARES_OPT_SOCK_STATE_CB) and its retry timeouts by

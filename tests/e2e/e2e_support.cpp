@@ -153,7 +153,8 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
   out << "[daemon]\n"
       << "state_dir = \"" << state_dir().string() << "\"\n"
       << "http_listen = \"127.0.0.1:" << http_port_ << "\"\n"
-      << "log_level = \"debug\"\n\n"
+      << "log_level = \"debug\"\n"
+      << daemon_keys_ << "\n"
       << "[timers]\nt1_ms = " << t1_ms << "\n\n";
   for (const auto& a : accounts) out << a.render() << "\n";
 }

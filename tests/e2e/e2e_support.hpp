@@ -73,6 +73,8 @@ class Daemon {
   // Rewrites the config (same HTTP port) and sends the running daemon SIGHUP.
   void reload(const std::vector<AccountToml>& accounts, int t1_ms = 100);
   const std::filesystem::path& config_path() const { return config_; }
+  // Extra [daemon] keys for the configs written from now on, TOML lines ("dns_servers = ...").
+  void set_daemon_keys(std::string toml_lines) { daemon_keys_ = std::move(toml_lines); }
   std::filesystem::path state_dir() const { return dir_ / "state"; }
 
   // Spawns `sipline run -c` and waits (bounded) until the API answers; false with the log.
@@ -102,6 +104,7 @@ class Daemon {
   std::uint16_t http_port_ = 0;
   test::ChildProcess process_;
   std::filesystem::path log_;
+  std::string daemon_keys_;
 };
 
 // Polls `pred` every `step` until true or `timeout`; returns the last result.
