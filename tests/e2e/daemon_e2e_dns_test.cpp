@@ -61,6 +61,25 @@ TEST_F(DnsScenario, RegistersAtTheRegistrarFoundBySrv) {
             << status["last_refresh_latency_s"].get<double>() * 1000 << " ms\n";
 }
 
+// Many accounts on one domain share the engine's resolver: one SRV and one A look-up in all.
+TEST_F(DnsScenario, ManyAccountsOneLookup) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "registrar.sip.test", kam.udp_port(), 10, 10)
+      .host("registrar.sip.test", "127.0.0.1");
+  ASSERT_NO_THROW(dns_.start());
+  std::vector<AccountToml> accounts;
+  for (int i = 0; i < 20; ++i) accounts.push_back(located_account(kam, std::to_string(1300 + i)));
+  Daemon d(tmp_.path());
+  start_daemon(d, accounts);
+  for (int i = 1; i <= 20; ++i) {
+    Json status;
+    ASSERT_TRUE(d.wait_registered(i, 10s, &status)) << status.dump();
+  }
+  EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
+  EXPECT_EQ(dns_.queries("A", "registrar.sip.test"), 1);
+}
+
 // A domain the DNS does not know: no SRV, no A record (RFC 3263 §4.2 falls back to A): class
 // dns, shown in status, and retried by the retry rule (negative answers are cached 30 s).
 TEST_F(DnsScenario, NoSuchDomainIsADnsFailureRetried) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <iostream>
+#include <utility>
 
 #include "support/dns_server.hpp"
 #include "transport/dns.hpp"
@@ -68,7 +70,13 @@ TEST_F(DnsLookup, SrvTargetsInPriorityOrderThenTheirAddresses) {
       .host("main.example.test", "127.0.0.2")
       .host("backup.example.test", "127.0.0.3");
   start();
+  const auto asked = std::chrono::steady_clock::now();
   auto got = resolve("example.test");
+  std::cout << "[ figures  ] SRV + 2 A look-ups against dnsmasq on loopback: "
+            << std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now() - asked)
+                   .count()
+            << " us\n";
   ASSERT_TRUE(got->ok()) << got->error() << dns_->log_tail();
   EXPECT_EQ(where(got), (std::vector<std::string>{"127.0.0.2:5070", "127.0.0.3:5080"}));
   EXPECT_EQ(got->value()[0].tls_server_name, "example.test");  // RFC 5922: the domain
@@ -124,6 +132,36 @@ TEST_F(DnsLookup, ManyAccountsOneLookup) {
   EXPECT_EQ(resolver_->counters().cache_hits, 2000u);
 }
 
+// RFC 2782 weights across accounts: each draws with its own seed, so 1000 accounts split over
+// two equal-priority targets weighted 1:1 (and 3:1) within 10 % of the expected shares.
+TEST_F(DnsLookup, WeightsSpreadAccountsAcrossEqualPriorityTargets) {
+  dns_->srv("_sip._udp.even.test", "a.even.test", 5070, 10, 50)
+      .srv("_sip._udp.even.test", "b.even.test", 5080, 10, 50)
+      .srv("_sip._udp.uneven.test", "a.even.test", 5070, 10, 75)
+      .srv("_sip._udp.uneven.test", "b.even.test", 5080, 10, 25)
+      .host("a.even.test", "127.0.0.2")
+      .host("b.even.test", "127.0.0.3");
+  start();
+  for (const auto& [domain, share_a] : {std::pair{"even.test", 0.5}, {"uneven.test", 0.75}}) {
+    int first_a = 0;
+    int answered = 0;
+    std::vector<base::SeededRandom> accounts;
+    accounts.reserve(1000);
+    for (int i = 0; i < 1000; ++i) {
+      accounts.emplace_back(base::os_seed() + static_cast<unsigned>(i));
+      resolver_->resolve_targets(domain, Protocol::kUdp, Family::kV4, accounts.back(), [&](auto r) {
+        ++answered;
+        if (r.ok() && r.value()[0].remote.port == 5070) ++first_a;
+      });
+    }
+    ASSERT_TRUE(run_until(
+        io_, [&] { return answered == 1000; }, 10000ms));
+    EXPECT_NEAR(first_a, 1000 * share_a, 100) << domain;
+    std::cout << "[ figures  ] " << domain << ": " << first_a
+              << " of 1000 accounts on a.even.test\n";
+  }
+}
+
 TEST_F(DnsLookup, ADotTargetMeansNoService) {
   dns_->srv("_sip._udp.example.test", ".", 0, 0, 0);
   start();
@@ -139,14 +177,15 @@ TEST_F(DnsLookup, UnknownNameIsAnError) {
   EXPECT_NE(got->error().find("nowhere.example.test"), std::string::npos) << got->error();
 }
 
-// A server that does not answer: an error after c-ares's tries, the loop never blocked.
-TEST_F(DnsLookup, DeadServerIsATimeoutError) {
+// A server gone (ICMP refused): the SRV question fails, the A fall-back too; both reasons.
+TEST_F(DnsLookup, DeadServerIsAnError) {
   start(200);
   dns_->stop();
   auto got = resolve("example.test");
   ASSERT_FALSE(got->ok());
   EXPECT_NE(got->error().find("SRV _sip._udp.example.test"), std::string::npos) << got->error();
-  EXPECT_EQ(resolver_->counters().failures, 1u);
+  EXPECT_NE(got->error().find("A/AAAA example.test"), std::string::npos) << got->error();
+  EXPECT_EQ(resolver_->counters().failures, 2u);
 }
 
 TEST_F(DnsLookup, DestroyedResolverNeverCallsBack) {
