@@ -80,8 +80,13 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   // The wildcard of the server's address family only: what reaches us comes through that
   // server, and a second socket per account (the other family) costs a descriptor, kernel
   // buffers and a pending read for nothing.
-  // A located server is looked up for A records only (IPv4) until dual stack lands.
-  tc.bind_address = target.remote.address.find(':') != std::string::npos ? "::" : "0.0.0.0";
+  // A located server may answer with A and AAAA records: both wildcards on the one port, and
+  // each REGISTER leaves from the family of the target it goes to.
+  if (located) {
+    tc.bind_address.clear();
+  } else {
+    tc.bind_address = target.remote.address.find(':') != std::string::npos ? "::" : "0.0.0.0";
+  }
   tc.tls.verify = cfg_.tls_verify;
   tc.tls.ca_file = cfg_.tls_ca_file;
   tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
@@ -106,7 +111,7 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
       [&store, owner](const std::string& contact) { store.save_contact(owner, contact); }, {}};
   if (located) {
     hooks.resolve_targets = [this, dns, host = next_hop.host, protocol](auto done) {
-      dns->resolve_targets(host, protocol, transport::Family::kV4, *jitter_, std::move(done));
+      dns->resolve_targets(host, protocol, transport::Family::kAny, *jitter_, std::move(done));
     };
   }
   account_ = std::make_unique<account::Account>(index_, cfg_, stack, target,

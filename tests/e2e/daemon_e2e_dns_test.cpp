@@ -9,6 +9,7 @@
 
 #include "e2e_support.hpp"
 #include "support/dns_server.hpp"
+#include "support/net.hpp"
 
 namespace sipline::e2e {
 namespace {
@@ -101,6 +102,45 @@ TEST_F(DnsScenario, NoSuchDomainIsADnsFailureRetried) {
   EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
   const std::string m = d.metrics();
   EXPECT_NE(m.find("sipline_dns_lookups_total"), std::string::npos);
+}
+
+// Dual stack: a registrar reachable on ::1 only, named by an AAAA record behind SRV. The account
+// listens on both families and the REGISTER leaves over IPv6.
+TEST_F(DnsScenario, Ipv6OnlyRegistrarReachedThroughAaaa) {
+  if (!test::ipv6_available()) GTEST_SKIP() << "no ::1 on this host";
+  test::KamailioOptions o;
+  o.ipv6 = true;
+  Kamailio kam(o);
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "v6.sip.test", kam.udp_port(), 10, 10).host("v6.sip.test", "::1");
+  ASSERT_NO_THROW(dns_.start());
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(kam, "1206")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target"], "udp:[::1]:" + std::to_string(kam.udp_port()));
+  const std::string contact = status["contact"];
+  EXPECT_EQ(contact, "sip:1206@[::1]:" + std::to_string(status["local_port"].get<int>()));
+  EXPECT_TRUE(binding(kam, "1206", contact)) << contact;
+}
+
+// Both families for one name, IPv6 first: nothing answers on [::1] (Kamailio listens on
+// 127.0.0.1 only), so the same attempt goes on to the A record's address.
+TEST_F(DnsScenario, OtherFamilyAfterAFailure) {
+  if (!test::ipv6_available()) GTEST_SKIP() << "no ::1 on this host";
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "both.sip.test", kam.udp_port(), 10, 10)
+      .host("both.sip.test", "::1")
+      .host("both.sip.test", "127.0.0.1");
+  ASSERT_NO_THROW(dns_.start());
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(kam, "1207")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target"], udp_target(kam)) << status.dump();
+  std::cout << "[ figures  ] dual stack: target reason \"" << status["server_target_reason"]
+            << "\", failovers " << status["failovers"] << "\n";
 }
 
 class FailOver : public DnsScenario {
