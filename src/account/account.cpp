@@ -158,6 +158,7 @@ void Account::start() {
     warnings_.push_back("sip_registration = false: no REGISTER is sent");
     return transition(State::kDisabled);
   }
+  previous_pending_ = true;
   locate([this] { unregister_previous(); });
 }
 
@@ -211,6 +212,7 @@ bool Account::fail_over(const usage::reg::Outcome& o) {
 
 void Account::unregister_previous() {
   using config::UnregisterMode;
+  previous_pending_ = false;
   if (cfg_.unregister_before_new_registration == UnregisterMode::no) return begin_register();
   transition(State::kUnregistering);
   auto done = [this](const usage::reg::Outcome& o) {
@@ -242,6 +244,8 @@ void Account::begin_register() {
   refresh_timer_.cancel();
   retry_timer_.cancel();
   failover_timer_.cancel();
+  // The look-up before "unregister before new registration" failed: that step comes first.
+  if (previous_pending_) return locate([this] { unregister_previous(); });
   attempt_started_ = stack_.timers.now();
   // The lease only needs watching while a refresh is under way (or failing): until then the
   // refresh timer, always due before the lease ends, stands guard. One timer less per account.

@@ -174,6 +174,7 @@ class Account {
   std::string target_reason_;
   std::uint64_t failovers_ = 0;
   std::uint64_t locate_generation_ = 0;
+  bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
   std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
 };
 

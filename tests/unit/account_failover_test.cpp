@@ -152,6 +152,23 @@ TEST_F(Located, FailedLookupIsClassDnsAndRetried) {
   EXPECT_EQ(r.target.remote, kPrimary);
 }
 
+// The start's look-up fails: the retry still begins with "unregister before new registration".
+TEST_F(Located, UnregisterBeforeRegistrationSurvivesAFailedFirstLookup) {
+  dns_fails = true;
+  cfg.unregister_before_new_registration = config::UnregisterMode::instance;
+  previous_contacts = {"sip:1001@192.0.2.50:5060"};
+  start_located();
+  timers.advance(1s);
+  EXPECT_EQ(account->snapshot().failure_class, usage::reg::FailureClass::kDns);
+  dns_fails = false;
+  auto r = wait_request();
+  EXPECT_EQ(r.target.remote, kPrimary);
+  EXPECT_EQ(header(r, msg::HeaderId::kExpires), "0");
+  auto contacts = contacts_of(r);
+  ASSERT_FALSE(contacts.empty());
+  EXPECT_NE(contacts[0].find("192.0.2.50"), std::string::npos) << contacts[0];
+}
+
 // A stop while the look-up is pending: its answer is dropped, nothing is sent.
 TEST_F(Located, AnswerAfterStopIsIgnored) {
   start_located();
