@@ -12,6 +12,8 @@ PKGS=(
   libspandsp-dev libsndfile1-dev linphone-cli sqlite3
   libsystemd-dev  # log_target = "journal" (spdlog's systemd sink)
   chromium chromium-driver python3-selenium  # the web page tested in a real headless browser
+  libc-ares-dev  # RFC 3263 DNS (SRV, A/AAAA) on the engine's loop
+  dnsmasq-base   # the tests' own DNS server on loopback (the binary only, no system service)
   systemd  # systemd-analyze: the unit file test (skipped when absent)
 )
 missing=()

@@ -67,7 +67,7 @@ struct AccountStatus {
   int last_status_code = 0;                       // 0: none yet / timeout / transport error
   std::string last_error;                         // human-readable, "" when none
   std::string
-      failure_class;  // timeout|transport|tls_certificate|credentials|server|rejected|binding_not_confirmed
+      failure_class;  // timeout|transport|tls_certificate|credentials|server|rejected|binding_not_confirmed|dns
   std::uint32_t keepalive_misses = 0;
   std::string transport;  // udp|tcp|tls
   std::uint16_t local_port = 0;
@@ -81,6 +81,13 @@ struct AccountStatus {
   std::uint64_t transactions = 0;
   std::uint64_t retransmissions = 0;
   double last_refresh_latency_s = 0;
+  // Where REGISTERs go: "udp:192.0.2.10:5060". For a sip_server located by DNS (RFC 3263),
+  // also why ("most preferred target", "fail-over from ...: timeout", "fail-back: ..."), the
+  // target's rank in the DNS order (0: most preferred) and the moves to a next target.
+  std::string server_target;
+  std::string server_target_reason;
+  std::size_t server_target_rank = 0;
+  std::uint64_t failovers = 0;
   // Subscriptions (calls-and-subscriptions.md): mwi is null until a message summary arrived.
   std::optional<MwiStatus> mwi;
   std::vector<SubscriptionStatus> subscriptions;

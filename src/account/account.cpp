@@ -49,7 +49,8 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
       lease_timer_(stack.timers),
-      done_timer_(stack.timers) {
+      done_timer_(stack.timers),
+      failover_timer_(stack.timers) {
   if (cfg_.options_keepalive) {  // off by default: most accounts never pay for it
     keepalive_ = std::make_unique<usage::options::Keepalive>(
         stack.txn, stack.transport, stack.timers, stack.random,
@@ -163,11 +164,61 @@ void Account::start() {
     warnings_.push_back("sip_registration = false: no REGISTER is sent");
     return transition(State::kDisabled);
   }
-  unregister_previous();
+  previous_pending_ = true;
+  locate([this] { unregister_previous(); });
+}
+
+void Account::locate(std::function<void()> then) {
+  if (!hooks_.resolve_targets) return then();
+  const std::uint64_t generation = ++locate_generation_;
+  hooks_.resolve_targets(
+      [this, life = std::weak_ptr<bool>(life_), generation, then = std::move(then)](auto result) {
+        // A newer attempt, a stop, or the account gone: this answer is for nobody.
+        if (life.expired() || generation != locate_generation_ || stopping_) return;
+        if (!result.ok()) {
+          usage::reg::Outcome o;
+          o.failure = FailureClass::kDns;
+          o.requested_s = requested_expires_s();
+          o.detail = result.error();
+          return on_register_failed(o);
+        }
+        const bool failing_back = !targets_.empty() && target_rank_ != 0;
+        targets_ = std::move(result.value());
+        // Every attempt and refresh starts at the most preferred target: fail-back.
+        use_target(0, failing_back ? "fail-back: most preferred target tried again"
+                                   : "most preferred target");
+        then();
+      });
+}
+
+void Account::use_target(std::size_t rank, std::string reason) {
+  target_rank_ = rank;
+  target_reason_ = std::move(reason);
+  if (identity_.target != targets_[rank]) {
+    spdlog::info("account[{}]: server target {} ({})", index_,
+                 transport::to_string(targets_[rank].remote), target_reason_);
+  }
+  identity_.target = targets_[rank];
+}
+
+bool Account::fail_over(const usage::reg::Outcome& o) {
+  const bool moves = o.failure == FailureClass::kTimeout || o.failure == FailureClass::kTransport ||
+                     (o.status_code == 503 && !o.retry_after_s);
+  if (!moves || stopping_ || target_rank_ + 1 >= targets_.size()) return false;
+  ++failovers_;
+  const std::string from = transport::to_string(identity_.target.remote);
+  const std::string why = o.status_code != 0 ? std::to_string(o.status_code)
+                                             : std::string(usage::reg::to_string(o.failure));
+  use_target(target_rank_ + 1, "fail-over from " + from + ": " + why);
+  spdlog::warn("account[{}]: {} ({}): trying {} now", index_, from, o.detail,
+               transport::to_string(identity_.target.remote));
+  failover_timer_.arm_in(base::Duration{0}, [this] { send_register(); });
+  return true;
 }
 
 void Account::unregister_previous() {
   using config::UnregisterMode;
+  previous_pending_ = false;
   if (cfg_.unregister_before_new_registration == UnregisterMode::no) return begin_register();
   transition(State::kUnregistering);
   auto done = [this](const usage::reg::Outcome& o) {
@@ -198,6 +249,9 @@ void Account::begin_register() {
   if (stopping_) return;
   refresh_timer_.cancel();
   retry_timer_.cancel();
+  failover_timer_.cancel();
+  // The look-up before "unregister before new registration" failed: that step comes first.
+  if (previous_pending_) return locate([this] { unregister_previous(); });
   attempt_started_ = stack_.timers.now();
   // The lease only needs watching while a refresh is under way (or failing): until then the
   // refresh timer, always due before the lease ends, stands guard. One timer less per account.
@@ -206,6 +260,11 @@ void Account::begin_register() {
     lease_timer_.arm_at(lease_end_, [this] { on_lease_expired(); });
   }
   transition(lease_valid() ? State::kRefreshing : State::kRegistering);
+  locate([this] { send_register(); });
+}
+
+void Account::send_register() {
+  if (stopping_) return;
   if (!refresh_identity()) {  // the Contact would name no reachable address: not sent
     usage::reg::Outcome o;
     o.failure = FailureClass::kTransport;
@@ -263,6 +322,7 @@ void Account::stop_keepalive() {
 }
 
 void Account::on_register_failed(const usage::reg::Outcome& o) {
+  if (fail_over(o)) return;
   ++fail_count_;
   stop_keepalive();
   last_status_ = o.status_code;
@@ -298,6 +358,7 @@ void Account::reregister_at_once(std::string_view why, bool new_connection) {
     stack_.transport.reset(identity_.target);
   }
   reg_.cancel();
+  failover_timer_.cancel();
   begin_register();
 }
 
@@ -331,6 +392,7 @@ void Account::on_transport_error(const transport::TransportError& error) {
 void Account::stop(std::function<void()> done) {
   stopping_ = true;
   if (calls_) calls_->hangup_all();
+  failover_timer_.cancel();
   refresh_timer_.cancel();
   retry_timer_.cancel();
   stop_keepalive();
@@ -393,6 +455,10 @@ Snapshot Account::snapshot() const {
   s.subscriptions = watchers_->snapshots();
   s.blf = watchers_->blf();
   s.notifies_rejected = watchers_->notifies_rejected();
+  s.server_target = transport::to_string(identity_.target.remote);
+  s.server_target_reason = target_reason_;
+  s.server_target_rank = target_rank_;
+  s.failovers = failovers_;
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include "account/calls.hpp"
 #include "account/watchers.hpp"
 #include "base/random.hpp"
+#include "base/result.hpp"
 #include "base/timer.hpp"
 #include "config/config.hpp"
 #include "transport/transport.hpp"
@@ -71,6 +72,11 @@ struct Snapshot {
   std::vector<WatchSnapshot> subscriptions;
   std::vector<BlfLamp> blf;
   std::uint64_t notifies_rejected = 0;
+  // RFC 3263 location (server found by DNS): where REGISTERs go now, why, how often it moved.
+  std::string server_target;           // "udp:192.0.2.10:5060"; the configured one otherwise
+  std::string server_target_reason;    // "most preferred", "fail-over from ...: timeout", ...
+  std::size_t server_target_rank = 0;  // 0: the most preferred of the DNS answer
+  std::uint64_t failovers = 0;
 };
 
 class Account {
@@ -78,6 +84,11 @@ class Account {
   struct Hooks {
     // A binding was confirmed for this contact: persist it (state_dir) for "instance".
     std::function<void(const std::string& contact)> on_contact_registered;
+    // Set when the server is located by DNS (RFC 3263): asked at each attempt for the targets
+    // in preference order (answers later; the resolver caches by TTL). Unset: the fixed target.
+    using TargetsCallback =
+        std::function<void(base::Result<std::vector<transport::Target>, std::string>)>;
+    std::function<void(TargetsCallback)> resolve_targets;
   };
 
   // `previous_contacts`: contacts registered by an earlier run (state_dir), for "instance".
@@ -111,6 +122,14 @@ class Account {
   bool refresh_identity();
   void unregister_previous();
   void begin_register();
+  // Runs `then` once the targets are known (at once when the target is fixed); a failed look-up
+  // fails the attempt with class dns.
+  void locate(std::function<void()> then);
+  void use_target(std::size_t rank, std::string reason);
+  // A timeout, a transport error or a 503 without Retry-After moves to the next target at once,
+  // within the same attempt (RFC 3263 §4.3). False when there is none left.
+  bool fail_over(const usage::reg::Outcome& o);
+  void send_register();
   void on_registered(const usage::reg::Outcome& o);
   void on_register_failed(const usage::reg::Outcome& o);
   void on_lease_expired();
@@ -139,6 +158,7 @@ class Account {
   base::Timer retry_timer_;
   base::Timer lease_timer_;
   base::Timer done_timer_;
+  base::Timer failover_timer_;  // the next target's REGISTER, outside the failed one's callback
 
   State state_ = State::kDisabled;
   std::uint32_t min_expires_s_ = 0;  // raised by a 423: asked for from then on
@@ -155,6 +175,14 @@ class Account {
   std::uint64_t ok_count_ = 0;
   std::uint64_t fail_count_ = 0;
   base::Duration last_latency_{0};
+  // DNS location: the last answer, the rank in use, why, and a guard for late answers.
+  std::vector<transport::Target> targets_;
+  std::size_t target_rank_ = 0;
+  std::string target_reason_;
+  std::uint64_t failovers_ = 0;
+  std::uint64_t locate_generation_ = 0;
+  bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
+  std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
 };
 
 }  // namespace sipline::account

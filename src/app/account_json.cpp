@@ -67,6 +67,10 @@ void for_each_field(Status& a, F&& f) {
   f("transactions", a.transactions);
   f("retransmissions", a.retransmissions);
   f("last_refresh_latency_s", a.last_refresh_latency_s);
+  f("server_target", a.server_target);
+  f("server_target_reason", a.server_target_reason);
+  f("server_target_rank", a.server_target_rank);
+  f("failovers", a.failovers);
   f("mwi", a.mwi);
   f("subscriptions", a.subscriptions);
   f("blf", a.blf);

@@ -65,6 +65,9 @@ struct DaemonConfig {
   // HTTPS on the HTTP side when set: PEM certificate (chain) and key ("" = key in the cert file).
   std::string http_tls_cert_file;
   std::string http_tls_key_file;
+  // DNS servers for locating SIP servers (RFC 3263), "ip[:port]" comma-separated ("[v6]:port");
+  // "": the system's (/etc/resolv.conf).
+  std::string dns_servers;
 };
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.

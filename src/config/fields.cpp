@@ -396,6 +396,10 @@ std::vector<Field<D>> make_daemon_fields() {
           {.key = "http_tls_key_file",
            .kind = K::file,
            .help = "PEM private key of http_tls_cert_file; \"\": in http_tls_cert_file"}),
+      bind<&D::dns_servers>(
+          {.key = "dns_servers",
+           .help = "DNS servers that locate sip_server (SRV, A), \"ip[:port]\" comma-separated; "
+                   "\"\": the system's"}),
   };
 }
 

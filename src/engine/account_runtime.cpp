@@ -5,6 +5,7 @@
 
 #include "account/identity.hpp"
 #include "state_store.hpp"
+#include "transport/resolver.hpp"
 
 namespace sipline::engine {
 
@@ -55,13 +56,22 @@ std::uint16_t AccountRuntime::local_port() const {
 
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
                           base::Gate& registration_gate, const config::Config& all,
-                          StateStore& store, std::string& error, account::CallMediaEnv* calls) {
+                          StateStore& store, transport::DnsResolver* dns, std::string& error,
+                          account::CallMediaEnv* calls) {
   const std::string label = "account[" + std::to_string(index_) + "] '" + cfg_.name + "'";
   const transport::Protocol protocol = protocol_of(cfg_.transport);
   transport::Target target;
   const config::HostPort& next_hop =
       cfg_.outbound_proxy.empty() ? cfg_.sip_server : cfg_.outbound_proxy;
-  if (!resolve_target(io, next_hop, protocol, target, error)) {
+  std::error_code not_literal;
+  asio::ip::make_address(next_hop.host, not_literal);
+  // RFC 3263: a name without a port is located through SRV at every attempt (the account's
+  // policy walks the targets); otherwise the one address, found here as before.
+  const bool located = dns != nullptr && !next_hop.port && not_literal;
+  if (located) {
+    target = transport::Target{transport::Address{protocol, "", transport::default_port(protocol)},
+                               next_hop.host};
+  } else if (!resolve_target(io, next_hop, protocol, target, error)) {
     error = label + ": " + error;
     return false;
   }
@@ -71,7 +81,13 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   // The wildcard of the server's address family only: what reaches us comes through that
   // server, and a second socket per account (the other family) costs a descriptor, kernel
   // buffers and a pending read for nothing.
-  tc.bind_address = target.remote.address.find(':') != std::string::npos ? "::" : "0.0.0.0";
+  // A located server may answer with A and AAAA records: both wildcards on the one port, and
+  // each REGISTER leaves from the family of the target it goes to.
+  if (located) {
+    tc.bind_address.clear();
+  } else {
+    tc.bind_address = target.remote.address.find(':') != std::string::npos ? "::" : "0.0.0.0";
+  }
   tc.tls.verify = cfg_.tls_verify;
   tc.tls.ca_file = cfg_.tls_ca_file;
   tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
@@ -92,10 +108,15 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
   ContactOwner owner{cfg_.user_id + "@" + account::uri_host(cfg_.sip_server, false),
                      cfg_.auth_user()};
-  account_ = std::make_unique<account::Account>(
-      index_, cfg_, stack, target, store.load_contacts(owner),
-      account::Account::Hooks{
-          [&store, owner](const std::string& contact) { store.save_contact(owner, contact); }});
+  account::Account::Hooks hooks{
+      [&store, owner](const std::string& contact) { store.save_contact(owner, contact); }, {}};
+  if (located) {
+    hooks.resolve_targets = [this, dns, host = next_hop.host, protocol](auto done) {
+      dns->resolve_targets(host, protocol, transport::Family::kAny, *jitter_, std::move(done));
+    };
+  }
+  account_ = std::make_unique<account::Account>(index_, cfg_, stack, target,
+                                                store.load_contacts(owner), std::move(hooks));
   transport_->set_user(this);
   return true;
 }

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "events.hpp"
 #include "transport/asio_transport.hpp"
+#include "transport/dns.hpp"
 #include "txn/transaction_layer.hpp"
 
 namespace sipline::engine {
@@ -27,9 +28,11 @@ class AccountRuntime final : public transport::TransportUser {
   ~AccountRuntime() override;
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
+  // `dns`: the engine's resolver; a server named without a port is then located by RFC 3263
+  // (SRV, then A) at every attempt. nullptr: the system resolver, once, here.
   bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
-            const config::Config& all, StateStore& store, std::string& error,
-            account::CallMediaEnv* calls = nullptr);
+            const config::Config& all, StateStore& store, transport::DnsResolver* dns,
+            std::string& error, account::CallMediaEnv* calls = nullptr);
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_.get(); }

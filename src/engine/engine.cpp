@@ -60,6 +60,7 @@ class EngineImpl final : public Engine {
     if (!cfg_.daemon.sip_trace.empty() && !trace_.open(cfg_.daemon.sip_trace, error)) {
       return false;
     }
+    if (!open_dns(error)) return false;
     for (auto& rt : runtimes_) {
       if (!open_runtime(*rt, error)) return false;
     }
@@ -128,9 +129,14 @@ class EngineImpl final : public Engine {
       if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
       all.push_back(std::move(m));
     }
+    engine::DnsMetrics dns;
+    if (dns_)
+      dns = {dns_->counters().queries, dns_->counters().cache_hits, dns_->counters().failures};
     return engine::format_metrics(
-        all, {registration_gate_.holding(), registration_gate_.waiting(),
-              registration_gate_.capacity(), registration_gate_.waited_total()});
+        all,
+        {registration_gate_.holding(), registration_gate_.waiting(), registration_gate_.capacity(),
+         registration_gate_.waited_total()},
+        dns);
   }
 
   bool reregister(int index) override {
@@ -164,8 +170,29 @@ class EngineImpl final : public Engine {
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
     rt.set_events(&events_);
-    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, error, &call_env_)) return false;
+    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, dns_.get(), error, &call_env_)) {
+      return false;
+    }
     if (trace_.is_open()) rt.set_trace(trace_.hook());
+    return true;
+  }
+  // One resolver (and cache) for every account: [daemon] dns_servers, else the system's.
+  bool open_dns(std::string& error) {
+    transport::DnsOptions o;
+    for (std::size_t at = 0; at <= cfg_.daemon.dns_servers.size();) {
+      std::size_t comma = cfg_.daemon.dns_servers.find(',', at);
+      if (comma == std::string::npos) comma = cfg_.daemon.dns_servers.size();
+      std::string one = cfg_.daemon.dns_servers.substr(at, comma - at);
+      std::erase(one, ' ');
+      if (!one.empty()) o.servers.push_back(one);
+      at = comma + 1;
+    }
+    auto made = transport::DnsResolver::create(io_, o);
+    if (!made.ok()) {
+      error = "[daemon] dns_servers: " + made.error();
+      return false;
+    }
+    dns_ = std::move(*made);
     return true;
   }
   void retire(std::unique_ptr<engine::AccountRuntime> rt);
@@ -203,6 +230,10 @@ class EngineImpl final : public Engine {
       s.retransmissions = rt.txn()->counters().retransmissions;
     }
     s.last_refresh_latency_s = static_cast<double>(snap.last_refresh_latency.count()) / 1000.0;
+    s.server_target = snap.server_target;
+    s.server_target_reason = snap.server_target_reason;
+    s.server_target_rank = snap.server_target_rank;
+    s.failovers = snap.failovers;
     if (snap.mwi.known) {
       const auto& v = snap.mwi.voice;
       s.mwi = MwiStatus{snap.mwi.waiting, v.new_msgs, v.old_msgs, v.urgent_new, v.urgent_old};
@@ -237,6 +268,7 @@ class EngineImpl final : public Engine {
   media::PortAllocator rtp_ports_{static_cast<std::uint16_t>(cfg_.daemon.rtp_port_min),
                                   static_cast<std::uint16_t>(cfg_.daemon.rtp_port_max)};
   account::CallMediaEnv call_env_{io_, timers_, rtp_ports_, cfg_.daemon.call_record_dir};
+  std::unique_ptr<transport::DnsResolver> dns_;  // outlives the runtimes that ask it
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {

@@ -124,7 +124,8 @@ void format_call_metrics(const std::vector<AccountMetrics>& accounts, std::ostri
 
 }  // namespace
 
-std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate) {
+std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate,
+                           const DnsMetrics& dns) {
   static const std::vector<Family> families = {
       {"sipline_account_registered", "gauge", "1 when the account holds a registration.",
        [](const AccountMetrics& m) {
@@ -134,6 +135,12 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
        [](const AccountMetrics& m) { return double(m.status.registrations_ok); }},
       {"sipline_registration_failures_total", "counter", "Failed REGISTER attempts.",
        [](const AccountMetrics& m) { return double(m.status.registration_failures); }},
+      {"sipline_server_failovers_total", "counter",
+       "Moves to the next DNS target of sip_server (timeout, transport error, 503).",
+       [](const AccountMetrics& m) { return double(m.status.failovers); }},
+      {"sipline_server_target_rank", "gauge",
+       "Rank of the DNS target in use: 0 the most preferred (RFC 3263 order).",
+       [](const AccountMetrics& m) { return double(m.status.server_target_rank); }},
       {"sipline_registration_granted_seconds", "gauge", "Lifetime granted by the registrar.",
        [](const AccountMetrics& m) { return double(m.status.granted_expires_s); }},
       {"sipline_refresh_latency_seconds", "gauge",
@@ -203,6 +210,14 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
               "Most registration attempts in progress at once.", double(gate.capacity));
   engine_wide("sipline_registrations_waited_total", "counter",
               "Registration attempts that had to wait for a place.", double(gate.waited_total));
+  engine_wide("sipline_dns_lookups_total", "counter",
+              "DNS questions sent to locate SIP servers (SRV, A/AAAA).", double(dns.lookups));
+  engine_wide("sipline_dns_cache_hits_total", "counter",
+              "DNS questions answered by the cache or joined to a look-up in flight.",
+              double(dns.cache_hits));
+  engine_wide("sipline_dns_failures_total", "counter",
+              "DNS questions that ended in an error (SERVFAIL, no answer ...).",
+              double(dns.failures));
   return out.str();
 }
 

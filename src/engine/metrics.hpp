@@ -25,6 +25,14 @@ struct GateMetrics {
   std::uint64_t waited_total = 0;
 };
 
-std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate);
+// The engine's DNS resolver (RFC 3263 location of sip_server).
+struct DnsMetrics {
+  std::uint64_t lookups = 0;     // questions sent to a DNS server
+  std::uint64_t cache_hits = 0;  // questions answered by the cache or a look-up in flight
+  std::uint64_t failures = 0;    // questions that ended in an error
+};
+
+std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate,
+                           const DnsMetrics& dns = {});
 
 }  // namespace sipline::engine

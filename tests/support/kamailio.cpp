@@ -284,16 +284,7 @@ void Kamailio::set_registrar(std::string_view name, int value) const {
 }
 
 std::string Kamailio::log_tail(std::size_t lines) const {
-  std::ifstream in(log_path());
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);) {
-    all.push_back(std::move(line));
-  }
-  std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
-    out += all[i] + "\n";
-  }
-  return out;
+  return file_tail(log_path(), lines);
 }
 
 std::vector<Binding> parse_ul_dump(std::string_view text) {

@@ -342,4 +342,15 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   return exit_code_.value_or(-1);
 }
 
+std::string file_tail(const std::filesystem::path& path, std::size_t lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(std::move(line));
+  std::string out;
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+    out += all[i] + "\n";
+  }
+  return out;
+}
+
 }  // namespace sipline::test

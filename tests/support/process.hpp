@@ -24,6 +24,9 @@ struct RunResult {
 RunResult run_command(const std::vector<std::string>& argv,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The last `lines` lines of a (log) file; "" when it cannot be read.
+std::string file_tail(const std::filesystem::path& path, std::size_t lines);
+
 // True while some process of group `pgid` exists and is not a zombie.
 bool process_group_alive(pid_t pgid);
 

@@ -17,6 +17,7 @@ enum class FailureClass : std::uint8_t {
   kServer,               // 5xx / 6xx
   kRejected,             // any other 4xx (and 3xx/423 we could not follow)
   kBindingNotConfirmed,  // 2xx without our Contact
+  kDns,                  // the server's name did not resolve (RFC 3263 look-up failed)
 };
 std::string_view to_string(FailureClass c);  // "timeout", "credentials" ... ("" for kNone)
 

@@ -28,6 +28,8 @@ std::string_view to_string(FailureClass c) {
       return "rejected";
     case FailureClass::kBindingNotConfirmed:
       return "binding_not_confirmed";
+    case FailureClass::kDns:
+      return "dns";
   }
   return "";
 }

@@ -1,0 +1,254 @@
+// RFC 3263 end to end: the daemon finds its registrar only through SRV records served by a real
+// DNS server on loopback (dnsmasq, tests/support/dns_server.hpp), fails over to the secondary
+// registrar when the primary dies, and fails back to the primary at a refresh once it is back.
+// Spec: issue 11, docs/config.md "Locating the server".
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <string>
+
+#include "e2e_support.hpp"
+#include "support/dns_server.hpp"
+#include "support/net.hpp"
+
+namespace sipline::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+using test::DnsServer;
+using test::Kamailio;
+
+std::string udp_target(const Kamailio& kam) {
+  return "udp:127.0.0.1:" + std::to_string(kam.udp_port());
+}
+
+class DnsScenario : public ::testing::Test {
+ protected:
+  // An account on "sip.test" (no port): located by _sip._udp.sip.test only.
+  AccountToml located_account(const Kamailio& kam, const std::string& user) {
+    auto a = account_for(kam, Transport::kUdp, user);
+    a.text("sip_server", "sip.test");
+    return a;
+  }
+  void start_daemon(Daemon& d, const std::vector<AccountToml>& accounts) {
+    d.add_daemon_keys("dns_servers = \"" + dns_.address() + "\"\n");
+    d.write_config(accounts);
+    ASSERT_TRUE(d.start());
+  }
+  TempDir tmp_;
+  DnsServer dns_{tmp_.path()};
+};
+
+TEST_F(DnsScenario, RegistersAtTheRegistrarFoundBySrv) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "registrar.sip.test", kam.udp_port(), 10, 10)
+      .host("registrar.sip.test", "127.0.0.1");
+  ASSERT_NO_THROW(dns_.start());
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(kam, "1201")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump() << dns_.log_tail();
+  EXPECT_EQ(status["server_target"], udp_target(kam)) << status.dump();
+  EXPECT_EQ(status["server_target_rank"], 0);
+  EXPECT_EQ(status["aor"], "sip:1201@sip.test");  // the domain, not the SRV target
+  EXPECT_TRUE(binding(kam, "1201", status["contact"]));
+  auto seen = registers_seen(kam, "1201");
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().request_uri, "sip:sip.test");
+  EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
+  EXPECT_EQ(dns_.queries("A", "registrar.sip.test"), 1);
+  std::cout << "[ figures  ] first registration through SRV: "
+            << status["last_refresh_latency_s"].get<double>() * 1000 << " ms\n";
+}
+
+// Many accounts on one domain share the engine's resolver: one SRV and one A look-up in all.
+TEST_F(DnsScenario, ManyAccountsOneLookup) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "registrar.sip.test", kam.udp_port(), 10, 10)
+      .host("registrar.sip.test", "127.0.0.1");
+  ASSERT_NO_THROW(dns_.start());
+  std::vector<AccountToml> accounts;
+  for (int i = 0; i < 20; ++i) accounts.push_back(located_account(kam, std::to_string(1300 + i)));
+  Daemon d(tmp_.path());
+  start_daemon(d, accounts);
+  for (int i = 1; i <= 20; ++i) {
+    Json status;
+    ASSERT_TRUE(d.wait_registered(i, 10s, &status)) << status.dump();
+  }
+  EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
+  EXPECT_EQ(dns_.queries("A", "registrar.sip.test"), 1);
+}
+
+// A domain the DNS does not know: no SRV, no A record (RFC 3263 §4.2 falls back to A): class
+// dns, shown in status, and retried by the retry rule (negative answers are cached 30 s).
+TEST_F(DnsScenario, NoSuchDomainIsADnsFailureRetried) {
+  ASSERT_NO_THROW(dns_.start());
+  Kamailio unused;  // only for account_for's ports
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(unused, "1202")});
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["failure_class"] == "dns" && a["state"] == "failed"; }, 10s,
+      &status))
+      << status.dump();
+  EXPECT_NE(status["last_error"].get<std::string>().find("sip.test"), std::string::npos);
+  EXPECT_TRUE(status["next_attempt_in_s"].is_number()) << status.dump();
+  // Retried by the retry rule (1 s here).
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["registration_failures"].get<int>() >= 2; }, 10s, &status))
+      << status.dump();
+  EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
+  const std::string m = d.metrics();
+  EXPECT_NE(m.find("sipline_dns_lookups_total"), std::string::npos);
+}
+
+// Dual stack: a registrar reachable on ::1 only, named by an AAAA record behind SRV. The account
+// listens on both families and the REGISTER leaves over IPv6.
+TEST_F(DnsScenario, Ipv6OnlyRegistrarReachedThroughAaaa) {
+  if (!test::ipv6_available()) GTEST_SKIP() << "no ::1 on this host";
+  test::KamailioOptions o;
+  o.ipv6 = true;
+  Kamailio kam(o);
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "v6.sip.test", kam.udp_port(), 10, 10).host("v6.sip.test", "::1");
+  ASSERT_NO_THROW(dns_.start());
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(kam, "1206")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target"], "udp:[::1]:" + std::to_string(kam.udp_port()));
+  const std::string contact = status["contact"];
+  EXPECT_EQ(contact, "sip:1206@[::1]:" + std::to_string(status["local_port"].get<int>()));
+  EXPECT_TRUE(binding(kam, "1206", contact)) << contact;
+}
+
+// Both families for one name, IPv6 first: nothing answers on [::1] (Kamailio listens on
+// 127.0.0.1 only), so the same attempt goes on to the A record's address.
+TEST_F(DnsScenario, OtherFamilyAfterAFailure) {
+  if (!test::ipv6_available()) GTEST_SKIP() << "no ::1 on this host";
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  dns_.srv("_sip._udp.sip.test", "both.sip.test", kam.udp_port(), 10, 10)
+      .host("both.sip.test", "::1")
+      .host("both.sip.test", "127.0.0.1");
+  ASSERT_NO_THROW(dns_.start());
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(kam, "1207")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target"], udp_target(kam)) << status.dump();
+  std::cout << "[ figures  ] dual stack: target reason \"" << status["server_target_reason"]
+            << "\", failovers " << status["failovers"] << "\n";
+}
+
+class FailOver : public DnsScenario {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_THROW(primary_.start());
+    ASSERT_NO_THROW(secondary_.start());
+    dns_.srv("_sip._udp.sip.test", "one.sip.test", primary_.udp_port(), 10, 10)
+        .srv("_sip._udp.sip.test", "two.sip.test", secondary_.udp_port(), 20, 10)
+        .host("one.sip.test", "127.0.0.1")
+        .host("two.sip.test", "127.0.0.1");
+    ASSERT_NO_THROW(dns_.start());
+  }
+  // Refreshes every 3 s (60 s granted, 57 s early): the fail-back point comes quickly.
+  AccountToml quick_account(const std::string& user) {
+    auto a = located_account(primary_, user);
+    a.number("reregister_before_expiration_s", 57);
+    return a;
+  }
+  Kamailio primary_;
+  Kamailio secondary_;
+};
+
+// The primary dies: the next REGISTER meets a transport error (ICMP port unreachable) and goes
+// to the secondary in the same attempt; the primary back: the next refresh is on it again.
+TEST_F(FailOver, KilledPrimaryMovesToSecondaryAndBack) {
+  Daemon d(tmp_.path());
+  start_daemon(d, {quick_account("1203")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump();
+  ASSERT_EQ(status["server_target"], udp_target(primary_));
+
+  primary_.stop();
+  const auto killed = Clock::now();
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [&](const Json& a) {
+        return a["server_target"] == udp_target(secondary_) && a["state"] == "registered" &&
+               a["registrations_ok"].get<int>() >= 2;
+      },
+      15s, &status))
+      << status.dump() << d.log_tail();
+  const auto moved = Clock::now();
+  EXPECT_EQ(status["server_target_rank"], 1);
+  EXPECT_EQ(status["failovers"], 1);
+  EXPECT_NE(status["server_target_reason"].get<std::string>().find("fail-over"), std::string::npos)
+      << status.dump();
+  EXPECT_EQ(status["registration_failures"], 0);  // moved within the attempt, no retry wait
+  EXPECT_TRUE(binding(secondary_, "1203", status["contact"]));
+  std::cout << "[ figures  ] primary killed -> registered on secondary: "
+            << std::chrono::duration_cast<milliseconds>(moved - killed).count()
+            << " ms (includes waiting for the refresh); the failing-over attempt took "
+            << status["last_refresh_latency_s"].get<double>() * 1000 << " ms\n";
+
+  // Fail-back: each refresh tries the primary first.
+  ASSERT_NO_THROW(primary_.start());
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [&](const Json& a) {
+        return a["server_target"] == udp_target(primary_) && a["state"] == "registered";
+      },
+      15s, &status))
+      << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target_rank"], 0);
+  EXPECT_NE(status["server_target_reason"].get<std::string>().find("fail-back"), std::string::npos)
+      << status.dump();
+  EXPECT_TRUE(
+      eventually([&] { return binding(primary_, "1203", status["contact"]).has_value(); }, 5s));
+  // One SRV look-up for all of this: the answer is cached for its TTL (300 s).
+  EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
+}
+
+// A primary that stops answering (frozen): the REGISTER times out (timer F, 64*T1 with T1 =
+// 100 ms) and the same attempt continues at the secondary.
+TEST_F(FailOver, FrozenPrimaryTimesOutToSecondary) {
+  Daemon d(tmp_.path());
+  start_daemon(d, {quick_account("1204")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump();
+  ASSERT_EQ(status["server_target"], udp_target(primary_));
+  primary_.freeze();
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [&](const Json& a) {
+        return a["server_target"] == udp_target(secondary_) && a["state"] == "registered" &&
+               a["registrations_ok"].get<int>() >= 2;
+      },
+      20s, &status))
+      << status.dump() << d.log_tail();
+  EXPECT_NE(status["server_target_reason"].get<std::string>().find("timeout"), std::string::npos)
+      << status.dump();
+  EXPECT_EQ(status["registration_failures"], 0);
+  std::cout << "[ figures  ] frozen primary: the failing-over attempt took "
+            << status["last_refresh_latency_s"].get<double>() * 1000 << " ms (timer F = 6.4 s)\n";
+  primary_.thaw();
+}
+
+// 503 without Retry-After from the primary: straight on to the secondary (RFC 3263 §4.3).
+TEST_F(FailOver, ServiceUnavailableMovesOn) {
+  primary_.set_switch("register_code", 503);
+  Daemon d(tmp_.path());
+  start_daemon(d, {quick_account("1205")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump();
+  EXPECT_EQ(status["server_target"], udp_target(secondary_)) << status.dump();
+  EXPECT_NE(status["server_target_reason"].get<std::string>().find("503"), std::string::npos)
+      << status.dump();
+}
+
+}  // namespace
+}  // namespace sipline::e2e
