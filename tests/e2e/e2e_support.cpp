@@ -263,14 +263,7 @@ bool Daemon::wait_registered(int index, milliseconds timeout, Json* last) const 
 }
 
 std::string Daemon::log_tail(std::size_t lines) const {
-  std::ifstream in(log_);
-  std::vector<std::string> all;
-  for (std::string line; std::getline(in, line);) all.push_back(std::move(line));
-  std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
-    out += all[i] + "\n";
-  }
-  return out;
+  return test::file_tail(log_, lines);
 }
 
 bool eventually(const std::function<bool()>& pred, milliseconds timeout, milliseconds step) {
