@@ -18,6 +18,9 @@ struct CallsFixture : Fixture {
   asio::io_context io;
   media::PortAllocator ports{41000, 41999};
   account::CallMediaEnv env{io, timers, ports, ""};
+  // The account's calls hold RTP sockets of `io`: they go before it does (members of this
+  // fixture are destroyed before the base's account).
+  ~CallsFixture() override { account.reset(); }
 
   void start_calls() {
     calls_env = &env;
