@@ -19,7 +19,8 @@
 # env: SIPLINE_BIN (default build/src/app/sipline, built if missing), HOLD_S (10),
 #      KAM_DEFINES (default "LOG_LEVEL=1 UDP_CHILDREN=2"), KAM_PRESENCE=1 (Kamailio with its
 #      presence server, which tracks each call's dialog: off by default), CALL_BENCH_KEEP=1 (keep the run dir:
-#      captures, configs, logs), CALL_BENCH_SIPP=0 (sipline only).
+#      captures, configs, logs), CALL_BENCH_SIPP=0 (sipline only), PERF_OUT=FILE: perf record
+#      (call graphs) of sipline in each steady window, to FILE.C (perf report -i FILE.C).
 # Runs in a private network namespace (unshare -n, loopback only) when it can.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -167,7 +168,13 @@ EOF
     sleep 0.5
   done
   sleep 1
+  local perf_pid=""
+  if [[ -n ${PERF_OUT:-} ]]; then  # where sipline's CPU goes with all calls up
+    perf record -F 999 -g -o "$PERF_OUT.$c" -p "$dpid" -- sleep "$HOLD_S" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   read -r cpu w0 w1 rss1 < <(steady "$dpid")
+  [[ -z $perf_pid ]] || wait "$perf_pid" || true
   stop_capture
   local ids=()
   mapfile -t ids < <(api GET /api/calls | python3 -c \
