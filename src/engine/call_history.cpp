@@ -188,7 +188,7 @@ class CallHistory::Writer {
     for (const auto& line : kept_) (text += line) += '\n';
     std::string error;
     if (!write_atomically(path_, text, error)) {
-      warn(error);
+      warn("cannot rewrite: " + error.substr(error.rfind(": ") + 2));  // the path is in warn()
       rewrite_ = true;
       return;
     }

@@ -119,7 +119,7 @@ TEST_F(CallOps, HistoryOutlivesTheDaemon) {
 }
 
 // Calls on the web page in a real browser (Selenium driving Debian's chromium,
-// tests/e2e/web_calls.py): the page places a call to baresip through Kamailio, shows it
+// tests/e2e/web_calls.py): the page places an anonymous call to baresip through Kamailio, shows it
 // confirmed with packets rising, ends it (baresip sees the BYE); then baresip calls, the page
 // answers the ringing call and ends it. Each step is checked from the daemon's side as well.
 TEST_F(CallOps, WebPagePlacesAnswersAndEndsCalls) {
@@ -157,6 +157,7 @@ TEST_F(CallOps, WebPagePlacesAnswersAndEndsCalls) {
       seconds(40)))
       << read_file(browser_log) << daemon_.log_tail();
   EXPECT_EQ(out["direction"], "out");
+  EXPECT_EQ(out["anonymous"], true) << out.dump();  // the page's box was ticked
   EXPECT_EQ(out["remote"], "sip:1002@127.0.0.1:" + std::to_string(kam_.udp_port()));
   const auto out_id = out["id"].get<std::uint64_t>();
   // The page ends it; baresip sees the call closed by the far end.

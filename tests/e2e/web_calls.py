@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Drives the calls part of the daemon's web page in headless Chromium (Selenium + chromedriver,
 Debian packages), as an operator would:
-  1. log in with the token; place a call to TARGET from account 1 with the page's form; see its
-     row reach "confirmed" with RTP packets rising both ways; end it with the row's button;
+  1. log in with the token; place an anonymous call to TARGET from account 1 with the page's
+     form (the box ticked); see its row reach "confirmed" with RTP packets rising both ways;
+     end it with the row's button;
   2. print "waiting for an incoming call" (the test then makes the far end call us); answer the
      ringing row from the page, see it confirmed with packets rising, end it from the page.
 
@@ -88,8 +89,9 @@ try:
     say("logged in; accounts to call from:",
         [o.text for o in driver.find_elements(By.CSS_SELECTOR, "#call-account option")])
 
-    # 1. Place a call from the form, watch it, end it.
+    # 1. Place an anonymous call from the form, watch it, end it.
     driver.find_element(By.ID, "call-to").send_keys(target)
+    driver.find_element(By.ID, "call-anonymous").click()
     driver.find_element(By.ID, "call-place").click()
     wait.until(lambda d: re.match(r"call \d+ placed", d.find_element(By.ID, "call-status").text))
     status = driver.find_element(By.ID, "call-status").text
