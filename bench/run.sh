@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command: build parse_bench (Release, own build dir), run the Google Benchmark suite,
-# then callgrind.sh for instructions per byte, and print the summary table.
+# then the registration bench (bench/reg, REG_BENCH=0 skips it) and the call bench (bench/calls,
+# CALL_BENCH=0 skips it), then callgrind.sh for instructions per byte, and print the summary table.
 #
 # usage: bench/run.sh [google benchmark flags, e.g. --benchmark_min_time=1]
 # env:   BUILD_DIR (default <repo>/build-bench), CALLGRIND_ITERATIONS (default 200)
@@ -18,4 +19,5 @@ bin=$build/bench/parse_bench
 json=$build/bench/parse_bench.json
 "$bin" --benchmark_out="$json" --benchmark_out_format=json "$@"
 [[ ${REG_BENCH:-1} == 0 ]] || "$root/bench/reg/run.sh" || echo "bench/reg/run.sh failed" >&2
+[[ ${CALL_BENCH:-1} == 0 ]] || "$root/bench/calls/run.sh" || echo "bench/calls/run.sh failed" >&2
 exec "$root/bench/callgrind.sh" "$bin" "$json" "${CALLGRIND_ITERATIONS:-200}"

@@ -9,7 +9,8 @@
 # when those are busy and were not given explicitly, the next free pair (5070/5071, 5080/5081,
 # ...) is used and printed. Users 1000..1999, alice and bob; the password of user U is "pw-U".
 # Extra Kamailio defines: KAMAILIO_DEFINES="WITH_FORBIDDEN_USER NONCE_EXPIRE=30"; memory
-# manager: KAMAILIO_MEM=tlsf (or qm, fm; default Kamailio's own); shared memory: KAMAILIO_SHM_MB.
+# manager: KAMAILIO_MEM=tlsf (or qm, fm; default Kamailio's own); shared memory: KAMAILIO_SHM_MB;
+# KAMAILIO_PRESENCE=0: no presence server (no MWI/BLF/reg events, no dialog tracking of calls).
 # Everything lives in RUNDIR: kamailio.pid, kamailio.log, ctl.sock (kamcmd -s unix:RUNDIR/ctl.sock
 # ul.dump), a throw-away self-signed cert.pem/key.pem, ports.env.
 # Stopping uses the pid in RUNDIR/kamailio.pid only, never a process name.
@@ -110,9 +111,11 @@ kamailio_args() {
   # Memory manager (-x shared, -X private): KAMAILIO_MEM (qm, fm, tlsf); default: Kamailio's own.
   ARGS=(-DD -E -m "${KAMAILIO_SHM_MB:-512}" -f "$CFG" -P "$PIDFILE" -Y "$RUNDIR"
     -A "SIP_PORT=$SIP_PORT" -A "TLS_PORT=$TLS_PORT" -A "CTL_SOCKET=\"unix:$CTL\""
-    -A WITH_TLS -A "TLS_CERT=\"$RUNDIR/cert.pem\"" -A "TLS_KEY=\"$RUNDIR/key.pem\""
-    -A WITH_PRESENCE -A "PRESENCE_DB=\"sqlite://$RUNDIR/presence.db\""
-    -A "PRESENCE_SERVER=\"sip:127.0.0.1:$SIP_PORT\"")
+    -A WITH_TLS -A "TLS_CERT=\"$RUNDIR/cert.pem\"" -A "TLS_KEY=\"$RUNDIR/key.pem\"")
+  if [[ ${KAMAILIO_PRESENCE:-1} != 0 ]]; then
+    ARGS+=(-A WITH_PRESENCE -A "PRESENCE_DB=\"sqlite://$RUNDIR/presence.db\""
+      -A "PRESENCE_SERVER=\"sip:127.0.0.1:$SIP_PORT\"")
+  fi
   if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then ARGS+=(-A WITH_IPV6); fi
   if [[ -n ${KAMAILIO_MEM:-} ]]; then ARGS+=(-x "$KAMAILIO_MEM" -X "$KAMAILIO_MEM"); fi
   local d

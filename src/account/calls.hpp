@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -82,6 +83,9 @@ class Calls {
   CallAction hangup(std::uint64_t id, bool decline);
   void hangup_all();
 
+  // Called with each call as it ends, after its outcome is set (the engine keeps it on disk).
+  void set_on_ended(std::function<void(const CallRecord&)> f) { on_ended_ = std::move(f); }
+
   std::size_t active() const;
   // Active calls first (oldest first), then the history (latest first).
   std::vector<CallRecord> records() const;
@@ -115,6 +119,7 @@ class Calls {
   std::map<std::uint64_t, std::unique_ptr<Entry>> entries_;
   std::deque<CallRecord> history_;  // latest first
   CallTotals ended_;                // the ended calls' part of totals()
+  std::function<void(const CallRecord&)> on_ended_;
   std::shared_ptr<char> life_ = std::make_shared<char>('\0');
 };
 

@@ -1,5 +1,9 @@
-// GET /: one self-contained page (no external assets) that polls /api/accounts every 2 s.
+// GET /: one self-contained page (no external assets) that polls /api/accounts and /api/calls
+// every 2 s (every second while a call is active).
+#include <string_view>
+
 #include "app/api.hpp"
+#include "app/web_page_parts.hpp"
 
 namespace sipline::app {
 
@@ -33,6 +37,7 @@ button { font-size: .85em; }
 #settings th { background: none; font-weight: normal; font-family: monospace; }
 #settings small { color: #666; }
 .problem { color: #b00020; font-size: .9em; }
+/*calls-css*/
 </style>
 </head>
 <body>
@@ -44,6 +49,7 @@ button { font-size: .85em; }
 <tbody id="rows"></tbody>
 </table>
 <p id="note">loading...</p>
+<!--calls-html-->
 <form id="settings" hidden novalidate></form>
 <form id="login" hidden>
 <label>HTTP token (the content of the daemon's http_token_file):
@@ -284,12 +290,16 @@ async function refresh() {
       return;
     }
     if (!r.ok) throw new Error("HTTP " + r.status);
-    render(await r.json());
+    const accounts = await r.json();
+    render(accounts);
+    fillAccounts(accounts);
+    refreshCalls();
     note.textContent = "updated " + new Date().toLocaleTimeString();
   } catch (e) {
     note.textContent = "daemon not reachable: " + e.message;
   }
 }
+/*calls-script*/
 refresh();
 setInterval(refresh, 2000);
 </script>
@@ -299,8 +309,21 @@ setInterval(refresh, 2000);
 
 }  // namespace
 
+namespace {
+void splice(std::string& page, std::string_view marker, const char* part) {
+  page.replace(page.find(marker), marker.size(), part);
+}
+std::string build_page() {
+  std::string page = kPage;
+  splice(page, "/*calls-css*/", web_page_calls_css());
+  splice(page, "<!--calls-html-->", web_page_calls_html());
+  splice(page, "/*calls-script*/", web_page_calls_script());
+  return page;
+}
+}  // namespace
+
 const std::string& web_page() {
-  static const std::string page = kPage;
+  static const std::string page = build_page();
   return page;
 }
 

@@ -59,27 +59,28 @@ CallStatus to_status(const account::CallRecord& r) {
   return s;
 }
 
-std::vector<CallStatus> all_calls(const Runtimes& runtimes) {
-  std::vector<CallStatus> active, ended;
+std::vector<CallStatus> all_calls(const Runtimes& runtimes, const CallHistory& history) {
+  std::vector<CallStatus> out;
   for (const auto& rt : runtimes) {
     const account::Calls* calls = calls_of(std::as_const(*rt));
     if (calls == nullptr) continue;
-    for (const auto& r : calls->records()) (r.ended_at ? ended : active).push_back(to_status(r));
+    for (const auto& r : calls->records()) {
+      if (!r.ended_at) out.push_back(to_status(r));
+    }
   }
-  std::sort(active.begin(), active.end(), [](auto& a, auto& b) { return a.id < b.id; });
-  std::sort(ended.begin(), ended.end(), [](auto& a, auto& b) { return a.ended_at > b.ended_at; });
-  if (ended.size() > account::Calls::kHistory) ended.resize(account::Calls::kHistory);
-  active.insert(active.end(), ended.begin(), ended.end());
-  return active;
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  out.insert(out.end(), history.calls().begin(), history.calls().end());
+  return out;
 }
 
-std::optional<CallStatus> find_call(const Runtimes& runtimes, std::uint64_t id) {
+std::optional<CallStatus> find_call(const Runtimes& runtimes, const CallHistory& history,
+                                    std::uint64_t id) {
   for (const auto& rt : runtimes) {
     const account::Calls* calls = calls_of(std::as_const(*rt));
     if (calls == nullptr) continue;
-    if (auto r = calls->record(id)) return to_status(*r);
+    if (auto r = calls->record(id); r && !r->ended_at) return to_status(*r);
   }
-  return std::nullopt;
+  return history.find(id);
 }
 
 CallReply place_call(Runtimes& runtimes, const CallRequest& request) {

@@ -45,6 +45,8 @@ class EngineImpl final : public Engine {
         config_path_(std::move(config_path)),
         store_(cfg_.daemon.state_dir, timers_),
         stop_timer_(timers_) {
+    // Call ids go on from the history's: an id shown before a restart never names another call.
+    call_env_.next_call_id = history_.max_id() + 1;
     // Each runtime owns its account's config from here on; cfg_ keeps [daemon] and [timers].
     for (std::size_t i = 0; i < cfg_.accounts.size(); ++i) {
       runtimes_.push_back(std::make_unique<engine::AccountRuntime>(static_cast<int>(i + 1),
@@ -148,16 +150,18 @@ class EngineImpl final : public Engine {
     return true;
   }
 
-  std::vector<CallStatus> calls() const override { return engine::all_calls(runtimes_); }
+  std::vector<CallStatus> calls() const override { return engine::all_calls(runtimes_, history_); }
   std::optional<CallStatus> call(std::uint64_t id) const override {
-    return engine::find_call(runtimes_, id);
+    return engine::find_call(runtimes_, history_, id);
   }
   CallReply place_call(const CallRequest& request) override {
     return engine::place_call(runtimes_, request);
   }
-  CallReply answer_call(std::uint64_t id) override { return engine::answer_call(runtimes_, id); }
+  CallReply answer_call(std::uint64_t id) override {
+    return ended_before(engine::answer_call(runtimes_, id), id);
+  }
   CallReply end_call(std::uint64_t id, bool decline) override {
-    return engine::end_call(runtimes_, id, decline);
+    return ended_before(engine::end_call(runtimes_, id, decline), id);
   }
 
   std::string http_listen() const override { return cfg_.daemon.http_listen.to_string(); }
@@ -174,6 +178,10 @@ class EngineImpl final : public Engine {
       return false;
     }
     if (trace_.is_open()) rt.set_trace(trace_.hook());
+    if (account::Calls* calls = rt.account() != nullptr ? rt.account()->calls() : nullptr) {
+      calls->set_on_ended(
+          [this](const account::CallRecord& r) { history_.add(engine::to_status(r)); });
+    }
     return true;
   }
   // One resolver (and cache) for every account: [daemon] dns_servers, else the system's.
@@ -194,6 +202,12 @@ class EngineImpl final : public Engine {
     }
     dns_ = std::move(*made);
     return true;
+  }
+  // A call no account knows may be one of the history's (an earlier run's): 409, as for a call
+  // that ended in this run, not 404.
+  CallReply ended_before(CallReply reply, std::uint64_t id) const {
+    if (reply.status != 404 || !history_.find(id)) return reply;
+    return CallReply{409, "call " + std::to_string(id) + " has ended", id};
   }
   void retire(std::unique_ptr<engine::AccountRuntime> rt);
   void on_retired(engine::AccountRuntime* rt);
@@ -268,6 +282,8 @@ class EngineImpl final : public Engine {
   media::PortAllocator rtp_ports_{static_cast<std::uint16_t>(cfg_.daemon.rtp_port_min),
                                   static_cast<std::uint16_t>(cfg_.daemon.rtp_port_max)};
   account::CallMediaEnv call_env_{io_, timers_, rtp_ports_, cfg_.daemon.call_record_dir};
+  // Ended calls, kept in state_dir (before the runtimes, whose calls add to it).
+  engine::CallHistory history_{engine::CallHistory::path_in(cfg_.daemon.state_dir)};
   std::unique_ptr<transport::DnsResolver> dns_;  // outlives the runtimes that ask it
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.

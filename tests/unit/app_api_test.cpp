@@ -127,6 +127,14 @@ TEST(AppApi, WebPageIsSelfContained) {
   EXPECT_NE(page.find("2000"), std::string::npos);
   EXPECT_EQ(page.find("src=\"http"), std::string::npos);
   EXPECT_EQ(page.find("href=\"http"), std::string::npos);
+  // The calls part is spliced in whole: its form, table and script, no marker left.
+  EXPECT_NE(page.find("<form id=\"dial\">"), std::string::npos);
+  EXPECT_NE(page.find("<tbody id=\"calls\">"), std::string::npos);
+  EXPECT_NE(page.find("async function refreshCalls()"), std::string::npos);
+  EXPECT_NE(page.find("#call-status"), std::string::npos);
+  EXPECT_EQ(page.find("calls-html"), std::string::npos);
+  EXPECT_EQ(page.find("calls-script"), std::string::npos);
+  EXPECT_EQ(page.find("calls-css"), std::string::npos);
 }
 
 TEST(AppAccountJson, RoundTrip) {
