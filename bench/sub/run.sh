@@ -15,7 +15,9 @@
 # env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
 #      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1":
 #      on 2 cores shared with the daemon, Kamailio's workers contend for its shared-memory locks;
-#      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s),
+#      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s;
+#      add "PRESENCE_HTABLE=12 REGINFO_PUBLISH=0" for bigger presence hash tables and no
+#      pua_reginfo PUBLISH per registration: 2.2 -> 1.5 Kamailio CPU s, docs/kamailio-presence.md),
 #      KAMAILIO_MEM (Kamailio's memory manager: qm, fm, tlsf; default its own, qm, whose
 #      qm_malloc is a third of Kamailio's samples, but tlsf did not lower its CPU), PERF_OUT=FILE: perf record (call graphs) of the daemon and Kamailio while the run with
 #      subscriptions comes up (perf report -i FILE --sort comm,dso,sym),
