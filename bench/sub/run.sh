@@ -13,11 +13,12 @@
 #
 # usage: bench/sub/run.sh [N]     (default 1000; N <= 1000, users 1000..1999)
 # env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
-#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1":
+#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1 PRESENCE_HTABLE=12 REGINFO_PUBLISH=0":
 #      on 2 cores shared with the daemon, Kamailio's workers contend for its shared-memory locks;
 #      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s;
-#      add "PRESENCE_HTABLE=12 REGINFO_PUBLISH=0" for bigger presence hash tables and no
-#      pua_reginfo PUBLISH per registration: 2.2 -> 1.5 Kamailio CPU s, docs/kamailio-presence.md),
+#      PRESENCE_HTABLE=12 REGINFO_PUBLISH=0: bigger presence hash tables and no pua_reginfo
+#      PUBLISH per registration, as no watcher here wants reg events: 2.2 -> 1.5 Kamailio CPU s,
+#      docs/kamailio-presence.md),
 #      KAMAILIO_MEM (Kamailio's memory manager: qm, fm, tlsf; default its own, qm, whose
 #      qm_malloc is a third of Kamailio's samples, but tlsf did not lower its CPU), PERF_OUT=FILE: perf record (call graphs) of the daemon and Kamailio while the run with
 #      subscriptions comes up (perf report -i FILE --sort comm,dso,sym),
@@ -92,7 +93,7 @@ config() {
 # run WITH_SUBS: prints "ready fail rcvbuf rss_kib idle_cpu"
 run() {
   bash "$root/scripts/kamailio.sh" stop "$KAM" >/dev/null 2>&1 || true
-  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=1"} \
+  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=1 PRESENCE_HTABLE=12 REGINFO_PUBLISH=0"} \
     KAMAILIO_MEM=${KAMAILIO_MEM:-} bash "$root/scripts/kamailio.sh" start "$KAM" >/dev/null
   # shellcheck disable=SC1091
   source "$KAM/ports.env"
