@@ -3,17 +3,22 @@
 # against the project's Kamailio with its presence server, next to the same N accounts without
 # subscriptions. For each run it prints
 #   ready s    from the daemon's start until all N are registered and all N*SUBS subscriptions
-#              are active (GET /metrics polled every 50 ms)
+#              are active (GET /metrics polled every POLL_MS = 250 ms by wait_ready.py, one process and
+#              one connection: bash's curl + awk per poll took up to 2 s on a loaded machine)
 #   fail       SUBSCRIBE attempts that failed (sipline_subscription_failures_total)
 #   rcvbuf     the kernel's UDP RcvbufErrors over the run (drops at any socket)
 #   RSS MiB    the daemon's VmHWM once ready;  KiB/acct: (RSS with subs - RSS without) / N
 #   idle CPU s the daemon's CPU in IDLE_S seconds once everything is settled (target 0)
+#   idle kam   Kamailio's (every process of its group) in the same window
 #
 # usage: bench/sub/run.sh [N]     (default 1000; N <= 1000, users 1000..1999)
 # env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
-#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1":
+#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1 PRESENCE_HTABLE=12 REGINFO_PUBLISH=0":
 #      on 2 cores shared with the daemon, Kamailio's workers contend for its shared-memory locks;
-#      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s),
+#      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s;
+#      PRESENCE_HTABLE=12 REGINFO_PUBLISH=0: bigger presence hash tables and no pua_reginfo
+#      PUBLISH per registration, as no watcher here wants reg events: 2.2 -> 1.5 Kamailio CPU s,
+#      docs/kamailio-presence.md),
 #      KAMAILIO_MEM (Kamailio's memory manager: qm, fm, tlsf; default its own, qm, whose
 #      qm_malloc is a third of Kamailio's samples, but tlsf did not lower its CPU), PERF_OUT=FILE: perf record (call graphs) of the daemon and Kamailio while the run with
 #      subscriptions comes up (perf report -i FILE --sort comm,dso,sym),
@@ -88,7 +93,7 @@ config() {
 # run WITH_SUBS: prints "ready fail rcvbuf rss_kib idle_cpu"
 run() {
   bash "$root/scripts/kamailio.sh" stop "$KAM" >/dev/null 2>&1 || true
-  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=1"} \
+  KAMAILIO_DEFINES=${KAM_DEFINES:-"LOG_LEVEL=1 UDP_CHILDREN=1 PRESENCE_HTABLE=12 REGINFO_PUBLISH=0"} \
     KAMAILIO_MEM=${KAMAILIO_MEM:-} bash "$root/scripts/kamailio.sh" start "$KAM" >/dev/null
   # shellcheck disable=SC1091
   source "$KAM/ports.env"
@@ -96,59 +101,54 @@ run() {
   rm -rf "$RUN/state"
   config "$1" "$RUN/sub.toml"
   local want_subs=$((N * (BLF + 1) * $1)) t0 drops0 metrics ready="timeout" active=0 reg=0
+  local busy_d busy_k
+  local kpid k0 busy="- -" perf_pid="" go=$RUN/go poller
+  kpid=$(tr -dc '0-9' <"$KAM/kamailio.pid")
+  rm -f "$go" "$go.up" "$RUN/ready"
+  python3 "$here/wait_ready.py" "$HTTP" "$N" "$want_subs" "$TIMEOUT_S" "$go" "$kpid" \
+    "$([[ -n ${TIMELINE:-} && $1 == 1 ]] && echo 1 || echo 0)" >"$RUN/ready" &
+  poller=$!
+  while [[ ! -e $go.up ]]; do sleep 0.05; done
   drops0=$(rcvbuf)
+  k0=$(group_ticks "$kpid")
   t0=$EPOCHREALTIME
   "$SIPLINE_BIN" run -c "$RUN/sub.toml" </dev/null >"$RUN/out.log" 2>&1 &
   DPID=$!
-  local deadline=$((SECONDS + TIMEOUT_S)) kpid
-  kpid=$(tr -dc '0-9' <"$KAM/kamailio.pid")
-  local k0 busy="- -" perf_pid=""
+  echo "$t0 $DPID $k0" >"$go.tmp" && mv "$go.tmp" "$go"
   if [[ -n ${PERF_OUT:-} && $1 == 1 ]]; then  # where the daemon's and Kamailio's CPU goes
     perf record -F 2999 -g -o "$PERF_OUT" -p "$DPID,$(pgrep -d, -g "$kpid")" >/dev/null 2>&1 &
     perf_pid=$!
   fi
-  k0=$(group_ticks "$kpid")
-  while ((SECONDS < deadline)); do
-    metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
-    reg=$(metric_sum "$metrics" sipline_account_registered)
-    active=$(metric_sum "$metrics" sipline_subscription_active)
-    if [[ -n ${TIMELINE:-} && $1 == 1 ]]; then
-      awk -v a="$t0" -v b="$EPOCHREALTIME" -v r="$reg" -v s="$active" -v d="$(cpu_ticks "$DPID")" \
-        -v k="$(group_ticks "$kpid")" -v hz="$CLK_TCK" \
-        'BEGIN { printf "timeline %6.2f s  registered %4d  active %4d  cpu daemon %5.2f s  kamailio %5.2f s\n", b - a, r, s, d / hz, k / hz }' >&2
-    fi
-    if ((reg == N && active == want_subs)); then
-      ready=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
-      busy="$(awk -v d="$(cpu_ticks "$DPID")" -v k="$(($(group_ticks "$kpid") - k0))" \
-        -v hz="$CLK_TCK" 'BEGIN { printf "%.2f %.2f", d / hz, k / hz }')"
-      break
-    fi
-    sleep 0.05
-  done
+  wait "$poller" || true
+  read -r ready reg active busy_d busy_k <"$RUN/ready"
+  [[ $ready == timeout ]] || busy="$busy_d $busy_k"
   [[ -z $perf_pid ]] || { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
   sleep 6 # every transaction over (T4 = 5 s) before the idle window
-  local c0 c1
+  local c0 c1 kc0 kc1
   c0=$(cpu_ticks "$DPID")
+  kc0=$(group_ticks "$kpid")
   sleep "$IDLE_S"
   c1=$(cpu_ticks "$DPID")
+  kc1=$(group_ticks "$kpid")
   metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
   echo "$ready $(metric_sum "$metrics" sipline_subscription_failures_total) $(($(rcvbuf) - drops0))" \
     "$(rss_kib "$DPID") $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')" \
+    "$(awk -v t=$((kc1 - kc0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')" \
     "$busy $reg $active/$want_subs"
   kill -TERM "$DPID"
   wait "$DPID" 2>/dev/null || true
   DPID=
 }
 
-read -r r0 f0 d0 m0 i0 cd0 ck0 g0 a0 < <(run 0)
-read -r r1 f1 d1 m1 i1 cd1 ck1 g1 a1 < <(run 1)
+read -r r0 f0 d0 m0 i0 k0 cd0 ck0 g0 a0 < <(run 0)
+read -r r1 f1 d1 m1 i1 k1 cd1 ck1 g1 a1 < <(run 1)
 # CPU s until ready: what the daemon and Kamailio's processes burnt from the start to "ready"
 # (which side does the work; compare with ready s x cores).
-printf '%-26s %8s %6s %7s %8s %10s %10s %9s %9s %s\n' run "ready s" fail rcvbuf "RSS MiB" \
-  "KiB/acct" "idle CPU s" "CPU ours" "CPU kam" "registered, active subs"
-printf '%-26s %8s %6s %7s %8.1f %10s %10s %9s %9s %s\n' "$N accounts, no subs" "$r0" "$f0" \
-  "$d0" "$(awk -v k="$m0" 'BEGIN { print k / 1024 }')" - "$i0" "$cd0" "$ck0" "$g0 $a0"
-printf '%-26s %8s %6s %7s %8.1f %10.1f %10s %9s %9s %s\n' "$N accounts, MWI + $BLF BLF" "$r1" \
+printf '%-26s %8s %6s %7s %8s %10s %10s %9s %9s %9s %s\n' run "ready s" fail rcvbuf "RSS MiB" \
+  "KiB/acct" "idle CPU s" "idle kam" "CPU ours" "CPU kam" "registered, active subs"
+printf '%-26s %8s %6s %7s %8.1f %10s %10s %9s %9s %9s %s\n' "$N accounts, no subs" "$r0" "$f0" \
+  "$d0" "$(awk -v k="$m0" 'BEGIN { print k / 1024 }')" - "$i0" "$k0" "$cd0" "$ck0" "$g0 $a0"
+printf '%-26s %8s %6s %7s %8.1f %10.1f %10s %9s %9s %9s %s\n' "$N accounts, MWI + $BLF BLF" "$r1" \
   "$f1" "$d1" "$(awk -v k="$m1" 'BEGIN { print k / 1024 }')" \
-  "$(awk -v a="$m0" -v b="$m1" -v n="$N" 'BEGIN { print (b - a) / n }')" "$i1" "$cd1" "$ck1" \
-  "$g1 $a1"
+  "$(awk -v a="$m0" -v b="$m1" -v n="$N" 'BEGIN { print (b - a) / n }')" "$i1" "$k1" "$cd1" \
+  "$ck1" "$g1 $a1"

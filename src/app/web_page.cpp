@@ -99,9 +99,11 @@ function next(a) {
     return "retry in " + dur(a.next_attempt_in_s);
   return "-";
 }
-function lamp(td, cls, label, title) {
+// A lamp: a dot coloured by `cls` and its label; `key` (data-lamp) names it for scripts and tests.
+function lamp(td, key, cls, label, title) {
   const span = document.createElement("span");
   span.className = "blf";
+  span.dataset.lamp = key;
   span.title = title || "";
   const dot = document.createElement("span");
   dot.className = "lamp " + cls;
@@ -113,7 +115,7 @@ function lamp(td, cls, label, title) {
 function mwiCell(tr, a) {
   const td = document.createElement("td");
   if (a.mwi) {
-    lamp(td, a.mwi.waiting ? "on" : "", a.mwi.new + " new / " + a.mwi.old + " old",
+    lamp(td, "mwi-" + a.index, a.mwi.waiting ? "on" : "", a.mwi.new + " new / " + a.mwi.old + " old",
          a.mwi.waiting ? "messages waiting" : "no new messages");
   } else {
     td.textContent = (a.subscriptions || []).some(s => s.event === "message-summary") ? "?" : "-";
@@ -125,7 +127,7 @@ function blfCell(tr, a) {
   const td = document.createElement("td");
   for (const b of (a.blf || [])) {
     const m = b.uri.match(/^sips?:([^@;]+)@/);
-    lamp(td, b.state, m ? m[1] : b.uri, b.uri + ": " + b.state + (b.remote ? " with " + b.remote : ""));
+    lamp(td, "blf-" + a.index + "-" + b.uri, b.state, m ? m[1] : b.uri, b.uri + ": " + b.state + (b.remote ? " with " + b.remote : ""));
   }
   if (!td.childNodes.length) td.textContent = "-";
   tr.appendChild(td);

@@ -163,4 +163,9 @@ std::optional<test::Binding> binding(const test::Kamailio& kam, const std::strin
 bool raw_register(const test::Kamailio& kam, const std::string& user, const std::string& contact,
                   int expires_s);
 
+// The mailbox stand-in: PUBLISHes a message summary (`body`, the n-th PUBLISH of the test) for
+// `user` to Kamailio's presence server (accepted without credentials from 127.0.0.1); the
+// answer's status, 0 when none within 3 s.
+int publish_mwi(const test::Kamailio& kam, const std::string& user, const std::string& body, int n);
+
 }  // namespace sipline::e2e

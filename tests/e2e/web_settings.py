@@ -7,28 +7,33 @@ usage: web_settings.py URL TOKEN NEW_MINUTES PROFILE_DIR; prints one line per st
 success."""
 import sys
 
-from selenium import webdriver
+from selenium.common.exceptions import (ElementNotInteractableException,
+                                        StaleElementReferenceException)
 from selenium.webdriver.common.by import By
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from web_driver import headless_chromium
+
 url, token, minutes, profile = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--user-data-dir=" + profile):
-    options.add_argument(arg)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(20)
-wait = WebDriverWait(driver, 15)
+driver = headless_chromium(profile)
+# The page rebuilds its table every 2 s: a button found just before may be gone when clicked.
+wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,
+                                                     ElementNotInteractableException))
+
+
+def click_open_settings(d):
+    d.find_element(By.CSS_SELECTOR, "button.open-settings").click()
+    return True
+
+
 try:
     driver.get(url)
     login = wait.until(ec.visibility_of_element_located((By.ID, "token")))
     print("login form shown")
     login.send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "#login button").click()
-    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "button.open-settings"))).click()
+    wait.until(click_open_settings)
     field = wait.until(ec.visibility_of_element_located((By.ID, "set-register_expiration_min")))
     print("settings form shown, register_expiration_min =", field.get_attribute("value"))
 
