@@ -43,7 +43,7 @@ Baresip::Baresip(std::filesystem::path dir, const test::Kamailio& kam, std::stri
   config << "poll_method epoll\n"
          << "sip_listen 127.0.0.1:" << sip_port_ << "\n"
          << "module_path /usr/lib/baresip/modules\n"
-         << "module cons.so\nmodule g711.so\nmodule aufile.so\n"
+         << "module cons.so\nmodule g711.so\nmodule aufile.so\nmodule rtcpsummary.so\n"
          << "module_tmp uuid.so\nmodule_tmp account.so\nmodule_app menu.so\n"
          << "cons_listen 127.0.0.1:" << cons_port_ << "\n"
          << "audio_source aufile," << (dir_ / "tone.wav").string() << "\n"
@@ -79,6 +79,27 @@ Baresip::~Baresip() {
 void Baresip::command(const std::string& line) {
   test::UdpSocket s;
   s.send_to(line + "\n", "127.0.0.1", cons_port_);
+}
+
+std::optional<Baresip::RtpSummary> Baresip::rtp_summary() const {
+  const std::string text = log();
+  const auto at = text.rfind("EX=BareSip;");
+  if (at == std::string::npos) return std::nullopt;
+  const std::string line = text.substr(at, text.find('\n', at) - at);
+  // The integer after `key=` in the line, nullopt when absent.
+  const auto field = [&](const std::string& key) -> std::optional<std::int64_t> {
+    const auto k = line.find(";" + key + "=");
+    if (k == std::string::npos) return std::nullopt;
+    try {
+      return std::stoll(line.substr(k + key.size() + 2));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  const auto pr = field("PR"), ps = field("PS"), pl = field("PL"), cd = field("CD");
+  if (!pr || !ps || !pl || !cd) return std::nullopt;
+  return RtpSummary{static_cast<std::uint64_t>(*pr), static_cast<std::uint64_t>(*ps), *pl,
+                    static_cast<int>(*cd)};
 }
 
 std::string Baresip::log() const {

@@ -4,7 +4,9 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "support/kamailio.hpp"
@@ -26,6 +28,15 @@ class Baresip {
   // One console command ("/dial sip:1001@127.0.0.1:5060", "/hangup").
   void command(const std::string& line);
   std::string log() const;
+  // The RTCP summary baresip's rtcpsummary module logs when a call closes ("EX=BareSip;...;
+  // PR=..;PS=..;PL=..,..;..."): packets received and sent, lost as baresip counted them.
+  struct RtpSummary {
+    std::uint64_t received = 0, sent = 0;
+    std::int64_t lost_rx = 0;
+    int duration_s = 0;
+  };
+  // The last summary in the log, nullopt when there is none (yet).
+  std::optional<RtpSummary> rtp_summary() const;
 
  private:
   std::filesystem::path dir_;
