@@ -43,7 +43,7 @@ Baresip::Baresip(std::filesystem::path dir, const test::Kamailio& kam, std::stri
   config << "poll_method epoll\n"
          << "sip_listen 127.0.0.1:" << sip_port_ << "\n"
          << "module_path /usr/lib/baresip/modules\n"
-         << "module cons.so\nmodule g711.so\nmodule aufile.so\nmodule rtcpsummary.so\n"
+         << "module cons.so\nmodule g711.so\nmodule aufile.so\n"
          << "module_tmp uuid.so\nmodule_tmp account.so\nmodule_app menu.so\n"
          << "cons_listen 127.0.0.1:" << cons_port_ << "\n"
          << "audio_source aufile," << (dir_ / "tone.wav").string() << "\n"
@@ -76,30 +76,40 @@ Baresip::~Baresip() {
   return ::testing::AssertionFailure() << "baresip did not register; its log:\n" << log();
 }
 
+void Baresip::stop() {
+  process_.stop(std::chrono::milliseconds(2000));
+}
+
 void Baresip::command(const std::string& line) {
   test::UdpSocket s;
   s.send_to(line + "\n", "127.0.0.1", cons_port_);
 }
 
-std::optional<Baresip::RtpSummary> Baresip::rtp_summary() const {
-  const std::string text = log();
-  const auto at = text.rfind("EX=BareSip;");
-  if (at == std::string::npos) return std::nullopt;
-  const std::string line = text.substr(at, text.find('\n', at) - at);
-  // The integer after `key=` in the line, nullopt when absent.
-  const auto field = [&](const std::string& key) -> std::optional<std::int64_t> {
-    const auto k = line.find(";" + key + "=");
-    if (k == std::string::npos) return std::nullopt;
-    try {
-      return std::stoll(line.substr(k + key.size() + 2));
-    } catch (const std::exception&) {
-      return std::nullopt;
+std::string Baresip::query(const std::string& line, std::chrono::milliseconds wait) {
+  test::UdpSocket s;
+  s.send_to(line + "\n", "127.0.0.1", cons_port_);
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto got = s.recv(std::chrono::milliseconds(100));
+    if (got) {
+      out += *got;
+    } else if (!out.empty()) {
+      break;  // the answer came and nothing followed it for 100 ms
     }
-  };
-  const auto pr = field("PR"), ps = field("PS"), pl = field("PL"), cd = field("CD");
-  if (!pr || !ps || !pl || !cd) return std::nullopt;
-  return RtpSummary{static_cast<std::uint64_t>(*pr), static_cast<std::uint64_t>(*ps), *pl,
-                    static_cast<int>(*cd)};
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> Baresip::rtp_received() {
+  const std::string text = query("/audio_debug");
+  const auto at = text.find(" rcvd=");
+  if (at == std::string::npos) return std::nullopt;
+  try {
+    return std::stoull(text.substr(at + 6));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 std::string Baresip::log() const {

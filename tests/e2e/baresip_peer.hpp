@@ -4,6 +4,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -25,18 +26,17 @@ class Baresip {
 
   // Spawns baresip and waits (bounded) until Kamailio holds its binding; false with the log.
   ::testing::AssertionResult start();
+  // Ends baresip (SIGTERM, then SIGKILL after 2 s): its log is complete after this.
+  void stop();
   // One console command ("/dial sip:1001@127.0.0.1:5060", "/hangup").
   void command(const std::string& line);
+  // One console command and what baresip answers to it (the datagrams within `wait`).
+  std::string query(const std::string& line,
+                    std::chrono::milliseconds wait = std::chrono::milliseconds(1000));
   std::string log() const;
-  // The RTCP summary baresip's rtcpsummary module logs when a call closes ("EX=BareSip;...;
-  // PR=..;PS=..;PL=..,..;..."): packets received and sent, lost as baresip counted them.
-  struct RtpSummary {
-    std::uint64_t received = 0, sent = 0;
-    std::int64_t lost_rx = 0;
-    int duration_s = 0;
-  };
-  // The last summary in the log, nullopt when there is none (yet).
-  std::optional<RtpSummary> rtp_summary() const;
+  // RTP packets baresip has received in its current call, from its /audio_debug answer (the
+  // RTCP session's "rcvd=" of the member that sends to it); nullopt when it does not say.
+  std::optional<std::uint64_t> rtp_received();
 
  private:
   std::filesystem::path dir_;
