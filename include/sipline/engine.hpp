@@ -105,6 +105,8 @@ struct RtpStatus {
   std::uint64_t received = 0;
   std::uint64_t lost = 0;
   double jitter_ms = 0;
+  std::uint64_t junk = 0;  // datagrams on the media port that were not our RTP, dropped
+  std::uint64_t dtmf = 0;  // digits received (RFC 4733 events and INFO dtmf-relay)
 };
 struct CallStatus {
   std::uint64_t id = 0;
@@ -118,6 +120,7 @@ struct CallStatus {
   double duration_s = 0;  // answered: from the answer to the end (or now); else 0
   std::optional<CallOutcomeStatus> outcome;  // once ended
   std::string codec;                         // PCMU | PCMA; "" before media starts
+  bool held = false;  // the remote holds the call (sendonly/inactive/c=0.0.0.0): we send nothing
   RtpStatus rtp;
 };
 struct CallRequest {

@@ -185,6 +185,7 @@ CallRecord Calls::live(const Entry& e) const {
   CallRecord r = e.record;
   r.state = state_name(e.call->state());
   r.codec = e.media->codec();
+  r.held = e.call->held_by_remote() && e.call->state() != CallState::kTerminated;
   r.rtp = e.media->figures();
   return r;
 }

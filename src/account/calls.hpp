@@ -36,6 +36,7 @@ struct CallRecord {
   std::optional<WallTime> answered_at, ended_at;
   std::optional<usage::invite::CallOutcome> outcome;  // once ended
   std::string codec;
+  bool held = false;  // by the remote, now (an ended call: false)
   RtpFigures rtp;
 };
 

@@ -21,7 +21,8 @@ void Calls::install() {
                                txn::Respond respond) { on_invite(req, src, std::move(respond)); });
   t.set_request_handler("CANCEL", [this](const msg::Message& req, const transport::Address&,
                                          const txn::Respond&) { on_cancel(req); });
-  for (const char* method : {"ACK", "BYE", "INFO"}) {
+  // OPTIONS outside a dialog stays the transaction layer's default 200.
+  for (const char* method : {"ACK", "BYE", "INFO", "UPDATE"}) {
     t.set_request_handler(method, [this](const msg::Message& req, const transport::Address&,
                                          const txn::Respond& respond) { in_dialog(req, respond); });
   }

@@ -42,6 +42,7 @@ class RtpMediaPort final : public usage::invite::MediaPort {
   media::LocalMedia local() const override { return local_; }
   void start(const media::RemoteMedia& remote) override;
   void stop() override;
+  void dtmf_info(char digit) override { session_->dtmf().add(digit); }
 
   RtpFigures figures() const;
   // "PCMU"/"PCMA" once started, "" before.

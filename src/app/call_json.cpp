@@ -44,10 +44,9 @@ Json to_json(const CallStatus& c) {
     j["outcome"] = nullptr;
   }
   j["codec"] = c.codec.empty() ? Json(nullptr) : Json(c.codec);
-  j["rtp"] = {{"sent", c.rtp.sent},
-              {"received", c.rtp.received},
-              {"lost", c.rtp.lost},
-              {"jitter_ms", c.rtp.jitter_ms}};
+  j["held"] = c.held;
+  j["rtp"] = {{"sent", c.rtp.sent},           {"received", c.rtp.received}, {"lost", c.rtp.lost},
+              {"jitter_ms", c.rtp.jitter_ms}, {"junk", c.rtp.junk},         {"dtmf", c.rtp.dtmf}};
   return j;
 }
 

@@ -55,7 +55,8 @@ CallStatus to_status(const account::CallRecord& r) {
                                   r.outcome->ended_by_remote ? "remote" : "local"};
   }
   s.codec = r.codec;
-  s.rtp = {r.rtp.sent, r.rtp.received, r.rtp.lost, r.rtp.jitter_ms};
+  s.held = r.held;
+  s.rtp = {r.rtp.sent, r.rtp.received, r.rtp.lost, r.rtp.jitter_ms, r.rtp.junk, r.rtp.dtmf};
   return s;
 }
 

@@ -68,6 +68,7 @@ class RtpSession : public std::enable_shared_from_this<RtpSession> {
   const RtpCounters& counters() const { return counters_; }
   const ReceiveStats& receive_stats() const { return receive_; }
   const DtmfCounter& dtmf() const { return dtmf_; }
+  DtmfCounter& dtmf() { return dtmf_; }
   const SendJitter& send_jitter() const { return send_jitter_; }
   asio::ip::udp::endpoint remote() const { return remote_; }
   std::string record_error() const { return record_error_; }

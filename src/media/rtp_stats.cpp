@@ -101,11 +101,15 @@ std::optional<char> DtmfCounter::on_event(std::uint32_t rtp_ts,
   const bool end = payload[1] & 0x80;
   if (!end || last_ended_ts_ == rtp_ts) return std::nullopt;
   last_ended_ts_ = rtp_ts;
-  ++count_;
   const char d = dtmf_digit(payload[0]);
-  digits_ += d;
-  if (digits_.size() > 64) digits_.erase(0, digits_.size() - 64);
+  add(d);
   return d;
+}
+
+void DtmfCounter::add(char digit) {
+  ++count_;
+  digits_ += digit;
+  if (digits_.size() > 64) digits_.erase(0, digits_.size() - 64);
 }
 
 }  // namespace sipline::media

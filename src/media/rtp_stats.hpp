@@ -54,6 +54,8 @@ class DtmfCounter {
  public:
   // Feeds one telephone-event payload; returns the digit when this packet completes an event.
   std::optional<char> on_event(std::uint32_t rtp_ts, std::span<const std::uint8_t> payload);
+  // A digit signalled another way (SIP INFO application/dtmf-relay), counted the same.
+  void add(char digit);
   std::uint64_t count() const { return count_; }
   const std::string& digits() const { return digits_; }
 

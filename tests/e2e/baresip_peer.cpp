@@ -76,9 +76,40 @@ Baresip::~Baresip() {
   return ::testing::AssertionFailure() << "baresip did not register; its log:\n" << log();
 }
 
+void Baresip::stop() {
+  process_.stop(std::chrono::milliseconds(2000));
+}
+
 void Baresip::command(const std::string& line) {
   test::UdpSocket s;
   s.send_to(line + "\n", "127.0.0.1", cons_port_);
+}
+
+std::string Baresip::query(const std::string& line, std::chrono::milliseconds wait) {
+  test::UdpSocket s;
+  s.send_to(line + "\n", "127.0.0.1", cons_port_);
+  std::string out;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto got = s.recv(std::chrono::milliseconds(100));
+    if (got) {
+      out += *got;
+    } else if (!out.empty()) {
+      break;  // the answer came and nothing followed it for 100 ms
+    }
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> Baresip::rtp_received() {
+  const std::string text = query("/audio_debug");
+  const auto at = text.find(" rcvd=");
+  if (at == std::string::npos) return std::nullopt;
+  try {
+    return std::stoull(text.substr(at + 6));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 std::string Baresip::log() const {

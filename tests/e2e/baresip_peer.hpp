@@ -4,7 +4,10 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "support/kamailio.hpp"
@@ -23,9 +26,17 @@ class Baresip {
 
   // Spawns baresip and waits (bounded) until Kamailio holds its binding; false with the log.
   ::testing::AssertionResult start();
+  // Ends baresip (SIGTERM, then SIGKILL after 2 s): its log is complete after this.
+  void stop();
   // One console command ("/dial sip:1001@127.0.0.1:5060", "/hangup").
   void command(const std::string& line);
+  // One console command and what baresip answers to it (the datagrams within `wait`).
+  std::string query(const std::string& line,
+                    std::chrono::milliseconds wait = std::chrono::milliseconds(1000));
   std::string log() const;
+  // RTP packets baresip has received in its current call, from its /audio_debug answer (the
+  // RTCP session's "rcvd=" of the member that sends to it); nullopt when it does not say.
+  std::optional<std::uint64_t> rtp_received();
 
  private:
   std::filesystem::path dir_;

@@ -94,6 +94,15 @@ class Calls : public ::testing::Test {
     return t.substr(at, t.find("\r\n\r\n", at) - at);
   }
 
+  // Our RTP port, from the m= line of the last INVITE we sent (0 when none).
+  std::uint16_t our_rtp_port() const {
+    const std::string t = trace();
+    const auto invite = t.rfind("INVITE sip:");
+    const auto m = invite == std::string::npos ? invite : t.find("m=audio ", invite);
+    if (m == std::string::npos) return 0;
+    return static_cast<std::uint16_t>(std::stoi(t.substr(m + 8)));
+  }
+
   test::Kamailio kam_;
   TempDir dir_;
   Daemon daemon_{dir_.path()};
@@ -115,9 +124,21 @@ void Calls::call_baresip_and_hang_up(Transport t) {
   EXPECT_EQ(c["remote"], "sip:1002@127.0.0.1:" + std::to_string(server_port));
   EXPECT_EQ(c["codec"], "PCMU");
   EXPECT_FALSE(c["answered_at"].is_null());
-  // Let both sides settle, then measure five seconds of RTP from sipline's figures.
+  // Junk on our media port while both sides settle: counted and dropped, nothing else moves.
+  const std::uint16_t rtp_port = our_rtp_port();
+  ASSERT_NE(rtp_port, 0) << trace();
+  {
+    test::UdpSocket junk;
+    std::string not_ours(172, '\0');  // RTP v2 with payload type 18 (not offered)
+    not_ours[0] = '\x80';
+    not_ours[1] = 18;
+    const std::string kinds[] = {"hello", std::string(1200, '\xff'), not_ours, "\x80"};
+    for (int i = 0; i < 20; ++i) junk.send_to(kinds[i % 4], "127.0.0.1", rtp_port);
+  }
   std::this_thread::sleep_for(milliseconds(500));
   const Json before = call(id)["rtp"];
+  const std::optional<std::uint64_t> far_before = baresip_->rtp_received();
+  EXPECT_EQ(before["junk"], 20) << before.dump();
   std::this_thread::sleep_for(seconds(5));
   const Json after = call(id)["rtp"];
   const auto sent = after["sent"].get<std::uint64_t>() - before["sent"].get<std::uint64_t>();
@@ -127,6 +148,15 @@ void Calls::call_baresip_and_hang_up(Transport t) {
             << ", lost " << after["lost"] << ", jitter_ms " << after["jitter_ms"] << "\n";
   EXPECT_GE(sent, 238u) << after.dump();
   EXPECT_GE(received, 238u) << after.dump();
+  EXPECT_EQ(after["junk"], 20) << after.dump();
+  // baresip's side (its /audio_debug "rcvd="): what it received in the same five seconds, and
+  // in all at least 95 % of what sipline had sent when asked.
+  const std::optional<std::uint64_t> far_after = baresip_->rtp_received();
+  ASSERT_TRUE(far_before && far_after) << baresip_->log();
+  std::cout << "baresip received " << *far_after - *far_before << " in the 5 s, " << *far_after
+            << " of " << after["sent"] << " sent by sipline in all\n";
+  EXPECT_GE(*far_after - *far_before, 238u);
+  EXPECT_GE(*far_after * 100, after["sent"].get<std::uint64_t>() * 95);
 
   auto [status, hung] = daemon_.http("DELETE", "/api/calls/" + std::to_string(id));
   EXPECT_EQ(status, 200) << hung.dump();
@@ -160,6 +190,57 @@ TEST_F(Calls, SiplineCallsBaresipOverTcp) {
 }
 TEST_F(Calls, SiplineCallsBaresipOverTls) {
   call_baresip_and_hang_up(Transport::kTls);
+}
+
+// Hold and resume from baresip's side (its /hold and /resume send re-INVITEs with a=sendonly,
+// then a=sendrecv, RFC 3264 §8.4): sipline answers recvonly, stops sending RTP while held and
+// sends again after the resume; the call stays confirmed throughout.
+TEST_F(Calls, BaresipHoldsAndResumesSiplineStopsAndRestartsRtp) {
+  start_baresip(true);
+  start_daemon({account_for(kam_, Transport::kUdp, "1001")});
+  const std::uint64_t id = dial({{"account", 1}, {"to", "1002"}});
+  ASSERT_NE(id, 0u);
+  Json c = wait_state(id, "confirmed");
+  ASSERT_EQ(c.value("state", ""), "confirmed") << c.dump() << daemon_.log_tail();
+  const auto sent = [&] { return call(id)["rtp"]["sent"].get<std::uint64_t>(); };
+  const auto received = [&] { return call(id)["rtp"]["received"].get<std::uint64_t>(); };
+  ASSERT_TRUE(eventually([&] { return sent() > 25 && received() > 25; }, seconds(5)))
+      << call(id).dump();
+
+  baresip_->command("/hold");
+  // Held: our answer says recvonly and our send counter stands still (checked over 1 s, after
+  // the re-INVITE was answered).
+  ASSERT_TRUE(
+      eventually([&] { return trace().find("a=recvonly") != std::string::npos; }, seconds(5)))
+      << trace() << baresip_->log();
+  std::uint64_t held_at = 0;
+  const bool stopped = eventually(
+      [&] {
+        const std::uint64_t a = sent();
+        std::this_thread::sleep_for(seconds(1));
+        held_at = sent();
+        return held_at == a;
+      },
+      seconds(8));
+  EXPECT_TRUE(stopped) << call(id).dump() << daemon_.log_tail();
+  const std::uint64_t received_held = received();
+  std::this_thread::sleep_for(seconds(1));
+  EXPECT_EQ(sent(), held_at);
+  std::cout << "held for 1 s: sipline sent " << sent() - held_at << ", received "
+            << received() - received_held << "\n";
+  EXPECT_EQ(call(id)["state"], "confirmed");
+  EXPECT_EQ(call(id)["held"], true);
+
+  baresip_->command("/resume");
+  EXPECT_TRUE(eventually([&] { return sent() > held_at + 25; }, seconds(8)))
+      << call(id).dump() << daemon_.log_tail() << baresip_->log();
+  EXPECT_EQ(call(id)["state"], "confirmed");
+  EXPECT_EQ(call(id)["held"], false);
+  const std::string t = trace();
+  EXPECT_NE(t.find("a=sendonly"), std::string::npos) << "baresip's hold offer";
+  EXPECT_EQ(t.find("501 Not Implemented"), std::string::npos) << t;
+  EXPECT_EQ(daemon_.http("DELETE", "/api/calls/" + std::to_string(id)).first, 200);
+  EXPECT_EQ(wait_state(id, "ended").value("state", ""), "ended");
 }
 
 // (b) baresip calls sipline, auto_answer on; baresip hangs up.

@@ -1,6 +1,7 @@
 // The account's calls on the virtual clock (account::Calls): the incoming policy (server-only
 // 403, another user 404, max_calls 486), auto_answer after its delay, CANCEL → 487 into the
-// history, and the Request-URI of a call to a bare user. RTP ports are real sockets (not run).
+// history, and the Request-URI of a call to a bare user. In the dialog: hold by re-INVITE,
+// UPDATE, INFO dtmf-relay, OPTIONS. RTP ports are real sockets (not run).
 #include <gtest/gtest.h>
 
 #include <asio/io_context.hpp>
@@ -126,6 +127,69 @@ TEST_F(CallsFixture, BareUserIsCalledAtTheServerAsWritten) {
   EXPECT_EQ(calls().record(id.value())->state, "calling");
   EXPECT_EQ(account::Calls::target_uri(cfg, "sip:x@y"), "sip:x@y");
   EXPECT_FALSE(calls().dial("", false).ok());
+}
+
+// In the dialog through the account's handlers: a re-INVITE putting the call on hold gets 200
+// recvonly and the record says held; UPDATE reaches the call (not the layer's 405); INFO
+// dtmf-relay counts a digit; OPTIONS keeps our To tag; a re-INVITE for no dialog gets 481.
+TEST_F(CallsFixture, InDialogRequestsReachTheCall) {
+  cfg.auto_answer = true;
+  cfg.auto_answer_delay_s = std::chrono::seconds(0);
+  start_calls();
+  invite("c1");
+  timers.advance(1ms);
+  std::string tag;
+  for (const auto& m : transport.take_sent()) {
+    if (m.status_code() == 200) tag = std::string(m.parse().to()->tag());
+  }
+  ASSERT_FALSE(tag.empty());
+  std::uint32_t cseq = 1;
+  // Sends `method` inside call c1 (or `call_id`); the responses' (code, body) since.
+  const auto request = [&](const std::string& method, const std::string& body,
+                           const std::string& type, const std::string& call_id = "c1") {
+    ++cseq;
+    std::string s =
+        method + " sip:1001@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP " +
+        "127.0.0.9:5060;branch=z9hG4bK-" + method + std::to_string(cseq) +
+        "\r\nFrom: <sip:1002@127.0.0.9>;tag=caller\r\nTo: <sip:1001@127.0.0.9>;tag=" + tag +
+        "\r\nCall-ID: " + call_id + "\r\nCSeq: " + std::to_string(cseq) + " " + method +
+        "\r\nContact: <sip:1002@127.0.0.9:5060>\r\n";
+    if (!body.empty()) s += "Content-Type: " + type + "\r\n";
+    s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    EXPECT_TRUE(transport.inject(s, kServer));
+    std::vector<std::pair<int, std::string>> out;
+    for (const auto& m : transport.take_sent()) {
+      if (m.status_code() != 0) out.emplace_back(m.status_code(), std::string(m.parse().body()));
+    }
+    return out;
+  };
+  const std::string hold =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+      "m=audio 40000 RTP/AVP 8 0\r\na=sendonly\r\n";
+  ASSERT_TRUE(
+      transport.inject("ACK sip:1001@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP "
+                       "127.0.0.9:5060;branch=z9hG4bK-ack1\r\nFrom: "
+                       "<sip:1002@127.0.0.9>;tag=caller\r\nTo: <sip:1001@127.0.0.9>;tag=" +
+                           tag + "\r\nCall-ID: c1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
+                       kServer));
+  auto r = request("INVITE", hold, "application/sdp");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].first, 200);
+  EXPECT_NE(r[0].second.find("a=recvonly"), std::string::npos) << r[0].second;
+  EXPECT_TRUE(calls().records().at(0).held);
+  r = request("UPDATE", hold.substr(0, hold.find("a=sendonly")) + "a=sendrecv\r\n",
+              "application/sdp");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].first, 200);
+  EXPECT_FALSE(calls().records().at(0).held);
+  r = request("INFO", "Signal=7\r\nDuration=100\r\n", "application/dtmf-relay");
+  EXPECT_EQ(r.at(0).first, 200);
+  EXPECT_EQ(calls().records().at(0).rtp.dtmf, 1u);
+  r = request("OPTIONS", "", "");
+  EXPECT_EQ(r.at(0).first, 200);
+  EXPECT_EQ(calls().records().at(0).state, "confirmed");
+  r = request("INVITE", hold, "application/sdp", "no-such-call");
+  EXPECT_EQ(r.at(0).first, 481);
 }
 
 }  // namespace

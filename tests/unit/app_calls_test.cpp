@@ -20,7 +20,7 @@ class CallsEngine : public testing::FakeEngine {
     c.started_at = std::chrono::system_clock::time_point{} + std::chrono::seconds(1767225600);
     c.ended_at = c.started_at + std::chrono::milliseconds(2500);
     c.outcome = CallOutcomeStatus{486, "Busy Here", "local"};
-    c.rtp = {10, 9, 1, 0.5};
+    c.rtp = {10, 9, 1, 0.5, 3, 2};
     calls_.push_back(c);
   }
   std::vector<CallStatus> calls() const override { return calls_; }
@@ -58,13 +58,15 @@ TEST(AppCalls, CallObjectHasTheSpecFieldsInOrder) {
   for (auto it = c.begin(); it != c.end(); ++it) keys.push_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"id", "account", "direction", "remote", "anonymous",
                                             "state", "started_at", "answered_at", "ended_at",
-                                            "duration_s", "outcome", "codec", "rtp"}));
+                                            "duration_s", "outcome", "codec", "held", "rtp"}));
   EXPECT_EQ(c["started_at"], "2026-01-01T00:00:00.000Z");
   EXPECT_EQ(c["ended_at"], "2026-01-01T00:00:02.500Z");
   EXPECT_TRUE(c["answered_at"].is_null());
   EXPECT_EQ(c["outcome"], Json::parse(R"({"status":486,"reason":"Busy Here","ended_by":"local"})"));
   EXPECT_TRUE(c["codec"].is_null());
-  EXPECT_EQ(c["rtp"], Json::parse(R"({"sent":10,"received":9,"lost":1,"jitter_ms":0.5})"));
+  EXPECT_EQ(c["held"], false);
+  EXPECT_EQ(c["rtp"],
+            Json::parse(R"({"sent":10,"received":9,"lost":1,"jitter_ms":0.5,"junk":3,"dtmf":2})"));
 }
 
 TEST(AppCalls, PostPlacesACallAndChecksTheBody) {

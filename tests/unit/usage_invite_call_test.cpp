@@ -69,14 +69,23 @@ class CallTest : public ::testing::Test {
     return media::write_sdp(media::make_offer(far));
   }
   // A request from the far end inside the dialog.
-  void far_request(std::string_view method, std::uint32_t cseq) {
+  void far_request(std::string_view method, std::uint32_t cseq, std::string body = {}) {
     const msg::Message inv = last("INVITE");
     std::string s = std::string(method) + " sip:1001@127.0.0.1:5060 SIP/2.0\r\n";
     s += "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKfar" + std::to_string(cseq) + "\r\n";
     s += "From: <sip:1002@example.com>;tag=far\r\nTo: " + header(inv, msg::HeaderId::kFrom) +
          "\r\nCall-ID: " + std::string(inv.call_id()) + "\r\nCSeq: " + std::to_string(cseq) + " " +
-         std::string(method) + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+         std::string(method) + "\r\nMax-Forwards: 70\r\n";
+    if (!body.empty()) s += "Content-Type: application/sdp\r\n";
+    s += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     ASSERT_TRUE(transport_.inject(s, kFar.remote));
+  }
+  // The far end's SDP with RTP on `port`.
+  static std::string sdp_on(std::uint16_t port) {
+    media::LocalMedia far;
+    far.address = {false, "127.0.0.1"};
+    far.port = port;
+    return media::write_sdp(media::make_offer(far));
   }
 
   static inline const transport::Target kFar{{transport::Protocol::kUdp, "127.0.0.1", 5070}, ""};
@@ -191,6 +200,107 @@ TEST_F(CallTest, HangupBeforeAnyProvisionalWaitsForOneThenCancels) {
   EXPECT_THAT(methods(), ElementsAre("INVITE", "CANCEL", "ACK"));
   EXPECT_THAT(states_, ElementsAre("calling", "terminating", "ended"));
   EXPECT_EQ(call_.outcome().status_code, 487);
+}
+
+// RFC 3261 §8.1.3.4: a 3xx is followed once. Its Contact is the new Request-URI of a new
+// INVITE (new branch, same Call-ID and From tag, CSeq up, the To unchanged).
+TEST_F(CallTest, RedirectIsFollowedOnceToItsContact) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message first = last("INVITE");
+  answer(first, 302, "Contact: <sip:1002@10.0.0.2:5080>;q=0.5\r\n");
+  const msg::Message second = last("INVITE");
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK", "INVITE"));
+  EXPECT_EQ(second.request_uri(), "sip:1002@10.0.0.2:5080");
+  EXPECT_EQ(second.to()->uri.text, "sip:1002@example.com");
+  EXPECT_EQ(second.call_id(), first.call_id());
+  EXPECT_EQ(second.from()->tag(), first.from()->tag());
+  EXPECT_EQ(second.cseq()->seq, first.cseq()->seq + 1);
+  EXPECT_NE(second.top_via()->branch(), first.top_via()->branch());
+  EXPECT_THAT(states_, ElementsAre("calling"));
+  answer(second, 200, "Contact: <sip:1002@10.0.0.2:5080>\r\n", answer_sdp());
+  EXPECT_THAT(states_, ElementsAre("calling", "confirmed"));
+  EXPECT_EQ(last("ACK").request_uri(), "sip:1002@10.0.0.2:5080");
+}
+
+TEST_F(CallTest, ASecondRedirectIsTheOutcome) {
+  call_.dial("sip:1002@example.com", who_);
+  answer(last("INVITE"), 302, "Contact: <sip:1002@10.0.0.2:5080>\r\n");
+  answer(last("INVITE"), 301, "Contact: <sip:1002@10.0.0.3>\r\n");
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK", "INVITE", "ACK"));
+  EXPECT_THAT(states_, ElementsAre("calling", "ended"));
+  EXPECT_EQ(call_.outcome().status_code, 301);
+}
+
+TEST_F(CallTest, RedirectWithoutAContactIsTheOutcome) {
+  call_.dial("sip:1002@example.com", who_);
+  answer(last("INVITE"), 302);
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK"));
+  EXPECT_EQ(call_.outcome().status_code, 302);
+}
+
+// Early media: a 183 with SDP starts RTP both ways before the 2xx; the 2xx's SDP, when it
+// differs, updates the remote; a 2xx without SDP keeps the early one.
+TEST_F(CallTest, EarlyMediaOn183ThenThe200UpdatesTheRemote) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 183, "Contact: <sip:1002@127.0.0.1:5070>\r\n", sdp_on(30000));
+  EXPECT_THAT(states_, ElementsAre("calling", "early"));
+  EXPECT_EQ(media_.starts, 1);
+  EXPECT_EQ(media_.started_port, 30000);
+  EXPECT_TRUE(media_.last.we_send());
+  answer(inv, 200, "Contact: <sip:1002@127.0.0.1:5070>\r\n", sdp_on(30002));
+  EXPECT_THAT(states_, ElementsAre("calling", "early", "confirmed"));
+  EXPECT_EQ(media_.started_port, 30002);
+  EXPECT_EQ(media_.stops, 0);
+}
+
+TEST_F(CallTest, EarlyMediaAnswerStandsWhenThe200HasNoSdp) {
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 183, "Contact: <sip:1002@127.0.0.1:5070>\r\n", sdp_on(30000));
+  answer(inv, 200, "Contact: <sip:1002@127.0.0.1:5070>\r\n");
+  EXPECT_THAT(states_, ElementsAre("calling", "early", "confirmed"));
+  EXPECT_EQ(media_.started_port, 30000);
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK"));  // no BYE
+}
+
+// An UPDATE with an offer in the early dialog while our INVITE's offer has no answer: glare,
+// 491 (RFC 3311 §5.2). After the 183's answer the same UPDATE is taken.
+TEST_F(CallTest, EarlyUpdateIsGlareUntilOurOfferIsAnswered) {
+  std::vector<int> codes;
+  layer_.set_request_handler(
+      "UPDATE", [&](const msg::Message& r, const transport::Address&, txn::Respond respond) {
+        if (!call_.on_request(r, respond)) respond(msg::response_to(r, 481, "No").finish());
+      });
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 180, "Contact: <sip:1002@127.0.0.1:5070>\r\n");
+  far_request("UPDATE", 1, sdp_on(30004));
+  EXPECT_EQ(transport_.sent().back().status_code(), 491);
+  answer(inv, 183, "Contact: <sip:1002@127.0.0.1:5070>\r\n", sdp_on(30000));
+  far_request("UPDATE", 2, sdp_on(30004));
+  EXPECT_EQ(transport_.sent().back().status_code(), 200);
+  EXPECT_EQ(media_.started_port, 30004);
+}
+
+// A re-INVITE in the confirmed outgoing call: answered with our SDP, its o= session id kept
+// and its version one up from our offer's (the answer differs from the offer).
+TEST_F(CallTest, ReinviteAnsweredWithTheSameOriginAndTheVersionUp) {
+  layer_.set_request_handler(
+      "INVITE", [&](const msg::Message& r, const transport::Address&, txn::Respond respond) {
+        if (!call_.on_request(r, respond)) respond(msg::response_to(r, 481, "No").finish());
+      });
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 200, "Contact: <sip:1002@127.0.0.1:5070>\r\n", answer_sdp());
+  far_request("INVITE", 1, sdp_on(30000));
+  const msg::Message ok = transport_.sent().back().parse();
+  ASSERT_EQ(ok.status_code(), 200);
+  auto offered = media::parse_sdp(inv.body());
+  auto answered = media::parse_sdp(ok.body());
+  ASSERT_TRUE(offered.ok() && answered.ok());
+  EXPECT_EQ(answered.value().origin.session_id, offered.value().origin.session_id);
+  EXPECT_EQ(answered.value().origin.session_version, offered.value().origin.session_version + 1);
 }
 
 }  // namespace

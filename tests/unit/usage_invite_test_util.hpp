@@ -12,10 +12,18 @@ class FakeMedia : public MediaPort {
     l.port = 20000;
     return l;
   }
-  void start(const media::RemoteMedia& r) override { started_port = r.port; }
+  void start(const media::RemoteMedia& r) override {
+    started_port = r.port;
+    last = r;
+    ++starts;
+  }
   void stop() override { ++stops; }
+  void dtmf_info(char digit) override { digits += digit; }
   int started_port = 0;
+  int starts = 0;
   int stops = 0;
+  media::RemoteMedia last;  // what the last start() said
+  std::string digits;       // INFO DTMF
 };
 
 }  // namespace sipline::usage::invite

@@ -10,8 +10,6 @@ namespace sipline::usage::invite {
 
 namespace {
 
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
-
 std::string in_dialog(std::string_view method, const dialog::InDialogRequest& r,
                       const transport::Transport& transport, const transport::Target& target,
                       std::string_view branch, std::string_view user_agent) {
@@ -61,7 +59,10 @@ void Call::dial(std::string remote_uri, const IdentityInput& who) {
   from_display_ = from.ok() ? std::string(from.value().display_name) : std::string{};
   privacy_ = h.privacy;
   ppi_ = h.p_preferred_identity;
-  offer_ = media::write_sdp(media::make_offer(media_.local()));
+  request_uri_ = remote_uri_;
+  media::SessionDescription offer = media::make_offer(media_.local());
+  offer_ = sdp_version_.stamp(offer);
+  offer_pending_ = true;
   auth_.begin_attempt();
   const std::weak_ptr<char> alive = life_;
   apply(CallEvent::kDial);
@@ -73,7 +74,7 @@ void Call::send_invite(const std::string* authorization) {
   const std::string branch = random_.branch();
   const std::string from = msg::format_name_addr(from_display_, from_uri_, ";tag=" + from_tag_);
   const std::string to = msg::format_name_addr({}, remote_uri_);
-  auto w = txn::start_request({"INVITE", remote_uri_, from, to, call_id_, cseq_}, transport_,
+  auto w = txn::start_request({"INVITE", request_uri_, from, to, call_id_, cseq_}, transport_,
                               identity_.target, branch);
   w.header(msg::HeaderId::kContact, msg::format_name_addr({}, identity_.contact));
   w.header(msg::HeaderId::kAllow, kAllow);
@@ -109,7 +110,37 @@ void Call::on_provisional(const msg::Message& response) {
     cancel_waiting_ = false;
     return send_cancel();
   }
-  apply(response.body().empty() ? CallEvent::kRinging : CallEvent::kEarlyMedia);
+  auto to = response.to();
+  if (!dialog_ && to.ok() && !to.value().tag().empty()) {  // the early dialog (RFC 3261 §12.1.2)
+    const dialog::LocalSide local{call_id_,    from_uri_,     from_tag_,
+                                  remote_uri_, from_display_, cseq_};
+    auto d = dialog::Dialog::from_response(local, response);
+    if (d.ok()) dialog_ = std::move(d).value();
+  }
+  if (response.body().empty()) return apply(CallEvent::kRinging);
+  // Early media (RFC 3261 §13.2.1, RFC 3264): the 183's SDP answers our offer; RTP flows both
+  // ways before the 2xx.
+  auto remote = answer_in(response.body());
+  if (!remote.ok()) {
+    spdlog::warn("call {}: {} with an unusable SDP: treated as ringing", call_id_,
+                 response.status_code());
+    return apply(CallEvent::kRinging);
+  }
+  offer_pending_ = false;
+  use_remote(remote.value());
+  apply(CallEvent::kEarlyMedia);
+}
+
+base::Result<media::RemoteMedia, media::OfferAnswerError> Call::answer_in(std::string_view body) {
+  auto sdp = media::parse_sdp(body);
+  if (!sdp.ok()) return base::fail(media::OfferAnswerError::kNoAudio);
+  return media::read_answer(sdp.value());
+}
+
+void Call::use_remote(const media::RemoteMedia& remote) {
+  remote_media_ = remote;
+  media_started_ = true;
+  media_.start(remote);
 }
 
 void Call::on_success(const msg::Message& response) {
@@ -129,17 +160,16 @@ void Call::on_success(const msg::Message& response) {
                    random_.branch(), identity_.user_agent);
   transport_.send(identity_.target, ack_);
   if (state_ == CallState::kTerminating) return send_bye();  // answered while we cancelled
-  auto sdp = media::parse_sdp(response.body());
-  auto remote = sdp.ok() ? media::read_answer(sdp.value())
-                         : base::Result<media::RemoteMedia, media::OfferAnswerError>(
-                               base::fail(media::OfferAnswerError::kNoAudio));
-  if (!remote.ok()) {
+  auto remote = answer_in(response.body());
+  if (remote.ok()) {
+    use_remote(remote.value());  // the answer, or the early answer again (changed: updated)
+  } else if (!media_started_ || !response.body().empty()) {
     spdlog::warn("call {}: 2xx without a usable SDP answer: BYE", call_id_);
     outcome_ = {488, "unusable SDP answer", false};
     apply(CallEvent::kLocalHangup);
     return send_bye();
-  }
-  media_.start(remote.value());
+  }  // else: no SDP in the 2xx, the 183's answer stands
+  offer_pending_ = false;
   outcome_ = {response.status_code(), std::string(response.reason()), false};
   apply(CallEvent::kAnswered);
 }
@@ -147,11 +177,34 @@ void Call::on_success(const msg::Message& response) {
 void Call::on_failure(const msg::Message& response) {
   const int code = response.status_code();
   if ((code == 401 || code == 407) && state_ != CallState::kTerminating) {
-    auto credentials = auth::answer_challenge(auth_, response, "INVITE", remote_uri_);
+    auto credentials = auth::answer_challenge(auth_, response, "INVITE", request_uri_);
     if (credentials.ok()) return send_invite(&*credentials);
   }
+  if (code >= 300 && code < 400 && redirect(response)) return;
   end(state_ == CallState::kTerminating ? CallEvent::kDone : CallEvent::kFailed, code,
       std::string(response.reason()), state_ != CallState::kTerminating);
+}
+
+// RFC 3261 §8.1.3.4: followed once. The first Contact (SIP or SIPS) becomes the Request-URI of
+// a new INVITE in a new transaction (same Call-ID, From tag and To, CSeq up); a second 3xx, or
+// one without a usable Contact, is the outcome.
+bool Call::redirect(const msg::Message& response) {
+  if (redirected_ || state_ == CallState::kTerminating || cancel_waiting_) return false;
+  auto contacts = response.contacts();
+  if (!contacts.ok()) return false;
+  for (const msg::Contact& c : contacts.value()) {
+    if (c.star) continue;
+    auto uri = msg::parse_uri(c.addr.uri.text);
+    if (!uri.ok()) continue;
+    spdlog::info("call {}: {} redirects to {}", call_id_, response.status_code(), c.addr.uri.text);
+    redirected_ = true;
+    request_uri_ = std::string(c.addr.uri.text);
+    dialog_.reset();  // an early dialog with the redirector is gone
+    auth_.begin_attempt();
+    send_invite(nullptr);
+    return true;
+  }
+  return false;
 }
 
 void Call::hangup() {
@@ -196,7 +249,7 @@ void Call::end(CallEvent e, int status, std::string reason, bool remote) {
 bool Call::on_request(const msg::Message& request, const txn::Respond& respond) {
   if (!dialog_ || !dialog_->matches(request)) return false;
   if (request.method() == "ACK") {
-    on_ack();
+    on_ack(request);
     return true;
   }
   auto cseq = request.cseq();
@@ -210,8 +263,15 @@ bool Call::on_request(const msg::Message& request, const txn::Respond& respond) 
     retransmit_.stop();
     outcome_.ended_by_remote = true;
     apply(CallEvent::kRemoteBye);
-  } else if (method == "OPTIONS" || method == "INFO") {
-    respond(msg::response_to(request, 200, "OK").finish());
+  } else if (method == "INVITE" || method == "UPDATE") {
+    on_offer(request, respond);
+  } else if (method == "INFO") {
+    on_info(request, respond);
+  } else if (method == "OPTIONS") {
+    auto ok = msg::response_to(request, 200, "OK");
+    ok.header(msg::HeaderId::kAllow, kAllow);
+    ok.header(msg::HeaderId::kAccept, "application/sdp");
+    respond(ok.finish());
   } else {
     respond(msg::response_to(request, 501, "Not Implemented").finish());
   }

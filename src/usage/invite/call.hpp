@@ -1,10 +1,14 @@
 // One call's mechanism (RFC 3261 §13-15, calls-and-subscriptions.md "Calls"), outgoing side:
 // the INVITE with an SDP offer and the seed's identity headers, digest challenges answered once
-// each (same Call-ID, CSeq up), provisional → ringing/early, the 2xx ACKed end to end (the same
-// ACK again for each retransmitted 2xx), a non-2xx as the outcome, CANCEL before the answer
-// (held until a provisional came, RFC 3261 §9.1), BYE from either side, OPTIONS/INFO in the
-// dialog answered 200. The media session is reached through MediaPort (fake in unit tests).
-// The state moves only through next_state() (call_state.hpp).
+// each (same Call-ID, CSeq up), a 3xx followed once (its first Contact is the new Request-URI,
+// a new INVITE in a new transaction), provisional → ringing/early (a 183 with SDP starts the
+// media before the answer), the 2xx ACKed end to end (the same ACK again for each retransmitted
+// 2xx), a non-2xx as the outcome, CANCEL before the answer (held until a provisional came, RFC
+// 3261 §9.1), BYE from either side. In the dialog (call_dialog.cpp): re-INVITE and UPDATE
+// answered with our current SDP (RFC 3264 §8; hold honoured, o= version up only when our SDP
+// changes, 491/500 where RFC 3261 §14 and RFC 3311 §5.2 say), OPTIONS answered 200, INFO
+// application/dtmf-relay counted as DTMF. The media session is reached through MediaPort (fake
+// in unit tests). The state moves only through next_state() (call_state.hpp).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -24,6 +28,9 @@
 
 namespace sipline::usage::invite {
 
+// What we say we accept, in every INVITE, 2xx and in-dialog OPTIONS answer.
+inline constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
+
 // The call's audio, as the call sees it.
 class MediaPort {
  public:
@@ -31,8 +38,12 @@ class MediaPort {
   // Our address, port and wanted direction for the offer/answer.
   virtual media::LocalMedia local() const = 0;
   // The remote's description is known (answer read): send and receive.
+  // Called again when a re-INVITE/UPDATE or the 2xx after early media changes the remote's
+  // description (hold: remote.we_send() is false, nothing is sent until it is true again).
   virtual void start(const media::RemoteMedia& remote) = 0;
   virtual void stop() = 0;
+  // A DTMF digit signalled out of band (INFO application/dtmf-relay).
+  virtual void dtmf_info(char digit) = 0;
 };
 
 struct CallOutcome {
@@ -71,7 +82,8 @@ class Call {
   void reject(int status_code);
   // The CANCEL of our INVITE arrived (the layer answered it 200): 487, the call ends.
   void on_cancel();
-  // A request inside this call's dialog (BYE, OPTIONS, INFO): answered through `respond`.
+  // A request inside this call's dialog (BYE, re-INVITE, UPDATE, OPTIONS, INFO, ACK): answered
+  // through `respond`.
   // False when it is not this call's (the caller tries another call or answers 481).
   bool on_request(const msg::Message& request, const txn::Respond& respond);
 
@@ -79,6 +91,10 @@ class Call {
   const CallOutcome& outcome() const { return outcome_; }
   const std::string& call_id() const { return call_id_; }
   const dialog::Dialog* dialog() const { return dialog_ ? &*dialog_ : nullptr; }
+  // The remote's current description (what it last offered or answered).
+  const media::RemoteMedia& remote_media() const { return remote_media_; }
+  // The remote holds the call (a=sendonly/inactive or c=0.0.0.0): we send nothing.
+  bool held_by_remote() const { return media_started_ && remote_media_.hold; }
 
  private:
   void send_invite(const std::string* authorization);
@@ -90,7 +106,18 @@ class Call {
   void send_bye();
   void end(CallEvent e, int status, std::string reason, bool remote);
   void apply(CallEvent e);
-  void on_ack();
+  void on_ack(const msg::Message& ack);
+  // call_dialog.cpp: an offer (or none) inside the dialog, and the DTMF of an INFO.
+  void on_offer(const msg::Message& request, const txn::Respond& respond);
+  void on_info(const msg::Message& request, const txn::Respond& respond);
+  // Our answer or offer in a 2xx: Contact, Allow and the SDP.
+  std::string success_with_sdp(const msg::Message& request, const std::string& sdp) const;
+  // Sends `ok` (a 2xx to an INVITE) and retransmits it until the ACK (none within 64*T1: BYE).
+  void send_invite_success(std::string ok, txn::Respond respond);
+  void use_remote(const media::RemoteMedia& remote);
+  // The remote's description in an SDP answer body (unreadable: kNoAudio).
+  static base::Result<media::RemoteMedia, media::OfferAnswerError> answer_in(std::string_view body);
+  bool redirect(const msg::Message& response);
 
   txn::TransactionLayer& txn_;
   transport::Transport& transport_;
@@ -104,8 +131,14 @@ class Call {
   CallOutcome outcome_;
 
   std::string remote_uri_, call_id_, from_tag_, from_uri_, from_display_;
+  std::string request_uri_;  // remote_uri_, or the Contact of the 3xx we followed
+  bool redirected_ = false;
   std::optional<std::string> privacy_, ppi_;
-  std::string offer_;  // our SDP offer
+  std::string offer_;                  // our SDP offer
+  media::SessionVersion sdp_version_;  // o= of every SDP we send (RFC 3264 §8)
+  // We made an offer (the INVITE's, or one in a 2xx to an offerless re-INVITE) with no answer yet.
+  bool offer_pending_ = false;
+  bool media_started_ = false;
   std::uint32_t cseq_ = 0;
   std::uint64_t invite_handle_ = 0;
   bool provisional_seen_ = false;

@@ -7,10 +7,6 @@
 
 namespace sipline::usage::invite {
 
-namespace {
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
-}
-
 void Call::receive(const msg::Message& invite, txn::Respond respond) {
   if (state_ != CallState::kIdle) return;
   invite_ = invite;
@@ -27,7 +23,7 @@ void Call::receive(const msg::Message& invite, txn::Respond respond) {
     apply(CallEvent::kOffered);
     return reject(488);  // RFC 3264 §6: no codec in common, before ringing
   }
-  answer_sdp_ = media::write_sdp(answer.value().sdp);
+  answer_sdp_ = sdp_version_.stamp(answer.value().sdp);
   remote_media_ = answer.value().remote;
   auto d = dialog::Dialog::from_incoming(invite, local_tag_);
   if (!d.ok()) {
@@ -43,21 +39,8 @@ void Call::receive(const msg::Message& invite, txn::Respond respond) {
 
 void Call::answer() {
   if (state_ != CallState::kIncoming) return;
-  auto ok = msg::response_to(*invite_, 200, "OK", local_tag_);
-  ok.header(msg::HeaderId::kContact, msg::format_name_addr({}, identity_.contact));
-  ok.header(msg::HeaderId::kAllow, kAllow);
-  std::string bytes = ok.finish(answer_sdp_, "application/sdp");
-  respond_(bytes);
-  const txn::TimerConfig& cfg = txn_.timer_config();
-  retransmit_.start(
-      cfg.t1, cfg.t2, [this, bytes] { respond_(bytes); },
-      [this] {
-        spdlog::info("call {}: no ACK for our 2xx within 64*T1: BYE", call_id_);
-        outcome_ = {408, "no ACK", false};
-        apply(CallEvent::kLocalHangup);
-        send_bye();
-      });
-  media_.start(remote_media_);
+  send_invite_success(success_with_sdp(*invite_, answer_sdp_), respond_);
+  use_remote(remote_media_);
   outcome_ = {200, "OK", false};
   apply(CallEvent::kAnswered);
 }
@@ -73,10 +56,6 @@ void Call::on_cancel() {
   if (state_ != CallState::kIncoming) return;
   respond_(msg::response_to(*invite_, 487, "Request Terminated", local_tag_).finish());
   end(CallEvent::kFailed, 487, "Request Terminated", true);
-}
-
-void Call::on_ack() {
-  retransmit_.stop();
 }
 
 }  // namespace sipline::usage::invite
