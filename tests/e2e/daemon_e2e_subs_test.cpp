@@ -25,26 +25,6 @@ test::KamailioOptions presence_options() {
   return o;
 }
 
-// The mailbox stand-in: PUBLISHes a message summary for `user` (accepted from 127.0.0.1).
-int publish_mwi(const Kamailio& kam, const std::string& user, const std::string& body, int n) {
-  test::UdpSocket sock;
-  test::RawRequest pub;
-  pub.method = "PUBLISH";
-  pub.request_uri = "sip:" + user + "@127.0.0.1:" + std::to_string(kam.udp_port());
-  pub.user = user;
-  pub.local_port = sock.local_port();
-  pub.expires = 300;
-  pub.call_id = "mwi-pub-" + user + "-" + std::to_string(n);
-  pub.branch = "z9hG4bK-pub-" + std::to_string(n);
-  sock.send_to(test::with_extras(test::make_request(pub),
-                                 "Event: message-summary\r\n"
-                                 "Content-Type: application/simple-message-summary\r\n",
-                                 body),
-               "127.0.0.1", kam.udp_port());
-  auto reply = sock.recv(3000ms);
-  return reply ? test::status_code(*reply) : 0;
-}
-
 bool subscriptions_active(const Json& a);
 
 // Kamailio with its presence server, a temp dir and one daemon (not started).

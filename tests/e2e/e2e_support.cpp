@@ -401,4 +401,24 @@ bool raw_register(const test::Kamailio& kam, const std::string& user, const std:
   return test::status_code(reply) == 200;
 }
 
+int publish_mwi(const test::Kamailio& kam, const std::string& user, const std::string& body,
+                int n) {
+  test::UdpSocket sock;
+  test::RawRequest pub;
+  pub.method = "PUBLISH";
+  pub.request_uri = "sip:" + user + "@127.0.0.1:" + std::to_string(kam.udp_port());
+  pub.user = user;
+  pub.local_port = sock.local_port();
+  pub.expires = 300;
+  pub.call_id = "mwi-pub-" + user + "-" + std::to_string(n);
+  pub.branch = "z9hG4bK-pub-" + std::to_string(n);
+  sock.send_to(test::with_extras(test::make_request(pub),
+                                 "Event: message-summary\r\n"
+                                 "Content-Type: application/simple-message-summary\r\n",
+                                 body),
+               "127.0.0.1", kam.udp_port());
+  auto reply = sock.recv(std::chrono::milliseconds(3000));
+  return reply ? test::status_code(*reply) : 0;
+}
+
 }  // namespace sipline::e2e

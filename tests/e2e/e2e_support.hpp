@@ -163,4 +163,9 @@ std::optional<test::Binding> binding(const test::Kamailio& kam, const std::strin
 bool raw_register(const test::Kamailio& kam, const std::string& user, const std::string& contact,
                   int expires_s);
 
+// The mailbox stand-in: PUBLISHes a message summary `body` for `user` to a Kamailio with its
+// presence server (accepted from 127.0.0.1); `n` makes the Call-ID and branch unique. The
+// final status, 0 when none.
+int publish_mwi(const test::Kamailio& kam, const std::string& user, const std::string& body, int n);
+
 }  // namespace sipline::e2e
