@@ -38,14 +38,36 @@ int main(int argc, char** argv) {
     engine->stop(std::chrono::seconds(2), [&] { io.stop(); });
   };
   engine->add_listener([&](const sipline::Event& e) {
-    std::cout << to_string(e.kind) << " account " << e.account << " " << e.aor << ": "
-              << (e.kind == sipline::Event::Kind::kAccountState
-                      ? e.previous_state + " -> " + e.state
-                  : e.ok ? "ok " + std::to_string(e.status_code) + ", expires " +
-                               std::to_string(e.expires_s) + " s"
-                         : "failed " + std::to_string(e.status_code) + " " + e.failure_class +
-                               ": " + e.detail)
-              << std::endl;
+    std::cout << to_string(e.kind) << " account " << e.account << " " << e.aor << ": ";
+    switch (e.kind) {
+      case sipline::Event::Kind::kAccountState:
+        std::cout << e.previous_state << " -> " << e.state;
+        break;
+      case sipline::Event::Kind::kRegistration:
+        if (e.ok) {
+          std::cout << "ok " << e.status_code << ", expires " << e.expires_s << " s";
+        } else {
+          std::cout << "failed " << e.status_code << " " << e.failure_class << ": " << e.detail;
+        }
+        break;
+      case sipline::Event::Kind::kMwi:
+        std::cout << (e.mwi.waiting ? "messages waiting: " : "no messages waiting: ")
+                  << e.mwi.new_msgs << " new, " << e.mwi.old_msgs << " old";
+        break;
+      case sipline::Event::Kind::kBlf:
+        std::cout << e.blf.uri << " " << e.previous_state << " -> " << e.blf.state;
+        break;
+      case sipline::Event::Kind::kCall:
+        std::cout << "call " << e.call.id << " (" << e.call.direction << ") " << e.call.remote
+                  << ": " << (e.previous_state.empty() ? "new" : e.previous_state) << " -> "
+                  << e.call.state;
+        if (e.call.outcome)
+          std::cout << ", " << e.call.outcome->status << " " << e.call.outcome->reason;
+        break;
+      default:  // kinds added later
+        break;
+    }
+    std::cout << std::endl;
     if (e.kind == sipline::Event::Kind::kRegistration) finish(e.ok ? 0 : 1);
   });
   if (!engine->start(error)) {

@@ -186,26 +186,38 @@ struct EngineConfig {
   std::string base_dir;  // relative password_file / tls_ca_file resolve here ("" = cwd)
 };
 
-// What an engine reports to its listeners (Engine::add_listener). New kinds (calls, message
-// waiting) will be added; a listener ignores kinds it does not know.
+// What an engine reports to its listeners (Engine::add_listener). More kinds may be added; a
+// listener ignores kinds it does not know.
 struct Event {
   enum class Kind {
     kAccountState,  // an account changed state: previous_state -> state
     kRegistration,  // a REGISTER attempt ended: ok, status_code, failure_class, detail
+    kMwi,           // the account's message summary changed (RFC 3842): mwi
+    kBlf,           // a busy lamp changed (RFC 4235): blf, previous_state (the lamp's)
+    kCall,          // a call is new or changed state: call, previous_state (the call's)
   };
   Kind kind = Kind::kAccountState;
   int account = 0;  // 1-based index, as in AccountStatus
   std::string account_name;
   std::string aor;
-  std::string state;            // the account's state now (AccountStatus::state names)
-  std::string previous_state;   // kAccountState: the state before
+  std::string state;  // the account's state now (AccountStatus::state names)
+  // kAccountState: the account's state before. kBlf: the lamp's state before. kCall: the call's
+  // state before, "" for a new call.
+  std::string previous_state;
   bool ok = false;              // kRegistration: the binding is confirmed
   int status_code = 0;          // kRegistration: final response, 0 = timeout / transport error
   std::string failure_class;    // kRegistration: as AccountStatus::failure_class, "" when ok
   std::string detail;           // kRegistration: the error text, "" when ok
   std::uint32_t expires_s = 0;  // kRegistration: granted expiry when ok
+  MwiStatus mwi;                // kMwi: the counts now
+  BlfStatus blf;                // kBlf: the lamp now (uri, state, remote)
+  // kCall: the call now, as GET /api/calls/ID shows it. New: state "calling" (outgoing) or
+  // "incoming"; then ringing | early | confirmed (answered: answered_at) | ending; last "ended"
+  // with the outcome (final status, reason, who ended it), duration_s and the RTP figures.
+  CallStatus call;
 };
-std::string_view to_string(Event::Kind kind);  // "account_state", "registration"
+// "account_state", "registration", "mwi", "blf", "call"
+std::string_view to_string(Event::Kind kind);
 using EventHandler = std::function<void(const Event&)>;
 using ListenerId = std::uint64_t;  // 0 is never a valid id
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "account/identity.hpp"
 
@@ -150,7 +151,12 @@ void Calls::on_state(std::uint64_t id, CallState s) {
   if (s == CallState::kConfirmed && !e.record.answered_at) {
     e.record.answered_at = std::chrono::system_clock::now();
   }
-  if (s != CallState::kTerminated) return;
+  // The state last reported lives in the entry's record (live() fills in the current one).
+  const std::string before = std::exchange(e.record.state, state_name(s));
+  if (s != CallState::kTerminated) {
+    if (on_change_) on_change_(live(e), before);
+    return;
+  }
   e.auto_answer.reset();
   CallRecord done = live(e);
   done.ended_at = std::chrono::system_clock::now();
@@ -168,6 +174,7 @@ void Calls::on_state(std::uint64_t id, CallState s) {
   if (on_ended_) on_ended_(done);
   history_.push_front(std::move(done));
   if (history_.size() > kHistory) history_.pop_back();
+  if (on_change_) on_change_(history_.front(), before);
   // The Call is inside its own callback: it goes on the next turn of the loop.
   std::weak_ptr<char> alive = life_;
   stack_.timers.schedule_in(base::Duration{0}, [this, alive, id] {

@@ -77,6 +77,12 @@ class Calls {
   // Sets the INVITE, CANCEL, ACK, BYE and INFO handlers of the account's transaction layer.
   void install();
 
+  // Called after each state change of a call with its record then and its state before ("" for
+  // a new call); the last one is "ended", with the outcome and the RTP figures. It runs inside
+  // the call's own callback: it must not dial, answer or hang up.
+  using ChangeHandler = std::function<void(const CallRecord& now, const std::string& before)>;
+  void set_on_change(ChangeHandler handler) { on_change_ = std::move(handler); }
+
   // `to`: a SIP URI, or a bare user / number (sip:USER@sip_server as written, port included).
   base::Result<std::uint64_t, DialError> dial(const std::string& to, bool anonymous);
   CallAction answer(std::uint64_t id);
@@ -121,6 +127,7 @@ class Calls {
   std::deque<CallRecord> history_;  // latest first
   CallTotals ended_;                // the ended calls' part of totals()
   std::function<void(const CallRecord&)> on_ended_;
+  ChangeHandler on_change_;
   std::shared_ptr<char> life_ = std::make_shared<char>('\0');
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <regex>
 #include <string_view>
 
 #include "app/account_json.hpp"
@@ -21,30 +22,14 @@ ApiReply error_reply(int status, const std::string& message) {
   return json_reply(status, j);
 }
 
-ApiReply method_not_allowed(const ApiRequest& r, std::string allow) {
-  ApiReply reply = error_reply(405, "method " + r.method + " not allowed on " + r.path);
-  reply.allow = std::move(allow);
-  return reply;
-}
-
 namespace {
 
-// "/api/accounts/12/register" -> index 12, rest "/register". nullopt when not of that shape.
-struct AccountPath {
+// The account index of a route (its pattern allows 1 to 6 digits).
+int account_index(const ApiRequest& r) {
   int index = 0;
-  std::string_view rest;
-};
-std::optional<AccountPath> parse_account_path(std::string_view path) {
-  constexpr std::string_view kPrefix = "/api/accounts/";
-  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  std::string_view tail = path.substr(kPrefix.size());
-  std::size_t digits = 0;
-  while (digits < tail.size() && tail[digits] >= '0' && tail[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 6) return std::nullopt;
-  AccountPath p;
-  std::from_chars(tail.data(), tail.data() + digits, p.index);
-  p.rest = tail.substr(digits);
-  return p;
+  const std::string& digits = r.captures.at(0);
+  std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  return index;
 }
 
 std::optional<AccountStatus> find_account(const Engine& engine, int index) {
@@ -137,45 +122,111 @@ ApiReply put_settings(Engine& engine, int index, const std::string& body) {
   return json_reply(status, j);
 }
 
-ApiReply route_account(Engine& engine, const ApiRequest& r, const AccountPath& p) {
-  if (p.rest.empty() || p.rest == "/") {
-    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
-    auto a = find_account(engine, p.index);
-    if (!a) return error_reply(404, "no account " + std::to_string(p.index));
-    return json_reply(200, to_json(*a));
-  }
-  if (p.rest == "/register") {
-    if (r.method != "POST") return method_not_allowed(r, "POST");
-    if (!engine.reregister(p.index)) {
-      return error_reply(404, "no account " + std::to_string(p.index));
-    }
-    Json j = Json::object();
-    j["index"] = p.index;
-    j["reregistering"] = true;
-    return json_reply(202, j);
-  }
-  if (p.rest == "/settings") {
-    if (r.method == "GET") return get_settings(engine, p.index);
-    if (r.method != "PUT") return method_not_allowed(r, "GET, HEAD, PUT");
-    return put_settings(engine, p.index, r.body);
-  }
-  return error_reply(404, "not found: " + r.path);
+ApiReply list_accounts(Engine& engine, const ApiRequest&) {
+  return json_reply(200, to_json(engine.accounts()));
+}
+
+ApiReply one_account(Engine& engine, const ApiRequest& r) {
+  const int index = account_index(r);
+  auto a = find_account(engine, index);
+  if (!a) return error_reply(404, "no account " + std::to_string(index));
+  return json_reply(200, to_json(*a));
+}
+
+ApiReply reregister(Engine& engine, const ApiRequest& r) {
+  const int index = account_index(r);
+  if (!engine.reregister(index)) return error_reply(404, "no account " + std::to_string(index));
+  Json j = Json::object();
+  j["index"] = index;
+  j["reregistering"] = true;
+  return json_reply(202, j);
+}
+
+ApiReply read_settings(Engine& engine, const ApiRequest& r) {
+  return get_settings(engine, account_index(r));
+}
+
+ApiReply write_settings(Engine& engine, const ApiRequest& r) {
+  return put_settings(engine, account_index(r), r.body);
+}
+
+ApiReply metrics(Engine& engine, const ApiRequest&) {
+  return ApiReply{200, kMetricsContentType, engine.metrics_text(), {}};
+}
+
+ApiReply page(Engine&, const ApiRequest&) {
+  return ApiReply{200, "text/html; charset=utf-8", web_page(), {}};
+}
+
+std::vector<ApiRoute> make_routes() {
+  constexpr const char* kAccount = R"(/api/accounts/(\d{1,6}))";
+  std::vector<ApiRoute> routes = {
+      {"GET", "/", page, false},
+      {"GET", "/api/accounts/?", list_accounts},
+      {"GET", std::string(kAccount) + "/?", one_account},
+      {"POST", std::string(kAccount) + "/register", reregister},
+      {"GET", std::string(kAccount) + "/settings", read_settings},
+      {"PUT", std::string(kAccount) + "/settings", write_settings},
+      {"GET", "/metrics", metrics},
+  };
+  for (auto& r : call_routes()) routes.push_back(std::move(r));
+  return routes;
+}
+
+// The table's patterns compiled once, in its order.
+const std::vector<std::regex>& compiled_patterns() {
+  static const std::vector<std::regex> patterns = [] {
+    std::vector<std::regex> out;
+    for (const auto& r : api_routes()) out.emplace_back(r.pattern);
+    return out;
+  }();
+  return patterns;
 }
 
 }  // namespace
 
-ApiReply route_api(Engine& engine, const ApiRequest& r) {
-  if (r.path == "/api/accounts" || r.path == "/api/accounts/") {
-    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
-    return json_reply(200, to_json(engine.accounts()));
+const std::vector<ApiRoute>& api_routes() {
+  static const std::vector<ApiRoute> routes = make_routes();
+  return routes;
+}
+
+std::string allowed_methods(std::string_view path) {
+  const auto& routes = api_routes();
+  const auto& patterns = compiled_patterns();
+  std::vector<std::string_view> methods;
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    if (std::regex_match(path.begin(), path.end(), patterns[i]))
+      methods.push_back(routes[i].method);
   }
-  if (auto p = parse_account_path(r.path)) return route_account(engine, r, *p);
-  if (r.path == "/metrics") {
-    if (r.method != "GET") return method_not_allowed(r, "GET, HEAD");
-    return ApiReply{200, kMetricsContentType, engine.metrics_text(), {}};
+  std::string allow;
+  for (std::string_view m : {"GET", "HEAD", "POST", "PUT", "DELETE"}) {
+    const std::string_view listed = m == "HEAD" ? "GET" : m;
+    if (std::find(methods.begin(), methods.end(), listed) == methods.end()) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += m;
   }
-  if (auto reply = route_calls(engine, r)) return std::move(*reply);
-  return error_reply(404, "not found: " + r.path);
+  return allow;
+}
+
+ApiReply no_route(const ApiRequest& r) {
+  std::string allow = allowed_methods(r.path);
+  if (allow.empty()) return error_reply(404, "not found: " + r.path);
+  ApiReply reply = error_reply(405, "method " + r.method + " not allowed on " + r.path);
+  reply.allow = std::move(allow);
+  return reply;
+}
+
+ApiReply route_api(Engine& engine, ApiRequest r) {
+  if (r.method == "HEAD") r.method = "GET";
+  const auto& routes = api_routes();
+  const auto& patterns = compiled_patterns();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    std::smatch m;
+    if (routes[i].method != r.method || !std::regex_match(r.path, m, patterns[i])) continue;
+    for (std::size_t g = 1; g < m.size(); ++g) r.captures.push_back(m[g].str());
+    return routes[i].handle(engine, r);
+  }
+  return no_route(r);
 }
 
 }  // namespace sipline::app

@@ -1,7 +1,9 @@
-// The daemon's HTTP routes as a pure function of the engine: no sockets, so tests call it with
-// a fake Engine. It runs on the engine's loop (the HTTP thread posts it there and waits).
+// The daemon's HTTP routes as a table of pure functions of the engine: no sockets, so tests call
+// them with a fake Engine. The HTTP side registers each row with cpp-httplib's router and runs
+// the handler on the engine's loop (posted there; the HTTP thread waits for the reply).
 #pragma once
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10,10 +12,11 @@
 namespace sipline::app {
 
 struct ApiRequest {
-  std::string method;  // "GET", "POST", "PUT" ...
+  std::string method;  // "GET", "POST", "PUT" ... (HEAD is routed as GET)
   std::string path;    // without the query string
   std::string body;
   std::vector<std::pair<std::string, std::string>> params;  // the query string's
+  std::vector<std::string> captures;  // the route pattern's groups (e.g. the account index)
 };
 
 struct ApiReply {
@@ -25,7 +28,17 @@ struct ApiReply {
 
 inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
 
-// Routes of interfaces.md except GET / (the page, served by the HTTP thread itself):
+// One route: a method (GET also answers HEAD) and an ECMAScript pattern over the whole path,
+// as cpp-httplib matches it. `on_loop` is false only for the page, which touches no engine.
+struct ApiRoute {
+  std::string method;
+  std::string pattern;
+  ApiReply (*handle)(Engine&, const ApiRequest&);
+  bool on_loop = true;
+};
+
+// Routes of interfaces.md:
+//   GET  /                           200 the web page (web_page())
 //   GET  /api/accounts               200 JSON array (see account_json.hpp)
 //   GET  /api/accounts/N             200 object, 404 when there is no account N
 //   POST /api/accounts/N/register    202 {"index":N,"reregistering":true}, 404 when none
@@ -38,8 +51,20 @@ inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
 //   POST /api/calls/ID/answer        200 call object, 404, 409 not ringing
 //   DELETE /api/calls/ID[?decline=1] 200 call object (486/603, CANCEL or BYE), 404, 409
 //   GET  /metrics                    200 Prometheus text
-// Unknown paths give 404, a known path with another method 405; errors are {"error": "..."}.
-ApiReply route_api(Engine& engine, const ApiRequest& request);
+// Unknown paths give 404, a known path with another method 405 with Allow; errors are
+// {"error": "..."}.
+const std::vector<ApiRoute>& api_routes();
+
+// The Allow header for a path: its routes' methods, HEAD after GET ("GET, HEAD, PUT"); "" when
+// no route has this path.
+std::string allowed_methods(std::string_view path);
+
+// The reply for a path no route of this method matched: 405 with Allow, or 404.
+ApiReply no_route(const ApiRequest& request);
+
+// The table applied to one request as the HTTP side's router does (fills request.captures):
+// for tests and tools that have no socket.
+ApiReply route_api(Engine& engine, ApiRequest request);
 
 // The self-contained web page of GET / (no external assets).
 const std::string& web_page();

@@ -1,5 +1,6 @@
 // /api/calls (calls-and-subscriptions.md "Interfaces added").
 #include <charconv>
+#include <optional>
 
 #include "app/api_reply.hpp"
 #include "app/call_json.hpp"
@@ -7,8 +8,6 @@
 namespace sipline::app {
 
 namespace {
-
-constexpr std::string_view kPrefix = "/api/calls";
 
 ApiReply from_call_reply(Engine& engine, const CallReply& done, int ok_status) {
   if (done.status >= 300) return error_reply(done.status, done.error);
@@ -42,40 +41,51 @@ bool query_flag(const ApiRequest& r, std::string_view name) {
   return false;
 }
 
-ApiReply route_one(Engine& engine, const ApiRequest& r, std::uint64_t id, std::string_view rest) {
-  if (rest.empty() || rest == "/") {
-    if (r.method == "GET") {
-      auto call = engine.call(id);
-      if (!call) return error_reply(404, "no call " + std::to_string(id));
-      return json_reply(200, to_json(*call));
-    }
-    if (r.method != "DELETE") return method_not_allowed(r, "GET, HEAD, DELETE");
-    return from_call_reply(engine, engine.end_call(id, query_flag(r, "decline")), 200);
-  }
-  if (rest == "/answer") {
-    if (r.method != "POST") return method_not_allowed(r, "POST");
-    return from_call_reply(engine, engine.answer_call(id), 200);
-  }
-  return error_reply(404, "not found: " + r.path);
+// The call id of a route (its pattern allows digits only); nullopt when it overflows.
+std::optional<std::uint64_t> call_id(const ApiRequest& r) {
+  std::uint64_t id = 0;
+  const std::string& digits = r.captures.at(0);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+  return id;
+}
+
+ApiReply list_calls(Engine& engine, const ApiRequest&) {
+  return json_reply(200, to_json(engine.calls()));
+}
+
+ApiReply no_call(const ApiRequest& r) {
+  return error_reply(404, "no call " + r.captures.at(0));
+}
+
+ApiReply one_call(Engine& engine, const ApiRequest& r) {
+  auto id = call_id(r);
+  auto call = id ? engine.call(*id) : std::nullopt;
+  return call ? json_reply(200, to_json(*call)) : no_call(r);
+}
+
+ApiReply end_call(Engine& engine, const ApiRequest& r) {
+  auto id = call_id(r);
+  return id ? from_call_reply(engine, engine.end_call(*id, query_flag(r, "decline")), 200)
+            : no_call(r);
+}
+
+ApiReply answer_call(Engine& engine, const ApiRequest& r) {
+  auto id = call_id(r);
+  return id ? from_call_reply(engine, engine.answer_call(*id), 200) : no_call(r);
 }
 
 }  // namespace
 
-std::optional<ApiReply> route_calls(Engine& engine, const ApiRequest& r) {
-  std::string_view path = r.path;
-  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  std::string_view tail = path.substr(kPrefix.size());
-  if (tail.empty() || tail == "/") {
-    if (r.method == "GET") return json_reply(200, to_json(engine.calls()));
-    if (r.method != "POST") return method_not_allowed(r, "GET, HEAD, POST");
-    return post_call(engine, r);
-  }
-  if (tail.front() != '/') return std::nullopt;
-  tail.remove_prefix(1);
-  std::uint64_t id = 0;
-  auto [end, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), id);
-  if (ec != std::errc{} || end == tail.data()) return error_reply(404, "not found: " + r.path);
-  return route_one(engine, r, id, tail.substr(static_cast<std::size_t>(end - tail.data())));
+std::vector<ApiRoute> call_routes() {
+  constexpr const char* kCall = R"(/api/calls/(\d{1,20}))";
+  return {
+      {"GET", "/api/calls/?", list_calls},
+      {"POST", "/api/calls/?", post_call},
+      {"GET", std::string(kCall) + "/?", one_call},
+      {"DELETE", std::string(kCall) + "/?", end_call},
+      {"POST", std::string(kCall) + "/answer", answer_call},
+  };
 }
 
 }  // namespace sipline::app

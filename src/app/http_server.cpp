@@ -46,10 +46,17 @@ std::string_view default_error(int status) {
   }
 }
 
-// A POST/PUT with neither Content-Length nor a chunked body has an empty body (httplib would
-// answer 400): the README's `curl -X POST` sends such.
+// RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body. httplib
+// 0.11 reads such a POST or PUT until the client closes (the README's `curl -X POST` then gets a
+// 400 after the read timeout), so the pre-routing handler says so explicitly.
 bool bodiless(const httplib::Request& req) {
   return !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding");
+}
+
+void write_reply(httplib::Response& res, const ApiReply& reply) {
+  res.status = reply.status;
+  if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
+  res.set_content(reply.body, reply.content_type.c_str());
 }
 
 }  // namespace
@@ -64,19 +71,19 @@ struct HttpServer::Impl {
   std::uint16_t port = 0;
   int listen_fd = -1;
 
-  ApiReply on_loop(ApiRequest request);
-  void handle(const httplib::Request& req, httplib::Response& res);
+  ApiReply on_loop(const ApiRoute& route, ApiRequest request);
+  void add_route(const ApiRoute& route);
   httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res);
   void configure();
 };
 
-ApiReply HttpServer::Impl::on_loop(ApiRequest request) {
+ApiReply HttpServer::Impl::on_loop(const ApiRoute& route, ApiRequest request) {
   auto promise = std::make_shared<std::promise<ApiReply>>();
   auto future = promise->get_future();
   Engine* e = &engine;
-  asio::post(io, [promise, e, request = std::move(request)] {
+  asio::post(io, [promise, e, &route, request = std::move(request)] {
     try {
-      promise->set_value(route_api(*e, request));
+      promise->set_value(route.handle(*e, request));
     } catch (const std::exception&) {
       promise->set_value(ApiReply{500, "application/json", R"({"error":"internal error"})", {}});
     }
@@ -88,24 +95,26 @@ ApiReply HttpServer::Impl::on_loop(ApiRequest request) {
   return future.get();
 }
 
-void HttpServer::Impl::handle(const httplib::Request& req, httplib::Response& res) {
-  // HEAD is GET without the body (httplib drops the body).
-  std::string method = req.method == "HEAD" ? "GET" : req.method;
-  if (req.path == "/") {
-    if (method == "GET") {
-      res.set_content(web_page(), "text/html; charset=utf-8");
-    } else {
-      set_json_error(res, 405, "method not allowed");
-      res.set_header("Allow", "GET, HEAD");
+void HttpServer::Impl::add_route(const ApiRoute& route) {
+  httplib::Server::Handler handler = [this, &route](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    // HEAD is GET without the body (httplib routes it to the GET handlers and drops the body).
+    ApiRequest api{req.method == "HEAD" ? "GET" : req.method, req.path, req.body, {}, {}};
+    for (const auto& [k, v] : req.params) api.params.emplace_back(k, v);
+    for (std::size_t g = 1; g < req.matches.size(); ++g) {
+      api.captures.push_back(req.matches[g].str());
     }
-    return;
+    write_reply(res, route.on_loop ? on_loop(route, std::move(api)) : route.handle(engine, api));
+  };
+  if (route.method == "GET") {
+    server.Get(route.pattern, handler);
+  } else if (route.method == "POST") {
+    server.Post(route.pattern, handler);
+  } else if (route.method == "PUT") {
+    server.Put(route.pattern, handler);
+  } else if (route.method == "DELETE") {
+    server.Delete(route.pattern, handler);
   }
-  ApiRequest api{method, req.path, req.body, {}};
-  for (const auto& [k, v] : req.params) api.params.emplace_back(k, v);
-  ApiReply reply = on_loop(std::move(api));
-  res.status = reply.status;
-  if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
-  res.set_content(reply.body, reply.content_type.c_str());
 }
 
 httplib::Server::HandlerResponse HttpServer::Impl::pre_route(const httplib::Request& req,
@@ -127,26 +136,30 @@ httplib::Server::HandlerResponse HttpServer::Impl::pre_route(const httplib::Requ
     if (v == AccessVerdict::unauthorized) res.set_header("WWW-Authenticate", "Bearer");
     return R::Handled;
   }
-  if ((req.method == "POST" || req.method == "PUT") && bodiless(req)) {
-    handle(req, res);
-    return R::Handled;
-  }
+  // The request object is httplib's own (not const); only its headers are completed here.
+  if (bodiless(req)) const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
   return R::Unhandled;
 }
 
 void HttpServer::Impl::configure() {
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
-  server.Get(".*", handler);
-  server.Post(".*", handler);
-  server.Put(".*", handler);
-  server.Delete(".*", handler);
+  for (const ApiRoute& route : api_routes()) add_route(route);
   server.set_pre_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
+  // Every error gets a JSON body. A 404 without one is the router's: no route of this method
+  // matched, so it becomes a 405 with Allow when the path has routes of other methods.
   server.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-        if (res.body.empty()) set_json_error(res, res.status, default_error(res.status));
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (res.status == 404 && res.body.empty()) {
+          write_reply(res, no_route(ApiRequest{req.method, req.path, {}, {}, {}}));
+        } else if (res.body.empty()) {
+          set_json_error(res, res.status, default_error(res.status));
+        }
         return httplib::Server::HandlerResponse::Handled;
       }));
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        set_json_error(res, 500, "internal error");
+      });
   // httplib's default sets SO_REUSEPORT, which lets a second daemon share the port silently.
   // SO_REUSEADDR alone allows a quick restart yet makes a second listener fail to bind.
   server.set_socket_options([this](int sock) {

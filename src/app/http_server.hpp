@@ -1,5 +1,6 @@
-// The daemon's HTTP side (cpp-httplib) in its own thread. Handlers never touch the engine: they
-// post route_api() to the engine's loop and wait (bounded) for the reply the loop hands back.
+// The daemon's HTTP side (cpp-httplib) in its own thread: the routes of api.hpp on httplib's
+// router. Handlers never touch the engine: they post the route to the engine's loop and wait
+// (bounded).
 #pragma once
 #include <chrono>
 #include <cstdint>

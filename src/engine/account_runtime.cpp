@@ -117,6 +117,11 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   }
   account_ = std::make_unique<account::Account>(index_, cfg_, stack, target,
                                                 store.load_contacts(owner), std::move(hooks));
+  if (account::Calls* calls = account_->calls()) {
+    calls->set_on_change([this](const account::CallRecord& now, const std::string& before) {
+      if (bus_ != nullptr && account_) watch_.call_changed(*account_, now, before, *bus_);
+    });
+  }
   transport_->set_user(this);
   return true;
 }

@@ -248,16 +248,13 @@ class EngineImpl final : public Engine {
     s.server_target_reason = snap.server_target_reason;
     s.server_target_rank = snap.server_target_rank;
     s.failovers = snap.failovers;
-    if (snap.mwi.known) {
-      const auto& v = snap.mwi.voice;
-      s.mwi = MwiStatus{snap.mwi.waiting, v.new_msgs, v.old_msgs, v.urgent_new, v.urgent_old};
-    }
+    s.mwi = engine::public_mwi(snap.mwi);
     for (const auto& w : snap.subscriptions) {
       s.subscriptions.push_back({w.event, w.uri, w.state, w.granted_expires_s,
                                  whole_seconds(w.next_refresh_in), whole_seconds(w.next_attempt_in),
                                  w.last_error, w.counters.subscribes_ok, w.counters.failures});
     }
-    for (const auto& b : snap.blf) s.blf.push_back({b.uri, b.state, b.remote});
+    for (const auto& b : snap.blf) s.blf.push_back(engine::public_blf(b));
     return s;
   }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "call_status.hpp"
+
 namespace sipline {
 
 std::string_view to_string(Event::Kind kind) {
@@ -10,6 +12,12 @@ std::string_view to_string(Event::Kind kind) {
       return "account_state";
     case Event::Kind::kRegistration:
       return "registration";
+    case Event::Kind::kMwi:
+      return "mwi";
+    case Event::Kind::kBlf:
+      return "blf";
+    case Event::Kind::kCall:
+      return "call";
   }
   return "unknown";
 }
@@ -59,11 +67,24 @@ Event event_of(Event::Kind kind, int index, const account::Snapshot& s) {
 }
 }  // namespace
 
+std::optional<MwiStatus> public_mwi(const account::MwiStatus& mwi) {
+  if (!mwi.known) return std::nullopt;
+  const auto& v = mwi.voice;
+  return MwiStatus{mwi.waiting, v.new_msgs, v.old_msgs, v.urgent_new, v.urgent_old};
+}
+
+BlfStatus public_blf(const account::BlfLamp& lamp) {
+  return BlfStatus{lamp.uri, lamp.state, lamp.remote};
+}
+
 void AccountWatch::reset(const account::Account& account) {
   const account::Snapshot s = account.snapshot();
   state_ = s.state;
   ok_ = s.registrations_ok;
   failed_ = s.registration_failures;
+  mwi_ = public_mwi(s.mwi);
+  blf_.clear();
+  for (const auto& lamp : s.blf) blf_.push_back(public_blf(lamp));
 }
 
 void AccountWatch::observe(const account::Account& account, EventBus& bus) {
@@ -92,6 +113,40 @@ void AccountWatch::observe(const account::Account& account, EventBus& bus) {
     state_ = s.state;
     bus.publish(std::move(e));
   }
+  observe_lamps(s, bus);
+}
+
+void AccountWatch::observe_lamps(const account::Snapshot& s, EventBus& bus) {
+  if (auto mwi = public_mwi(s.mwi); mwi && mwi != mwi_) {
+    Event e = event_of(Event::Kind::kMwi, index_, s);
+    e.mwi = *mwi;
+    mwi_ = mwi;
+    bus.publish(std::move(e));
+  }
+  blf_.resize(s.blf.size());
+  for (std::size_t i = 0; i < s.blf.size(); ++i) {
+    BlfStatus now = public_blf(s.blf[i]);
+    BlfStatus& before = blf_[i];
+    // A lamp not seen before (a new account) was "unknown", as every lamp starts.
+    const std::string previous =
+        before.uri == now.uri && !before.state.empty() ? before.state : "unknown";
+    if (now.state != previous || (before.uri == now.uri && now.remote != before.remote)) {
+      Event e = event_of(Event::Kind::kBlf, index_, s);
+      e.previous_state = previous;
+      e.blf = now;
+      bus.publish(std::move(e));
+    }
+    before = std::move(now);
+  }
+}
+
+void AccountWatch::call_changed(const account::Account& account, const account::CallRecord& now,
+                                const std::string& before, EventBus& bus) const {
+  if (!bus.wanted()) return;
+  Event e = event_of(Event::Kind::kCall, index_, account.snapshot());
+  e.previous_state = before;
+  e.call = to_status(now);
+  bus.publish(std::move(e));
 }
 
 base::TimerId WatchedTimers::schedule_at(base::TimePoint when, std::function<void()> fn) {

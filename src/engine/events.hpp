@@ -1,19 +1,24 @@
 // Events for embedders (include/sipline/engine.hpp: Engine::add_listener): an account's state
-// changes and the outcomes of its REGISTER attempts, delivered to listeners on the loop.
+// changes, the outcomes of its REGISTER attempts, its message summary and busy lamps, and its
+// calls, delivered to listeners on the loop.
 //
 // The account layer has no observer of its own, so the runtime watches it from outside: every
 // change of an account happens inside a call from the engine (start, stop, re-register), a
 // message or transport error from its socket, or a timer of its stack. The runtime routes its
 // stack's timers through WatchedTimers and looks at the account after each of those
-// (AccountWatch), which costs nothing while no one listens.
+// (AccountWatch), which costs nothing while no one listens. Calls report each change themselves
+// (account::Calls::set_on_change): a call can pass through a state within one message.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "account/account.hpp"
+#include "account/calls.hpp"
 #include "base/timer.hpp"
 #include "base/timers.hpp"
 #include "sipline/engine.hpp"
@@ -43,6 +48,10 @@ class EventBus {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
+// The account layer's message summary and lamps as the public API shows them.
+std::optional<MwiStatus> public_mwi(const account::MwiStatus& mwi);  // nullopt: none received
+BlfStatus public_blf(const account::BlfLamp& lamp);
+
 // What one account looked like last time: publishes the difference.
 class AccountWatch {
  public:
@@ -50,12 +59,19 @@ class AccountWatch {
   void observe(const account::Account& account, EventBus& bus);
   // Takes the account as it is now, publishing nothing (a first listener was added).
   void reset(const account::Account& account);
+  // A call of the account changed (account::Calls::set_on_change): publishes kCall.
+  void call_changed(const account::Account& account, const account::CallRecord& now,
+                    const std::string& before, EventBus& bus) const;
 
  private:
+  void observe_lamps(const account::Snapshot& s, EventBus& bus);
+
   int index_;
   account::State state_ = account::State::kDisabled;
   std::uint64_t ok_ = 0;
   std::uint64_t failed_ = 0;
+  std::optional<MwiStatus> mwi_;
+  std::vector<BlfStatus> blf_;  // by position, as the account's blf list
 };
 
 // A TimerService that forwards to `inner` and calls `after` once each callback has run (unless

@@ -216,6 +216,90 @@ TEST(CliHttpAccess, RestConventions) {
   EXPECT_EQ(head->status, 200);
 }
 
+// The router: every resource answers another method with 405 and its own Allow, and a path no
+// route has with a JSON 404 (cpp-httplib's router and error handler, api_routes()).
+TEST(CliHttpAccess, EveryResourceAnswers405WithItsAllow) {
+  Served s;
+  const std::uint16_t port = s.server.port();
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* allow;
+  };
+  for (const Case& c : std::vector<Case>{{"DELETE", "/", "GET, HEAD"},
+                                         {"PUT", "/api/accounts", "GET, HEAD"},
+                                         {"PATCH", "/api/accounts/", "GET, HEAD"},
+                                         {"DELETE", "/api/accounts/1", "GET, HEAD"},
+                                         {"GET", "/api/accounts/1/register", "POST"},
+                                         {"POST", "/api/accounts/1/settings", "GET, HEAD, PUT"},
+                                         {"POST", "/metrics", "GET, HEAD"},
+                                         {"OPTIONS", "/metrics", "GET, HEAD"},
+                                         {"PUT", "/api/calls", "GET, HEAD, POST"},
+                                         {"POST", "/api/calls/7", "GET, HEAD, DELETE"},
+                                         {"DELETE", "/api/calls/7/answer", "POST"}}) {
+    const std::string reply =
+        raw_request(port, std::string(c.method) + " " + c.path +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer t0ken\r\n"
+                              "Content-Type: application/json\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 405") << c.method << " " << c.path << "\n" << reply;
+    EXPECT_NE(reply.find(std::string("\r\nAllow: ") + c.allow + "\r\n"), std::string::npos)
+        << c.method << " " << c.path << "\n"
+        << reply;
+    const auto body = reply.substr(reply.find("\r\n\r\n") + 4);
+    EXPECT_EQ(nlohmann::json::parse(body, nullptr, false).value("error", "").substr(0, 7),
+              "method ")
+        << body;
+  }
+  auto c = client_for(s.server);
+  c.set_bearer_token_auth("t0ken");
+  for (const char* path : {"/api/accounts/1/register/", "/api/calls/abc", "/api/accounts/x",
+                           "/api/accounts/1234567", "/metrics/", "/api"}) {
+    auto r = c.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 404) << path;
+    EXPECT_TRUE(nlohmann::json::parse(r->body, nullptr, false).contains("error")) << path;
+    EXPECT_FALSE(r->has_header("Allow")) << path;
+  }
+}
+
+// HEAD is GET without the body on every GET route, with GET's status.
+TEST(CliHttpAccess, HeadAnswersEveryGetRoute) {
+  Served s;
+  auto c = client_for(s.server);
+  c.set_bearer_token_auth("t0ken");
+  for (const char* path : {"/", "/api/accounts", "/api/accounts/1", "/api/accounts/9",
+                           "/api/accounts/1/settings", "/metrics", "/api/calls", "/api/calls/3"}) {
+    auto get = c.Get(path);
+    auto head = c.Head(path);
+    ASSERT_TRUE(get && head) << path;
+    EXPECT_EQ(head->status, get->status) << path;
+    EXPECT_TRUE(head->body.empty()) << path;
+    EXPECT_FALSE(get->body.empty()) << path;
+  }
+}
+
+// RFC 9112 §6.3: no Content-Length and no Transfer-Encoding is an empty body, answered at once
+// (httplib alone reads a POST or PUT until the read timeout and answers 400).
+TEST(CliHttpAccess, RequestsWithoutABodyAreAnsweredAtOnce) {
+  Served s;
+  for (const char* line : {"DELETE /api/calls/5 HTTP/1.1", "PUT /api/accounts/1/settings HTTP/1.1",
+                           "POST /api/calls HTTP/1.1"}) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string reply =
+        raw_request(s.server.port(), std::string(line) +
+                                         "\r\nHost: 127.0.0.1\r\nAuthorization: Bearer t0ken\r\n"
+                                         "Connection: close\r\n\r\n");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3)) << line;
+    ASSERT_GE(reply.size(), 12u) << line;
+    // The fake engine has no calls (501); an empty settings body is not a JSON object (400).
+    EXPECT_NE(reply.substr(9, 3), "405") << line << reply;
+    EXPECT_TRUE(reply.substr(0, 12) == "HTTP/1.1 501" || reply.substr(0, 12) == "HTTP/1.1 400")
+        << line << "\n"
+        << reply;
+    EXPECT_NE(reply.find("{\"error\""), std::string::npos) << line << reply;
+  }
+}
+
 // 64 idle connections (connected, nothing sent) must not starve the others.
 TEST(CliHttpAccess, IdleConnectionsDoNotStarveRequests) {
   Served s;

@@ -113,6 +113,44 @@ TEST(AppApi, UnknownPathIs404) {
   EXPECT_EQ(route_api(engine, {"GET", "/nope", ""}).status, 404);
 }
 
+TEST(AppApi, AllowListsTheMethodsOfAPath) {
+  EXPECT_EQ(allowed_methods("/"), "GET, HEAD");
+  EXPECT_EQ(allowed_methods("/api/accounts"), "GET, HEAD");
+  EXPECT_EQ(allowed_methods("/api/accounts/"), "GET, HEAD");
+  EXPECT_EQ(allowed_methods("/api/accounts/12/"), "GET, HEAD");
+  EXPECT_EQ(allowed_methods("/api/accounts/3/register"), "POST");
+  EXPECT_EQ(allowed_methods("/api/accounts/3/settings"), "GET, HEAD, PUT");
+  EXPECT_EQ(allowed_methods("/metrics"), "GET, HEAD");
+  EXPECT_EQ(allowed_methods("/api/calls/"), "GET, HEAD, POST");
+  EXPECT_EQ(allowed_methods("/api/calls/12"), "GET, HEAD, DELETE");
+  EXPECT_EQ(allowed_methods("/api/calls/12/answer"), "POST");
+  for (const char* none : {"/nope", "/api/accounts/1/register/", "/api/accounts/x",
+                           "/api/accounts/1234567", "/api/calls/1x", ""}) {
+    EXPECT_EQ(allowed_methods(none), "") << none;
+  }
+}
+
+TEST(AppApi, ATableOfRoutesOfKnownMethods) {
+  for (const ApiRoute& r : api_routes()) {
+    EXPECT_TRUE(r.method == "GET" || r.method == "POST" || r.method == "PUT" ||
+                r.method == "DELETE")
+        << r.method << " " << r.pattern;
+    EXPECT_NE(r.handle, nullptr) << r.pattern;
+    EXPECT_EQ(r.on_loop, r.pattern != "/") << r.pattern;  // only the page is served off the loop
+  }
+}
+
+TEST(AppApi, HeadIsRoutedAsGetAndOtherMethodsGet405) {
+  FakeEngine engine;
+  EXPECT_EQ(route_api(engine, {"HEAD", "/metrics", ""}).status, 200);
+  EXPECT_EQ(route_api(engine, {"GET", "/", ""}).content_type, "text/html; charset=utf-8");
+  ApiReply patch = route_api(engine, {"PATCH", "/api/calls/4", ""});
+  EXPECT_EQ(patch.status, 405);
+  EXPECT_EQ(patch.allow, "GET, HEAD, DELETE");
+  EXPECT_EQ(body_of(patch)["error"], "method PATCH not allowed on /api/calls/4");
+  EXPECT_EQ(route_api(engine, {"GET", "/api/calls/99999999999999999999", ""}).status, 404);
+}
+
 TEST(AppApi, InvalidUtf8FromTheNetworkDoesNotThrow) {
   FakeEngine engine;
   engine.accounts_[0].last_error = "500 Bad \xff\xfe reason";
