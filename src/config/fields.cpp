@@ -398,6 +398,7 @@ std::vector<Field<D>> make_daemon_fields() {
            .help = "PEM private key of http_tls_cert_file; \"\": in http_tls_cert_file"}),
       bind<&D::dns_servers>(
           {.key = "dns_servers",
+           .kind = K::ip_list,
            .help = "DNS servers that locate sip_server (SRV, A), \"ip[:port]\" comma-separated; "
                    "\"\": the system's"}),
   };

@@ -10,6 +10,7 @@
 #include "e2e_support.hpp"
 #include "support/dns_server.hpp"
 #include "support/net.hpp"
+#include "support/scripted_dns.hpp"
 
 namespace sipline::e2e {
 namespace {
@@ -141,6 +142,66 @@ TEST_F(DnsScenario, OtherFamilyAfterAFailure) {
   EXPECT_EQ(status["server_target"], udp_target(kam)) << status.dump();
   std::cout << "[ figures  ] dual stack: target reason \"" << status["server_target_reason"]
             << "\", failovers " << status["failovers"] << "\n";
+}
+
+// Bad DNS answers in the daemon (issue 11 item 5): a DNS server answering SERVFAIL fails each
+// attempt with class dns, retried by the retry rule (1 s here) without end; once it answers
+// properly, the next attempt registers. Nothing is stuck on the way.
+TEST_F(DnsScenario, ServfailIsADnsFailureRetriedUntilTheDnsAnswers) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  using test::ScriptedDns;
+  ScriptedDns bad([](const ScriptedDns::Question&) {
+    return ScriptedDns::Reply{ScriptedDns::Kind::kServfail, {}};
+  });
+  Daemon d(tmp_.path());
+  d.add_daemon_keys("dns_servers = \"" + bad.address() + "\"\n");
+  d.write_config({located_account(kam, "1210")});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["failure_class"] == "dns" && a["state"] == "failed"; }, 15s,
+      &status))
+      << status.dump() << d.log_tail();
+  EXPECT_NE(status["last_error"].get<std::string>().find("SRV _sip._udp.sip.test"),
+            std::string::npos)
+      << status.dump();
+  EXPECT_TRUE(status["next_attempt_in_s"].is_number()) << status.dump();
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["registration_failures"].get<int>() >= 3; }, 15s, &status))
+      << status.dump();
+  EXPECT_GE(bad.queries("SRV", "_sip._udp.sip.test"), 3);  // failures are not cached
+  EXPECT_EQ(bad.queries("A", "sip.test"), 0);  // no guessing at the domain's own address
+
+  bad.set_rule([port = kam.udp_port()](const ScriptedDns::Question&) {
+    return ScriptedDns::Reply{
+        ScriptedDns::Kind::kAnswer,
+        {ScriptedDns::srv(10, 10, port, "registrar.sip.test"), ScriptedDns::address("127.0.0.1")}};
+  });
+  ASSERT_TRUE(d.wait_registered(1, 15s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target"], udp_target(kam)) << status.dump();
+  EXPECT_TRUE(binding(kam, "1210", status["contact"]));
+}
+
+// SRV target "." (RFC 2782: the service is decidedly not available at this domain), served by
+// dnsmasq: class dns with that reason, retried by the retry rule.
+TEST_F(DnsScenario, DotTargetIsADnsFailureRetried) {
+  dns_.srv("_sip._udp.sip.test", ".", 0, 0, 0);
+  ASSERT_NO_THROW(dns_.start());
+  Kamailio unused;  // only for account_for's ports
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(unused, "1211")});
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [](const Json& a) {
+        return a["failure_class"] == "dns" && a["registration_failures"].get<int>() >= 2;
+      },
+      15s, &status))
+      << status.dump();
+  EXPECT_NE(status["last_error"].get<std::string>().find("no SIP service"), std::string::npos)
+      << status.dump();
+  EXPECT_EQ(status["state"], "failed");
 }
 
 class FailOver : public DnsScenario {
