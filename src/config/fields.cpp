@@ -258,6 +258,12 @@ std::vector<Field<A>> beyond_fields() {
       bind<&A::tls_ca_file>({.key = "tls_ca_file",
                              .kind = K::file,
                              .help = "CA bundle for TLS; empty: the system CAs"}),
+      bind<&A::bind_address>(
+          {.key = "bind_address",
+           .kind = K::ip_address,
+           .default_text = "both wildcards",
+           .help = "local address the account listens and sends on (\"0.0.0.0\": IPv4 only, "
+                   "\"::\": IPv6 only, one address); \"\": 0.0.0.0 and :: both"}),
       bind<&A::subscribe_mwi>({.key = "subscribe_mwi",
                                .kind = K::boolean,
                                .default_text = "false",

@@ -97,6 +97,11 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
       a.host_port = std::move(hp).value();
       return true;
     }
+    case ValueKind::ip_address: {
+      auto hp = parse_ip_port(text.find(':') != std::string::npos ? "[" + text + "]" : text);
+      if (hp && !hp->port) return true;
+      return fail(ProblemCode::invalid, "not an IP address (no port, no brackets)");
+    }
     case ValueKind::ip_list: {
       bool ok = true;
       const auto entries = split_list(text);
