@@ -69,9 +69,10 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   refresh_identity();
   make_watchers();
   if (stack.calls != nullptr) {
-    calls_ = std::make_unique<Calls>(
-        index_, cfg_, Calls::Stack{stack.txn, stack.transport, stack.timers, stack.random},
-        identity_, *stack.calls);
+    calls_ = std::make_unique<Calls>(index_, cfg_,
+                                     Calls::Stack{stack.txn, stack.transport, stack.timers,
+                                                  stack.random, other_request_fail_over()},
+                                     identity_, *stack.calls);
     calls_->install();
   }
 }
@@ -83,7 +84,7 @@ void Account::make_watchers() {
   watchers_ = std::make_unique<Watchers>(
       cfg_,
       WatchStack{stack_.txn, stack_.transport, stack_.timers, stack_.random, stack_.jitter,
-                 stack_.registration_gate},
+                 stack_.registration_gate, other_request_fail_over()},
       identity_, cfg_.mwi_uri.empty() ? identity_.aor : cfg_.mwi_uri, std::move(blf),
       Watchers::Callbacks{
           [this](RegEventAction a, const std::string& why) { on_reg_event(a, why); }});
@@ -201,19 +202,31 @@ void Account::use_target(std::size_t rank, std::string reason) {
   identity_.target = targets_[rank];
 }
 
-bool Account::fail_over(const usage::reg::Outcome& o) {
-  const bool moves = o.failure == FailureClass::kTimeout || o.failure == FailureClass::kTransport ||
-                     (o.status_code == 503 && !o.retry_after_s);
-  if (!moves || stopping_ || target_rank_ + 1 >= targets_.size()) return false;
+bool Account::fail_over(const txn::NextHopFailure& f) {
+  if (!f.moves_on() || stopping_ || targets_.empty()) return false;
+  if (f.target != identity_.target) return true;  // another request moved on already
+  if (target_rank_ + 1 >= targets_.size()) return false;
   ++failovers_;
   const std::string from = transport::to_string(identity_.target.remote);
-  const std::string why = o.status_code != 0 ? std::to_string(o.status_code)
-                                             : std::string(usage::reg::to_string(o.failure));
-  use_target(target_rank_ + 1, "fail-over from " + from + ": " + why);
-  spdlog::warn("account[{}]: {} ({}): trying {} now", index_, from, o.detail,
+  use_target(target_rank_ + 1, "fail-over from " + from + ": " + f.why);
+  spdlog::warn("account[{}]: {} ({}): trying {} now", index_, from, f.why,
                transport::to_string(identity_.target.remote));
-  failover_timer_.arm_in(base::Duration{0}, [this] { send_register(); });
   return true;
+}
+
+txn::FailOver Account::other_request_fail_over() {
+  return [this](const txn::NextHopFailure& f) {
+    const bool here = f.target == identity_.target;
+    if (!fail_over(f)) return false;
+    if (here) register_after_move();
+    return true;
+  };
+}
+
+void Account::register_after_move() {
+  if (stopping_ || state_ == State::kDisabled || state_ == State::kUnregistering) return;
+  if (reg_.busy() || previous_pending_) return;  // the REGISTER in flight fails over itself
+  failover_timer_.arm_in(base::Duration{0}, [this] { begin_register(false); });
 }
 
 void Account::unregister_previous() {
@@ -245,7 +258,7 @@ void Account::unregister_previous() {
   reg_.unbind(std::move(contacts), done);
 }
 
-void Account::begin_register() {
+void Account::begin_register(bool relocate) {
   if (stopping_) return;
   refresh_timer_.cancel();
   retry_timer_.cancel();
@@ -260,11 +273,13 @@ void Account::begin_register() {
     lease_timer_.arm_at(lease_end_, [this] { on_lease_expired(); });
   }
   transition(lease_valid() ? State::kRefreshing : State::kRegistering);
+  if (!relocate) return send_register();
   locate([this] { send_register(); });
 }
 
 void Account::send_register() {
   if (stopping_) return;
+  register_target_ = identity_.target;
   if (!refresh_identity()) {  // the Contact would name no reachable address: not sent
     usage::reg::Outcome o;
     o.failure = FailureClass::kTransport;
@@ -322,7 +337,14 @@ void Account::stop_keepalive() {
 }
 
 void Account::on_register_failed(const usage::reg::Outcome& o) {
-  if (fail_over(o)) return;
+  const bool no_response =
+      o.failure == FailureClass::kTimeout || o.failure == FailureClass::kTransport;
+  const std::string why = o.status_code != 0 ? std::to_string(o.status_code)
+                                             : std::string(usage::reg::to_string(o.failure));
+  if (fail_over({register_target_, no_response, o.status_code, o.retry_after_s.has_value(), why})) {
+    failover_timer_.arm_in(base::Duration{0}, [this] { send_register(); });
+    return;
+  }
   ++fail_count_;
   stop_keepalive();
   last_status_ = o.status_code;

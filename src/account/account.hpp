@@ -16,6 +16,7 @@
 #include "base/timer.hpp"
 #include "config/config.hpp"
 #include "transport/transport.hpp"
+#include "txn/next_hop.hpp"
 #include "txn/transaction_layer.hpp"
 #include "usage/options/keepalive.hpp"
 #include "usage/reg/registration.hpp"
@@ -121,14 +122,25 @@ class Account {
   // Names the Contact from the transport's source address; false (Contact kept) when none.
   bool refresh_identity();
   void unregister_previous();
-  void begin_register();
+  // `relocate`: ask the targets again and start at the most preferred (fail-back); false: stay
+  // on the current target.
+  void begin_register(bool relocate = true);
   // Runs `then` once the targets are known (at once when the target is fixed); a failed look-up
   // fails the attempt with class dns.
   void locate(std::function<void()> then);
   void use_target(std::size_t rank, std::string reason);
-  // A timeout, a transport error or a 503 without Retry-After moves to the next target at once,
-  // within the same attempt (RFC 3263 §4.3). False when there is none left.
-  bool fail_over(const usage::reg::Outcome& o);
+  // The one walk through the targets, for every request (REGISTER, SUBSCRIBE, out-of-dialog
+  // INVITE): a timeout, a transport error or a 503 without Retry-After moves the account to the
+  // next target at once, within the same attempt (RFC 3263 §4.3). True: send again, to
+  // identity_.target (also when another request had already moved past f.target). False: no
+  // target left, a fixed server, or a failure that does not move.
+  bool fail_over(const txn::NextHopFailure& f);
+  // A request other than REGISTER moved the account: its binding is on the target left behind,
+  // so REGISTER at the new one now (not from the most preferred: that one just failed).
+  void register_after_move();
+  // The hook SUBSCRIBE and INVITE fail over through: fail_over(), then register_after_move()
+  // when it was this request that moved the account.
+  txn::FailOver other_request_fail_over();
   void send_register();
   void on_registered(const usage::reg::Outcome& o);
   void on_register_failed(const usage::reg::Outcome& o);
@@ -177,6 +189,7 @@ class Account {
   base::Duration last_latency_{0};
   // DNS location: the last answer, the rank in use, why, and a guard for late answers.
   std::vector<transport::Target> targets_;
+  transport::Target register_target_;  // where the REGISTER in flight went
   std::size_t target_rank_ = 0;
   std::string target_reason_;
   std::uint64_t failovers_ = 0;

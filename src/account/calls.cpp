@@ -73,6 +73,7 @@ Calls::Entry* Calls::create(bool outgoing, const std::string& remote, bool anony
   e->call = std::make_unique<usage::invite::Call>(
       stack_.txn, stack_.transport, stack_.timers, stack_.random,
       auth::Credentials{cfg_.auth_user(), cfg_.password}, identity_, *e->media);
+  if (outgoing) e->call->set_fail_over(stack_.fail_over);
   e->record.id = id;
   e->record.account = index_;
   e->record.outgoing = outgoing;

@@ -17,6 +17,7 @@
 #include "account/rtp_media.hpp"
 #include "base/timer.hpp"
 #include "config/config.hpp"
+#include "txn/next_hop.hpp"
 #include "usage/invite/call.hpp"
 
 namespace sipline::account {
@@ -66,6 +67,7 @@ class Calls {
     transport::Transport& transport;
     base::TimerService& timers;
     base::Random& random;
+    txn::FailOver fail_over = {};  // the account's target walk for outgoing INVITEs
   };
   // `cfg`, `identity` and `env` must outlive the Calls.
   Calls(int index, const config::AccountConfig& cfg, Stack stack, const txn::Identity& identity,

@@ -34,6 +34,7 @@ Watch::Watch(const config::AccountConfig& cfg, WatchStack stack, const txn::Iden
              usage::sub::Package package, std::string resource)
     : cfg_(cfg),
       stack_(stack),
+      identity_(identity),
       sub_(stack.txn, stack.transport, stack.random, {cfg.auth_user(), cfg.password}, package,
            std::move(resource)),
       refresh_timer_(stack.timers),
@@ -93,12 +94,19 @@ void Watch::attempt() {
 }
 
 void Watch::send() {
+  sent_to_ = identity_.target;
   sub_.subscribe(requested_s(), [this](const usage::sub::Outcome& o) { on_outcome(o); });
 }
 
 void Watch::on_outcome(const usage::sub::Outcome& o) {
   leave_gate();
   if (o.requested_s > requested_s()) min_expires_s_ = o.requested_s;  // after a 423
+  if (o.action == ResponseAction::kRetryLater && stack_.fail_over &&
+      stack_.fail_over({sent_to_, o.status_code == 0, o.status_code, o.retry_after_s.has_value(),
+                        o.status_code != 0 ? std::to_string(o.status_code) : o.detail})) {
+    last_error_ = o.detail;
+    return attempt();  // at once, to the account's next target: no failure counted
+  }
   switch (o.action) {
     case ResponseAction::kActive:
       ++counters_.subscribes_ok;

@@ -13,6 +13,7 @@
 #include "base/random.hpp"
 #include "base/timer.hpp"
 #include "config/config.hpp"
+#include "txn/next_hop.hpp"
 #include "usage/sub/subscription.hpp"
 
 namespace sipline::account {
@@ -36,6 +37,10 @@ struct WatchStack {
   base::Random& random;
   base::Random& jitter;
   base::Gate* gate = nullptr;  // the engine's admission gate, shared with registrations
+  // The account's walk through its server's targets (RFC 3263 §4.3): a SUBSCRIBE that timed
+  // out, met a transport error or got a 503 without Retry-After is sent again at once when it
+  // says so. Unset: the retry rule alone.
+  txn::FailOver fail_over = {};
 };
 
 struct WatchCounters {
@@ -93,6 +98,8 @@ class Watch {
 
   const config::AccountConfig& cfg_;
   WatchStack stack_;
+  const txn::Identity& identity_;
+  transport::Target sent_to_;  // where the SUBSCRIBE in flight went
   usage::sub::Subscription sub_;
   base::Timer refresh_timer_;
   base::Timer retry_timer_;

@@ -112,6 +112,8 @@ struct AccountConfig {
   std::optional<std::uint16_t> local_tls_port;          // 5..65535; absent: sip+1
   bool tls_verify = true;
   std::string tls_ca_file;  // "": system CAs
+  // Local address the account's sockets bind to; "": both wildcards (0.0.0.0 and ::).
+  std::string bind_address;
   bool subscribe_mwi = false;
   std::string mwi_uri;  // "": the account's AOR
   bool subscribe_reg_event = false;

@@ -258,6 +258,12 @@ std::vector<Field<A>> beyond_fields() {
       bind<&A::tls_ca_file>({.key = "tls_ca_file",
                              .kind = K::file,
                              .help = "CA bundle for TLS; empty: the system CAs"}),
+      bind<&A::bind_address>(
+          {.key = "bind_address",
+           .kind = K::ip_address,
+           .default_text = "both wildcards",
+           .help = "local address the account listens and sends on (\"0.0.0.0\": IPv4 only, "
+                   "\"::\": IPv6 only, one address); \"\": 0.0.0.0 and :: both"}),
       bind<&A::subscribe_mwi>({.key = "subscribe_mwi",
                                .kind = K::boolean,
                                .default_text = "false",
@@ -398,6 +404,7 @@ std::vector<Field<D>> make_daemon_fields() {
            .help = "PEM private key of http_tls_cert_file; \"\": in http_tls_cert_file"}),
       bind<&D::dns_servers>(
           {.key = "dns_servers",
+           .kind = K::ip_list,
            .help = "DNS servers that locate sip_server (SRV, A), \"ip[:port]\" comma-separated; "
                    "\"\": the system's"}),
   };

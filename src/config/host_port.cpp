@@ -110,6 +110,30 @@ std::string HostPort::to_string() const {
   return s;
 }
 
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.find_first_not_of(' ') == std::string_view::npos) return out;
+  for (std::size_t at = 0;;) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    std::string_view one = text.substr(at, comma - at);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    out.emplace_back(one);
+    if (comma == text.size()) return out;
+    at = comma + 1;
+  }
+}
+
+HostResult parse_ip_port(std::string_view text) {
+  auto hp = parse_host_port(text, false);
+  if (!hp) return hp;
+  if (!hp->is_ipv6() && !is_ipv4(hp->host)) {
+    return base::fail("\"" + hp->host +
+                      "\" is not an IP address (a DNS server is named by address)");
+  }
+  return hp;
+}
+
 bool is_loopback(std::string_view host) {
   return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
 }

@@ -38,6 +38,10 @@ std::string KeyInfo::allowed() const {
       return "a sip: or sips: URI";
     case ValueKind::uri_list:
       return "at most " + std::to_string(max) + " sip:/sips: URIs or SIP users";
+    case ValueKind::ip_address:
+      return "an IPv4 or IPv6 address, or \"\"";
+    case ValueKind::ip_list:
+      return "comma-separated ip[:port] ([ipv6]:port)";
     default:
       return {};
   }

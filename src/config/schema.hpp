@@ -22,6 +22,8 @@ enum class ValueKind {
   file,         // a path that must be readable
   sip_uri,      // a sip: or sips: URI
   uri_list,     // an array of sip:/sips: URIs or bare SIP users, at most `max` entries
+  ip_address,   // one IPv4 or IPv6 address, no brackets, no port; "" = not set
+  ip_list,      // comma-separated "ip", "ip:port", "[ipv6]" or "[ipv6]:port"; "" = none
 };
 
 struct KeyInfo {

@@ -99,6 +99,23 @@ void check_account_ports(const AccountConfig& a, const SettingList& list, const 
   }
 }
 
+// A bind address of one family cannot reach a next hop given as an IP literal of the other.
+void check_bind_family(const AccountConfig& a, const SettingList& list, const SettingsSource& src,
+                       Diagnostics& out) {
+  if (a.bind_address.empty()) return;
+  const bool bind_v6 = a.bind_address.find(':') != std::string::npos;
+  const HostPort& hop = a.outbound_proxy.empty() ? a.sip_server : a.outbound_proxy;
+  const bool hop_v6 = hop.is_ipv6();
+  const bool hop_v4 = !hop_v6 && !hop.host.empty() &&
+                      hop.host.find_first_not_of("0123456789.") == std::string::npos;
+  if ((bind_v6 && hop_v4) || (!bind_v6 && hop_v6)) {
+    out.errors.push_back(problem_for(
+        list, src, "bind_address", ProblemCode::conflict, "\"" + a.bind_address + "\"",
+        std::string("an IPv") + (bind_v6 ? "6" : "4") + " bind address cannot reach " +
+            (a.outbound_proxy.empty() ? "sip_server " : "outbound_proxy ") + hop.to_string()));
+  }
+}
+
 void warn_account(const AccountConfig& a, const SettingList& list, const SettingsSource& src,
                   Diagnostics& out) {
   const auto asked = std::chrono::duration_cast<std::chrono::seconds>(a.register_expiration_min);
@@ -132,6 +149,7 @@ AccountConfig validate_account(const SettingList& settings, const SettingsSource
                                      "give password or password_file, not both"));
   }
   check_account_ports(a, settings, src, out);
+  check_bind_family(a, settings, src, out);
   if (out.errors.size() == errors_before) warn_account(a, settings, src, out);
   return a;
 }

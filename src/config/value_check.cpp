@@ -97,6 +97,22 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
       a.host_port = std::move(hp).value();
       return true;
     }
+    case ValueKind::ip_address: {
+      auto hp = parse_ip_port(text.find(':') != std::string::npos ? "[" + text + "]" : text);
+      if (hp && !hp->port) return true;
+      return fail(ProblemCode::invalid, "not an IP address (no port, no brackets)");
+    }
+    case ValueKind::ip_list: {
+      bool ok = true;
+      const auto entries = split_list(text);
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        auto hp = parse_ip_port(entries[i]);
+        if (hp) continue;
+        ok = fail(ProblemCode::invalid, "entry " + std::to_string(i + 1) + " \"" + entries[i] +
+                                            "\": " + (entries[i].empty() ? "empty" : hp.error()));
+      }
+      return ok;
+    }
     case ValueKind::user:
       return is_sip_user(text) ? true : fail(ProblemCode::invalid, "not a valid SIP user part");
     case ValueKind::sip_uri: {

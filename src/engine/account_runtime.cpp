@@ -78,16 +78,11 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   transport::TransportConfig tc;
   tc.protocol = protocol;
   tc.port = cfg_.listen_port();
-  // The wildcard of the server's address family only: what reaches us comes through that
-  // server, and a second socket per account (the other family) costs a descriptor, kernel
-  // buffers and a pending read for nothing.
-  // A located server may answer with A and AAAA records: both wildcards on the one port, and
-  // each REGISTER leaves from the family of the target it goes to.
-  if (located) {
-    tc.bind_address.clear();
-  } else {
-    tc.bind_address = target.remote.address.find(':') != std::string::npos ? "::" : "0.0.0.0";
-  }
+  // bind_address "" (the default): both wildcards on the one port, and each request leaves from
+  // the family of the target it goes to (a located server may answer with A and AAAA records;
+  // a fixed one may be reached over either family by an outbound proxy or a call). One address:
+  // that one only (config checks it can reach an IP-literal next hop).
+  tc.bind_address = cfg_.bind_address;
   tc.tls.verify = cfg_.tls_verify;
   tc.tls.ca_file = cfg_.tls_ca_file;
   tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate

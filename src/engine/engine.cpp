@@ -14,6 +14,7 @@
 #include "base/gate.hpp"
 #include "base/timer.hpp"
 #include "call_status.hpp"
+#include "config/host_port.hpp"
 #include "config/load.hpp"
 #include "config/schema.hpp"
 #include "config/validate.hpp"
@@ -187,13 +188,14 @@ class EngineImpl final : public Engine {
   // One resolver (and cache) for every account: [daemon] dns_servers, else the system's.
   bool open_dns(std::string& error) {
     transport::DnsOptions o;
-    for (std::size_t at = 0; at <= cfg_.daemon.dns_servers.size();) {
-      std::size_t comma = cfg_.daemon.dns_servers.find(',', at);
-      if (comma == std::string::npos) comma = cfg_.daemon.dns_servers.size();
-      std::string one = cfg_.daemon.dns_servers.substr(at, comma - at);
-      std::erase(one, ' ');
-      if (!one.empty()) o.servers.push_back(one);
-      at = comma + 1;
+    // Checked at load: every entry is an address. c-ares wants a bare IPv6 without a port.
+    for (const auto& one : config::split_list(cfg_.daemon.dns_servers)) {
+      auto hp = config::parse_ip_port(one);
+      if (!hp) {
+        error = "[daemon] dns_servers: entry \"" + one + "\": " + hp.error();
+        return false;
+      }
+      o.servers.push_back(hp->port ? hp->to_string() : hp->host);
     }
     auto made = transport::DnsResolver::create(io_, o);
     if (!made.ok()) {

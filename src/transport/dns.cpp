@@ -47,6 +47,16 @@ std::string family_key(Family f) {
   return "ADDR ";
 }
 
+// c-ares's words for a failed question, except where they mislead: a server that answers
+// SERVFAIL or REFUSED is "not contacted" for c-ares, which then asks the next server and, when
+// every one failed so, reports ECONNREFUSED.
+std::string describe(int status) {
+  if (status == ARES_ECONNREFUSED) {
+    return "no usable answer from any DNS server (SERVFAIL, REFUSED or unreachable)";
+  }
+  return ares_strerror(status);
+}
+
 std::string join_servers(const std::vector<std::string>& servers) {
   std::string csv;
   for (const auto& s : servers) {
@@ -242,7 +252,7 @@ struct DnsResolver::Impl : std::enable_shared_from_this<Impl> {
     } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
       a.ok = true;  // no such records: the caller falls back to A/AAAA
     } else {
-      a.error = "SRV " + q->name + ": " + ares_strerror(status);
+      a.error = "SRV " + q->name + ": " + describe(status);
     }
     self->complete(q->key, std::move(a), ttl);
   }
@@ -288,7 +298,7 @@ struct DnsResolver::Impl : std::enable_shared_from_this<Impl> {
     } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
       a.ok = true;
     } else {
-      a.error = "A/AAAA " + q->name + ": " + ares_strerror(status);
+      a.error = "A/AAAA " + q->name + ": " + describe(status);
     }
     self->complete(q->key, std::move(a), ttl);
   }
@@ -393,17 +403,10 @@ void DnsResolver::resolve_targets(std::string_view host_port, Protocol protocol,
                                cb = std::move(callback)](const Answer& a) mutable {
     auto self = weak.lock();
     if (!self) return;
-    if (!a.ok) {
-      // The SRV question failed (SERVFAIL, REFUSED, no answer): the name's own address is
-      // still worth a try, as when there are no SRV records; both reasons if that fails too.
-      return self->lookup_addresses(
-          host, family, [cb = std::move(cb), protocol, host, srv_error = a.error](const Answer& b) {
-            if (b.ok && !b.addresses.empty()) {
-              return cb(targets_of(b.addresses, protocol, default_port(protocol), host));
-            }
-            cb(base::fail(srv_error + "; " + (b.ok ? "no address for " + host : b.error)));
-          });
-    }
+    // The SRV question failed (SERVFAIL, REFUSED, a truncated answer TCP could not complete,
+    // an unparsable answer, no answer at all): not "no SRV records" (RFC 3263 §4.2), so no
+    // guess at the name's own address, which may be some other host's; the attempt fails (dns).
+    if (!a.ok) return cb(base::fail(a.error));
     if (a.service_refused) {
       return cb(base::fail("SRV " + srv_name + ": target \".\", no SIP service there"));
     }

@@ -155,8 +155,13 @@ void StreamCore::send(const Target& target, std::string bytes) {
       return;
     }
     try {
-      conn = std::make_shared<Connection>(*this, asio::ip::tcp::socket(io_), target, true,
-                                          client_tls_.get());
+      asio::ip::tcp::socket socket(io_);
+      if (!bound_.is_unspecified()) {  // one bind address: connections leave from it as well
+        socket.open(remote.protocol());
+        socket.bind(asio::ip::tcp::endpoint(bound_, 0));
+      }
+      conn =
+          std::make_shared<Connection>(*this, std::move(socket), target, true, client_tls_.get());
     } catch (const std::system_error& e) {
       ++counters_.send_failures;
       report_later(TransportErrorKind::kSendFailed, target, e.what());

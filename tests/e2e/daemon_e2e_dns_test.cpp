@@ -10,6 +10,7 @@
 #include "e2e_support.hpp"
 #include "support/dns_server.hpp"
 #include "support/net.hpp"
+#include "support/scripted_dns.hpp"
 
 namespace sipline::e2e {
 namespace {
@@ -143,6 +144,101 @@ TEST_F(DnsScenario, OtherFamilyAfterAFailure) {
             << "\", failovers " << status["failovers"] << "\n";
 }
 
+// Bad DNS answers in the daemon (issue 11 item 5): a DNS server answering SERVFAIL fails each
+// attempt with class dns, retried by the retry rule (1 s here) without end; once it answers
+// properly, the next attempt registers. Nothing is stuck on the way.
+TEST_F(DnsScenario, ServfailIsADnsFailureRetriedUntilTheDnsAnswers) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  using test::ScriptedDns;
+  ScriptedDns bad([](const ScriptedDns::Question&) {
+    return ScriptedDns::Reply{ScriptedDns::Kind::kServfail, {}};
+  });
+  Daemon d(tmp_.path());
+  d.add_daemon_keys("dns_servers = \"" + bad.address() + "\"\n");
+  d.write_config({located_account(kam, "1210")});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["failure_class"] == "dns" && a["state"] == "failed"; }, 15s,
+      &status))
+      << status.dump() << d.log_tail();
+  EXPECT_NE(status["last_error"].get<std::string>().find("SRV _sip._udp.sip.test"),
+            std::string::npos)
+      << status.dump();
+  EXPECT_TRUE(status["next_attempt_in_s"].is_number()) << status.dump();
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["registration_failures"].get<int>() >= 3; }, 15s, &status))
+      << status.dump();
+  EXPECT_GE(bad.queries("SRV", "_sip._udp.sip.test"), 3);  // failures are not cached
+  EXPECT_EQ(bad.queries("A", "sip.test"), 0);  // no guessing at the domain's own address
+
+  bad.set_rule([port = kam.udp_port()](const ScriptedDns::Question&) {
+    return ScriptedDns::Reply{
+        ScriptedDns::Kind::kAnswer,
+        {ScriptedDns::srv(10, 10, port, "registrar.sip.test"), ScriptedDns::address("127.0.0.1")}};
+  });
+  ASSERT_TRUE(d.wait_registered(1, 15s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["server_target"], udp_target(kam)) << status.dump();
+  EXPECT_TRUE(binding(kam, "1210", status["contact"]));
+}
+
+// SRV target "." (RFC 2782: the service is decidedly not available at this domain), served by
+// dnsmasq: class dns with that reason, retried by the retry rule.
+TEST_F(DnsScenario, DotTargetIsADnsFailureRetried) {
+  dns_.srv("_sip._udp.sip.test", ".", 0, 0, 0);
+  ASSERT_NO_THROW(dns_.start());
+  Kamailio unused;  // only for account_for's ports
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(unused, "1211")});
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [](const Json& a) {
+        return a["failure_class"] == "dns" && a["registration_failures"].get<int>() >= 2;
+      },
+      15s, &status))
+      << status.dump();
+  EXPECT_NE(status["last_error"].get<std::string>().find("no SIP service"), std::string::npos)
+      << status.dump();
+  EXPECT_EQ(status["state"], "failed");
+}
+
+// bind_address (issue 11 item 3): by default an account on an IP-literal server listens on both
+// wildcards of its port (the IPv6 one taken too); "127.0.0.1" binds that address only (another
+// loopback address and IPv6 stay free on the port) and registers from it, over UDP and TCP.
+TEST_F(DnsScenario, BindAddressDefaultBothWildcardsOrOneAddress) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  auto both = account_for(kam, Transport::kUdp, "1212");
+  auto one_udp = account_for(kam, Transport::kUdp, "1213");
+  one_udp.text("bind_address", "127.0.0.1");
+  auto one_tcp = account_for(kam, Transport::kTcp, "1214");
+  one_tcp.text("bind_address", "127.0.0.1");
+  Daemon d(tmp_.path());
+  d.write_config({both, one_udp, one_tcp});
+  ASSERT_TRUE(d.start());
+  for (int i = 1; i <= 3; ++i) {
+    Json status;
+    ASSERT_TRUE(d.wait_registered(i, 10s, &status)) << status.dump() << d.log_tail();
+    EXPECT_NE(status["contact"].get<std::string>().find("@127.0.0.1:"), std::string::npos)
+        << status.dump();
+    EXPECT_TRUE(binding(kam, std::to_string(1211 + i), status["contact"]));
+    const auto port = static_cast<std::uint16_t>(status["local_port"].get<int>());
+    if (i == 1) {
+      EXPECT_THROW(test::UdpSocket("0.0.0.0", port), std::runtime_error);
+      if (test::ipv6_available()) {
+        EXPECT_THROW(test::UdpSocket("::1", port), std::runtime_error);
+      }
+    } else if (i == 2) {
+      EXPECT_NO_THROW(test::UdpSocket("127.0.0.2", port));
+      if (test::ipv6_available()) {
+        EXPECT_NO_THROW(test::UdpSocket("::1", port));
+      }
+    }
+  }
+}
+
 class FailOver : public DnsScenario {
  protected:
   void SetUp() override {
@@ -236,6 +332,47 @@ TEST_F(FailOver, FrozenPrimaryTimesOutToSecondary) {
   std::cout << "[ figures  ] frozen primary: the failing-over attempt took "
             << status["last_refresh_latency_s"].get<double>() * 1000 << " ms (timer F = 6.4 s)\n";
   primary_.thaw();
+}
+
+// Fail-over is not REGISTER's alone (issue 11 item 2): the primary dies while the account is
+// registered there and nothing has noticed yet; a call placed now meets the dead primary (ICMP)
+// and its INVITE goes to the secondary within the same call (which answers 404: no such user;
+// the call names the secondary's own address so Kamailio does not refuse to relay it),
+// and the account REGISTERs at the secondary at once instead of at its next refresh.
+TEST_F(FailOver, InviteMovesToTheSecondaryAndTheAccountFollows) {
+  Daemon d(tmp_.path());
+  start_daemon(d, {located_account(primary_, "1215")});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump();
+  ASSERT_EQ(status["server_target"], udp_target(primary_));
+  primary_.stop();
+  auto [code, created] = d.http(
+      "POST", "/api/calls",
+      Json{{"account", 1}, {"to", "sip:1299@127.0.0.1:" + std::to_string(secondary_.udp_port())}}
+          .dump());
+  ASSERT_EQ(code, 201) << created.dump();
+  const std::string path = "/api/calls/" + std::to_string(created["id"].get<int>());
+  Json call;
+  ASSERT_TRUE(eventually(
+      [&] {
+        call = d.http("GET", path).second;
+        return call.is_object() && call["outcome"].is_object();
+      },
+      10s))
+      << call.dump() << d.log_tail();
+  EXPECT_EQ(call["outcome"]["status"], 404) << call.dump();  // the secondary's answer
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [&](const Json& a) {
+        return a["server_target"] == udp_target(secondary_) && a["state"] == "registered" &&
+               a["registrations_ok"].get<int>() >= 2;
+      },
+      10s, &status))
+      << status.dump() << d.log_tail();
+  EXPECT_EQ(status["failovers"], 1);
+  EXPECT_NE(status["server_target_reason"].get<std::string>().find("fail-over"), std::string::npos)
+      << status.dump();
+  EXPECT_TRUE(binding(secondary_, "1215", status["contact"]));
 }
 
 // 503 without Retry-After from the primary: straight on to the secondary (RFC 3263 §4.3).

@@ -3,6 +3,8 @@
 // fail-back at the next refresh, and a failed look-up as class dns under the retry rule.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "account_test_util.hpp"
 
 namespace sipline::account_test {
@@ -167,6 +169,68 @@ TEST_F(Located, UnregisterBeforeRegistrationSurvivesAFailedFirstLookup) {
   auto contacts = contacts_of(r);
   ASSERT_FALSE(contacts.empty());
   EXPECT_NE(contacts[0].find("192.0.2.50"), std::string::npos) << contacts[0];
+}
+
+// Fail-over is not REGISTER's alone (issue 11 item 2): a SUBSCRIBE that gets a 503 without
+// Retry-After moves the account to the next target through the same walk, is sent there again
+// at once, and the account REGISTERs there at once too (its binding is on the target it left).
+TEST_F(Located, SubscribeFailsOverAndTheAccountRegistersThere) {
+  cfg.subscribe_mwi = true;
+  start_located();
+  auto reg = wait_request();
+  answer_from(reg, 200, kPrimary);
+  ASSERT_EQ(state(), account::State::kRegistered);
+  auto sub = wait_request(1s);
+  ASSERT_EQ(sub.method(), "SUBSCRIBE");
+  EXPECT_EQ(sub.target.remote, kPrimary);
+  const auto failed_at = timers.now();
+  const int lookups_before = lookups;
+  answer_from(sub, 503, kPrimary);
+  timers.advance(Duration{1});
+  auto sent = transport.take_sent();
+  ASSERT_EQ(sent.size(), 2u);
+  std::vector<std::string> methods;
+  for (const auto& m : sent) {
+    methods.push_back(m.method());
+    EXPECT_EQ(m.target.remote, kSecondary) << m.method();
+    EXPECT_EQ(m.at, failed_at) << m.method() << ": not at once";
+  }
+  std::sort(methods.begin(), methods.end());
+  EXPECT_EQ(methods, (std::vector<std::string>{"REGISTER", "SUBSCRIBE"}));
+  auto s = account->snapshot();
+  EXPECT_EQ(s.server_target_rank, 1u);
+  EXPECT_EQ(s.failovers, 1u);
+  EXPECT_NE(s.server_target_reason.find("fail-over from udp:127.0.0.9:5060: 503"),
+            std::string::npos)
+      << s.server_target_reason;
+  EXPECT_EQ(lookups, lookups_before);  // the move does not ask the DNS again
+  for (const auto& m : sent) answer_from(m, 200, kSecondary, {"Expires: 3600"});
+  EXPECT_EQ(state(), account::State::kRegistered);
+  EXPECT_EQ(s.registration_failures, 0u);
+}
+
+// A SUBSCRIBE that fails at a target the account already left (its REGISTER moved first) is
+// sent again to the current target without moving further.
+TEST_F(Located, SubscribeFailingAtALeftTargetFollowsTheAccount) {
+  cfg.subscribe_mwi = true;
+  start_located();
+  auto reg = wait_request();
+  answer_from(reg, 200, kPrimary);
+  auto sub = wait_request(1s);
+  ASSERT_EQ(sub.method(), "SUBSCRIBE");
+  account->reregister_now();
+  auto again = wait_request(1s);
+  ASSERT_EQ(again.method(), "REGISTER");
+  answer_from(again, 503, kPrimary);  // the REGISTER moves the account first
+  auto moved = wait_request(1s);
+  EXPECT_EQ(moved.method(), "REGISTER");
+  EXPECT_EQ(moved.target.remote, kSecondary);
+  answer_from(sub, 503, kPrimary);  // then the SUBSCRIBE's 503 from the primary arrives
+  auto resent = wait_request(1s);
+  EXPECT_EQ(resent.method(), "SUBSCRIBE");
+  EXPECT_EQ(resent.target.remote, kSecondary);
+  EXPECT_EQ(account->snapshot().failovers, 1u);
+  EXPECT_EQ(account->snapshot().server_target_rank, 1u);
 }
 
 // A stop while the look-up is pending: its answer is dropped, nothing is sent.

@@ -142,6 +142,7 @@ TEST(Schema, HasEveryKeyOfTheSpecOnce) {
                                       "local_tls_port",
                                       "tls_verify",
                                       "tls_ca_file",
+                                      "bind_address",
                                       "subscribe_mwi",
                                       "mwi_uri",
                                       "subscribe_reg_event",

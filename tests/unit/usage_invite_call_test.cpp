@@ -135,6 +135,79 @@ TEST_F(CallTest, ChallengeAnsweredWithTheSameCallIdAndCSeqUp) {
   EXPECT_NE(second.top_via()->branch(), first.top_via()->branch());
 }
 
+// RFC 3263 §4.3 for the INVITE: a 503 without Retry-After before any provisional response asks
+// the account's fail-over hook; when the account moved its target, the INVITE goes again at once
+// (a new transaction: same Call-ID and tag, CSeq up, new branch) to the new target.
+TEST_F(CallTest, ServiceUnavailableSendsTheInviteToTheNextTarget) {
+  const transport::Target next{{transport::Protocol::kUdp, "127.0.0.2", 5080}, ""};
+  std::vector<txn::NextHopFailure> asked;
+  call_.set_fail_over([&](const txn::NextHopFailure& f) {
+    asked.push_back(f);
+    if (!f.moves_on()) return false;
+    id_.target = next;
+    return true;
+  });
+  call_.dial("sip:1002@example.com", who_);
+  const msg::Message first = last("INVITE");
+  answer(first, 503);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].target, kFar);
+  EXPECT_EQ(asked[0].status, 503);
+  EXPECT_FALSE(asked[0].retry_after);
+  EXPECT_THAT(methods(), ElementsAre("INVITE", "ACK", "INVITE"));
+  EXPECT_EQ(transport_.sent().back().target, next);
+  const msg::Message second = last("INVITE");
+  EXPECT_EQ(second.call_id(), first.call_id());
+  EXPECT_EQ(second.cseq()->seq, first.cseq()->seq + 1);
+  EXPECT_NE(second.top_via()->branch(), first.top_via()->branch());
+  EXPECT_THAT(states_, ElementsAre("calling"));
+  // The next target answers: the call goes on there.
+  answer(second, 180);
+  EXPECT_THAT(states_, ElementsAre("calling", "ringing"));
+}
+
+// A timeout (timer B, 64*T1) with no provisional response moves on the same way.
+TEST_F(CallTest, TimeoutSendsTheInviteToTheNextTarget) {
+  const transport::Target next{{transport::Protocol::kUdp, "127.0.0.2", 5080}, ""};
+  int asked = 0;
+  call_.set_fail_over([&](const txn::NextHopFailure& f) {
+    ++asked;
+    EXPECT_TRUE(f.no_response);
+    id_.target = next;
+    return true;
+  });
+  call_.dial("sip:1002@example.com", who_);
+  timers_.advance(33s);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(transport_.sent().back().method(), "INVITE");
+  EXPECT_EQ(transport_.sent().back().target, next);
+  EXPECT_THAT(states_, ElementsAre("calling"));
+}
+
+// No move: a 503 with Retry-After (the hook says no), and any failure after a provisional
+// response (the server took the call; the hook is not even asked).
+TEST_F(CallTest, NoFailOverWithRetryAfterOrAfterAProvisional) {
+  int asked = 0;
+  call_.set_fail_over([&](const txn::NextHopFailure& f) {
+    ++asked;
+    return f.moves_on();
+  });
+  call_.dial("sip:1002@example.com", who_);
+  answer(last("INVITE"), 503, "Retry-After: 30\r\n");
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(states_.back(), "ended");
+  EXPECT_EQ(call_.outcome().status_code, 503);
+
+  Call other{layer_, transport_, timers_, random_, {"1001", "secret"}, id_, media_};
+  other.set_fail_over([&](const txn::NextHopFailure&) { return ++asked, true; });
+  other.dial("sip:1003@example.com", who_);
+  const msg::Message inv = last("INVITE");
+  answer(inv, 180);
+  answer(inv, 503);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(other.outcome().status_code, 503);
+}
+
 TEST_F(CallTest, AnsweredCallIsAckedEndToEndAndEndsWithOurBye) {
   call_.dial("sip:1002@example.com", who_);
   const msg::Message inv = last("INVITE");

@@ -83,6 +83,7 @@ void Call::send_invite(const std::string* authorization) {
   if (authorization != nullptr) w.header(auth_.header_name(), *authorization);
   if (!identity_.user_agent.empty()) w.header(msg::HeaderId::kUserAgent, identity_.user_agent);
   provisional_seen_ = false;
+  invite_sent_to_ = identity_.target;
   invite_handle_ =
       txn_.send_request(identity_.target, branch, "INVITE", w.finish(offer_, "application/sdp"),
                         [this](const txn::ClientEvent& e) { on_invite_event(e); });
@@ -93,6 +94,7 @@ void Call::on_invite_event(const txn::ClientEvent& event) {
   if (r == nullptr) {
     invite_handle_ = 0;
     const bool timeout = std::holds_alternative<txn::TimeoutEvent>(event);
+    if (invite_elsewhere(0, false, timeout ? "timeout" : "transport")) return;
     return end(CallEvent::kFailed, timeout ? 408 : 503,
                timeout ? "no response (transaction timeout)" : "transport error", false);
   }
@@ -174,8 +176,23 @@ void Call::on_success(const msg::Message& response) {
   apply(CallEvent::kAnswered);
 }
 
+bool Call::invite_elsewhere(int status, bool retry_after, std::string why) {
+  // Not once a provisional came (the server took the call), nor while we cancel.
+  if (!fail_over_ || provisional_seen_ || state_ != CallState::kCalling) return false;
+  if (!fail_over_({invite_sent_to_, status == 0, status, retry_after, std::move(why)})) {
+    return false;
+  }
+  auth_.begin_attempt();  // another server: its own challenge
+  send_invite(nullptr);
+  return true;
+}
+
 void Call::on_failure(const msg::Message& response) {
   const int code = response.status_code();
+  if (code == 503 &&
+      invite_elsewhere(code, response.find(msg::HeaderId::kRetryAfter) != nullptr, "503")) {
+    return;
+  }
   if ((code == 401 || code == 407) && state_ != CallState::kTerminating) {
     auto credentials = auth::answer_challenge(auth_, response, "INVITE", request_uri_);
     if (credentials.ok()) return send_invite(&*credentials);

@@ -21,6 +21,7 @@
 #include "dialog/dialog.hpp"
 #include "dialog/success_retransmit.hpp"
 #include "media/offer_answer.hpp"
+#include "txn/next_hop.hpp"
 #include "txn/request.hpp"
 #include "txn/transaction_layer.hpp"
 #include "usage/invite/call_state.hpp"
@@ -65,6 +66,10 @@ class Call {
   Call& operator=(const Call&) = delete;
 
   void set_on_state(StateChanged cb) { on_state_ = std::move(cb); }
+  // RFC 3263 §4.3 for the INVITE we send: before any provisional response, a timeout, a
+  // transport error or a 503 without Retry-After asks `fn`; when it says so the INVITE goes
+  // again at once (a new transaction) to the identity's target, which the account moved.
+  void set_fail_over(txn::FailOver fn) { fail_over_ = std::move(fn); }
 
   // Places the call to `remote_uri` (kIdle only). `who` is read now (not kept).
   void dial(std::string remote_uri, const IdentityInput& who);
@@ -98,6 +103,8 @@ class Call {
 
  private:
   void send_invite(const std::string* authorization);
+  // Sends the INVITE again to the account's next target when the fail-over hook says so.
+  bool invite_elsewhere(int status, bool retry_after, std::string why);
   void on_invite_event(const txn::ClientEvent& event);
   void on_provisional(const msg::Message& response);
   void on_success(const msg::Message& response);
@@ -127,6 +134,8 @@ class Call {
   const txn::Identity& identity_;
   MediaPort& media_;
   StateChanged on_state_;
+  txn::FailOver fail_over_;
+  transport::Target invite_sent_to_;  // where the INVITE in flight went
   CallState state_ = CallState::kIdle;
   CallOutcome outcome_;
 
