@@ -319,6 +319,7 @@ void expand_fleet(const SettingList& settings, const SettingsSource& src,
     const int index = static_cast<int>(accounts.size()) + 1;
     const long long n = t.first + k;
     AccountConfig a = tmpl;
+    a.spread_first_refresh = true;
     for (const auto& ps : t.patterns) {
       const std::string& key = t.settings[ps.index].key;
       if (ps.list) {
