@@ -314,22 +314,28 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   lease_end_ = now + seconds{granted_s_};
   lease_timer_.cancel();  // armed again when the refresh starts (begin_register)
   retry_timer_.cancel();
-  refresh_timer_.arm_in(
-      refresh_delay(seconds{granted_s_}, cfg_.reregister_before_expiration_s, stack_.jitter.unit()),
-      [this] { begin_register(); });
+  base::Duration refresh =
+      refresh_delay(seconds{granted_s_}, cfg_.reregister_before_expiration_s, stack_.jitter.unit());
+  std::optional<base::Duration> first_keepalive;
+  if (phase_pending_) {
+    phase_pending_ = false;
+    refresh = spread_phase(refresh, stack_.jitter.unit());
+    first_keepalive = spread_phase(cfg_.options_keepalive_interval_s, stack_.jitter.unit());
+  }
+  refresh_timer_.arm_in(refresh, [this] { begin_register(); });
   if (o.contact_confirmed && hooks_.on_contact_registered)
     hooks_.on_contact_registered(identity_.contact);
   previous_contacts_.assign(1, identity_.contact);
   transition(State::kRegistered);
-  start_keepalive(o);
+  start_keepalive(o, first_keepalive);
   watchers_->start();  // the first time: subscriptions begin once the account is registered
 }
 
-void Account::start_keepalive(const usage::reg::Outcome& o) {
+void Account::start_keepalive(const usage::reg::Outcome& o, std::optional<base::Duration> first) {
   if (!keepalive_) return;
   keepalive_->start(identity_, seconds{cfg_.options_keepalive_interval_s},
                     cfg_.options_keepalive_max_tries,
-                    usage::options::ViaReflection{o.via_received, o.via_rport});
+                    usage::options::ViaReflection{o.via_received, o.via_rport}, first);
 }
 
 void Account::stop_keepalive() {

@@ -146,7 +146,8 @@ class Account {
   void on_register_failed(const usage::reg::Outcome& o);
   void on_lease_expired();
   void reregister_at_once(std::string_view why, bool new_connection);
-  void start_keepalive(const usage::reg::Outcome& o);
+  void start_keepalive(const usage::reg::Outcome& o,
+                       std::optional<base::Duration> first = std::nullopt);
   void stop_keepalive();
   void make_watchers();
   void on_reg_event(RegEventAction action, const std::string& why);
@@ -195,6 +196,8 @@ class Account {
   std::uint64_t failovers_ = 0;
   std::uint64_t locate_generation_ = 0;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
+  // A fleet account's first refresh and keep-alive are still to be spread (spread_phase).
+  bool phase_pending_ = cfg_.spread_first_refresh;
   std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
 };
 

@@ -18,6 +18,11 @@ base::Duration refresh_delay(seconds granted, seconds reregister_before, double 
   return std::max<milliseconds>(g - m - early, seconds{1});
 }
 
+base::Duration spread_phase(base::Duration period, double u) {
+  const auto spread = milliseconds{static_cast<std::int64_t>((1.0 - u) * period.count())};
+  return std::clamp<milliseconds>(spread, std::min<milliseconds>(seconds{1}, period), period);
+}
+
 base::Duration retry_delay(seconds wait, std::optional<std::uint32_t> retry_after_s,
                            double jitter) {
   milliseconds base = wait;

@@ -20,6 +20,12 @@ base::Duration refresh_delay(std::chrono::seconds granted, std::chrono::seconds 
 base::Duration retry_delay(std::chrono::seconds wait, std::optional<std::uint32_t> retry_after_s,
                            double jitter);
 
+// The first of a periodic action's waits drawn across its whole period: `period` * (1 - u) for
+// u in [0, 1), never below 1 s (nor above `period`). Accounts that start together (a fleet)
+// then refresh and keep alive in phases spread evenly, where the usual 0-10 % jitter alone
+// would keep their start-up burst together cycle after cycle.
+base::Duration spread_phase(base::Duration period, double u);
+
 inline constexpr std::chrono::seconds kMaxRetryAfter{3600};
 inline constexpr std::chrono::seconds kMaxAutomaticMargin{600};
 

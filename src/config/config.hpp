@@ -126,6 +126,11 @@ struct AccountConfig {
   bool accept_calls_from_server_only = false;   // others' requests get 403
   std::string media_file;                       // WAV played looped on every call; "": silence
 
+  // Not a key: set for the accounts of a [[fleet]]. Their first refresh and first keep-alive
+  // are drawn across the whole interval, so N accounts started together do not refresh in one
+  // wave forever (account/policy.hpp, spread_phase); later cycles follow the usual rules.
+  bool spread_first_refresh = false;
+
   const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }
   // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the
   // account uses TLS).

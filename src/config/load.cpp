@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "config/fleet.hpp"
 #include "config/schema.hpp"
 #include "config/settings.hpp"
 #include "config/toml_include.hpp"
@@ -12,7 +13,8 @@
 namespace sipline::config {
 namespace {
 
-constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+// Large enough for tens of thousands of written-out [[account]] tables; a fleet needs [[fleet]].
+constexpr std::size_t kMaxConfigBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxWrittenChars = 60;
 
 SourcePos pos_of(const toml::source_position& p) {
@@ -193,29 +195,49 @@ struct Loader {
     origins.push_back(AccountOrigin{file, src.prefix, port_pos, ports_known});
   }
 
-  void load_accounts(const toml::key& k, const toml::node& n) {
+  // Each table of the array of tables `k` ([[account]], [[fleet]]), with its 1-based index; an
+  // element that is not a table is a problem named "NAME[index]".
+  template <class Fn>
+  void for_each_table(const toml::key& k, const toml::node& n, Fn&& fn) {
+    const std::string name(k.str());
     const toml::array* arr = n.as_array();
-    if (!arr) return type_error(k, n, "array of tables ([[account]])");
+    if (!arr) return type_error(k, n, "array of tables ([[" + name + "]])");
     int index = 0;
     for (const toml::node& elem : *arr) {
       ++index;
       if (const toml::table* t = elem.as_table()) {
-        load_account(*t, index);
-      } else {
-        Problem p = problem(k, elem, ProblemCode::type,
-                            "wrong type: expected table, got " + type_name(elem));
-        p.key = "account[" + std::to_string(index) + "]";
-        p.line = elem.source().begin.line;
-        p.column = elem.source().begin.column;
-        diags.errors.push_back(std::move(p));
+        fn(*t, index);
+        continue;
       }
+      Problem p =
+          problem(k, elem, ProblemCode::type, "wrong type: expected table, got " + type_name(elem));
+      p.key = name + "[" + std::to_string(index) + "]";
+      p.line = elem.source().begin.line;
+      p.column = elem.source().begin.column;
+      diags.errors.push_back(std::move(p));
     }
   }
 
+  void load_accounts(const toml::key& k, const toml::node& n) {
+    for_each_table(k, n, [this](const toml::table& t, int index) { load_account(t, index); });
+  }
+
+  void load_fleets(const toml::key& k, const toml::node& n) {
+    for_each_table(k, n, [this](const toml::table& t, int index) {
+      const std::string prefix = "fleet[" + std::to_string(index) + "]";
+      detail::expand_fleet(settings_of(t, text), source_for(prefix, t), config.accounts, origins,
+                           diags);
+    });
+  }
+
   void load(const toml::table& root) {
+    // [[account]] tables are numbered first, then each [[fleet]]'s accounts in order.
+    if (auto it = root.find("account"); it != root.end()) load_accounts(it->first, it->second);
     for (auto&& [k, node] : root) {
       if (k.str() == "account") {
-        load_accounts(k, node);
+        continue;
+      } else if (k.str() == "fleet") {
+        load_fleets(k, node);
       } else if (k.str() == "daemon" || k.str() == "timers") {
         const toml::table* t = node.as_table();
         if (!t) {

@@ -73,10 +73,11 @@ std::span<const KeyInfo> timer_keys() {
   return keys;
 }
 std::span<const KeyInfo> top_level_keys() {
-  static const std::array<KeyInfo, 3> keys{{
+  static const std::array<KeyInfo, 4> keys{{
       {.key = "daemon", .help = "[daemon] table"},
       {.key = "timers", .help = "[timers] table"},
       {.key = "account", .help = "[[account]] array of tables"},
+      {.key = "fleet", .help = "[[fleet]] array of tables: account templates"},
   }};
   return keys;
 }

@@ -157,6 +157,7 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
       << daemon_keys_ << "\n"
       << "[timers]\nt1_ms = " << t1_ms << "\n\n";
   for (const auto& a : accounts) out << a.render() << "\n";
+  out << tables_;
 }
 
 ::testing::AssertionResult Daemon::start() {

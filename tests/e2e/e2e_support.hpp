@@ -77,6 +77,8 @@ class Daemon {
     daemon_keys_ += toml_lines;
     https_ = https_ || https;
   }
+  // More tables (TOML, e.g. [[fleet]]) written after the accounts by the next write_config.
+  void add_tables(const std::string& toml) { tables_ += toml; }
   const std::filesystem::path& config_path() const { return config_; }
   std::uint16_t http_port() const { return http_port_; }
   std::filesystem::path state_dir() const { return dir_ / "state"; }
@@ -112,6 +114,7 @@ class Daemon {
   test::ChildProcess process_;
   std::filesystem::path log_;
   std::string daemon_keys_;
+  std::string tables_;
   bool https_ = false;
 };
 

@@ -43,6 +43,19 @@ TEST_F(Fixture, AutomaticRefreshAtGMinusHalfCappedAt600MinusPinnedJitter) {
   EXPECT_DOUBLE_EQ(at_s(refresh2), 2970.0 + 285.0);
 }
 
+// A [[fleet]] account: the first refresh is drawn across the whole wait (pinned jitter 0.5:
+// half of 2970 s), the next ones follow the usual rule again.
+TEST_F(Fixture, FleetAccountSpreadsItsFirstRefreshOnly) {
+  cfg.spread_first_refresh = true;
+  start();
+  register_with_challenge(3600);
+  auto refresh = wait_request();
+  EXPECT_DOUBLE_EQ(at_s(refresh), 2970.0 * 0.5);
+  answer_ok(refresh, 600);
+  auto refresh2 = wait_request();
+  EXPECT_DOUBLE_EQ(at_s(refresh2), 2970.0 * 0.5 + 285.0);
+}
+
 TEST_F(Fixture, GrantedExpiryComesFromOurContactThenExpiresHeader) {
   start();
   auto r = next_request();
@@ -266,6 +279,31 @@ TEST_F(Fixture, FailingRefreshesKeepRegisteredUntilTheLeaseRunsOut) {
   ASSERT_FALSE(retransmitted.empty());
   answer(retransmitted.back(), 200, {}, 100);
   EXPECT_EQ(state(), State::kRegistered);
+}
+
+// A [[fleet]] account's first OPTIONS comes half an interval after the 2xx (pinned jitter 0.5),
+// the next one a whole interval later.
+TEST_F(Fixture, FleetAccountSpreadsItsFirstKeepalive) {
+  cfg.spread_first_refresh = true;
+  cfg.options_keepalive = true;
+  cfg.options_keepalive_interval_s = std::chrono::seconds{10};
+  start();
+  answer_ok(next_request(), 3600);
+  const double registered_at = now_s();
+  std::vector<double> options_at;
+  timers.run_until(
+      [&] {
+        for (auto& m : transport.take_sent()) {
+          if (m.method() != "OPTIONS") continue;
+          options_at.push_back(at_s(m));
+          answer(m, 200);
+        }
+        return options_at.size() >= 2;
+      },
+      60000ms);
+  ASSERT_EQ(options_at.size(), 2u);
+  EXPECT_DOUBLE_EQ(options_at[0] - registered_at, 5.0);
+  EXPECT_DOUBLE_EQ(options_at[1] - registered_at, 15.0);
 }
 
 TEST_F(Fixture, OptionsMissesReregisterAfterIntervalTimesMaxTries) {

@@ -76,3 +76,13 @@ TEST(Identity, WireNamesPerTransportAndScheme) {
 
 }  // namespace
 }  // namespace sipline::account
+
+TEST(Policy, SpreadPhaseCoversThePeriodNeverBelowOneSecond) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  EXPECT_EQ(sipline::account::spread_phase(seconds{30}, 0.0), seconds{30});
+  EXPECT_EQ(sipline::account::spread_phase(seconds{30}, 0.5), seconds{15});
+  EXPECT_EQ(sipline::account::spread_phase(seconds{30}, 0.99), seconds{1});  // 0.3 s: at least 1 s
+  EXPECT_EQ(sipline::account::spread_phase(milliseconds{500}, 0.5),
+            milliseconds{500});  // <= period
+}

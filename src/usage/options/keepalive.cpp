@@ -20,14 +20,14 @@ Keepalive::~Keepalive() {
 }
 
 void Keepalive::start(const txn::Identity& identity, base::Duration interval, int max_tries,
-                      std::optional<ViaReflection> reference) {
+                      std::optional<ViaReflection> reference, std::optional<base::Duration> first) {
   stop();
   identity_ = &identity;
   interval_ = interval;
   max_tries_ = max_tries;
   reference_ = std::move(reference);
   misses_ = 0;
-  timer_.arm_in(interval_, [this] { on_due(); });
+  timer_.arm_in(first.value_or(interval_), [this] { on_due(); });
 }
 
 void Keepalive::stop() {

@@ -38,11 +38,13 @@ class Keepalive {
   Keepalive(const Keepalive&) = delete;
   Keepalive& operator=(const Keepalive&) = delete;
 
-  // Starts (or restarts) the cycle: the first OPTIONS goes one interval from now, from the
-  // account's AOR to its Request-URI and target. `identity` is not copied: it must outlive the
-  // Keepalive. `reference` is how the registrar saw us; nullopt: no NAT check.
+  // Starts (or restarts) the cycle: the first OPTIONS goes `first` from now (one interval when
+  // not given), the next ones an interval apart, from the account's AOR to its Request-URI and
+  // target. `identity` is not copied: it must outlive the Keepalive. `reference` is how the
+  // registrar saw us; nullopt: no NAT check.
   void start(const txn::Identity& identity, base::Duration interval, int max_tries,
-             std::optional<ViaReflection> reference);
+             std::optional<ViaReflection> reference,
+             std::optional<base::Duration> first = std::nullopt);
   void stop();
   bool running() const { return timer_.armed(); }
 

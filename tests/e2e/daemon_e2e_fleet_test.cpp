@@ -1,0 +1,121 @@
+// [[fleet]] templates end to end: the daemon expands them into accounts that register at a real
+// Kamailio with their own users, passwords (inline pattern and password_file) and ports.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "e2e_support.hpp"
+#include "support/net.hpp"
+#include "support/process.hpp"
+
+namespace sipline::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+// True when UDP and TCP `port` can be bound on 127.0.0.1 now.
+bool port_free(std::uint16_t port) {
+  for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    const int fd = ::socket(AF_INET, type, 0);
+    if (fd < 0) return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The first of `count` ports, two apart, all free (a fleet's pinned local_sip_port).
+std::uint16_t free_port_run(int count) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const auto base = static_cast<std::uint16_t>(test::free_port() & ~1u);
+    bool all = true;
+    for (int k = 0; k < count && all; ++k)
+      all = port_free(static_cast<std::uint16_t>(base + 2 * k));
+    if (all && base + 2 * count < 32000) return base;
+  }
+  throw std::runtime_error("no run of free ports");
+}
+
+TEST(DaemonFleet, TemplatesRegisterEveryAccountWithItsOwnIdentity) {
+  test::Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  constexpr int kUdp = 20, kTcp = 10;
+  const std::uint16_t udp_base = free_port_run(kUdp);
+  const std::uint16_t tcp_base = free_port_run(kTcp);
+  const auto pw_file = tmp.path() / "passwords.txt";
+  {
+    std::ofstream pw(pw_file);
+    for (int k = 0; k < kTcp; ++k) pw << test::Kamailio::password(std::to_string(1700 + k)) << "\n";
+  }
+  const std::string server = kam.host() + ":" + std::to_string(kam.udp_port());
+  Daemon d(tmp.path());
+  d.add_tables("[[fleet]]\ncount = " + std::to_string(kUdp) +
+               "\nfirst = 1600\nname = \"Phone {n}\"\nuser_id = \"{n}\"\npassword = \"pw-{n}\"\n"
+               "sip_server = \"" +
+               server +
+               "\"\nunregister_before_new_registration = \"no\"\nregistration_retry_wait_s = 1\n"
+               "local_sip_port = " +
+               std::to_string(udp_base) + "\n\n[[fleet]]\ncount = " + std::to_string(kTcp) +
+               "\nfirst = 1700\nname = \"Desk {n:05}\"\nuser_id = \"{n}\"\ntransport = \"tcp\"\n"
+               "password_file = \"" +
+               pw_file.string() + "\"\nsip_server = \"" + server +
+               "\"\nunregister_before_new_registration = \"no\"\nregistration_retry_wait_s = 1\n"
+               "local_sip_port = " +
+               std::to_string(tcp_base) + "\n");
+  d.write_config({});
+  ASSERT_TRUE(d.start());
+
+  // Every account registered, under the name its template gave it.
+  std::optional<Json> all;
+  ASSERT_TRUE(eventually(
+      [&] {
+        all = d.accounts();
+        if (!all || all->size() != kUdp + kTcp) return false;
+        for (const auto& a : *all) {
+          if (a["state"] != "registered") return false;
+        }
+        return true;
+      },
+      20s))
+      << (all ? all->dump(1) : "no answer") << "\n"
+      << d.log_tail();
+  EXPECT_EQ((*all)[0]["name"], "Phone 1600");
+  EXPECT_EQ((*all)[kUdp]["name"], "Desk 01700");
+
+  // Kamailio holds exactly one binding per user, at the port the template gave that account.
+  std::set<std::string> want, have;
+  for (int k = 0; k < kUdp; ++k) {
+    want.insert(expected_contact(Transport::kUdp, std::to_string(1600 + k), udp_base + 2 * k));
+  }
+  for (int k = 0; k < kTcp; ++k) {
+    want.insert(expected_contact(Transport::kTcp, std::to_string(1700 + k), tcp_base + 2 * k));
+  }
+  for (const auto& b : kam.ul_dump()) have.insert(b.contact);
+  EXPECT_EQ(have, want);
+  EXPECT_EQ(d.terminate(), 0);
+}
+
+TEST(DaemonFleet, CheckNamesTheTemplateOfABadValue) {
+  TempDir tmp;
+  const auto cfg = tmp.path() / "bad.toml";
+  std::ofstream(cfg) << "[[fleet]]\ncount = 5\nuser_id = \"u{n:5}\"\nsip_server = \"h\"\n";
+  auto r = test::run_command({SIPLINE_BINARY, "check", "-c", cfg.string()}, 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const std::string& out = r.output;
+  EXPECT_NE(out.find("bad.toml:3: fleet[1].user_id = \"u{n:5}\""), std::string::npos) << out;
+  EXPECT_NE(out.find("unknown field \"{n:5}\""), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sipline::e2e

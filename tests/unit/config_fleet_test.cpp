@@ -1,0 +1,277 @@
+// [[fleet]] templates: patterns, numbering, ports, password files, and their problems.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/fleet.hpp"
+#include "config/load.hpp"
+
+using namespace sipline::config;
+
+namespace {
+
+std::vector<std::string> errors_of(const ConfigResult& r) {
+  std::vector<std::string> out;
+  if (!r) {
+    for (const auto& p : r.error().errors) out.push_back(format_problem(p));
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& l : v) s += l + "\n";
+  return s;
+}
+
+struct TempFile {
+  std::filesystem::path path;
+  explicit TempFile(const std::string& content) {
+    path = std::filesystem::temp_directory_path() /
+           ("sipline_fleet_" + std::to_string(::getpid()) + "_" +
+            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    std::ofstream(path) << content;
+  }
+  ~TempFile() { std::filesystem::remove(path); }
+};
+
+}  // namespace
+
+TEST(FleetPattern, ExpandsNumbersWithAndWithoutPadding) {
+  detail::Pattern p;
+  std::string why;
+  ASSERT_TRUE(detail::parse_pattern("u{n}-{n:05}", p, why)) << why;
+  EXPECT_EQ(detail::expand_pattern(p, 7), "u7-00007");
+  EXPECT_EQ(detail::expand_pattern(p, 1234567), "u1234567-1234567");  // wider than W: as is
+  ASSERT_TRUE(detail::parse_pattern("plain", p, why));
+  EXPECT_EQ(detail::expand_pattern(p, 3), "plain");
+  ASSERT_TRUE(detail::parse_pattern("", p, why));
+  EXPECT_EQ(detail::expand_pattern(p, 3), "");
+}
+
+TEST(FleetPattern, RejectsOtherBraces) {
+  detail::Pattern p;
+  std::string why;
+  for (const char* bad : {"{m}", "{n", "n}", "{n:5}", "{n:00}", "{n:010}", "{}", "{{n}}"}) {
+    EXPECT_FALSE(detail::parse_pattern(bad, p, why)) << bad;
+    EXPECT_FALSE(why.empty()) << bad;
+  }
+}
+
+TEST(Fleet, ExpandsAfterTheWrittenAccounts) {
+  auto r = parse_config(R"([[fleet]]
+count = 3
+first = 2000
+sip_server = "pbx.example.com"
+user_id = "{n}"
+auth_id = "a{n:06}"
+password = "pw-{n}"
+name = "Phone {n}"
+blf = ["{n}", "sip:boss@pbx.example.com"]
+register_expiration_min = 5
+
+[[account]]
+sip_server = "pbx.example.com"
+user_id = "100"
+)",
+                        "f.toml");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+  const auto& a = r->config.accounts;
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a[0].user_id, "100");  // [[account]] first, whatever the order in the file
+  EXPECT_EQ(a[0].local_sip_port, 5060);
+  for (int k = 0; k < 3; ++k) {
+    const auto& f = a[1 + k];
+    const std::string n = std::to_string(2000 + k);
+    EXPECT_EQ(f.user_id, n);
+    EXPECT_EQ(f.auth_id, "a00" + n);
+    EXPECT_EQ(f.password, "pw-" + n);
+    EXPECT_EQ(f.name, "Phone " + n);
+    EXPECT_EQ(f.blf, (std::vector<std::string>{n, "sip:boss@pbx.example.com"}));
+    EXPECT_EQ(f.register_expiration_min.count(), 5);
+    EXPECT_EQ(f.local_sip_port, 5060 + 2 * (1 + k));  // the defaults go on counting
+  }
+}
+
+TEST(Fleet, DefaultNamesFirstAndPinnedPorts) {
+  auto r = parse_config(R"([[fleet]]
+count = 2
+sip_server = "pbx.example.com"
+user_id = "{n:03}"
+transport = "tls"
+local_sip_port = 30000
+
+[[fleet]]
+count = 2
+sip_server = "pbx.example.com"
+user_id = "x{n}"
+local_sip_port = 40000
+local_tls_port = 41000
+)",
+                        "f.toml");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+  const auto& a = r->config.accounts;
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_EQ(a[0].user_id, "001");
+  EXPECT_EQ(a[1].user_id, "002");
+  EXPECT_EQ(a[1].name, "Account 2");
+  EXPECT_EQ(a[0].tls_port(), 30001);
+  EXPECT_EQ(a[1].tls_port(), 30003);
+  EXPECT_EQ(a[2].user_id, "x1");
+  EXPECT_EQ(a[3].local_sip_port, 40002);
+  EXPECT_EQ(a[3].tls_port(), 41002);
+}
+
+TEST(Fleet, PortStepSpacesPinnedPorts) {
+  auto r = parse_config(
+      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
+      "local_sip_port = 20000\nport_step = 1\n",
+      "f.toml");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+  EXPECT_EQ(r->config.accounts[2].local_sip_port, 20002);
+  r = parse_config(
+      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
+      "port_step = 0\n",
+      "f.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(joined(errors_of(r)).find("f.toml:5: fleet[1].port_step = 0: out of range 1..100"),
+            std::string::npos)
+      << joined(errors_of(r));
+}
+
+TEST(Fleet, PasswordFileGivesOneLineEach) {
+  TempFile f("first\r\nsecond\nthird\n");
+  auto r = parse_config(
+      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
+      "password_file = \"" +
+          f.path.string() + "\"\n",
+      "f.toml");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+  ASSERT_EQ(r->config.accounts.size(), 3u);
+  EXPECT_EQ(r->config.accounts[0].password, "first");
+  EXPECT_EQ(r->config.accounts[1].password, "second");
+  EXPECT_EQ(r->config.accounts[2].password, "third");
+  EXPECT_EQ(r->config.accounts[2].password_file, f.path.string());
+}
+
+TEST(Fleet, PasswordFileTooShortOrWithAHoleIsNamed) {
+  TempFile short_file("alpha\nbravo\n");
+  auto r = parse_config(
+      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
+      "password_file = \"" +
+          short_file.path.string() + "\"\n",
+      "f.toml");
+  ASSERT_FALSE(r.ok());
+  const std::string e = joined(errors_of(r));
+  EXPECT_NE(e.find("f.toml:5: fleet[1].password_file"), std::string::npos) << e;
+  EXPECT_NE(e.find("holds 2 passwords, count = 3"), std::string::npos) << e;
+  EXPECT_EQ(e.find("alpha"), std::string::npos) << "a password leaked: " << e;
+
+  TempFile hole("one\n\nthree\n");
+  r = parse_config(
+      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
+      "password_file = \"" +
+          hole.path.string() + "\"\n",
+      "f.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(joined(errors_of(r)).find("line 2 is empty"), std::string::npos);
+}
+
+TEST(Fleet, EveryProblemNamesTheFleetKeyValueAndLine) {
+  auto r = parse_config(R"([[fleet]]
+first = -1
+sip_server = "pbx.example.com"
+user_id = "{n}"
+transport = "sctp"
+tls_ca_file = "{n}.pem"
+name = "Phone {m}"
+registr_retry = 3
+password = "a"
+password_file = "/nonexistent/pw"
+)",
+                        "f.toml");
+  ASSERT_FALSE(r.ok());
+  const std::string e = joined(errors_of(r));
+  EXPECT_NE(e.find("f.toml:1: fleet[1].count"), std::string::npos) << e;  // missing
+  EXPECT_NE(e.find("f.toml:2: fleet[1].first = -1: out of range 0..999999999"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("{n} patterns are allowed only in"), std::string::npos) << e;
+  EXPECT_NE(e.find("f.toml:7: fleet[1].name = \"Phone {m}\": unknown field \"{m}\""),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("f.toml:10: fleet[1].password_file"), std::string::npos) << e;
+}
+
+TEST(Fleet, TemplateProblemsComeOnceAndLastAccountIsChecked) {
+  auto r = parse_config(R"([[fleet]]
+count = 100
+sip_server = "pbx.example.com"
+user_id = "{n}"
+transport = "sctp"
+)",
+                        "f.toml");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().errors.size(), 1u) << joined(errors_of(r));
+  EXPECT_EQ(r.error().errors[0].key, "fleet[1].transport");
+
+  // Pinned ports that run past 65535 for the last account.
+  r = parse_config(
+      "[[fleet]]\ncount = 10\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
+      "local_sip_port = 65530\n",
+      "f.toml");
+  ASSERT_FALSE(r.ok());
+  std::string e = joined(errors_of(r));
+  EXPECT_NE(e.find("f.toml:5: fleet[1].local_sip_port = 65530"), std::string::npos) << e;
+  EXPECT_NE(e.find("10 accounts need ports 65530..65548"), std::string::npos) << e;
+
+  // The default ports run out: the last account's check says so.
+  r = parse_config("[[fleet]]\ncount = 40000\nsip_server = \"h\"\nuser_id = \"{n}\"\n", "f.toml");
+  ASSERT_FALSE(r.ok());
+  e = joined(errors_of(r));
+  EXPECT_NE(e.find("set local_sip_port (for the last account, n = 40000)"), std::string::npos) << e;
+}
+
+TEST(Fleet, ClashesWithWrittenAccountsAreNamedByN) {
+  auto r = parse_config(R"([[account]]
+sip_server = "h"
+user_id = "1"
+local_sip_port = 7004
+
+[[fleet]]
+count = 5
+sip_server = "h"
+user_id = "{n}"
+local_sip_port = 7000
+)",
+                        "f.toml");
+  ASSERT_FALSE(r.ok());
+  const std::string e = joined(errors_of(r));
+  EXPECT_NE(e.find("fleet[1][n=3]"), std::string::npos) << e;
+  EXPECT_NE(e.find("account[1]"), std::string::npos) << e;
+}
+
+TEST(Fleet, FiftyThousandAccountsExpand) {
+  auto r = parse_config(R"([daemon]
+http_listen = ""
+[[fleet]]
+count = 25000
+sip_server = "127.0.0.1"
+user_id = "u{n:05}"
+password = "p{n}"
+local_sip_port = 10000
+[[fleet]]
+count = 25000
+first = 25001
+sip_server = "127.0.0.1"
+user_id = "u{n:05}"
+transport = "tcp"
+local_sip_port = 10000
+)",
+                        "big.toml");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+  ASSERT_EQ(r->config.accounts.size(), 50000u);
+  EXPECT_EQ(r->config.accounts[49999].user_id, "u50000");
+  EXPECT_EQ(r->config.accounts[49999].local_sip_port, 10000 + 2 * 24999);
+  EXPECT_EQ(r->config.accounts[12344].password, "p12345");
+}
