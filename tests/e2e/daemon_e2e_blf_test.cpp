@@ -28,6 +28,11 @@ constexpr const char* kCallee = "1302";
 test::KamailioOptions presence_options() {
   test::KamailioOptions o;
   o.presence = true;
+  // One UDP worker. With two, the PUBLISHes of one call's quick states are handled by both at
+  // once and Kamailio's presence server can send the NOTIFY of the older one last, with the
+  // higher CSeq (seen: the caller's lamp left at "trying" after "early"); sipline rightly
+  // follows the later NOTIFY, so the lamp would show what Kamailio last said, not the call.
+  o.defines.push_back("UDP_CHILDREN=1");
   return o;
 }
 
