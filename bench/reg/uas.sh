@@ -15,14 +15,10 @@ prepare_sipline() {
     # No HTTP token: the bench's loopback-only cross-check reads /api/accounts with plain curl.
     printf '[daemon]\nstate_dir = "%s"\nhttp_listen = "127.0.0.1:%s"\nhttp_token_file = ""\nlog_level = "%s"\n' \
       "$dir/state" "$http" "$SIPLINE_LOG_LEVEL"
-    awk -v n="$n" -v k="$kport" -v b="$base" 'BEGIN {
-      for (i = 0; i < n; i++) {
-        u = 1000 + i
-        printf "\n[[account]]\nsip_server = \"127.0.0.1:%d\"\nuser_id = \"%d\"\n", k, u
-        printf "password = \"pw-%d\"\ntransport = \"udp\"\nlocal_sip_port = %d\n", u, b + i
-        printf "unregister_before_new_registration = \"no\"\n"
-      }
-    }'
+    # One [[fleet]] template for every account (config/fleet); one socket each, on loopback only.
+    printf '\n[[fleet]]\ncount = %d\nfirst = 1000\nuser_id = "{n}"\npassword = "pw-{n}"\n' "$n"
+    printf 'sip_server = "127.0.0.1:%d"\ntransport = "udp"\nbind_address = "127.0.0.1"\n' "$kport"
+    printf 'local_sip_port = %d\nport_step = 1\nunregister_before_new_registration = "no"\n' "$base"
   } >"$dir/sipline.toml"
 }
 
