@@ -13,12 +13,12 @@ import re
 import sys
 import time
 
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, NoSuchElementException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
+
+from web_driver import headless_chromium
 
 url, token, target, profile = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 
@@ -27,13 +27,7 @@ def say(*args):
     print(*args, flush=True)
 
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--user-data-dir=" + profile):
-    options.add_argument(arg)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(20)
+driver = headless_chromium(profile)
 wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,
                                                       NoSuchElementException))
 

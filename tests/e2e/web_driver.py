@@ -1,5 +1,5 @@
 """The headless Chromium the web-page tests drive (Debian's chromium + chromedriver, through
-python3-selenium), with its profile in PROFILE_DIR. Imported by web_settings.py and web_lamps.py
+python3-selenium), with its profile in PROFILE_DIR. Imported by web_settings.py, web_lamps.py and web_calls.py
 (Python finds it next to them)."""
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service

@@ -36,6 +36,16 @@ struct TempFile {
   ~TempFile() { std::filesystem::remove(path); }
 };
 
+// A fleet of three accounts ("{n}" on "h") with `extra` lines; problems name "f.toml".
+ConfigResult three(const std::string& extra) {
+  return parse_config("[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n" + extra,
+                      "f.toml");
+}
+
+std::string password_file_line(const TempFile& f) {
+  return "password_file = \"" + f.path.string() + "\"\n";
+}
+
 }  // namespace
 
 TEST(FleetPattern, ExpandsNumbersWithAndWithoutPadding) {
@@ -124,16 +134,10 @@ local_tls_port = 41000
 }
 
 TEST(Fleet, PortStepSpacesPinnedPorts) {
-  auto r = parse_config(
-      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
-      "local_sip_port = 20000\nport_step = 1\n",
-      "f.toml");
+  auto r = three("local_sip_port = 20000\nport_step = 1\n");
   ASSERT_TRUE(r.ok()) << joined(errors_of(r));
   EXPECT_EQ(r->config.accounts[2].local_sip_port, 20002);
-  r = parse_config(
-      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
-      "port_step = 0\n",
-      "f.toml");
+  r = three("port_step = 0\n");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(joined(errors_of(r)).find("f.toml:5: fleet[1].port_step = 0: out of range 1..100"),
             std::string::npos)
@@ -142,11 +146,7 @@ TEST(Fleet, PortStepSpacesPinnedPorts) {
 
 TEST(Fleet, PasswordFileGivesOneLineEach) {
   TempFile f("first\r\nsecond\nthird\n");
-  auto r = parse_config(
-      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
-      "password_file = \"" +
-          f.path.string() + "\"\n",
-      "f.toml");
+  auto r = three(password_file_line(f));
   ASSERT_TRUE(r.ok()) << joined(errors_of(r));
   ASSERT_EQ(r->config.accounts.size(), 3u);
   EXPECT_EQ(r->config.accounts[0].password, "first");
@@ -157,11 +157,7 @@ TEST(Fleet, PasswordFileGivesOneLineEach) {
 
 TEST(Fleet, PasswordFileTooShortOrWithAHoleIsNamed) {
   TempFile short_file("alpha\nbravo\n");
-  auto r = parse_config(
-      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
-      "password_file = \"" +
-          short_file.path.string() + "\"\n",
-      "f.toml");
+  auto r = three(password_file_line(short_file));
   ASSERT_FALSE(r.ok());
   const std::string e = joined(errors_of(r));
   EXPECT_NE(e.find("f.toml:5: fleet[1].password_file"), std::string::npos) << e;
@@ -169,11 +165,7 @@ TEST(Fleet, PasswordFileTooShortOrWithAHoleIsNamed) {
   EXPECT_EQ(e.find("alpha"), std::string::npos) << "a password leaked: " << e;
 
   TempFile hole("one\n\nthree\n");
-  r = parse_config(
-      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"{n}\"\n"
-      "password_file = \"" +
-          hole.path.string() + "\"\n",
-      "f.toml");
+  r = three(password_file_line(hole));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(joined(errors_of(r)).find("line 2 is empty"), std::string::npos);
 }
