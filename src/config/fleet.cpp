@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 
+#include "config/fields.hpp"
 #include "config/value_check.hpp"
 
 namespace sipline::config::detail {
@@ -58,6 +59,7 @@ struct PatternSetting {
   std::size_t index = 0;          // in the template's list
   std::vector<Pattern> patterns;  // one for a string, one per entry for a list
   bool list = false;
+  const Field<AccountConfig>* field = nullptr;  // how its value is stored in an account
 };
 
 struct Template {
@@ -73,36 +75,30 @@ struct Template {
   SourcePos port_pos;
 };
 
-// The template's settings with n filled in.
+// The value of a patterned setting for account n.
+Accepted value_for(const PatternSetting& ps, long long n) {
+  Accepted v;
+  if (ps.list) {
+    for (const auto& p : ps.patterns) v.list.push_back(expand_pattern(p, n));
+  } else {
+    v.text = expand_pattern(ps.patterns.front(), n);
+  }
+  return v;
+}
+
+// The template's settings with n filled in (to validate the template as account n).
 SettingList settings_for(const Template& t, long long n) {
   SettingList list = t.settings;
   for (const auto& ps : t.patterns) {
-    SettingValue& v = list[ps.index].value;
+    Accepted v = value_for(ps, n);
+    SettingValue& sv = list[ps.index].value;
     if (ps.list) {
-      StringList items;
-      for (const auto& p : ps.patterns) items.push_back(expand_pattern(p, n));
-      v.data = std::move(items);
+      sv.data = std::move(v.list);
     } else {
-      v.data = expand_pattern(ps.patterns.front(), n);
+      sv.data = std::move(v.text);
     }
   }
   return list;
-}
-
-void set_text(AccountConfig& a, std::string_view key, std::string value) {
-  if (key == "name") {
-    a.name = std::move(value);
-  } else if (key == "user_id") {
-    a.user_id = std::move(value);
-  } else if (key == "auth_id") {
-    a.auth_id = std::move(value);
-  } else if (key == "password") {
-    a.password = std::move(value);
-  } else if (key == "display_name") {
-    a.display_name = std::move(value);
-  } else if (key == "mwi_uri") {
-    a.mwi_uri = std::move(value);
-  }
 }
 
 // Reads the fleet's password file: at least `count` lines, none of the first `count` empty.
@@ -165,7 +161,7 @@ bool read_template(const SettingList& settings, const SettingsSource& src, Templ
       }
       if (s.key == "local_sip_port") t.port_pos = s.value.pos;
     }
-    PatternSetting ps{.index = t.settings.size()};
+    PatternSetting ps{.index = t.settings.size(), .field = find_field(account_fields(), s.key)};
     std::vector<std::string_view> texts;
     if (const auto* str = std::get_if<std::string>(&s.value.data)) {
       texts.push_back(*str);
@@ -320,15 +316,7 @@ void expand_fleet(const SettingList& settings, const SettingsSource& src,
     const long long n = t.first + k;
     AccountConfig a = tmpl;
     a.spread_first_refresh = true;
-    for (const auto& ps : t.patterns) {
-      const std::string& key = t.settings[ps.index].key;
-      if (ps.list) {
-        a.blf.clear();
-        for (const auto& p : ps.patterns) a.blf.push_back(expand_pattern(p, n));
-      } else {
-        set_text(a, key, expand_pattern(ps.patterns.front(), n));
-      }
-    }
+    for (const auto& ps : t.patterns) ps.field->apply(a, value_for(ps, n));
     if (!t.has_name) a.name = "Account " + std::to_string(index);
     const auto step = static_cast<std::uint16_t>(t.port_step * k);
     a.local_sip_port = t.sip_port ? static_cast<std::uint16_t>(*t.sip_port + step)
