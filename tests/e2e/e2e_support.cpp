@@ -239,6 +239,7 @@ std::pair<int, Json> Daemon::http(const std::string& method, const std::string& 
   httplib::Client c = http_client(http_port_, state_dir(), https_);
   httplib::Result res = method == "GET"      ? c.Get(path)
                         : method == "DELETE" ? c.Delete(path)
+                        : method == "PUT"    ? c.Put(path, body, "application/json")
                                              : c.Post(path, body, "application/json");
   if (!res) return {0, Json()};
   Json j = Json::parse(res->body, nullptr, false);
