@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "e2e/e2e_support.hpp"
 #include "support/net.hpp"
@@ -90,10 +89,7 @@ std::optional<std::uint64_t> Baresip::rtp_received() {
 }
 
 std::string Baresip::log() const {
-  std::ifstream in(dir_ / "baresip.log");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return test::read_file(dir_ / "baresip.log");
 }
 
 }  // namespace sipline::e2e

@@ -5,13 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "e2e/e2e_support.hpp"
 #include "support/kamailio.hpp"
+#include "support/process.hpp"
 
 namespace sipline::e2e {
 
@@ -74,12 +73,7 @@ class CallTest : public ::testing::Test {
         std::chrono::seconds(10));
     return found;
   }
-  std::string trace() const {
-    std::ifstream in(trace_path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string trace() const { return test::read_file(trace_path()); }
   // The head (request line to the blank line) of every `method` request the daemon sent, in
   // order, from the trace's "sent" records.
   std::vector<std::string> requests_sent(const std::string& method) const {

@@ -50,12 +50,7 @@ class SippRedirector {
     return process_.exit_code().value_or(-1);
   }
   // What SIPp received and sent (its -trace_msg file).
-  std::string messages() const {
-    std::ifstream in(messages_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string messages() const { return test::read_file(messages_); }
 
  private:
   std::filesystem::path messages_;
@@ -95,6 +90,12 @@ class Peers : public CallTest {
               << " (expected " << span.count() / 20 << " each), lost " << after["lost"]
               << ", jitter_ms " << after["jitter_ms"] << "\n";
     return {sent, received};
+  }
+  // Sets call_record_dir (not made beforehand: the daemon creates it) for the next start.
+  std::filesystem::path record_calls() {
+    const auto dir = dir_.path() / "records";
+    daemon_.add_daemon_keys("call_record_dir = \"" + dir.string() + "\"\n");
+    return dir;
   }
   void call_linphone_and_hang_up(Transport t);
 
@@ -145,8 +146,7 @@ TEST_F(Peers, LinphoneCallsAutoAnsweringSiplineAndHangsUp) {
   start_linphone(Transport::kUdp, false);
   auto acc = account(Transport::kUdp);
   acc.flag("auto_answer", true);
-  const auto records = dir_.path() / "records";
-  daemon_.add_daemon_keys("call_record_dir = \"" + records.string() + "\"\n");
+  const auto records = record_calls();
   start_daemon({acc});
   linphone_->command("call " + kam_uri("1001"));
   Json c = wait_any("in", "confirmed");
@@ -180,8 +180,7 @@ TEST_F(Peers, RedirectFollowedOnceToBaresip) {
   start_baresip();
   SippRedirector redirector(dir_.path(), kam_, "1005", kam_uri("1002"));
   ASSERT_TRUE(redirector.registered());
-  const auto records = dir_.path() / "records";
-  daemon_.add_daemon_keys("call_record_dir = \"" + records.string() + "\"\n");
+  const auto records = record_calls();
   start_daemon({account(Transport::kUdp)});
   const std::uint64_t id = dial({{"account", 1}, {"to", "1005"}});
   ASSERT_NE(id, 0u);

@@ -5,21 +5,11 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "support/net.hpp"
 
 namespace sipline::e2e {
-
-namespace {
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
 
 Linphone::Linphone(std::filesystem::path dir, const test::Kamailio& kam, std::string user,
                    Transport t, bool auto_answer)
@@ -108,7 +98,7 @@ void Linphone::command(const std::string& line) {
 }
 
 std::string Linphone::output() const {
-  return read_file(dir_ / "linphonec.log");
+  return test::read_file(dir_ / "linphonec.log");
 }
 
 bool Linphone::wait_output(const std::string& text, milliseconds timeout) const {
