@@ -162,8 +162,16 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
   out << tables_;
 }
 
-::testing::AssertionResult Daemon::start() {
-  process_.spawn({SIPLINE_BINARY, "run", "-c", config_.string()}, log_);
+::testing::AssertionResult Daemon::start(const std::vector<std::string>& env,
+                                         const std::vector<std::string>& args) {
+  std::vector<std::string> argv;
+  if (!env.empty()) {  // env(1) sets them and execs sipline in its place (same process)
+    argv.emplace_back("env");
+    argv.insert(argv.end(), env.begin(), env.end());
+  }
+  argv.insert(argv.end(), {SIPLINE_BINARY, "run", "-c", config_.string()});
+  argv.insert(argv.end(), args.begin(), args.end());
+  process_.spawn(argv, log_);
   const bool up = eventually([this] { return !process_.running() || accounts().has_value(); },
                              milliseconds(5000), milliseconds(50));
   if (up && process_.running()) return ::testing::AssertionSuccess();

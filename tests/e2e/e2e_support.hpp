@@ -84,7 +84,10 @@ class Daemon {
   std::filesystem::path state_dir() const { return dir_ / "state"; }
 
   // Spawns `sipline run -c` and waits (bounded) until the API answers; false with the log.
-  ::testing::AssertionResult start();
+  // `env`: "NAME=value" entries added to the daemon's environment; `args`: more arguments of
+  // `sipline run` (e.g. "--shard", "0/3").
+  ::testing::AssertionResult start(const std::vector<std::string>& env = {},
+                                   const std::vector<std::string>& args = {});
   // SIGTERM, waits up to `grace`; the exit code (-1 when killed).
   int terminate(milliseconds grace = milliseconds(8000));
   void kill();  // SIGKILL: no unregistration
