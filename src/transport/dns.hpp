@@ -1,4 +1,5 @@
-// RFC 3263 §4 server location with c-ares, on the caller's Asio loop: a name without a port
+// RFC 3263 §4 server location with c-ares, on the caller's Asio loop. select_transport (transport
+// = "auto"): NAPTR, then SRV, chooses the transport (§4.1). resolve_targets: a name without a port
 // (not an IP literal) is looked up as SRV (_sip._udp / _sip._tcp / _sips._tcp by protocol), its
 // targets ordered by priority and RFC 2782 weight, then each target's A/AAAA; no SRV record:
 // the name's own A/AAAA at the default port (also when the SRV question fails: SERVFAIL, no
