@@ -1,6 +1,7 @@
 // Checks and listings over whole accounts: port clashes, the settings listing.
 #include <map>
 #include <utility>
+#include <vector>
 
 #include "config/fields.hpp"
 #include "config/validate.hpp"
@@ -37,24 +38,33 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     const AccountConfig& a = accounts[i];
     if (!a.active || !origin_of(origins, i).ports_known) continue;
-    const std::string_view proto = a.transport == Transport::udp ? "udp" : "tcp";
-    const auto [it, fresh] = claimed.try_emplace({proto, a.listen_port()}, i);
-    if (fresh) continue;
-    const AccountConfig& first = accounts[it->second];
-    const AccountOrigin o1 = origin_of(origins, it->second);
-    const AccountOrigin o2 = origin_of(origins, i);
-    const bool mixed = first.transport != a.transport;
-    Problem p;
-    p.code = ProblemCode::conflict;
-    p.file = o2.file;
-    p.line = o2.pos.line;
-    p.column = o2.pos.column;
-    p.key = o2.prefix + (a.transport == Transport::tls ? ".local_tls_port" : ".local_sip_port");
-    p.value = std::to_string(a.listen_port());
-    p.message = std::string(proto) + " port " + p.value + " is claimed by both " +
-                describe(o1, first, mixed) + " and " + describe(o2, a, mixed) +
-                "; two active accounts may not share a port and transport";
-    out.errors.push_back(std::move(p));
+    // "auto" may end on any of the three: it claims them all.
+    std::vector<std::pair<std::string_view, std::uint16_t>> claims;
+    if (a.transport == Transport::automatic) {
+      claims = {{"udp", a.local_sip_port}, {"tcp", a.local_sip_port}, {"tcp", a.tls_port()}};
+    } else {
+      claims = {{a.transport == Transport::udp ? "udp" : "tcp", a.listen_port()}};
+    }
+    for (const auto& [proto, port] : claims) {
+      const auto [it, fresh] = claimed.try_emplace({proto, port}, i);
+      if (fresh || it->second == i) continue;
+      const AccountConfig& first = accounts[it->second];
+      const AccountOrigin o1 = origin_of(origins, it->second);
+      const AccountOrigin o2 = origin_of(origins, i);
+      const bool mixed = first.transport != a.transport;
+      Problem p;
+      p.code = ProblemCode::conflict;
+      p.file = o2.file;
+      p.line = o2.pos.line;
+      p.column = o2.pos.column;
+      p.key = o2.prefix + (port != a.local_sip_port ? ".local_tls_port" : ".local_sip_port");
+      p.value = std::to_string(port);
+      p.message = std::string(proto) + " port " + p.value + " is claimed by both " +
+                  describe(o1, first, mixed) + " and " + describe(o2, a, mixed) +
+                  "; two active accounts may not share a port and transport";
+      out.errors.push_back(std::move(p));
+      break;  // one problem per account
+    }
   }
 }
 

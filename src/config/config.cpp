@@ -38,6 +38,8 @@ std::string_view to_string(Transport v) {
       return "tcp";
     case Transport::tls:
       return "tls";
+    case Transport::automatic:
+      return "auto";
   }
   return "?";
 }

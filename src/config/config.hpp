@@ -29,7 +29,8 @@ enum class LogLevel { trace, debug, info, warn, error };
 // Where the daemon logs: "stderr" (console) or "journal" (systemd's journal, with priorities).
 enum class LogTarget { console, journal };
 enum class UnregisterMode { no, all, instance };  // `unregister_before_new_registration`
-enum class Transport { udp, tcp, tls };
+// `automatic` ("auto"): chosen by RFC 3263 §4.1 (NAPTR, then SRV) when the account starts.
+enum class Transport { udp, tcp, tls, automatic };
 enum class UriScheme { sip, sips };  // `tls_uri_scheme`
 
 std::string_view to_string(LogLevel v);
@@ -136,6 +137,10 @@ struct AccountConfig {
   // account uses TLS).
   std::uint16_t tls_port() const {
     return local_tls_port ? *local_tls_port : static_cast<std::uint16_t>(local_sip_port + 1);
+  }
+  // TLS is or may be its transport ("auto" may choose it).
+  bool may_use_tls() const {
+    return transport == Transport::tls || transport == Transport::automatic;
   }
   // The port this account listens on for its transport.
   std::uint16_t listen_port() const {

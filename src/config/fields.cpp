@@ -74,12 +74,12 @@ using A = AccountConfig;
 using K = ValueKind;
 
 constexpr std::array<std::string_view, 3> kUnregister{"no", "all", "instance"};
-constexpr std::array<std::string_view, 3> kTransport{"udp", "tcp", "tls"};
+constexpr std::array<std::string_view, 4> kTransport{"udp", "tcp", "tls", "auto"};
 constexpr std::array<std::string_view, 2> kScheme{"sip", "sips"};
 constexpr std::array<std::string_view, 5> kLogLevel{"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 2> kLogTarget{"stderr", "journal"};
 static_assert(static_cast<int>(UnregisterMode::instance) == 2);
-static_assert(static_cast<int>(Transport::tls) == 2);
+static_assert(static_cast<int>(Transport::automatic) == 3);
 static_assert(static_cast<int>(UriScheme::sips) == 1);
 static_assert(static_cast<int>(LogLevel::error) == 4);
 
@@ -218,7 +218,7 @@ std::vector<Field<A>> seed_fields() {
                            .kind = K::choice,
                            .choices = kTransport,
                            .default_text = "udp",
-                           .help = "SIP transport"}),
+                           .help = "SIP transport (auto: NAPTR/SRV choose, RFC 3263)"}),
       bind<&A::local_sip_port>({.key = "local_sip_port",
                                 .kind = K::integer,
                                 .min = 5,

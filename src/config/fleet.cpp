@@ -228,7 +228,7 @@ void check_port_span(const Template& t, const AccountConfig& a, const SettingLis
                 std::to_string(t.port_step) + "), past " + std::to_string(last_allowed);
     out.errors.push_back(std::move(p));
   };
-  const bool tls = a.transport == Transport::tls;
+  const bool tls = a.may_use_tls();
   if (t.sip_port) check("local_sip_port", *t.sip_port, tls && !t.tls_port ? 65534 : 65535);
   if (t.tls_port && tls) check("local_tls_port", *t.tls_port, 65535);
 }

@@ -92,7 +92,7 @@ void check_account_ports(const AccountConfig& a, const SettingList& list, const 
     out.errors.push_back(problem_for(list, src, "local_sip_port", ProblemCode::range, "",
                                      "default 5060 + 2*(N-1) is out of range 5..65535; "
                                      "set local_sip_port"));
-  } else if (a.transport == Transport::tls && !a.local_tls_port && a.local_sip_port == 65535) {
+  } else if (a.may_use_tls() && !a.local_tls_port && a.local_sip_port == 65535) {
     out.errors.push_back(problem_for(list, src, "local_tls_port", ProblemCode::range, "65536",
                                      "default local_sip_port + 1 is out of range 5..65535; "
                                      "set local_tls_port"));

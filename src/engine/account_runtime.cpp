@@ -3,6 +3,8 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "account/identity.hpp"
 #include "state_store.hpp"
 #include "transport/resolver.hpp"
@@ -18,6 +20,8 @@ transport::Protocol protocol_of(config::Transport t) {
       return transport::Protocol::kTcp;
     case config::Transport::tls:
       return transport::Protocol::kTls;
+    case config::Transport::automatic:
+      break;  // chosen before the socket is bound
   }
   return transport::Protocol::kUdp;
 }
@@ -51,18 +55,76 @@ AccountRuntime::~AccountRuntime() {
 }
 
 std::uint16_t AccountRuntime::local_port() const {
-  return transport_ ? transport_->port() : cfg_.listen_port();
+  return transport_ ? transport_->port() : (chosen_ ? *chosen_ : cfg_).listen_port();
 }
+
+struct AccountRuntime::OpenArgs {
+  asio::io_context& io;
+  base::TimerService& timers;
+  base::Gate& registration_gate;
+  const config::Config& all;
+  StateStore& store;
+  transport::DnsResolver* dns;
+  account::CallMediaEnv* calls;
+};
 
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
                           base::Gate& registration_gate, const config::Config& all,
                           StateStore& store, transport::DnsResolver* dns, std::string& error,
-                          account::CallMediaEnv* calls) {
-  const std::string label = "account[" + std::to_string(index_) + "] '" + cfg_.name + "'";
-  const transport::Protocol protocol = protocol_of(cfg_.transport);
-  transport::Target target;
+                          account::CallMediaEnv* calls, Opened opened) {
+  const OpenArgs args{io, timers, registration_gate, all, store, dns, calls};
+  if (cfg_.transport != config::Transport::automatic) return open_with(args, cfg_, {}, error);
+  const bool sips = cfg_.tls_uri_scheme == config::UriScheme::sips;
   const config::HostPort& next_hop =
       cfg_.outbound_proxy.empty() ? cfg_.sip_server : cfg_.outbound_proxy;
+  chosen_ = std::make_unique<config::AccountConfig>(cfg_);
+  chosen_->transport = sips ? config::Transport::tls : config::Transport::udp;
+  std::error_code not_literal;
+  asio::ip::make_address(next_hop.host, not_literal);
+  // RFC 3263 §4.1: an IP literal or a port: UDP (TLS for sips:), no DNS needed.
+  if (dns == nullptr || next_hop.port || !not_literal) {
+    return open_with(args, *chosen_, {}, error);
+  }
+  selecting_ = true;
+  dns->select_transport(
+      next_hop.host, sips,
+      [this, args, life = std::weak_ptr<int>(life_), opened = std::move(opened),
+       host = next_hop.host](base::Result<transport::TransportOffer, std::string> offer) {
+        if (life.expired()) return;  // retired or stopped meanwhile
+        selecting_ = false;
+        std::string srv_name;
+        if (offer.ok()) {
+          chosen_->transport = offer->protocol == transport::Protocol::kUdp ? config::Transport::udp
+                               : offer->protocol == transport::Protocol::kTcp
+                                   ? config::Transport::tcp
+                                   : config::Transport::tls;
+          srv_name = offer->srv_name;
+          spdlog::info(
+              "account[{}] '{}': transport auto: {} ({})", index_, cfg_.name,
+              config::to_string(chosen_->transport),
+              srv_name.empty() ? "no NAPTR or SRV records for " + host : "SRV " + srv_name);
+        } else {
+          spdlog::warn("account[{}] '{}': transport auto: {}; using {}", index_, cfg_.name,
+                       offer.error(), config::to_string(chosen_->transport));
+        }
+        std::string error;
+        if (!open_with(args, *chosen_, srv_name, error)) {
+          spdlog::error("{}", error);
+          open_error_ = error;
+        }
+        if (opened) opened(*this, error);
+      });
+  return true;
+}
+
+bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig& cfg,
+                               const std::string& srv_name, std::string& error) {
+  auto& [io, timers, registration_gate, all, store, dns, calls] = args;
+  const std::string label = "account[" + std::to_string(index_) + "] '" + cfg.name + "'";
+  const transport::Protocol protocol = protocol_of(cfg.transport);
+  transport::Target target;
+  const config::HostPort& next_hop =
+      cfg.outbound_proxy.empty() ? cfg.sip_server : cfg.outbound_proxy;
   std::error_code not_literal;
   asio::ip::make_address(next_hop.host, not_literal);
   // RFC 3263: a name without a port is located through SRV at every attempt (the account's
@@ -77,14 +139,14 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   }
   transport::TransportConfig tc;
   tc.protocol = protocol;
-  tc.port = cfg_.listen_port();
+  tc.port = cfg.listen_port();
   // bind_address "" (the default): both wildcards on the one port, and each request leaves from
   // the family of the target it goes to (a located server may answer with A and AAAA records;
   // a fixed one may be reached over either family by an outbound proxy or a call). One address:
   // that one only (config checks it can reach an IP-literal next hop).
-  tc.bind_address = cfg_.bind_address;
-  tc.tls.verify = cfg_.tls_verify;
-  tc.tls.ca_file = cfg_.tls_ca_file;
+  tc.bind_address = cfg.bind_address;
+  tc.tls.verify = cfg.tls_verify;
+  tc.tls.ca_file = cfg.tls_ca_file;
   tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
   tc.tls.key_file = all.daemon.tls_key_file;
   auto opened = transport::AsioTransport::open(io, tc);
@@ -101,16 +163,16 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   account::Stack stack{*txn_, *transport_, *timers_, *random_, *jitter_, &registration_gate, calls};
   // The previous run's contact is found by who the account is, not where it sits in the file:
   // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
-  ContactOwner owner{cfg_.user_id + "@" + account::uri_host(cfg_.sip_server, false),
-                     cfg_.auth_user()};
+  ContactOwner owner{cfg.user_id + "@" + account::uri_host(cfg.sip_server, false), cfg.auth_user()};
   account::Account::Hooks hooks{
       [&store, owner](const std::string& contact) { store.save_contact(owner, contact); }, {}};
   if (located) {
-    hooks.resolve_targets = [this, dns, host = next_hop.host, protocol](auto done) {
-      dns->resolve_targets(host, protocol, transport::Family::kAny, *jitter_, std::move(done));
+    hooks.resolve_targets = [this, dns, host = next_hop.host, protocol, srv_name](auto done) {
+      dns->resolve_targets(host, protocol, transport::Family::kAny, *jitter_, std::move(done),
+                           srv_name);
     };
   }
-  account_ = std::make_unique<account::Account>(index_, cfg_, stack, target,
+  account_ = std::make_unique<account::Account>(index_, cfg, stack, target,
                                                 store.load_contacts(owner), std::move(hooks));
   if (account::Calls* calls = account_->calls()) {
     calls->set_on_change([this](const account::CallRecord& now, const std::string& before) {

@@ -2,6 +2,7 @@
 // Account policy object. The runtime is the transport's user and fans events out.
 #pragma once
 #include <asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,9 +31,25 @@ class AccountRuntime final : public transport::TransportUser {
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
   // `dns`: the engine's resolver; a server named without a port is then located by RFC 3263
   // (SRV, then A) at every attempt. nullptr: the system resolver, once, here.
+  //
+  // `transport = "auto"` on a server named without a port: the socket is bound only once
+  // RFC 3263 §4.1 (NAPTR, then SRV) has chosen the transport, later on the loop; open() then
+  // returns true with no account yet (selecting()), and `opened` runs when the account exists
+  // (or, with the error, when binding failed). `all`, `store`, `dns` and `calls` must outlive
+  // the runtime. A failed DNS question falls back to the URI's default transport (UDP, TLS for
+  // sips:), logged; the account's own look-ups then fail and retry as usual.
+  using Opened = std::function<void(AccountRuntime&, const std::string& error)>;
   bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
             const config::Config& all, StateStore& store, transport::DnsResolver* dns,
-            std::string& error, account::CallMediaEnv* calls = nullptr);
+            std::string& error, account::CallMediaEnv* calls = nullptr, Opened opened = {});
+  // "auto": the transport is being chosen (no socket, no account yet).
+  bool selecting() const { return selecting_; }
+  // Why the late open (after "auto" chose) failed: the port could not be bound ...; "" else.
+  const std::string& open_error() const { return open_error_; }
+  // The transport in use: the configured one, or what "auto" chose ("auto" while choosing).
+  config::Transport transport_in_use() const {
+    return chosen_ ? chosen_->transport : cfg_.transport;
+  }
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_.get(); }
@@ -64,8 +81,17 @@ class AccountRuntime final : public transport::TransportUser {
   void on_transport_error(const transport::TransportError& error) override;
 
  private:
+  struct OpenArgs;
+  bool open_with(const OpenArgs& args, const config::AccountConfig& cfg,
+                 const std::string& srv_name, std::string& error);
+
   int index_;
   const config::AccountConfig cfg_;
+  // "auto": cfg_ with the chosen transport (the account runs with it); null otherwise.
+  std::unique_ptr<config::AccountConfig> chosen_;
+  bool selecting_ = false;
+  std::string open_error_;
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);  // late DNS answers check it
   std::unique_ptr<transport::AsioTransport> transport_;
   EventBus* bus_ = nullptr;
   AccountWatch watch_{index_};

@@ -175,18 +175,30 @@ class EngineImpl final : public Engine {
 
  private:
   // Binds an active account's socket(s) and builds its stack (inactive: nothing to do).
+  // `transport = "auto"`: the account comes later, once DNS chose its transport; it starts then.
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
     rt.set_events(&events_);
-    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, dns_.get(), error, &call_env_)) {
+    auto opened = [this](engine::AccountRuntime& late, const std::string& /*error: logged*/) {
+      if (late.account() == nullptr) return late.observe();
+      attach(late);
+      if (!stopping_) late.account()->start();
+      late.observe();
+    };
+    if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, dns_.get(), error, &call_env_,
+                 opened)) {
       return false;
     }
+    if (rt.account() != nullptr) attach(rt);
+    return true;
+  }
+  // What the engine hooks into a freshly opened account: the trace and the call history.
+  void attach(engine::AccountRuntime& rt) {
     if (trace_.is_open()) rt.set_trace(trace_.hook());
     if (account::Calls* calls = rt.account() != nullptr ? rt.account()->calls() : nullptr) {
       calls->set_on_ended(
           [this](const account::CallRecord& r) { history_.add(engine::to_status(r)); });
     }
-    return true;
   }
   // One resolver (and cache) for every account: [daemon] dns_servers, else the system's.
   bool open_dns(std::string& error) {
@@ -223,10 +235,15 @@ class EngineImpl final : public Engine {
     const auto& c = rt.config();
     s.index = rt.index();
     s.name = c.name;
-    s.transport = std::string(config::to_string(c.transport));
+    s.transport = std::string(config::to_string(rt.transport_in_use()));
     s.local_port = rt.local_port();
     s.state = "disabled";
     const auto* a = rt.account();
+    if (rt.selecting()) s.state = "registering";  // "auto": DNS is choosing the transport
+    if (!rt.open_error().empty()) {
+      s.state = "failed";
+      s.last_error = rt.open_error();
+    }
     if (a == nullptr) return s;
     const account::Snapshot snap = a->snapshot();
     s.aor = snap.aor;

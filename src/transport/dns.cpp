@@ -29,6 +29,7 @@ struct Answer {
   bool ok = false;
   std::string error;
   std::vector<SrvRecord> srv;
+  std::vector<NaptrRecord> naptr;
   std::vector<std::string> addresses;
   bool service_refused = false;  // SRV records were there, all with target "."
   Clock::time_point expires{};
@@ -257,6 +258,65 @@ struct DnsResolver::Impl : std::enable_shared_from_this<Impl> {
     self->complete(q->key, std::move(a), ttl);
   }
 
+  void lookup_naptr(const std::string& name, AnswerCallback cb) {
+    const std::string key = "NAPTR " + name;
+    if (join(key, cb)) return;
+    ares_query(channel, name.c_str(), ns_c_in, ns_t_naptr, &Impl::naptr_done,
+               new Query{weak_from_this(), key, name});
+    schedule_timeout();
+  }
+
+  static void naptr_done(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+    std::unique_ptr<Query> q(static_cast<Query*>(arg));
+    auto self = q->impl.lock();
+    if (!self || !self->alive || status == ARES_EDESTRUCTION) return;
+    Answer a;
+    std::uint32_t ttl = self->options.negative_ttl_s;
+    if (status == ARES_SUCCESS) {
+      ares_naptr_reply* reply = nullptr;
+      const int rc = ares_parse_naptr_reply(abuf, alen, &reply);
+      if (rc == ARES_SUCCESS) {
+        a.ok = true;
+        auto text = [](const unsigned char* s) {
+          return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
+        };
+        for (auto* r = reply; r != nullptr; r = r->next) {
+          a.naptr.push_back(NaptrRecord{r->order, r->preference, text(r->flags), text(r->service),
+                                        r->replacement ? r->replacement : ""});
+        }
+        ares_free_data(reply);
+        ttl = answer_min_ttl(abuf, static_cast<std::size_t>(alen)).value_or(0);
+      } else if (rc == ARES_ENODATA) {
+        a.ok = true;
+      } else {
+        a.error = "NAPTR " + q->name + ": malformed answer (" + ares_strerror(rc) + ")";
+      }
+    } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+      a.ok = true;  // no NAPTR records: the caller asks SRV (RFC 3263 §4.1)
+    } else {
+      a.error = "NAPTR " + q->name + ": " + describe(status);
+    }
+    self->complete(q->key, std::move(a), ttl);
+  }
+
+  // Tries `offers` in order: the first whose SRV name has records is the choice; none: the
+  // URI's default (UDP, TLS for sips) with no SRV name. A failed SRV question fails the choice.
+  void first_offered(std::shared_ptr<std::vector<TransportOffer>> offers, std::size_t i,
+                     bool sips_only, DnsResolver::TransportCallback cb) {
+    if (i >= offers->size()) {
+      return cb(TransportOffer{sips_only ? Protocol::kTls : Protocol::kUdp, {}});
+    }
+    const TransportOffer offer = (*offers)[i];
+    lookup_srv(offer.srv_name, [weak = weak_from_this(), offers, i, sips_only, offer,
+                                cb = std::move(cb)](const Answer& a) mutable {
+      auto self = weak.lock();
+      if (!self) return;
+      if (!a.ok) return cb(base::fail(a.error));
+      if (!a.srv.empty()) return cb(offer);
+      self->first_offered(std::move(offers), i + 1, sips_only, std::move(cb));
+    });
+  }
+
   void lookup_addresses(const std::string& name, Family family, AnswerCallback cb) {
     const std::string key = family_key(family) + name;
     if (join(key, cb)) return;
@@ -364,8 +424,40 @@ bool uses_srv(std::string_view host_port) {
   return parsed && !parsed->is_ip_literal && !parsed->port;
 }
 
+void DnsResolver::select_transport(std::string_view host_port, bool sips_only,
+                                   TransportCallback callback) {
+  auto parsed = parse_host_port(host_port);
+  auto later = [this](TransportCallback cb, base::Result<TransportOffer, std::string> r) {
+    asio::post(impl_->io,
+               [weak = std::weak_ptr<Impl>(impl_), cb = std::move(cb), r = std::move(r)] {
+                 auto self = weak.lock();
+                 if (self && self->alive) cb(r);
+               });
+  };
+  if (!parsed) {
+    return later(std::move(callback),
+                 base::fail("bad address '" + std::string(host_port) + "': " + parsed.error()));
+  }
+  // RFC 3263 §4.1: an IP literal or an explicit port: UDP for sip:, TLS for sips:.
+  if (parsed->is_ip_literal || parsed->port) {
+    return later(std::move(callback),
+                 TransportOffer{sips_only ? Protocol::kTls : Protocol::kUdp, {}});
+  }
+  const std::string host = parsed->host;
+  impl_->lookup_naptr(host, [weak = std::weak_ptr<Impl>(impl_), host, sips_only,
+                             cb = std::move(callback)](const Answer& a) mutable {
+    auto self = weak.lock();
+    if (!self) return;
+    if (!a.ok) return cb(base::fail(a.error));
+    auto offers = std::make_shared<std::vector<TransportOffer>>(order_naptr(a.naptr, sips_only));
+    if (offers->empty()) *offers = srv_fallbacks(host, sips_only);
+    self->first_offered(std::move(offers), 0, sips_only, std::move(cb));
+  });
+}
+
 void DnsResolver::resolve_targets(std::string_view host_port, Protocol protocol, Family family,
-                                  base::Random& random, TargetsCallback callback) {
+                                  base::Random& random, TargetsCallback callback,
+                                  const std::string& srv_name_override) {
   auto deliver_later = [this](TargetsCallback cb, TargetsResult r) {
     asio::post(impl_->io,
                [weak = std::weak_ptr<Impl>(impl_), cb = std::move(cb), r = std::move(r)] {
@@ -397,7 +489,8 @@ void DnsResolver::resolve_targets(std::string_view host_port, Protocol protocol,
   }
   // The draw is made now: the caller's Random may be gone when the answer comes.
   const std::uint64_t seed = random.next_u64();
-  const std::string srv_name = std::string(srv_prefix(protocol)) + host;
+  const std::string srv_name =
+      srv_name_override.empty() ? std::string(srv_prefix(protocol)) + host : srv_name_override;
   std::weak_ptr<Impl> weak = impl_;
   impl_->lookup_srv(srv_name, [weak, protocol, family, host, srv_name, seed, by_address,
                                cb = std::move(callback)](const Answer& a) mutable {

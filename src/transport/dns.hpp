@@ -1,4 +1,5 @@
-// RFC 3263 §4 server location with c-ares, on the caller's Asio loop: a name without a port
+// RFC 3263 §4 server location with c-ares, on the caller's Asio loop. select_transport (transport
+// = "auto"): NAPTR, then SRV, chooses the transport (§4.1). resolve_targets: a name without a port
 // (not an IP literal) is looked up as SRV (_sip._udp / _sip._tcp / _sips._tcp by protocol), its
 // targets ordered by priority and RFC 2782 weight, then each target's A/AAAA; no SRV record:
 // the name's own A/AAAA at the default port (also when the SRV question fails: SERVFAIL, no
@@ -20,6 +21,7 @@
 
 #include "base/random.hpp"
 #include "base/result.hpp"
+#include "transport/srv.hpp"
 #include "transport/transport.hpp"
 
 namespace asio {
@@ -60,8 +62,19 @@ class DnsResolver {
   // Always answers later on the loop, never from inside the call. `random` orders SRV targets
   // of equal priority (each account its own seeded one, so weights spread accounts). Each
   // target's tls_server_name is the name asked for (RFC 5922 §4: the domain, not the SRV target).
+  // `srv_name`: the SRV name a NAPTR record named (select_transport); "": the protocol's
+  // "_sip._udp.HOST" and so on.
   void resolve_targets(std::string_view host_port, Protocol protocol, Family family,
-                       base::Random& random, TargetsCallback callback);
+                       base::Random& random, TargetsCallback callback,
+                       const std::string& srv_name = {});
+
+  // RFC 3263 §4.1, for `transport = "auto"`: the transport to use and its SRV name. An IP
+  // literal or an explicit port: UDP (TLS when `sips_only`). A name: its NAPTR records
+  // (order_naptr), else the SRV names of srv_fallbacks, the first with records chosen; no
+  // records at all: UDP (TLS) with no SRV name. A DNS failure (SERVFAIL, timeout, a malformed
+  // answer) is an error, not a silent UDP. Answers later on the loop.
+  using TransportCallback = std::function<void(base::Result<TransportOffer, std::string>)>;
+  void select_transport(std::string_view host_port, bool sips_only, TransportCallback callback);
 
   const DnsCounters& counters() const;
 

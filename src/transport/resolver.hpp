@@ -1,5 +1,6 @@
 // Turns "host[:port]" and a protocol into a Target: IP literals pass through, names are looked
-// up with the system resolver (A/AAAA; no SRV or NAPTR). The default port is 5060, 5061 for TLS.
+// up with the system resolver (A/AAAA; SRV and NAPTR are dns.hpp's). The default port is 5060, 5061
+// for TLS.
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,7 @@
 #include "transport/srv.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace sipline::transport {
 
@@ -14,6 +15,54 @@ std::string_view srv_prefix(Protocol p) {
       return "_sips._tcp.";
   }
   return "_sip._udp.";
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<Protocol> naptr_protocol(std::string_view service, bool sips_only) {
+  if (iequals(service, "SIPS+D2T")) return Protocol::kTls;
+  if (sips_only) return std::nullopt;
+  if (iequals(service, "SIP+D2U")) return Protocol::kUdp;
+  if (iequals(service, "SIP+D2T")) return Protocol::kTcp;
+  return std::nullopt;  // SCTP, WebSocket, ... : not ours
+}
+
+}  // namespace
+
+std::vector<TransportOffer> order_naptr(const std::vector<NaptrRecord>& records, bool sips_only) {
+  std::vector<const NaptrRecord*> usable;
+  for (const auto& r : records) {
+    if (!iequals(r.flags, "s") || r.replacement.empty() || r.replacement == ".") continue;
+    if (!naptr_protocol(r.service, sips_only)) continue;
+    usable.push_back(&r);
+  }
+  std::stable_sort(usable.begin(), usable.end(), [](const NaptrRecord* a, const NaptrRecord* b) {
+    if (a->order != b->order) return a->order < b->order;
+    return a->preference < b->preference;
+  });
+  std::vector<TransportOffer> out;
+  for (const auto* r : usable) {
+    std::string name = r->replacement;
+    if (name.size() > 1 && name.back() == '.') name.pop_back();  // the root's dot
+    out.push_back(TransportOffer{*naptr_protocol(r->service, sips_only), std::move(name)});
+  }
+  return out;
+}
+
+std::vector<TransportOffer> srv_fallbacks(std::string_view host, bool sips_only) {
+  std::vector<TransportOffer> out;
+  for (Protocol p : {Protocol::kUdp, Protocol::kTcp, Protocol::kTls}) {
+    if (sips_only && p != Protocol::kTls) continue;
+    out.push_back(TransportOffer{p, std::string(srv_prefix(p)) + std::string(host)});
+  }
+  return out;
 }
 
 std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, base::Random& random) {

@@ -63,6 +63,35 @@ TEST_F(DnsScenario, RegistersAtTheRegistrarFoundBySrv) {
             << status["last_refresh_latency_s"].get<double>() * 1000 << " ms\n";
 }
 
+// transport = "auto" (RFC 3263 §4.1): the domain's NAPTR records prefer TCP (a lower order
+// than UDP's), so the account binds a TCP socket, reaches the registrar by the SRV name the
+// NAPTR record named, and Kamailio holds the binding on its TCP listener.
+TEST_F(DnsScenario, TransportAutoFollowsNaptrToTcp) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  dns_.naptr("sip.test", 20, 10, "s", "SIP+D2U", "_sip._udp.sip.test")
+      .naptr("sip.test", 10, 10, "s", "SIP+D2T", "_sip._tcp.sip.test")
+      .srv("_sip._udp.sip.test", "registrar.sip.test", kam.udp_port(), 10, 10)
+      .srv("_sip._tcp.sip.test", "registrar.sip.test", kam.tcp_port(), 10, 10)
+      .host("registrar.sip.test", "127.0.0.1");
+  ASSERT_NO_THROW(dns_.start());
+  auto a = located_account(kam, "1205");
+  a.text("transport", "auto");
+  Daemon d(tmp_.path());
+  start_daemon(d, {a});
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 10s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["transport"], "tcp") << status.dump();
+  EXPECT_EQ(status["server_target"], "tcp:127.0.0.1:" + std::to_string(kam.tcp_port()));
+  const auto b = binding(kam, "1205", status["contact"]);
+  ASSERT_TRUE(b) << kam.rpc({"ul.dump"});
+  EXPECT_EQ(b->socket.rfind("tcp:", 0), 0U) << b->socket;
+  EXPECT_NE(status["contact"].get<std::string>().find(";transport=tcp"), std::string::npos);
+  EXPECT_EQ(dns_.queries("NAPTR", "sip.test"), 1);
+  EXPECT_NE(d.log_tail().find("transport auto: tcp (SRV _sip._tcp.sip.test)"), std::string::npos)
+      << d.log_tail();
+}
+
 // Many accounts on one domain share the engine's resolver: one SRV and one A look-up in all.
 TEST_F(DnsScenario, ManyAccountsOneLookup) {
   Kamailio kam;

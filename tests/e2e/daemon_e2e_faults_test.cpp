@@ -472,7 +472,8 @@ TEST(DaemonCheck, ListsEveryErrorAndExitsTwo) {
       f + ":8: account[1].register_expiration_min = 0: out of range 1..64800",
       f + ":9: account[1].registration_retry_wait_s = 3601: out of range 1..3600",
       f + ":10: account[1].options_keepalive_max_tries = 2: out of range 3..10",
-      f + ":11: account[1].transport = \"sctp\": must be one of \"udp\", \"tcp\", \"tls\"",
+      f + ":11: account[1].transport = \"sctp\": must be one of \"udp\", \"tcp\", \"tls\", "
+          "\"auto\"",
       f + ":12: account[1].unregister_before_new_registration = \"some\": must be one of",
       f + ":13: account[1].registration_retry_wait: unknown key \"registration_retry_wait\" (did "
           "you mean",

@@ -82,6 +82,20 @@ TEST_F(BadDns, ServfailIsAnErrorWithoutGuessingTheNamesAddress) {
   EXPECT_EQ(dns.queries("A", "bad.test"), 0);
 }
 
+// transport = "auto": a NAPTR question that fails is an error naming it, not a silent UDP.
+TEST_F(BadDns, NaptrServfailFailsTheTransportChoice) {
+  ScriptedDns dns(rule({Kind::kServfail}, {Kind::kServfail}));
+  start(dns.address());
+  std::optional<base::Result<TransportOffer, std::string>> got;
+  resolver_->select_transport("bad.test", false, [&](auto r) { got = std::move(r); });
+  ASSERT_TRUE(run_until(
+      io_, [&] { return got.has_value(); }, 10000ms))
+      << "no answer from the resolver: stuck";
+  ASSERT_FALSE(got->ok());
+  EXPECT_NE(got->error().find("NAPTR bad.test"), std::string::npos) << got->error();
+  EXPECT_GE(dns.queries("NAPTR", "bad.test"), 1);
+}
+
 TEST_F(BadDns, RefusedIsAnError) {
   ScriptedDns dns(rule({Kind::kRefused}, kGoodAddress));
   start(dns.address());

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 #include <utility>
 
 #include "support/dns_server.hpp"
@@ -44,6 +45,16 @@ class DnsLookup : public ::testing::Test {
     Got got;
     resolver_->resolve_targets(host_port, p, Family::kV4, random_,
                                [&](auto r) { got = std::move(r); });
+    EXPECT_FALSE(got.has_value()) << "answered from inside the call";
+    EXPECT_TRUE(run_until(
+        io_, [&] { return got.has_value(); }, 10000ms));
+    return got;
+  }
+  // select_transport, run to its answer.
+  std::optional<base::Result<TransportOffer, std::string>> choose(const std::string& host_port,
+                                                                  bool sips_only = false) {
+    std::optional<base::Result<TransportOffer, std::string>> got;
+    resolver_->select_transport(host_port, sips_only, [&](auto r) { got = std::move(r); });
     EXPECT_FALSE(got.has_value()) << "answered from inside the call";
     EXPECT_TRUE(run_until(
         io_, [&] { return got.has_value(); }, 10000ms));
@@ -168,6 +179,79 @@ TEST_F(DnsLookup, ADotTargetMeansNoService) {
   auto got = resolve("example.test");
   ASSERT_FALSE(got->ok());
   EXPECT_NE(got->error().find("no SIP service"), std::string::npos) << got->error();
+}
+
+// RFC 3263 §4.1 (transport = "auto"): the NAPTR record with the lowest order whose SRV name has
+// records wins; its SRV name (the replacement, whatever it is called) is what resolve_targets
+// then asks.
+TEST_F(DnsLookup, NaptrChoosesTheTransportAndNamesItsSrv) {
+  dns_->naptr("example.test", 10, 10, "s", "SIP+D2T", "_tcp-srv.example.test")
+      .naptr("example.test", 20, 10, "s", "SIP+D2U", "_sip._udp.example.test")
+      .naptr("example.test", 5, 10, "s", "SIP+D2T", "_empty.example.test")  // no SRV there
+      .srv("_tcp-srv.example.test", "pbx.example.test", 5090, 10, 10)
+      .srv("_sip._udp.example.test", "pbx.example.test", 5060, 10, 10)
+      .host("pbx.example.test", "127.0.0.2");
+  start();
+  auto got = choose("example.test");
+  ASSERT_TRUE(got->ok()) << got->error() << dns_->log_tail();
+  EXPECT_EQ((*got)->protocol, Protocol::kTcp);
+  EXPECT_EQ((*got)->srv_name, "_tcp-srv.example.test");
+  EXPECT_EQ(dns_->queries("NAPTR", "example.test"), 1);
+  Got targets;
+  resolver_->resolve_targets(
+      "example.test", Protocol::kTcp, Family::kV4, random_, [&](auto r) { targets = std::move(r); },
+      (*got)->srv_name);
+  ASSERT_TRUE(run_until(
+      io_, [&] { return targets.has_value(); }, 10000ms));
+  ASSERT_TRUE(targets->ok()) << targets->error();
+  EXPECT_EQ(where(targets), (std::vector<std::string>{"127.0.0.2:5090"}));
+  EXPECT_EQ(targets->value()[0].remote.protocol, Protocol::kTcp);
+  // A second account on the domain: from the cache.
+  choose("example.test");
+  EXPECT_EQ(dns_->queries("NAPTR", "example.test"), 1);
+}
+
+TEST_F(DnsLookup, SipsUriTakesOnlySipsOverTcpFromNaptr) {
+  dns_->naptr("example.test", 10, 10, "s", "SIP+D2U", "_sip._udp.example.test")
+      .naptr("example.test", 20, 10, "s", "SIPS+D2T", "_sips._tcp.example.test")
+      .srv("_sip._udp.example.test", "pbx.example.test", 5060, 10, 10)
+      .srv("_sips._tcp.example.test", "pbx.example.test", 5061, 10, 10)
+      .host("pbx.example.test", "127.0.0.2");
+  start();
+  auto got = choose("example.test", true);
+  ASSERT_TRUE(got->ok()) << got->error();
+  EXPECT_EQ((*got)->protocol, Protocol::kTls);
+  EXPECT_EQ((*got)->srv_name, "_sips._tcp.example.test");
+}
+
+// No NAPTR: the SRV names in sipline's order (UDP, TCP, TLS), the first with records.
+TEST_F(DnsLookup, WithoutNaptrTheFirstSrvWithRecordsWins) {
+  dns_->srv("_sip._tcp.example.test", "pbx.example.test", 5070, 10, 10)
+      .host("pbx.example.test", "127.0.0.2");
+  start();
+  auto got = choose("example.test");
+  ASSERT_TRUE(got->ok()) << got->error();
+  EXPECT_EQ((*got)->protocol, Protocol::kTcp);
+  EXPECT_EQ((*got)->srv_name, "_sip._tcp.example.test");
+  EXPECT_EQ(dns_->queries("SRV", "_sip._udp.example.test"), 1);
+}
+
+// Nothing at all, an IP literal, a port: UDP (TLS for sips:) with no SRV name, no DNS asked
+// for the last two.
+TEST_F(DnsLookup, NoRecordsALiteralOrAPortMeanTheDefault) {
+  dns_->host("pbx.example.test", "127.0.0.2");
+  start();
+  for (const auto& [what, sips, protocol] : std::vector<std::tuple<std::string, bool, Protocol>>{
+           {"pbx.example.test", false, Protocol::kUdp},
+           {"pbx.example.test", true, Protocol::kTls},
+           {"127.0.0.2", false, Protocol::kUdp},
+           {"pbx.example.test:5070", true, Protocol::kTls}}) {
+    auto got = choose(what, sips);
+    ASSERT_TRUE(got->ok()) << what << ": " << got->error();
+    EXPECT_EQ((*got)->protocol, protocol) << what;
+    EXPECT_EQ((*got)->srv_name, "") << what;
+  }
+  EXPECT_EQ(dns_->queries("NAPTR", "pbx.example.test"), 1);  // cached for the sips: one
 }
 
 TEST_F(DnsLookup, UnknownNameIsAnError) {

@@ -249,6 +249,24 @@ TEST(Load, PortClashNamesBothAccounts) {
             }));
 }
 
+// "auto" may end on UDP, TCP or TLS: it claims its SIP port on both protocols and its TLS port.
+TEST(Load, AutoTransportClaimsEveryPortItMayUse) {
+  auto r = parse_config(account("transport = \"auto\"\nlocal_sip_port = 6000\n") +  // 6000, 6001
+                            account("transport = \"tcp\"\nlocal_sip_port = 6001\n") +
+                            account("transport = \"auto\"\nlocal_sip_port = 6002\n"),
+                        "t.toml");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().errors.size(), 1U);
+  EXPECT_NE(lines_of(r.error().errors)[0].find("tcp port 6001 is claimed by both account[1] "
+                                               "(\"Account 1\", auto) and account[2]"),
+            std::string::npos)
+      << lines_of(r.error().errors)[0];
+  EXPECT_TRUE(parse_config(account("transport = \"auto\"\n"), "t.toml").ok());
+  auto bad = parse_config(account("transport = \"sctp\"\n"), "t.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(lines_of(bad.error().errors)[0].find("auto"), std::string::npos);  // the allowed list
+}
+
 TEST(Load, TlsPortDefaultsToSipPortPlusOneAndMustFit) {
   auto r = parse_config(account("transport = \"tls\"\nlocal_sip_port = 6000\n"), "t.toml");
   ASSERT_TRUE(r.ok());

@@ -130,7 +130,7 @@ TEST(Enums, EveryValueAcceptedAndOthersRejected) {
       {"unregister_before_new_registration",
        {"no", "all", "instance"},
        "\"no\", \"all\", \"instance\""},
-      {"transport", {"udp", "tcp", "tls"}, "\"udp\", \"tcp\", \"tls\""},
+      {"transport", {"udp", "tcp", "tls", "auto"}, "\"udp\", \"tcp\", \"tls\", \"auto\""},
       {"tls_uri_scheme", {"sip", "sips"}, "\"sip\", \"sips\""},
   };
   for (const Row& r : rows) {

@@ -112,5 +112,45 @@ TEST(AnswerTtl, PointerLoopsAndBadLabelsAreRejected) {
   EXPECT_FALSE(answer_min_ttl(m.data(), m.size()));
 }
 
+// RFC 3263 §4.1: usable NAPTR records by order, then preference; others dropped.
+TEST(NaptrOrder, OrderThenPreferenceAndOnlyWhatSiplineSpeaks) {
+  const std::vector<NaptrRecord> in{
+      {20, 10, "s", "SIP+D2U", "_sip._udp.example.test."},
+      {10, 50, "S", "sips+d2t", "_sips._tcp.example.test"},
+      {10, 20, "s", "SIP+D2T", "_sip._tcp.example.test"},
+      {5, 10, "s", "SIP+D2S", "_sip._sctp.example.test"},    // SCTP: not ours
+      {5, 10, "u", "SIP+D2U", "!^.*$!sip:x@example.test!"},  // not an SRV name
+      {5, 10, "s", "SIP+D2W", "_sip._ws.example.test"},      // WebSocket: not ours
+      {1, 1, "s", "SIP+D2U", "."},                           // no replacement
+  };
+  const auto out = order_naptr(in, false);
+  EXPECT_EQ(out, (std::vector<TransportOffer>{{Protocol::kTcp, "_sip._tcp.example.test"},
+                                              {Protocol::kTls, "_sips._tcp.example.test"},
+                                              {Protocol::kUdp, "_sip._udp.example.test"}}));
+}
+
+TEST(NaptrOrder, SipsUriKeepsOnlySipsOverTcp) {
+  const std::vector<NaptrRecord> in{{10, 10, "s", "SIP+D2U", "_sip._udp.a.test"},
+                                    {20, 10, "s", "SIPS+D2T", "_sips._tcp.a.test"}};
+  EXPECT_EQ(order_naptr(in, true),
+            (std::vector<TransportOffer>{{Protocol::kTls, "_sips._tcp.a.test"}}));
+  EXPECT_TRUE(order_naptr({{10, 10, "s", "SIP+D2U", "_sip._udp.a.test"}}, true).empty());
+}
+
+TEST(NaptrOrder, EqualRecordsKeepTheServersOrder) {
+  const std::vector<NaptrRecord> in{{10, 10, "s", "SIP+D2T", "_sip._tcp.b.test"},
+                                    {10, 10, "s", "SIP+D2U", "_sip._udp.b.test"}};
+  EXPECT_EQ(order_naptr(in, false)[0].protocol, Protocol::kTcp);
+}
+
+TEST(SrvFallbacks, UdpTcpTlsForSipAndTlsOnlyForSips) {
+  EXPECT_EQ(srv_fallbacks("c.test", false),
+            (std::vector<TransportOffer>{{Protocol::kUdp, "_sip._udp.c.test"},
+                                         {Protocol::kTcp, "_sip._tcp.c.test"},
+                                         {Protocol::kTls, "_sips._tcp.c.test"}}));
+  EXPECT_EQ(srv_fallbacks("c.test", true),
+            (std::vector<TransportOffer>{{Protocol::kTls, "_sips._tcp.c.test"}}));
+}
+
 }  // namespace
 }  // namespace sipline::transport
