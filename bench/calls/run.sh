@@ -28,16 +28,10 @@ root=$(cd "$here/../.." && pwd)
 read -r -a COUNTS <<<"${*:-10 100 500}"
 HOLD_S=${HOLD_S:-10}
 
-if [[ -z ${CALL_BENCH_IN_NS:-} ]] && unshare -n true 2>/dev/null; then
-  CALL_BENCH_IN_NS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"
-fi
-
-SIPLINE_BIN=${SIPLINE_BIN:-$root/build/src/app/sipline}
-if [[ ! -x $SIPLINE_BIN ]]; then
-  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$root/build" --target sipline_cli >&2
-fi
-CLK_TCK=$(getconf CLK_TCK)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+bench_netns CALL_BENCH_IN_NS "$0" "$@"
+SIPLINE_BIN=$(bench_sipline_bin "$root")
 RUN=$(mktemp -d /tmp/sipline-callbench.XXXXXX)
 KAM=$RUN/kamailio
 UAS_PORT=5090 UAS_MEDIA=6000 SIPLINE_PORT=5100 SIPP_PORT=5200 SIPP_MEDIA=27000 HTTP=18124
@@ -50,8 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 say() { echo "[calls bench] $*" >&2; }
 # sipp -bg prints "Background mode - PID=[N]"
 bg_pid() { grep -o 'PID=\[[0-9]*\]' "$1" | tr -dc '0-9'; }
@@ -92,7 +84,6 @@ stop_capture() {
   kill -INT "$CAP_PID" 2>/dev/null || true
   wait "$CAP_PID" 2>/dev/null || true
 }
-now() { printf '%s' "$EPOCHREALTIME"; }
 analyze() { python3 "$here/analyze.py" "$@" || echo "0 nan nan nan nan 0 nan nan nan"; }
 # steady PID: the caller's CPU over HOLD_S s; prints "cpu_percent w0 w1 rss_kib"
 steady() {
@@ -100,7 +91,7 @@ steady() {
   c0=$(cpu_ticks "$1") t0=$(now)
   sleep "$HOLD_S"
   c1=$(cpu_ticks "$1") t1=$(now)
-  awk -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" -v r="$(rss_kib "$1")" \
+  awk -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v a="$t0" -v b="$t1" -v r="$(vm_kib "$1" VmRSS)" \
     'BEGIN { printf "%.1f %s %s %s\n", 100 * c / hz / (b - a), a, b, r }'
 }
 
@@ -157,7 +148,7 @@ EOF
     sleep 0.2
   done
   capture "$dir/calls.pcap" "udp and (port $SIP_PORT or src portrange 40000-41999)"
-  rss0=$(rss_kib "$dpid")
+  rss0=$(vm_kib "$dpid" VmRSS)
   local bodies=() i
   for ((i = 0; i < c; i++)); do bodies+=('/api/calls {"account":1,"to":"1999"}'); done
   # Placed at SIPp's pace (-r C -rp 1000: C calls spread over one second), not in one burst.
@@ -201,7 +192,7 @@ run_sipp() { # run_sipp C
   mkdir -p "$dir"
   sipp_uac "$dir" 1 $((3000 + HOLD_S * 500))
   sleep 2
-  rss0=$(rss_kib "$SIPP_PID")
+  rss0=$(vm_kib "$SIPP_PID" VmRSS)
   wait_gone "$SIPP_PID" $((HOLD_S + 10))
   capture "$dir/calls.pcap" "udp and (port $SIP_PORT or src port $SIPP_MEDIA)"
   sipp_uac "$dir" "$c" $((4000 + HOLD_S * 1000))

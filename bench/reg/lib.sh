@@ -2,33 +2,11 @@
 # Helpers for bench/reg/run.sh (sourced, not run). Everything is measured from /proc and from
 # Kamailio's usrloc statistics, the same way for every implementation.
 
-# now: wall clock in seconds with microseconds (bash 5's EPOCHREALTIME, no fork).
-now() { printf '%s' "$EPOCHREALTIME"; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"  # now, ticks_to_s, cpu_ticks, group_cpu_ticks, ...
 
 # elapsed T0 [T1]: seconds between two now() values, 3 decimals.
 elapsed() { awk -v a="$1" -v b="${2:-$EPOCHREALTIME}" 'BEGIN { printf "%.3f", b - a }'; }
-
-# cpu_ticks PID: utime + stime of the whole process (all threads), in clock ticks.
-cpu_ticks() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-  # Fields after "(comm)": state is field 3, utime 14, stime 15 of the full line.
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' <<<"$stat"
-}
-
-# ticks_to_s TICKS: seconds, 2 decimals.
-ticks_to_s() { awk -v t="$1" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }'; }
-
-# group_cpu_ticks PGID: utime + stime summed over every live process of a process group
-# (Kamailio's main process and its children; setsid made the main pid the group id).
-group_cpu_ticks() {
-  local f sum=0 t
-  for f in /proc/[0-9]*/stat; do
-    t=$(awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) print $12 + $13 }' "$f" 2>/dev/null) || continue
-    [[ -n $t ]] && sum=$((sum + t))
-  done
-  echo "$sum"
-}
 
 # wakeups PID: voluntary + involuntary context switches summed over every thread; a process
 # that sleeps until something is due adds (almost) none while idle.
@@ -39,16 +17,6 @@ wakeups() {
     sum=$((sum + v))
   done
   echo "$sum"
-}
-
-# vm_kib PID FIELD: a Vm* line of /proc/PID/status in KiB (VmHWM = peak RSS).
-vm_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-
-# udp_counter NAME: a column of the Udp: line of /proc/net/snmp (RcvbufErrors, InErrors, ...).
-# The counter is per network namespace: run.sh runs in its own one unless REGBENCH_NETNS=0.
-udp_counter() {
-  awk -v k="$1" '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
-                 $1 == "Udp:" && h { print $c[k]; exit }' /proc/net/snmp
 }
 
 # socket_drops PORT: the kernel's drop count (skmem d) of the UDP socket(s) bound to PORT on

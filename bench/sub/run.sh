@@ -35,16 +35,10 @@ IDLE_S=${IDLE_S:-5}
 TIMEOUT_S=${TIMEOUT_S:-60}
 BLF=5
 
-if [[ -z ${SUB_BENCH_IN_NS:-} ]] && unshare -n true 2>/dev/null; then
-  SUB_BENCH_IN_NS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"
-fi
-
-SIPLINE_BIN=${SIPLINE_BIN:-$root/build/src/app/sipline}
-if [[ ! -x $SIPLINE_BIN ]]; then
-  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$root/build" --target sipline_cli >&2
-fi
-CLK_TCK=$(getconf CLK_TCK)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+bench_netns SUB_BENCH_IN_NS "$0" "$@"
+SIPLINE_BIN=$(bench_sipline_bin "$root")
 RUN=$(mktemp -d /tmp/sipline-subbench.XXXXXX)
 KAM=$RUN/kamailio
 cleanup() {
@@ -54,15 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-group_ticks() { # group_ticks PGID: user+system ticks of every process of the group
-  # cat, not awk FILE...: a process that exits meanwhile must not end the sum (nor, through
-  # set -e and pipefail, the run)
-  { cat /proc/[0-9]*/stat 2>/dev/null || true; } |
-    awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13 } END { print t + 0 }'
-}
-rss_kib() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status"; }
-rcvbuf() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp; }
 metric_sum() { # metric_sum TEXT NAME
   awk -v m="$2" 'index($0, m "{") == 1 { s += $NF } END { print s + 0 }' <<<"$1"
 }
@@ -109,8 +94,8 @@ run() {
     "$([[ -n ${TIMELINE:-} && $1 == 1 ]] && echo 1 || echo 0)" >"$RUN/ready" &
   poller=$!
   while [[ ! -e $go.up ]]; do sleep 0.05; done
-  drops0=$(rcvbuf)
-  k0=$(group_ticks "$kpid")
+  drops0=$(udp_counter RcvbufErrors)
+  k0=$(group_cpu_ticks "$kpid")
   t0=$EPOCHREALTIME
   "$SIPLINE_BIN" run -c "$RUN/sub.toml" </dev/null >"$RUN/out.log" 2>&1 &
   DPID=$!
@@ -126,14 +111,14 @@ run() {
   sleep 6 # every transaction over (T4 = 5 s) before the idle window
   local c0 c1 kc0 kc1
   c0=$(cpu_ticks "$DPID")
-  kc0=$(group_ticks "$kpid")
+  kc0=$(group_cpu_ticks "$kpid")
   sleep "$IDLE_S"
   c1=$(cpu_ticks "$DPID")
-  kc1=$(group_ticks "$kpid")
+  kc1=$(group_cpu_ticks "$kpid")
   metrics=$(curl -s --max-time 2 "http://127.0.0.1:$HTTP/metrics" || true)
-  echo "$ready $(metric_sum "$metrics" sipline_subscription_failures_total) $(($(rcvbuf) - drops0))" \
-    "$(rss_kib "$DPID") $(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')" \
-    "$(awk -v t=$((kc1 - kc0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t / hz }')" \
+  echo "$ready $(metric_sum "$metrics" sipline_subscription_failures_total) $(($(udp_counter RcvbufErrors) - drops0))" \
+    "$(vm_kib "$DPID" VmHWM) $(ticks_to_s $((c1 - c0)))" \
+    "$(ticks_to_s $((kc1 - kc0)))" \
     "$busy $reg $active/$want_subs"
   kill -TERM "$DPID"
   wait "$DPID" 2>/dev/null || true
