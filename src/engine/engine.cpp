@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "account_page.hpp"
 #include "account_runtime.hpp"
 #include "base/asio_timers.hpp"
 #include "base/gate.hpp"
@@ -120,6 +121,16 @@ class EngineImpl final : public Engine {
     std::vector<AccountStatus> out;
     for (const auto& rt : runtimes_) out.push_back(status_of(*rt));
     return out;
+  }
+
+  AccountPage account_page(const AccountQuery& query) const override {
+    engine::PageBuilder page(query);
+    for (const auto& rt : runtimes_) {
+      const account::Account* a = rt->account();
+      const auto state = a != nullptr ? account::to_string(a->state()) : "disabled";
+      page.add(state, rt->config().name, [&] { return status_of(*rt); });
+    }
+    return page.finish();
   }
 
   std::string metrics_text() const override {
