@@ -57,7 +57,7 @@ std::uint16_t AccountRuntime::local_port() const {
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
                           base::Gate& registration_gate, const config::Config& all,
                           StateStore& store, transport::DnsResolver* dns, std::string& error,
-                          account::CallMediaEnv* calls) {
+                          account::CallMediaEnv* calls, account::RegistrationStats* stats) {
   const std::string label = "account[" + std::to_string(index_) + "] '" + cfg_.name + "'";
   const transport::Protocol protocol = protocol_of(cfg_.transport);
   transport::Target target;
@@ -98,7 +98,8 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   timers_.emplace(timers, [this] { observe(); });
   txn_ = std::make_unique<txn::TransactionLayer>(*timers_, *transport_, timer_cfg, &*random_);
-  account::Stack stack{*txn_, *transport_, *timers_, *random_, *jitter_, &registration_gate, calls};
+  account::Stack stack{*txn_,    *transport_,        *timers_, *random_,
+                       *jitter_, &registration_gate, calls,    stats};
   // The previous run's contact is found by who the account is, not where it sits in the file:
   // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
   ContactOwner owner{cfg_.user_id + "@" + account::uri_host(cfg_.sip_server, false),

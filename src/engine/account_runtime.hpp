@@ -29,10 +29,12 @@ class AccountRuntime final : public transport::TransportUser {
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
   // `dns`: the engine's resolver; a server named without a port is then located by RFC 3263
-  // (SRV, then A) at every attempt. nullptr: the system resolver, once, here.
+  // (SRV, then A) at every attempt. nullptr: the system resolver, once, here. `stats`: the
+  // engine's registration figures the account adds to (nullptr: none).
   bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
             const config::Config& all, StateStore& store, transport::DnsResolver* dns,
-            std::string& error, account::CallMediaEnv* calls = nullptr);
+            std::string& error, account::CallMediaEnv* calls = nullptr,
+            account::RegistrationStats* stats = nullptr);
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_.get(); }
