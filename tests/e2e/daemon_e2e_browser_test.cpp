@@ -16,6 +16,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Selenium's pieces for the scripted pages (web_*.py): Debian's chromedriver and python3-selenium.
+bool have_selenium() {
+  return std::filesystem::exists("/usr/bin/chromedriver") &&
+         test::run_command({"/usr/bin/python3", "-c", "import selenium"}, 10s).exit_code == 0;
+}
+
 // The attacker's page: each request's outcome is written into the DOM, which Chromium dumps.
 std::string attack_page(std::uint16_t daemon_port) {
   const std::string base = "http://127.0.0.1:" + std::to_string(daemon_port);
@@ -92,10 +98,7 @@ TEST(DaemonBrowser, CrossOriginPageCannotDriveOrReadTheDaemon) {
 // problem shows next to the field and nothing changes), see the account re-register at
 // Kamailio with the new Expires; the change survives a restart and `sipline check` names it.
 TEST(DaemonBrowser, SettingsFormChangesTheAccountAndTheChangeSurvivesARestart) {
-  if (!std::filesystem::exists("/usr/bin/chromedriver") ||
-      test::run_command({"/usr/bin/python3", "-c", "import selenium"}, 10s).exit_code != 0) {
-    GTEST_SKIP() << "no chromedriver or python3-selenium";
-  }
+  if (!have_selenium()) GTEST_SKIP() << "no chromedriver or python3-selenium";
   test::Kamailio kam;
   ASSERT_NO_THROW(kam.start());
   TempDir tmp;
@@ -151,10 +154,7 @@ TEST(DaemonBrowser, SettingsFormChangesTheAccountAndTheChangeSurvivesARestart) {
 // ones, one with a wrong password) the page shows the counts by state and 100 accounts a page;
 // Next, the state filter and the name filter ask the daemon for just those.
 TEST(DaemonBrowser, AFleetIsShownAPageAtATimeWithStateAndNameFilters) {
-  if (!std::filesystem::exists("/usr/bin/chromedriver") ||
-      test::run_command({"/usr/bin/python3", "-c", "import selenium"}, 10s).exit_code != 0) {
-    GTEST_SKIP() << "no chromedriver or python3-selenium";
-  }
+  if (!have_selenium()) GTEST_SKIP() << "no chromedriver or python3-selenium";
   test::Kamailio kam;
   ASSERT_NO_THROW(kam.start());
   TempDir tmp;
