@@ -15,6 +15,7 @@ PKGS=(
   libc-ares-dev  # RFC 3263 DNS (SRV, A/AAAA) on the engine's loop
   dnsmasq-base   # the tests' own DNS server on loopback (the binary only, no system service)
   systemd  # systemd-analyze: the unit file test (skipped when absent)
+  python3-kubernetes  # the Kubernetes manifests checked against the API's schema
 )
 missing=()
 for p in "${PKGS[@]}"; do

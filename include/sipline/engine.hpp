@@ -2,6 +2,7 @@
 // Nothing here exposes the internal layers; all types are plain values.
 #pragma once
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -161,7 +162,21 @@ struct CheckReport {
   bool ok = false;
   std::string text;
 };
-CheckReport check_config_file(const std::string& path);
+
+// One of `count` contiguous slices of a config file's accounts, taken after [[fleet]] expansion
+// (`sipline run --shard I/N`, docs/fleet.md): N engines given the same file and the indices
+// 0..N-1 run disjoint slices that add up to every account; slice sizes differ by at most one.
+// Names, ports and identities are those the whole file gives; AccountStatus::index (and
+// /api/accounts/N) counts within the slice, from 1. A reload takes the same slice again.
+struct Shard {
+  std::size_t index = 0;  // 0-based, as Kubernetes' JOB_COMPLETION_INDEX; < count
+  std::size_t count = 1;  // >= 1; 1: every account
+  bool operator==(const Shard&) const = default;
+};
+
+// With a shard, the report ends with a line naming the slice ("shard 1/3: accounts 11..20 of
+// 30, ...") and the account count is the slice's.
+CheckReport check_config_file(const std::string& path, Shard shard = {});
 
 // `sipline parse`: parses each file as one raw SIP message and writes JSON or text to `out`,
 // errors to `err`. Returns 0 when all parse, 1 when any is rejected (or unreadable).
@@ -245,8 +260,9 @@ using ListenerId = std::uint64_t;  // 0 is never a valid id
 class Engine {
  public:
   // Loads and validates the config; on error returns nullptr and fills `error` (the report).
+  // With `shard`, only that slice of the accounts (Shard); the engine keeps it across reloads.
   static std::unique_ptr<Engine> create(asio::io_context& io, const std::string& config_path,
-                                        std::string& error);
+                                        std::string& error, Shard shard = {});
   // The same from TOML text (the content of a config file; problems name `source_name`).
   // Such an engine has no file to reload: reload() answers false.
   static std::unique_ptr<Engine> create_from_toml(asio::io_context& io, std::string_view toml,

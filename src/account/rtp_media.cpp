@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 namespace sipline::account {
 
 base::Result<std::unique_ptr<RtpMediaPort>, std::string> RtpMediaPort::open(
@@ -14,6 +16,11 @@ base::Result<std::unique_ptr<RtpMediaPort>, std::string> RtpMediaPort::open(
   media::RtpSessionConfig cfg;
   cfg.source = std::move(source);
   if (!env.record_dir.empty() && !record_name.empty()) {
+    // Made when missing (owner only: recordings are private), like state_dir; a failure shows
+    // when the WAV cannot be created (the call goes on unrecorded, with a warning).
+    if (std::filesystem::create_directories(env.record_dir, ec)) {
+      std::filesystem::permissions(env.record_dir, std::filesystem::perms::owner_all, ec);
+    }
     cfg.record_path = env.record_dir + "/" + record_name;
   }
   cfg.ssrc = ssrc;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sipline/engine.hpp"
+
 namespace sipline::app {
 
 inline constexpr int kExitOk = 0;
@@ -17,8 +19,9 @@ inline constexpr const char* kDefaultConfig = "/etc/sipline/sipline.toml";
 // `-c` when given, else $SIPLINE_CONFIG when set and not empty, else kDefaultConfig.
 std::string resolve_config_path(const std::string& option);
 
-int run_daemon(const std::string& config_path);    // sipline run
-int check_config(const std::string& config_path);  // sipline check
+// `shard`: the slice of the accounts to run / show (app/shard_option.hpp).
+int run_daemon(const std::string& config_path, Shard shard = {});    // sipline run
+int check_config(const std::string& config_path, Shard shard = {});  // sipline check
 // sipline status: the accounts the filters select (every one by default), the counts by state.
 struct StatusOptions {
   bool json = false;

@@ -119,12 +119,12 @@ void log_to_journal() {
   spdlog::default_logger()->sinks() = {std::make_shared<spdlog::sinks::systemd_sink_mt>("sipline")};
 }
 
-int run_daemon(const std::string& config_path) {
+int run_daemon(const std::string& config_path, Shard shard) {
   std::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
   asio::io_context io;
   std::string error;
-  auto engine = Engine::create(io, config_path, error);
+  auto engine = Engine::create(io, config_path, error, shard);
   if (!engine) {
     std::cerr << error;
     if (!error.empty() && error.back() != '\n') std::cerr << "\n";
@@ -160,6 +160,10 @@ int run_daemon(const std::string& config_path) {
   LiveTable table(io, *engine, std::cout);
   if (::isatty(STDOUT_FILENO)) table.start();
   spdlog::info("sipline {} running with {}", version(), config_path);
+  if (shard.count > 1) {
+    spdlog::info("shard {}/{}: running {} of the config's accounts", shard.index, shard.count,
+                 engine->accounts().size());
+  }
   io.run();
   table.stop();
   watchdog.stop();

@@ -14,8 +14,8 @@ std::string resolve_config_path(const std::string& option) {
   return kDefaultConfig;
 }
 
-int check_config(const std::string& config_path) {
-  CheckReport report = check_config_file(config_path);
+int check_config(const std::string& config_path, Shard shard) {
+  CheckReport report = check_config_file(config_path, shard);
   std::ostream& out = report.ok ? std::cout : std::cerr;
   out << report.text;
   if (!report.text.empty() && report.text.back() != '\n') out << "\n";

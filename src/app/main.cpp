@@ -1,8 +1,10 @@
 // sipline: the command line (CLI11). Each subcommand lives in commands_*.cpp.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/shard_option.hpp"
 #include "sipline/engine.hpp"
 
 namespace {
@@ -17,13 +19,20 @@ struct Options {
   CallOptions call;
   std::uint64_t call_id = 0;
   std::string help_topic;
+  std::string shard;  // --shard I/N of run and check
 };
+
+constexpr const char* kShardHelp =
+    "run only slice I (0-based) of N of the accounts, after [[fleet]] expansion; without it, "
+    "$JOB_COMPLETION_INDEX with the count in $SIPLINE_SHARDS";
 
 void add_commands(CLI::App& app, Options& o) {
   auto* run = app.add_subcommand("run", "run the daemon in the foreground");
   run->add_option("-c,--config", o.config, "config file (TOML)")->required();
+  run->add_option("--shard", o.shard, kShardHelp)->option_text("I/N");
   auto* check = app.add_subcommand("check", "validate a config file; exit 0 valid, 2 invalid");
   check->add_option("-c,--config", o.config, "config file (TOML)")->required();
+  check->add_option("--shard", o.shard, kShardHelp)->option_text("I/N");
   auto* status = app.add_subcommand("status", "per-account state from the running daemon");
   status->add_option("-c,--config", o.config,
                      "config the daemon runs with (else $SIPLINE_CONFIG, else " +
@@ -73,8 +82,16 @@ int help_for(CLI::App& app, const std::string& topic) {
 
 int dispatch(CLI::App& app, const Options& o) {
   const std::string name = app.get_subcommands().front()->get_name();
-  if (name == "run") return run_daemon(o.config);
-  if (name == "check") return check_config(o.config);
+  if (name == "run" || name == "check") {
+    sipline::Shard shard;
+    std::string error;
+    if (!resolve_shard(
+            o.shard, [](const char* v) { return std::getenv(v); }, shard, error)) {
+      std::cerr << "sipline: " << error << "\n";
+      return kExitUsage;
+    }
+    return name == "run" ? run_daemon(o.config, shard) : check_config(o.config, shard);
+  }
   if (name == "status") return show_status(resolve_config_path(o.config), o.status);
   if (name == "call") return place_call(resolve_config_path(o.config), o.call);
   if (name == "calls") return list_calls(resolve_config_path(o.config), o.json);

@@ -22,6 +22,7 @@
 #include "events.hpp"
 #include "metrics.hpp"
 #include "reload.hpp"
+#include "shard.hpp"
 #include "sip_trace.hpp"
 #include "sipline/engine.hpp"
 #include "state_store.hpp"
@@ -59,6 +60,7 @@ class EngineImpl final : public Engine {
   }
 
   void set_file_identities(std::vector<std::string> ids) { file_ids_ = std::move(ids); }
+  void set_shard(Shard shard) { shard_ = shard; }
 
   bool start(std::string& error) override {
     if (!cfg_.daemon.sip_trace.empty() && !trace_.open(cfg_.daemon.sip_trace, error)) {
@@ -167,10 +169,11 @@ class EngineImpl final : public Engine {
     if (dns_)
       dns = {dns_->counters().queries, dns_->counters().cache_hits, dns_->counters().failures};
     return engine::format_metrics(
-        all,
-        {registration_gate_.holding(), registration_gate_.waiting(), registration_gate_.capacity(),
-         registration_gate_.waited_total()},
-        dns, totals);
+               all,
+               {registration_gate_.holding(), registration_gate_.waiting(),
+                registration_gate_.capacity(), registration_gate_.waited_total()},
+               dns, totals) +
+           engine::shard_metrics(shard_);
   }
 
   bool reregister(int index) override {
@@ -295,6 +298,7 @@ class EngineImpl final : public Engine {
   // Each account's identity as the config file names it (stored_settings.hpp); empty for an
   // engine not built from a file (its changes over HTTP are not stored).
   std::vector<std::string> file_ids_;
+  Shard shard_;  // the slice of the file's accounts this engine runs (reloads too)
 
   asio::io_context& io_;
   base::AsioTimers timers_;
@@ -348,7 +352,7 @@ bool EngineImpl::reload(std::string& report) {
     return false;
   }
   std::vector<std::string> ids;
-  auto loaded = engine::load_with_stored_settings(config_path_, &ids);
+  auto loaded = engine::load_shard(config_path_, shard_, &ids);
   if (!loaded.ok()) {
     report = config::check_report(loaded, config_path_).text;
     return false;
@@ -516,15 +520,16 @@ std::unique_ptr<Engine> make_engine(asio::io_context& io, config::LoadedConfig l
 }  // namespace engine
 
 std::unique_ptr<Engine> Engine::create(asio::io_context& io, const std::string& config_path,
-                                       std::string& error) {
+                                       std::string& error, Shard shard) {
   std::vector<std::string> ids;
-  auto loaded = engine::load_with_stored_settings(config_path, &ids);
+  auto loaded = engine::load_shard(config_path, shard, &ids);
   if (!loaded.ok()) {
     error = config::check_report(loaded, config_path).text;
     return nullptr;
   }
   auto engine = std::make_unique<EngineImpl>(io, std::move(*loaded), config_path);
   engine->set_file_identities(std::move(ids));
+  engine->set_shard(shard);
   return engine;
 }
 

@@ -2,36 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <fstream>
-#include <sstream>
 
 #include "e2e/e2e_support.hpp"
 #include "support/net.hpp"
 
 namespace sipline::e2e {
-
-namespace {
-// A minute of a 440 Hz tone, 8 kHz mono 16-bit PCM: what baresip plays (ausine wants 48 kHz).
-void write_tone_wav(const std::filesystem::path& path) {
-  constexpr std::uint32_t kRate = 8000, kSamples = kRate * 60;
-  auto le = [](std::ofstream& o, std::uint32_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) o.put(static_cast<char>((v >> (8 * i)) & 0xff));
-  };
-  std::ofstream o(path, std::ios::binary);
-  o << "RIFF";
-  le(o, 36 + kSamples * 2, 4);
-  o << "WAVEfmt ";
-  le(o, 16, 4), le(o, 1, 2), le(o, 1, 2), le(o, kRate, 4), le(o, kRate * 2, 4), le(o, 2, 2);
-  le(o, 16, 2);
-  o << "data";
-  le(o, kSamples * 2, 4);
-  for (std::uint32_t i = 0; i < kSamples; ++i) {
-    const double v = 8000.0 * std::sin(2.0 * 3.141592653589793 * 440.0 * i / kRate);
-    le(o, static_cast<std::uint32_t>(static_cast<std::int16_t>(v)), 2);
-  }
-}
-}  // namespace
 
 Baresip::Baresip(std::filesystem::path dir, const test::Kamailio& kam, std::string user,
                  bool auto_answer)
@@ -113,10 +89,7 @@ std::optional<std::uint64_t> Baresip::rtp_received() {
 }
 
 std::string Baresip::log() const {
-  std::ifstream in(dir_ / "baresip.log");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return test::read_file(dir_ / "baresip.log");
 }
 
 }  // namespace sipline::e2e

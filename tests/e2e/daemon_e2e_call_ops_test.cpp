@@ -17,13 +17,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class CallOps : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,8 +67,8 @@ TEST_F(CallOps, HistoryOutlivesTheDaemon) {
   ASSERT_GT(ended["rtp"]["received"].get<std::uint64_t>(), 50u) << ended.dump();
 
   // On disk shortly after the call ends, not only at exit; only the owner may read it.
-  ASSERT_TRUE(eventually([&] { return read_file(history_file()).find('\n') != std::string::npos; },
-                         seconds(5)))
+  ASSERT_TRUE(eventually(
+      [&] { return test::read_file(history_file()).find('\n') != std::string::npos; }, seconds(5)))
       << daemon_.log_tail();
   struct stat st {};
   ASSERT_EQ(::stat(history_file().c_str(), &st), 0);
@@ -143,7 +136,7 @@ TEST_F(CallOps, WebPagePlacesAnswersAndEndsCalls) {
        (dir_.path() / "chromium").string()},
       browser_log);
   auto says = [&](const std::string& text) {
-    return read_file(browser_log).find(text) != std::string::npos;
+    return test::read_file(browser_log).find(text) != std::string::npos;
   };
   // The page's outgoing call, as the daemon sees it while the page shows it.
   Json out;
@@ -155,14 +148,14 @@ TEST_F(CallOps, WebPagePlacesAnswersAndEndsCalls) {
         return out.value("state", "") == "confirmed";
       },
       seconds(40)))
-      << read_file(browser_log) << daemon_.log_tail();
+      << test::read_file(browser_log) << daemon_.log_tail();
   EXPECT_EQ(out["direction"], "out");
   EXPECT_EQ(out["anonymous"], true) << out.dump();  // the page's box was ticked
   EXPECT_EQ(out["remote"], "sip:1002@127.0.0.1:" + std::to_string(kam_.udp_port()));
   const auto out_id = out["id"].get<std::uint64_t>();
   // The page ends it; baresip sees the call closed by the far end.
   ASSERT_TRUE(eventually([&] { return says("waiting for an incoming call"); }, seconds(40)))
-      << read_file(browser_log);
+      << test::read_file(browser_log);
   out = call(daemon_, out_id);
   EXPECT_EQ(out["state"], "ended") << out.dump();
   EXPECT_EQ(out["outcome"]["ended_by"], "local") << out.dump();
@@ -177,8 +170,8 @@ TEST_F(CallOps, WebPagePlacesAnswersAndEndsCalls) {
   // baresip calls; the page answers and ends the call.
   baresip_->command("/dial sip:1001@127.0.0.1:" + std::to_string(kam_.udp_port()));
   ASSERT_TRUE(eventually([&] { return !browser.running(); }, seconds(60)))
-      << read_file(browser_log) << daemon_.log_tail();
-  const std::string said = read_file(browser_log);
+      << test::read_file(browser_log) << daemon_.log_tail();
+  const std::string said = test::read_file(browser_log);
   EXPECT_EQ(browser.exit_code(), 0) << said;
   std::cout << said;
   EXPECT_NE(said.find("state on the page: confirmed"), std::string::npos) << said;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e/baresip_peer.hpp"
+#include "e2e/call_test.hpp"
 #include "e2e/e2e_support.hpp"
 #include "support/net.hpp"
 #include "support/raw_sip.hpp"
@@ -17,95 +18,14 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class Calls : public ::testing::Test {
+class Calls : public CallTest {
  protected:
-  void SetUp() override { kam_.start(); }
-
-  // Starts the daemon with `accounts` (and a text sip_trace) and waits until account 1 is
-  // registered.
-  void start_daemon(const std::vector<AccountToml>& accounts) {
-    daemon_.add_daemon_keys("sip_trace = \"" + trace_path().string() + "\"\n");
-    daemon_.write_config(accounts);
-    ASSERT_TRUE(daemon_.start());
-    for (std::size_t i = 1; i <= accounts.size(); ++i) {
-      ASSERT_TRUE(daemon_.wait_registered(static_cast<int>(i), milliseconds(8000)))
-          << daemon_.log_tail();
-    }
-  }
   void start_baresip(bool auto_answer) {
     baresip_.emplace(dir_.path() / "baresip", kam_, "1002", auto_answer);
     ASSERT_TRUE(baresip_->start());
   }
   void call_baresip_and_hang_up(Transport t);
-  std::filesystem::path trace_path() const { return dir_.path() / "trace.txt"; }
-  std::string kam_uri(const std::string& user) const {
-    return "sip:" + user + "@127.0.0.1:" + std::to_string(kam_.udp_port());
-  }
 
-  // POST /api/calls; the new call's id (0 on failure, with the reply in the failure message).
-  std::uint64_t dial(const Json& body) {
-    auto [status, j] = daemon_.http("POST", "/api/calls", body.dump());
-    EXPECT_EQ(status, 201) << j.dump();
-    return status == 201 ? j.at("id").get<std::uint64_t>() : 0;
-  }
-  Json call(std::uint64_t id) const {
-    return daemon_.http("GET", "/api/calls/" + std::to_string(id)).second;
-  }
-  // Polls call `id` until it is in `state` (bounded); the last object seen.
-  Json wait_state(std::uint64_t id, const std::string& state, milliseconds timeout = seconds(10)) {
-    Json last;
-    eventually(
-        [&] {
-          last = call(id);
-          return last.is_object() && last.value("state", "") == state;
-        },
-        timeout);
-    return last;
-  }
-  // The first call with `direction` in `state` (id 0 when none within the bound).
-  Json wait_any(const std::string& direction, const std::string& state) {
-    Json found;
-    eventually(
-        [&] {
-          auto [status, list] = daemon_.http("GET", "/api/calls");
-          if (status != 200) return false;
-          for (const auto& c : list) {
-            if (c.value("direction", "") == direction && c.value("state", "") == state) {
-              found = c;
-              return true;
-            }
-          }
-          return false;
-        },
-        seconds(10));
-    return found;
-  }
-  std::string trace() const {
-    std::ifstream in(trace_path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  // The last INVITE the daemon sent (request line to the blank line), "" when none.
-  std::string last_invite_sent() const {
-    const std::string t = trace();
-    const auto at = t.rfind("INVITE sip:");
-    if (at == std::string::npos) return {};
-    return t.substr(at, t.find("\r\n\r\n", at) - at);
-  }
-
-  // Our RTP port, from the m= line of the last INVITE we sent (0 when none).
-  std::uint16_t our_rtp_port() const {
-    const std::string t = trace();
-    const auto invite = t.rfind("INVITE sip:");
-    const auto m = invite == std::string::npos ? invite : t.find("m=audio ", invite);
-    if (m == std::string::npos) return 0;
-    return static_cast<std::uint16_t>(std::stoi(t.substr(m + 8)));
-  }
-
-  test::Kamailio kam_;
-  TempDir dir_;
-  Daemon daemon_{dir_.path()};
   std::optional<Baresip> baresip_;
 };
 

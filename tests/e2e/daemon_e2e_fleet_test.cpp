@@ -2,7 +2,9 @@
 // Kamailio with their own users, passwords (inline pattern and password_file) and ports.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <set>
 
 #include <netinet/in.h>
@@ -104,6 +106,106 @@ TEST(DaemonFleet, TemplatesRegisterEveryAccountWithItsOwnIdentity) {
   for (const auto& b : kam.ul_dump()) have.insert(b.contact);
   EXPECT_EQ(have, want);
   EXPECT_EQ(d.terminate(), 0);
+}
+
+// Shards: N daemons with one [[fleet]] of 30 accounts, each given its index by the variables a
+// Kubernetes Indexed Job sets (JOB_COMPLETION_INDEX, SIPLINE_SHARDS) or by --shard, each run a
+// disjoint slice, and together they register every account exactly once. Every account keeps
+// the port the whole fleet gives it, so the processes of one host never collide; each daemon
+// has its own state_dir and HTTP port (a pod's own).
+void three_shards_register_the_whole_fleet(bool by_flag) {
+  test::Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  constexpr int kAccounts = 30, kShards = 3, kFirst = 1800;
+  const std::uint16_t base = free_port_run(kAccounts);
+  const std::string fleet = "[[fleet]]\ncount = " + std::to_string(kAccounts) +
+                            "\nfirst = " + std::to_string(kFirst) +
+                            "\nname = \"Phone {n}\"\nuser_id = \"{n}\"\npassword = \"pw-{n}\"\n"
+                            "sip_server = \"" +
+                            kam.host() + ":" + std::to_string(kam.udp_port()) +
+                            "\"\nunregister_before_new_registration = \"no\"\n"
+                            "registration_retry_wait_s = 1\nlocal_sip_port = " +
+                            std::to_string(base) + "\n";
+  std::vector<std::unique_ptr<Daemon>> shards;
+  for (int i = 0; i < kShards; ++i) {
+    const auto dir = tmp.path() / ("shard" + std::to_string(i));
+    std::filesystem::create_directories(dir);
+    auto d = std::make_unique<Daemon>(dir);
+    d->add_tables(fleet);
+    d->write_config({});
+    const std::string index = std::to_string(i), count = std::to_string(kShards);
+    if (by_flag) {
+      // A stray environment loses against the flag.
+      ASSERT_TRUE(d->start({"JOB_COMPLETION_INDEX=9"}, {"--shard", index + "/" + count}));
+    } else {
+      ASSERT_TRUE(d->start({"JOB_COMPLETION_INDEX=" + index, "SIPLINE_SHARDS=" + count}));
+    }
+    shards.push_back(std::move(d));
+  }
+
+  // Each shard registers its own 10, and only those: names 1800..1809, 1810..1819, 1820..1829.
+  std::set<std::string> names;
+  for (int i = 0; i < kShards; ++i) {
+    std::optional<Json> all;
+    ASSERT_TRUE(eventually(
+        [&] {
+          all = shards[i]->accounts();
+          if (!all || all->size() != kAccounts / kShards) return false;
+          for (const auto& a : *all) {
+            if (a["state"] != "registered") return false;
+          }
+          return true;
+        },
+        20s))
+        << "shard " << i << ": " << (all ? all->dump(1) : "no answer") << "\n"
+        << shards[i]->log_tail();
+    for (int k = 0; k < kAccounts / kShards; ++k) {
+      const int n = kFirst + i * (kAccounts / kShards) + k;
+      EXPECT_EQ((*all)[k]["name"], "Phone " + std::to_string(n)) << "shard " << i;
+      EXPECT_EQ((*all)[k]["index"], k + 1) << "indices count within the shard";
+      EXPECT_TRUE(names.insert((*all)[k]["name"].get<std::string>()).second)
+          << (*all)[k]["name"] << " in two shards";
+    }
+    EXPECT_NE(shards[i]->metrics().find("sipline_shard_info{index=\"" + std::to_string(i) +
+                                        "\",count=\"3\"} 1"),
+              std::string::npos);
+  }
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(kAccounts));
+
+  // Kamailio's location table holds exactly the 30, each at the port the fleet gave it.
+  std::set<std::string> want, have;
+  for (int k = 0; k < kAccounts; ++k) {
+    want.insert(expected_contact(Transport::kUdp, std::to_string(kFirst + k), base + 2 * k));
+  }
+  for (const auto& b : kam.ul_dump()) have.insert(b.contact);
+  EXPECT_EQ(have, want);
+
+  // SIGHUP reads the file again and takes the same slice: nothing changes.
+  shards[1]->reload({});
+  EXPECT_TRUE(eventually(
+      [&] {
+        return shards[1]->log_tail(20).find(
+                   "SIGHUP: reload: 10 unchanged, 0 changed, 0 added, "
+                   "0 removed") != std::string::npos;
+      },
+      5s))
+      << shards[1]->log_tail();
+  auto after = shards[1]->accounts();
+  ASSERT_TRUE(after.has_value());
+  ASSERT_EQ(after->size(), 10u);
+  EXPECT_EQ((*after)[0]["name"], "Phone 1810");
+  EXPECT_EQ((*after)[0]["state"], "registered");
+
+  for (auto& d : shards) EXPECT_EQ(d->terminate(), 0);
+}
+
+TEST(DaemonFleet, ShardsFromTheJobsEnvironmentRegisterDisjointSlicesOfTheWhole) {
+  three_shards_register_the_whole_fleet(false);
+}
+
+TEST(DaemonFleet, ShardsFromTheFlagRegisterDisjointSlicesOfTheWhole) {
+  three_shards_register_the_whole_fleet(true);
 }
 
 TEST(DaemonFleet, CheckNamesTheTemplateOfABadValue) {

@@ -1,7 +1,8 @@
 // Subscriptions end to end: the sipline daemon against Kamailio's presence server
 // (kamailio/sipline.cfg WITH_PRESENCE). A PUBLISHed message summary lights the account's MWI
 // lamp in GET /api/accounts and /metrics and puts it out again; SIGTERM ends every subscription
-// (SUBSCRIBE Expires: 0, seen by Kamailio) before the unregister; with subscribe_reg_event, a
+// (SUBSCRIBE Expires: 0, seen by Kamailio) before the unregister, and so do disabling the account
+// over REST and removing it by a reload; with subscribe_reg_event, a
 // binding removed at the registrar (kamcmd ul.rm) makes the account re-REGISTER at once.
 // Spec: /work/shared/spec/calls-and-subscriptions.md "Subscriptions".
 #include <gtest/gtest.h>
@@ -40,6 +41,37 @@ struct SubsE2e {
     return ::testing::AssertionFailure() << last.dump(2) << d.log_tail() << kam.log_tail();
   }
 };
+
+// On the wire at Kamailio: at least `subscriptions` SUBSCRIBEs with Expires: 0 from `user`,
+// then its unregistering REGISTER (Expires: 0), in that order.
+::testing::AssertionResult unsubscribed_before_unregister(const Kamailio& kam,
+                                                          std::string_view user,
+                                                          int subscriptions) {
+  const auto wire = requests_seen(kam, user);
+  int unsubscribes = 0;
+  std::size_t last_unsubscribe = 0, unregister = 0;
+  bool unregistered = false;
+  for (std::size_t i = 0; i < wire.size(); ++i) {
+    if (wire[i].method == "SUBSCRIBE" && wire[i].expires == "0") {
+      ++unsubscribes;
+      last_unsubscribe = i;
+    }
+    if (wire[i].method == "REGISTER" && wire[i].expires == "0") {
+      unregister = i;
+      unregistered = true;
+    }
+  }
+  if (unsubscribes < subscriptions) {
+    return ::testing::AssertionFailure()
+           << unsubscribes << " SUBSCRIBE Expires: 0 of " << subscriptions << "\n"
+           << kam.log_tail(80);
+  }
+  if (!unregistered || unregister < last_unsubscribe) {
+    return ::testing::AssertionFailure() << "no REGISTER Expires: 0 after the last unsubscribe\n"
+                                         << kam.log_tail(80);
+  }
+  return ::testing::AssertionSuccess();
+}
 
 bool subscriptions_active(const Json& a) {
   if (!a.contains("subscriptions") || a["subscriptions"].empty()) return false;
@@ -84,24 +116,44 @@ TEST_P(SubsOverTransport, MwiLampFollowsThePublishedStateAndSigtermEndsSubscript
       << last.dump(2);
 
   EXPECT_EQ(d.terminate(), 0);
-  // On the wire at Kamailio: both Expires: 0 SUBSCRIBEs, then the unregistering REGISTER.
-  const auto wire = requests_seen(kam, "1201");
-  int unsubscribes = 0;
-  std::size_t last_unsubscribe = 0, unregister = 0;
-  for (std::size_t i = 0; i < wire.size(); ++i) {
-    if (wire[i].method == "SUBSCRIBE" && wire[i].expires == "0") {
-      ++unsubscribes;
-      last_unsubscribe = i;
-    }
-    if (wire[i].method == "REGISTER" && wire[i].expires == "0") unregister = i;
-  }
-  EXPECT_GE(unsubscribes, 2) << kam.log_tail(80);
-  EXPECT_GT(unregister, last_unsubscribe) << kam.log_tail(80);
+  EXPECT_TRUE(unsubscribed_before_unregister(kam, "1201", 2));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SubsOverTransport,
                          ::testing::Values(Transport::kUdp, Transport::kTcp, Transport::kTls),
                          [](const auto& info) { return to_string(info.param); });
+
+// Disabling the account over REST, or removing it from the config and reloading (SIGHUP), ends
+// its subscriptions (Expires: 0) before it unregisters, as SIGTERM does; the daemon runs on.
+class SubsEndBeforeUnregister : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SubsEndBeforeUnregister, OnDisableAndOnReload) {
+  SubsE2e e;
+  auto& [kam, tmp, d] = e;
+  auto acc = account_for(kam, Transport::kUdp, "1204");
+  acc.flag("subscribe_mwi", true);
+  acc.set("blf", "[\"1298\"]");
+  Json last;
+  ASSERT_TRUE(e.start(acc, last));
+  if (GetParam() == "disable") {
+    const auto [status, body] = d.http("PUT", "/api/accounts/1/settings", R"({"active":false})");
+    ASSERT_EQ(status, 200) << body.dump(2);
+    ASSERT_TRUE(d.wait_account(
+        1, [](const Json& a) { return a.value("state", "") == "disabled"; }, 10s, &last))
+        << last.dump(2) << d.log_tail();
+  } else {
+    auto other = account_for(kam, Transport::kUdp, "1205");
+    d.reload({other});
+    const std::string contact = last["contact"];
+    ASSERT_TRUE(eventually([&] { return !binding(kam, "1204", contact).has_value(); }, 10s))
+        << d.log_tail();
+  }
+  EXPECT_TRUE(unsubscribed_before_unregister(kam, "1204", 2)) << d.log_tail();
+  EXPECT_TRUE(d.running());
+}
+
+INSTANTIATE_TEST_SUITE_P(Ways, SubsEndBeforeUnregister, ::testing::Values("disable", "reload"),
+                         [](const auto& info) { return info.param; });
 
 // The registrar loses our binding between two refreshes (kamcmd ul.rm, as a restart would):
 // the reg-event NOTIFY makes the account re-REGISTER at once, long before its refresh.

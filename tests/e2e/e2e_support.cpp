@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <sndfile.h>
 #include <stdlib.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -160,8 +162,16 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
   out << tables_;
 }
 
-::testing::AssertionResult Daemon::start() {
-  process_.spawn({SIPLINE_BINARY, "run", "-c", config_.string()}, log_);
+::testing::AssertionResult Daemon::start(const std::vector<std::string>& env,
+                                         const std::vector<std::string>& args) {
+  std::vector<std::string> argv;
+  if (!env.empty()) {  // env(1) sets them and execs sipline in its place (same process)
+    argv.emplace_back("env");
+    argv.insert(argv.end(), env.begin(), env.end());
+  }
+  argv.insert(argv.end(), {SIPLINE_BINARY, "run", "-c", config_.string()});
+  argv.insert(argv.end(), args.begin(), args.end());
+  process_.spawn(argv, log_);
   const bool up = eventually([this] { return !process_.running() || accounts().has_value(); },
                              milliseconds(5000), milliseconds(50));
   if (up && process_.running()) return ::testing::AssertionSuccess();
@@ -239,6 +249,7 @@ std::pair<int, Json> Daemon::http(const std::string& method, const std::string& 
   httplib::Client c = http_client(http_port_, state_dir(), https_);
   httplib::Result res = method == "GET"      ? c.Get(path)
                         : method == "DELETE" ? c.Delete(path)
+                        : method == "PUT"    ? c.Put(path, body, "application/json")
                                              : c.Post(path, body, "application/json");
   if (!res) return {0, Json()};
   Json j = Json::parse(res->body, nullptr, false);
@@ -265,6 +276,41 @@ bool Daemon::wait_registered(int index, milliseconds timeout, Json* last) const 
 
 std::string Daemon::log_tail(std::size_t lines) const {
   return test::file_tail(log_, lines);
+}
+
+void write_tone_wav(const std::filesystem::path& path, int seconds) {
+  constexpr int kRate = 8000;
+  SF_INFO info{};
+  info.samplerate = kRate;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  if (f == nullptr) throw std::runtime_error("cannot write " + path.string());
+  std::vector<short> pcm(static_cast<std::size_t>(kRate) * seconds);
+  for (std::size_t i = 0; i < pcm.size(); ++i) {
+    pcm[i] = static_cast<short>(
+        8000.0 * std::sin(2.0 * 3.141592653589793 * 440.0 * static_cast<double>(i) / kRate));
+  }
+  sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
+  sf_close(f);
+}
+
+std::optional<WavSummary> read_wav(const std::filesystem::path& path) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  if (f == nullptr) return std::nullopt;
+  WavSummary w{info.samplerate, info.channels, info.frames, 0};
+  std::vector<short> buf(4096);
+  double sum = 0;
+  std::int64_t n = 0;
+  for (sf_count_t got;
+       (got = sf_read_short(f, buf.data(), static_cast<sf_count_t>(buf.size()))) > 0;) {
+    for (sf_count_t i = 0; i < got; ++i) sum += static_cast<double>(buf[i]) * buf[i];
+    n += got;
+  }
+  sf_close(f);
+  w.rms = n > 0 ? std::sqrt(sum / static_cast<double>(n)) : 0;
+  return w;
 }
 
 bool eventually(const std::function<bool()>& pred, milliseconds timeout, milliseconds step) {

@@ -84,7 +84,10 @@ class Daemon {
   std::filesystem::path state_dir() const { return dir_ / "state"; }
 
   // Spawns `sipline run -c` and waits (bounded) until the API answers; false with the log.
-  ::testing::AssertionResult start();
+  // `env`: "NAME=value" entries added to the daemon's environment; `args`: more arguments of
+  // `sipline run` (e.g. "--shard", "0/3").
+  ::testing::AssertionResult start(const std::vector<std::string>& env = {},
+                                   const std::vector<std::string>& args = {});
   // SIGTERM, waits up to `grace`; the exit code (-1 when killed).
   int terminate(milliseconds grace = milliseconds(8000));
   void kill();  // SIGKILL: no unregistration
@@ -117,6 +120,19 @@ class Daemon {
   std::string tables_;
   bool https_ = false;
 };
+
+// A tone for a peer to play: `seconds` of 440 Hz, 8 kHz mono 16-bit PCM (amplitude 8000).
+void write_tone_wav(const std::filesystem::path& path, int seconds = 60);
+
+// What a WAV file holds, read back with libsndfile; nullopt when it cannot be read.
+struct WavSummary {
+  int rate = 0;
+  int channels = 0;
+  std::int64_t frames = 0;
+  double rms = 0;  // over every sample, in 16-bit units (0: silence)
+  double seconds() const { return rate > 0 ? static_cast<double>(frames) / rate : 0; }
+};
+std::optional<WavSummary> read_wav(const std::filesystem::path& path);
 
 // Polls `pred` every `step` until true or `timeout`; returns the last result.
 bool eventually(const std::function<bool()>& pred, milliseconds timeout,

@@ -6,17 +6,9 @@
 #include <thread>
 
 #include "support/net.hpp"
+#include "support/process.hpp"
 
 namespace sipline::test {
-
-namespace {
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-}  // namespace
 
 DnsServer::DnsServer(std::filesystem::path dir, int ttl_s)
     : log_(std::move(dir) / "dnsmasq.log"), ttl_s_(ttl_s) {}
@@ -67,7 +59,7 @@ void DnsServer::start() {
     process_.spawn(argv, log_);
     for (int i = 0; i < 100; ++i) {
       if (!process_.running()) break;
-      if (read_all(log_).find("started, version") != std::string::npos) return;
+      if (read_file(log_).find("started, version") != std::string::npos) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     why = log_tail();
@@ -82,7 +74,7 @@ void DnsServer::stop() {
 
 int DnsServer::queries(std::string_view type, std::string_view name) const {
   const std::string needle = "query[" + std::string(type) + "] " + std::string(name) + " from ";
-  const std::string text = read_all(log_);
+  const std::string text = read_file(log_);
   int n = 0;
   for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
   return n;

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -340,6 +341,13 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   stopped_ = false;
   ever_stopped_ = false;
   return exit_code_.value_or(-1);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 std::string file_tail(const std::filesystem::path& path, std::size_t lines) {

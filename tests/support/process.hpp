@@ -24,6 +24,9 @@ struct RunResult {
 RunResult run_command(const std::vector<std::string>& argv,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// The whole text of a (log) file; "" when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
 // The last `lines` lines of a (log) file; "" when it cannot be read.
 std::string file_tail(const std::filesystem::path& path, std::size_t lines);
 

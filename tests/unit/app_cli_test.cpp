@@ -110,3 +110,61 @@ TEST(AppCli, CallCommandsNeedTheDaemon) {
 }
 
 }  // namespace
+
+// A [[fleet]] of 30 accounts, "Phone 1" .. "Phone 30".
+std::string fleet_config() {
+  return temp_file("fleet.toml",
+                   "[[fleet]]\ncount = 30\nname = \"Phone {n}\"\nuser_id = \"{n}\"\n"
+                   "password = \"pw-{n}\"\nsip_server = \"pbx.example.com\"\n");
+}
+
+// Without the Kubernetes variables whatever the environment running the test holds.
+const std::string kNoShardEnv = "env -u JOB_COMPLETION_INDEX -u SIPLINE_SHARDS";
+
+TEST(AppCli, CheckNamesTheShardsSlice) {
+  const std::string cfg = fleet_config();
+  Result whole = sipline("check -c " + cfg, kNoShardEnv);
+  EXPECT_EQ(whole.code, 0) << whole.output;
+  EXPECT_NE(whole.output.find("valid, 30 accounts"), std::string::npos) << whole.output;
+  EXPECT_EQ(whole.output.find("shard "), std::string::npos) << whole.output;
+
+  Result flag = sipline("check --shard 1/3 -c " + cfg, kNoShardEnv);
+  EXPECT_EQ(flag.code, 0) << flag.output;
+  EXPECT_NE(flag.output.find("valid, 10 accounts"), std::string::npos) << flag.output;
+  EXPECT_NE(flag.output.find("shard 1/3: accounts 11..20 of 30 (Phone 11 .. Phone 20)"),
+            std::string::npos)
+      << flag.output;
+
+  Result env = sipline("check -c " + cfg, "JOB_COMPLETION_INDEX=2 SIPLINE_SHARDS=4");
+  EXPECT_EQ(env.code, 0) << env.output;  // 30 over 4: 8, 8, 7, 7
+  EXPECT_NE(env.output.find("shard 2/4: accounts 17..23 of 30 (Phone 17 .. Phone 23)"),
+            std::string::npos)
+      << env.output;
+
+  // The flag wins over the environment.
+  Result both = sipline("check --shard 0/3 -c " + cfg, "JOB_COMPLETION_INDEX=2 SIPLINE_SHARDS=3");
+  EXPECT_NE(both.output.find("shard 0/3: accounts 1..10 of 30"), std::string::npos) << both.output;
+
+  Result empty = sipline("check --shard 31/32 -c " + cfg, kNoShardEnv);
+  EXPECT_EQ(empty.code, 0) << empty.output;
+  EXPECT_NE(empty.output.find("shard 31/32: no accounts (the file has 30)"), std::string::npos)
+      << empty.output;
+}
+
+TEST(AppCli, BadShardIsAUsageError) {
+  const std::string cfg = fleet_config();
+  Result r = sipline("check --shard 3/3 -c " + cfg, kNoShardEnv);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("sipline: --shard \"3/3\": the index I must be 0..2"), std::string::npos)
+      << r.output;
+  Result env = sipline("check -c " + cfg, "env -u SIPLINE_SHARDS JOB_COMPLETION_INDEX=1");
+  EXPECT_EQ(env.code, 2);
+  EXPECT_NE(env.output.find("JOB_COMPLETION_INDEX = \"1\" is set but SIPLINE_SHARDS is not"),
+            std::string::npos)
+      << env.output;
+  // The daemon refuses it before binding anything.
+  Result run = sipline("run --shard 1/0 -c " + cfg, kNoShardEnv);
+  EXPECT_EQ(run.code, 2);
+  EXPECT_NE(run.output.find("--shard \"1/0\": the count N must be 1..1000000"), std::string::npos)
+      << run.output;
+}
