@@ -95,6 +95,26 @@ struct AccountStatus {
   std::vector<BlfStatus> blf;
 };
 
+// The account state names (AccountStatus::state), in the order of their lifecycle.
+const std::vector<std::string>& account_state_names();
+
+// Which accounts, and which page of them (GET /api/accounts?state=&name=&offset=&limit=).
+struct AccountQuery {
+  std::vector<std::string> states;   // any of these state names; empty: every state
+  std::string name;                  // a substring of the name, any case; "": every name
+  std::size_t offset = 0;            // matching accounts skipped, in index order
+  std::optional<std::size_t> limit;  // at most this many; nullopt: every one
+  bool matches(std::string_view state, std::string_view account_name) const;
+};
+// One page of accounts, and what a summary needs without fetching them all.
+struct AccountPage {
+  std::vector<AccountStatus> accounts;  // the page, in index order
+  std::size_t matched = 0;              // accounts matching the query's filters (all pages)
+  std::size_t total = 0;                // every account
+  // Every account by state: each of account_state_names() in order, with its count (0 too).
+  std::vector<std::pair<std::string, std::size_t>> states;
+};
+
 // One call (calls-and-subscriptions.md "Interfaces added"; GET /api/calls).
 struct CallOutcomeStatus {
   int status = 0;  // the final SIP status (0: timeout or transport error)
@@ -269,8 +289,11 @@ class Engine {
   // Snapshots, safe to hand to another thread once returned (call on the loop).
   virtual std::vector<AccountStatus> accounts() const = 0;
   virtual std::string metrics_text() const = 0;  // Prometheus exposition format
-  virtual bool reregister(int index) = 0;        // POST /api/accounts/N/register
-  virtual std::string http_listen() const = 0;   // from [daemon]; "" when off
+  // The accounts a query selects and the counts by state (call on the loop). The default
+  // filters accounts(); the engine's own builds only the page's statuses.
+  virtual AccountPage account_page(const AccountQuery& query) const;
+  virtual bool reregister(int index) = 0;       // POST /api/accounts/N/register
+  virtual std::string http_listen() const = 0;  // from [daemon]; "" when off
   virtual std::string log_level() const = 0;
 
   // Calls `handler` on the loop thread for every Event from now on, in order, each from a

@@ -311,6 +311,9 @@ void Account::on_registered(const usage::reg::Outcome& o) {
     f.detail = "2xx granted 0 seconds";
     return on_register_failed(f);
   }
+  if (stack_.registration_stats != nullptr) {
+    stack_.registration_stats->registered(last_latency_, state_ == State::kRefreshing);
+  }
   lease_end_ = now + seconds{granted_s_};
   lease_timer_.cancel();  // armed again when the refresh starts (begin_register)
   retry_timer_.cancel();
@@ -352,6 +355,7 @@ void Account::on_register_failed(const usage::reg::Outcome& o) {
     return;
   }
   ++fail_count_;
+  if (stack_.registration_stats != nullptr) stack_.registration_stats->failed();
   stop_keepalive();
   last_status_ = o.status_code;
   failure_ = o.failure;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "account/calls.hpp"
+#include "account/registration_stats.hpp"
 #include "account/watchers.hpp"
 #include "base/random.hpp"
 #include "base/result.hpp"
@@ -46,6 +47,8 @@ struct Stack {
   base::Gate* registration_gate = nullptr;
   // The engine's RTP ports, loop and call ids: without it the account takes no calls.
   CallMediaEnv* calls = nullptr;
+  // The engine's registration figures (/metrics aggregates): each attempt's outcome adds to it.
+  RegistrationStats* registration_stats = nullptr;
 };
 
 struct Snapshot {

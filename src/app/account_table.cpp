@@ -192,4 +192,16 @@ std::string format_table(const std::vector<AccountStatus>& accounts, TableStyle 
   return out;
 }
 
+std::string format_summary(std::size_t total,
+                           const std::vector<std::pair<std::string, std::size_t>>& states) {
+  std::string out = std::to_string(total) + (total == 1 ? " account" : " accounts");
+  const char* separator = ": ";
+  for (const auto& [state, n] : states) {
+    if (n == 0) continue;
+    out += separator + std::to_string(n) + " " + state;
+    separator = ", ";
+  }
+  return out;
+}
+
 }  // namespace sipline::app

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sipline/engine.hpp"
@@ -26,6 +27,10 @@ struct TableStyle {
 // When ERROR does not fit, an account's error is on a line of its own below its row.
 // NEXT is "refresh in X" when registered, "retry in X" when failing.
 std::string format_table(const std::vector<AccountStatus>& accounts, TableStyle style = {});
+
+// "50000 accounts: 49990 registered, 10 failed": the states with accounts, in the given order.
+std::string format_summary(std::size_t total,
+                           const std::vector<std::pair<std::string, std::size_t>>& states);
 
 // `line` cut to `width` visible characters; ANSI colour sequences are kept and not counted.
 std::string truncate_visible(const std::string& line, std::size_t width);

@@ -1,7 +1,9 @@
 #include "app/api.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <regex>
 #include <string_view>
@@ -122,8 +124,120 @@ ApiReply put_settings(Engine& engine, int index, const std::string& body) {
   return json_reply(status, j);
 }
 
-ApiReply list_accounts(Engine& engine, const ApiRequest&) {
-  return json_reply(200, to_json(engine.accounts()));
+// The largest page of GET /api/accounts?limit=: a larger limit is capped to it (10,000 accounts
+// are about 10 MB of JSON, built on the loop).
+constexpr std::size_t kMaxPage = 10000;
+
+// 400 for one query parameter: which, what it was, what is allowed.
+ApiReply bad_parameter(const std::string& name, const std::string& value,
+                       const std::string& allowed) {
+  Json j = Json::object();
+  j["error"] = "query parameter " + name + "=\"" + value + "\": allowed " + allowed;
+  j["parameter"] = name;
+  j["value"] = value;
+  j["allowed"] = allowed;
+  return json_reply(400, j);
+}
+
+// Decimal digits only; a value past what size_t holds saturates (an offset past every account,
+// a limit capped anyway).
+std::optional<std::size_t> parse_count(const std::string& text) {
+  if (text.empty() ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec == std::errc::result_out_of_range) return std::numeric_limits<std::size_t>::max();
+  return n;
+}
+
+std::string joined(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : separator) + i;
+  return out;
+}
+
+// The query of GET /api/accounts; nullopt when it is valid, else the 400 to answer.
+std::optional<ApiReply> parse_account_query(const ApiRequest& r, AccountQuery& q) {
+  const auto& names = account_state_names();
+  for (const auto& [key, value] : r.params) {
+    if (key == "state") {
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        const std::size_t comma = std::min(value.find(',', start), value.size());
+        std::string one = value.substr(start, comma - start);
+        if (std::find(names.begin(), names.end(), one) == names.end()) {
+          return bad_parameter(key, value,
+                               "state names separated by commas: " + joined(names, ", "));
+        }
+        q.states.push_back(std::move(one));
+        start = comma + 1;
+      }
+    } else if (key == "name") {
+      q.name = value;
+    } else if (key == "offset" || key == "limit") {
+      auto n = parse_count(value);
+      if (!n) {
+        return bad_parameter(key, value,
+                             key == "offset" ? "0 or more"
+                                             : "0 or more (at most " + std::to_string(kMaxPage) +
+                                                   " accounts a page: larger is capped)");
+      }
+      if (key == "offset") {
+        q.offset = *n;
+      } else {
+        q.limit = std::min(*n, kMaxPage);
+      }
+    } else {
+      return bad_parameter(key, value, "the parameters state, name, offset, limit");
+    }
+  }
+  return std::nullopt;
+}
+
+std::string url_encoded(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ',') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+// The Link to the page after `shown` accounts from the query's offset, when there is one.
+std::optional<std::string> next_link(AccountQuery q, std::size_t shown, std::size_t matched) {
+  if (!q.limit || shown == 0 || q.offset + shown >= matched) return std::nullopt;
+  q.offset += shown;
+  return "</api/accounts?" + account_query_string(q) + ">; rel=\"next\"";
+}
+
+ApiReply list_accounts(Engine& engine, const ApiRequest& r) {
+  AccountQuery query;
+  if (auto bad = parse_account_query(r, query)) return std::move(*bad);
+  AccountPage page = engine.account_page(query);
+  ApiReply reply = json_reply(200, to_json(page.accounts));
+  reply.headers.emplace_back("X-Total-Count", std::to_string(page.matched));
+  if (auto link = next_link(query, page.accounts.size(), page.matched)) {
+    reply.headers.emplace_back("Link", std::move(*link));
+  }
+  return reply;
+}
+
+ApiReply accounts_summary(Engine& engine, const ApiRequest&) {
+  AccountQuery none;
+  none.limit = 0;
+  const AccountPage page = engine.account_page(none);
+  Json states = Json::object();
+  for (const auto& [state, n] : page.states) states[state] = n;
+  Json j = Json::object();
+  j["total"] = page.total;
+  j["states"] = std::move(states);
+  return json_reply(200, j);
 }
 
 ApiReply one_account(Engine& engine, const ApiRequest& r) {
@@ -163,6 +277,7 @@ std::vector<ApiRoute> make_routes() {
   std::vector<ApiRoute> routes = {
       {"GET", "/", page, false},
       {"GET", "/api/accounts/?", list_accounts},
+      {"GET", "/api/accounts/summary", accounts_summary},
       {"GET", std::string(kAccount) + "/?", one_account},
       {"POST", std::string(kAccount) + "/register", reregister},
       {"GET", std::string(kAccount) + "/settings", read_settings},
@@ -184,6 +299,16 @@ const std::vector<std::regex>& compiled_patterns() {
 }
 
 }  // namespace
+
+std::string account_query_string(const AccountQuery& q) {
+  std::string out;
+  const auto add = [&out](const std::string& pair) { out += (out.empty() ? "" : "&") + pair; };
+  if (!q.states.empty()) add("state=" + url_encoded(joined(q.states, ",")));
+  if (!q.name.empty()) add("name=" + url_encoded(q.name));
+  if (q.offset > 0) add("offset=" + std::to_string(q.offset));
+  if (q.limit) add("limit=" + std::to_string(*q.limit));
+  return out;
+}
 
 const std::vector<ApiRoute>& api_routes() {
   static const std::vector<ApiRoute> routes = make_routes();

@@ -23,7 +23,8 @@ struct ApiReply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::string allow;  // the Allow header of a 405
+  std::string allow;                                         // the Allow header of a 405
+  std::vector<std::pair<std::string, std::string>> headers;  // more (X-Total-Count, Link)
 };
 
 inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4";
@@ -39,7 +40,11 @@ struct ApiRoute {
 
 // Routes of interfaces.md:
 //   GET  /                           200 the web page (web_page())
-//   GET  /api/accounts               200 JSON array (see account_json.hpp)
+//   GET  /api/accounts               200 JSON array (see account_json.hpp); ?state=a,b&name=
+//                                    &offset=N&limit=N select a page (X-Total-Count: accounts
+//                                    matching, Link: the next page); 400 {"error","parameter",
+//                                    "value","allowed"} for a bad parameter
+//   GET  /api/accounts/summary       200 {"total":N,"states":{state: count}}
 //   GET  /api/accounts/N             200 object, 404 when there is no account N
 //   POST /api/accounts/N/register    202 {"index":N,"reregistering":true}, 404 when none
 //   GET  /api/accounts/N/settings    200 {"index":N,"settings":{key: value}} (password: set/unset)
@@ -65,6 +70,10 @@ ApiReply no_route(const ApiRequest& request);
 // The table applied to one request as the HTTP side's router does (fills request.captures):
 // for tests and tools that have no socket.
 ApiReply route_api(Engine& engine, ApiRequest request);
+
+// The query string of GET /api/accounts for `query` ("state=failed&offset=100&limit=100"; ""
+// for every account), as the Link of the next page and `sipline status` write it.
+std::string account_query_string(const AccountQuery& query);
 
 // The self-contained web page of GET / (no external assets).
 const std::string& web_page();

@@ -1,7 +1,9 @@
 // The subcommands of `sipline`; each returns the process exit code
 // (0 success, 1 runtime failure, 2 usage or config error).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,9 +20,17 @@ inline constexpr const char* kDefaultConfig = "/etc/sipline/sipline.toml";
 std::string resolve_config_path(const std::string& option);
 
 // `shard`: the slice of the accounts to run / show (app/shard_option.hpp).
-int run_daemon(const std::string& config_path, Shard shard = {});      // sipline run
-int check_config(const std::string& config_path, Shard shard = {});    // sipline check
-int show_status(const std::string& config_path, bool json);            // sipline status
+int run_daemon(const std::string& config_path, Shard shard = {});    // sipline run
+int check_config(const std::string& config_path, Shard shard = {});  // sipline check
+// sipline status: the accounts the filters select (every one by default), the counts by state.
+struct StatusOptions {
+  bool json = false;
+  std::string state;  // state names, comma-separated; "": every state
+  std::string name;   // a substring of the name
+  std::size_t offset = 0;
+  std::optional<std::size_t> limit;
+};
+int show_status(const std::string& config_path, const StatusOptions& o);
 int parse_messages(const std::vector<std::string>& files, bool json);  // sipline parse
 
 struct CallOptions {

@@ -88,7 +88,8 @@ std::string describe(httplib::Error e) {
 }  // namespace
 
 std::optional<Json> ask_daemon(const std::string& config_path, const std::string& method,
-                               const std::string& path, const std::string& body, int& exit_code) {
+                               const std::string& path, const std::string& body, int& exit_code,
+                               std::vector<std::pair<std::string, std::string>>* headers) {
   exit_code = kExitUsage;
   auto daemon = daemon_client(config_path);
   if (!daemon) return std::nullopt;
@@ -117,6 +118,7 @@ std::optional<Json> ask_daemon(const std::string& config_path, const std::string
     std::cerr << "sipline: unexpected answer from " << where << ": not JSON\n";
     return std::nullopt;
   }
+  if (headers != nullptr) headers->assign(res->headers.begin(), res->headers.end());
   exit_code = kExitOk;
   return j;
 }

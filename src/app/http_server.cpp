@@ -56,6 +56,7 @@ bool bodiless(const httplib::Request& req) {
 void write_reply(httplib::Response& res, const ApiReply& reply) {
   res.status = reply.status;
   if (!reply.allow.empty()) res.set_header("Allow", reply.allow);
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
   res.set_content(reply.body, reply.content_type.c_str());
 }
 

@@ -79,9 +79,14 @@ struct LiveTable::Impl {
 
 void LiveTable::Impl::draw() {
   TerminalSize size = terminal_size();
+  // A screenful of accounts at most (a fleet has thousands), and the counts by state.
+  AccountQuery first_rows;
+  first_rows.limit = size.rows;
+  const AccountPage page = engine.account_page(first_rows);
   std::vector<std::string> lines =
-      split_lines(format_table(engine.accounts(), {size.cols, std::getenv("NO_COLOR") == nullptr}));
-  lines.insert(lines.begin(), {"sipline " + std::string(version()) + "  (Ctrl-C stops)", ""});
+      split_lines(format_table(page.accounts, {size.cols, std::getenv("NO_COLOR") == nullptr}));
+  lines.insert(lines.begin(), {"sipline " + std::string(version()) + "  (Ctrl-C stops)",
+                               format_summary(page.total, page.states), ""});
   lines.push_back("");
   std::size_t room = size.rows > lines.size() + 1 ? size.rows - lines.size() - 1 : 0;
   if (room > 0) {

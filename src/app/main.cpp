@@ -14,6 +14,7 @@ using namespace sipline::app;
 struct Options {
   std::string config;
   bool json = false;
+  StatusOptions status;
   std::vector<std::string> files;
   CallOptions call;
   std::uint64_t call_id = 0;
@@ -36,7 +37,12 @@ void add_commands(CLI::App& app, Options& o) {
   status->add_option("-c,--config", o.config,
                      "config the daemon runs with (else $SIPLINE_CONFIG, else " +
                          std::string(kDefaultConfig) + ")");
-  status->add_flag("--json", o.json, "print the daemon's JSON as is");
+  status->add_flag("--json", o.status.json, "print the daemon's JSON as is");
+  status->add_option("--state", o.status.state,
+                     "only accounts in these states, comma-separated (e.g. failed,registering)");
+  status->add_option("--name", o.status.name, "only accounts whose name contains this");
+  status->add_option("--offset", o.status.offset, "skip this many of the selected accounts");
+  status->add_option("--limit", o.status.limit, "show at most this many accounts (0: counts only)");
   auto* call = app.add_subcommand("call", "place a call through the running daemon");
   call->add_option("-c,--config", o.config, "config the daemon runs with");
   call->add_option("--account", o.call.account, "account index (1-based)")
@@ -86,7 +92,7 @@ int dispatch(CLI::App& app, const Options& o) {
     }
     return name == "run" ? run_daemon(o.config, shard) : check_config(o.config, shard);
   }
-  if (name == "status") return show_status(resolve_config_path(o.config), o.json);
+  if (name == "status") return show_status(resolve_config_path(o.config), o.status);
   if (name == "call") return place_call(resolve_config_path(o.config), o.call);
   if (name == "calls") return list_calls(resolve_config_path(o.config), o.json);
   if (name == "hangup") return hangup_call(resolve_config_path(o.config), o.call_id);

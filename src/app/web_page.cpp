@@ -1,5 +1,6 @@
 // GET /: one self-contained page (no external assets) that polls /api/accounts and /api/calls
-// every 2 s (every second while a call is active).
+// every 2 s (every second while a call is active). Accounts come a page at a time (a fleet has
+// 50,000), filtered by state and name, with the counts by state from /api/accounts/summary.
 #include <string_view>
 
 #include "app/api.hpp"
@@ -25,6 +26,8 @@ th { background: #f4f4f4; }
 .registering, .unregistering { color: #a06000; }
 .disabled { color: #888; }
 #note { color: #888; font-size: .9em; }
+#filter { margin: .6em 0; }
+#summary { font-weight: bold; }
 .lamp { display: inline-block; width: .8em; height: .8em; border-radius: 50%;
         background: #ccc; margin-right: .3em; vertical-align: middle; }
 .lamp.on, .lamp.busy { background: #d00020; }
@@ -42,6 +45,14 @@ button { font-size: .85em; }
 </head>
 <body>
 <h1>sipline</h1>
+<p id="summary"></p>
+<form id="filter">
+<label>State <select id="filter-state"><option value="">any</option></select></label>
+<label>Name <input id="filter-name" size="20"></label>
+<button type="button" id="page-prev">&lt; Previous</button>
+<span id="page-info"></span>
+<button type="button" id="page-next">Next &gt;</button>
+</form>
 <table>
 <thead><tr><th>#</th><th>Name</th><th>AOR</th><th>State</th><th>MWI</th><th>BLF</th><th>Transport</th>
 <th>Expires</th><th>Next</th><th>Last status</th><th>Last error</th><th>Keep-alive misses</th>
@@ -282,10 +293,51 @@ function render(accounts) {
     rows.appendChild(tr);
   }
 }
+// One page of accounts: the filters' query, PAGE_SIZE rows from `offset`.
+const PAGE_SIZE = 100;
+let offset = 0;
+function accountsQuery() {
+  const q = new URLSearchParams();
+  const state = document.getElementById("filter-state").value;
+  const name = document.getElementById("filter-name").value;
+  if (state) q.set("state", state);
+  if (name) q.set("name", name);
+  q.set("offset", offset);
+  q.set("limit", PAGE_SIZE);
+  return q.toString();
+}
+function renderSummary(s) {
+  const parts = Object.entries(s.states).filter(([, n]) => n > 0).map(([st, n]) => n + " " + st);
+  document.getElementById("summary").textContent =
+    s.total + " accounts" + (parts.length ? ": " + parts.join(", ") : "");
+  const sel = document.getElementById("filter-state");
+  if (sel.options.length === 1) {
+    for (const st of Object.keys(s.states)) {
+      const o = document.createElement("option");
+      o.value = o.textContent = st;
+      sel.appendChild(o);
+    }
+  }
+}
+function renderPage(shown, total) {
+  document.getElementById("page-info").textContent =
+    shown ? (offset + 1) + "-" + (offset + shown) + " of " + total : "none of " + total;
+  document.getElementById("page-prev").disabled = offset === 0;
+  document.getElementById("page-next").disabled = offset + shown >= total;
+}
+function goTo(newOffset) {
+  offset = Math.max(0, newOffset);
+  refresh();
+}
+document.getElementById("filter-state").onchange = () => goTo(0);
+document.getElementById("filter-name").oninput = () => goTo(0);
+document.getElementById("filter").onsubmit = (ev) => ev.preventDefault();
+document.getElementById("page-prev").onclick = () => goTo(offset - PAGE_SIZE);
+document.getElementById("page-next").onclick = () => goTo(offset + PAGE_SIZE);
 async function refresh() {
   const note = document.getElementById("note");
   try {
-    const r = await api("/api/accounts", {cache: "no-store"});
+    const r = await api("/api/accounts?" + accountsQuery(), {cache: "no-store"});
     if (r.status === 401) {
       document.getElementById("login").hidden = false;
       note.textContent = "log in with the token";
@@ -293,7 +345,15 @@ async function refresh() {
     }
     if (!r.ok) throw new Error("HTTP " + r.status);
     const accounts = await r.json();
+    const total = Number(r.headers.get("X-Total-Count") || accounts.length);
+    if (!accounts.length && offset > 0 && total > 0) {  // the list shrank under this page
+      offset = Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE;
+      return refresh();
+    }
+    const s = await api("/api/accounts/summary", {cache: "no-store"});
+    if (s.ok) renderSummary(await s.json());
     render(accounts);
+    renderPage(accounts.length, total);
     fillAccounts(accounts);
     refreshCalls();
     note.textContent = "updated " + new Date().toLocaleTimeString();

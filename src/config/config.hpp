@@ -26,6 +26,8 @@ struct HostPort {
 };
 
 enum class LogLevel { trace, debug, info, warn, error };
+// A switch that may be left to sipline: "auto", true or false.
+enum class AutoSwitch { automatic, on, off };
 // Where the daemon logs: "stderr" (console) or "journal" (systemd's journal, with priorities).
 enum class LogTarget { console, journal };
 enum class UnregisterMode { no, all, instance };  // `unregister_before_new_registration`
@@ -69,7 +71,11 @@ struct DaemonConfig {
   // DNS servers for locating SIP servers (RFC 3263), "ip[:port]" comma-separated ("[v6]:port");
   // "": the system's (/etc/resolv.conf).
   std::string dns_servers;
+  // /metrics: a series per account (true), engine-wide aggregates only (false), or per account
+  // up to kMetricsPerAccountAuto accounts (auto).
+  AutoSwitch metrics_per_account = AutoSwitch::automatic;
 };
+inline constexpr std::size_t kMetricsPerAccountAuto = 1000;
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.
 struct SipTimerConfig {

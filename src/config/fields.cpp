@@ -78,6 +78,8 @@ constexpr std::array<std::string_view, 4> kTransport{"udp", "tcp", "tls", "auto"
 constexpr std::array<std::string_view, 2> kScheme{"sip", "sips"};
 constexpr std::array<std::string_view, 5> kLogLevel{"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 2> kLogTarget{"stderr", "journal"};
+constexpr std::array<std::string_view, 3> kAutoSwitch{"auto", "true", "false"};
+static_assert(static_cast<int>(AutoSwitch::off) == 2);
 static_assert(static_cast<int>(UnregisterMode::instance) == 2);
 static_assert(static_cast<int>(Transport::automatic) == 3);
 static_assert(static_cast<int>(UriScheme::sips) == 1);
@@ -407,6 +409,13 @@ std::vector<Field<D>> make_daemon_fields() {
            .kind = K::ip_list,
            .help = "DNS servers that locate sip_server (SRV, A), \"ip[:port]\" comma-separated; "
                    "\"\": the system's"}),
+      bind<&D::metrics_per_account>(
+          {.key = "metrics_per_account",
+           .kind = K::auto_bool,
+           .choices = kAutoSwitch,
+           .default_text = "auto",
+           .help = "/metrics series per account; false: engine-wide aggregates only; auto: per "
+                   "account up to 1000 accounts"}),
   };
 }
 

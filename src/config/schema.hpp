@@ -24,6 +24,7 @@ enum class ValueKind {
   uri_list,     // an array of sip:/sips: URIs or bare SIP users, at most `max` entries
   ip_address,   // one IPv4 or IPv6 address, no brackets, no port; "" = not set
   ip_list,      // comma-separated "ip", "ip:port", "[ipv6]" or "[ipv6]:port"; "" = none
+  auto_bool,    // "auto", true or false (`choices` names the three, in the enum's order)
 };
 
 struct KeyInfo {

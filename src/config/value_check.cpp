@@ -187,6 +187,17 @@ std::optional<Accepted> check_value(const KeyInfo& info, const Setting& s,
                                     const SettingsSource& src, Diagnostics& out) {
   Accepted a;
   const auto& data = s.value.data;
+  if (info.kind == ValueKind::auto_bool) {
+    const bool* b = std::get_if<bool>(&data);
+    const std::string* text = std::get_if<std::string>(&data);
+    if (b != nullptr || (text != nullptr && *text == info.choices[0])) {
+      a.choice = b == nullptr ? 0 : *b ? 1 : 2;  // the choices' order: auto, true, false
+      return a;
+    }
+    out.errors.push_back(problem_at(src, s, &info, text ? ProblemCode::choice : ProblemCode::type,
+                                    "must be " + info.allowed()));
+    return std::nullopt;
+  }
   const std::string_view want = info.toml_type();
   if (want == "boolean"   ? !std::holds_alternative<bool>(data)
       : want == "integer" ? !std::holds_alternative<std::int64_t>(data)

@@ -66,13 +66,15 @@ struct AccountRuntime::OpenArgs {
   StateStore& store;
   transport::DnsResolver* dns;
   account::CallMediaEnv* calls;
+  account::RegistrationStats* stats;
 };
 
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
                           base::Gate& registration_gate, const config::Config& all,
                           StateStore& store, transport::DnsResolver* dns, std::string& error,
-                          account::CallMediaEnv* calls, Opened opened) {
-  const OpenArgs args{io, timers, registration_gate, all, store, dns, calls};
+                          account::CallMediaEnv* calls, account::RegistrationStats* stats,
+                          Opened opened) {
+  const OpenArgs args{io, timers, registration_gate, all, store, dns, calls, stats};
   if (cfg_.transport != config::Transport::automatic) return open_with(args, cfg_, {}, error);
   const bool sips = cfg_.tls_uri_scheme == config::UriScheme::sips;
   const config::HostPort& next_hop =
@@ -119,7 +121,7 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
 
 bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig& cfg,
                                const std::string& srv_name, std::string& error) {
-  auto& [io, timers, registration_gate, all, store, dns, calls] = args;
+  auto& [io, timers, registration_gate, all, store, dns, calls, stats] = args;
   const std::string label = "account[" + std::to_string(index_) + "] '" + cfg.name + "'";
   const transport::Protocol protocol = protocol_of(cfg.transport);
   transport::Target target;
@@ -160,7 +162,8 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   timers_.emplace(timers, [this] { observe(); });
   txn_ = std::make_unique<txn::TransactionLayer>(*timers_, *transport_, timer_cfg, &*random_);
-  account::Stack stack{*txn_, *transport_, *timers_, *random_, *jitter_, &registration_gate, calls};
+  account::Stack stack{*txn_,    *transport_,        *timers_, *random_,
+                       *jitter_, &registration_gate, calls,    stats};
   // The previous run's contact is found by who the account is, not where it sits in the file:
   // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
   ContactOwner owner{cfg.user_id + "@" + account::uri_host(cfg.sip_server, false), cfg.auth_user()};

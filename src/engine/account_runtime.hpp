@@ -30,7 +30,8 @@ class AccountRuntime final : public transport::TransportUser {
 
   // Binds the socket(s) and builds the stack. On failure `error` names account, port, reason.
   // `dns`: the engine's resolver; a server named without a port is then located by RFC 3263
-  // (SRV, then A) at every attempt. nullptr: the system resolver, once, here.
+  // (SRV, then A) at every attempt. nullptr: the system resolver, once, here. `stats`: the
+  // engine's registration figures the account adds to (nullptr: none).
   //
   // `transport = "auto"` on a server named without a port: the socket is bound only once
   // RFC 3263 §4.1 (NAPTR, then SRV) has chosen the transport, later on the loop; open() then
@@ -41,7 +42,8 @@ class AccountRuntime final : public transport::TransportUser {
   using Opened = std::function<void(AccountRuntime&, const std::string& error)>;
   bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
             const config::Config& all, StateStore& store, transport::DnsResolver* dns,
-            std::string& error, account::CallMediaEnv* calls = nullptr, Opened opened = {});
+            std::string& error, account::CallMediaEnv* calls = nullptr,
+            account::RegistrationStats* stats = nullptr, Opened opened = {});
   // "auto": the transport is being chosen (no socket, no account yet).
   bool selecting() const { return selecting_; }
   // Why the late open (after "auto" chose) failed: the port could not be bound ...; "" else.

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "account_page.hpp"
 #include "account_runtime.hpp"
 #include "base/asio_timers.hpp"
 #include "base/gate.hpp"
@@ -124,9 +125,39 @@ class EngineImpl final : public Engine {
     return out;
   }
 
-  std::string metrics_text() const override {
-    std::vector<engine::AccountMetrics> all;
+  AccountPage account_page(const AccountQuery& query) const override {
+    engine::PageBuilder page(query);
     for (const auto& rt : runtimes_) {
+      const account::Account* a = rt->account();
+      const auto state = a != nullptr ? account::to_string(a->state()) : "disabled";
+      page.add(state, rt->config().name, [&] { return status_of(*rt); });
+    }
+    return page.finish();
+  }
+
+  // [daemon] metrics_per_account: "auto" is per account up to kMetricsPerAccountAuto accounts.
+  bool metrics_per_account() const {
+    using config::AutoSwitch;
+    const AutoSwitch s = cfg_.daemon.metrics_per_account;
+    return s == AutoSwitch::automatic ? runtimes_.size() <= config::kMetricsPerAccountAuto
+                                      : s == AutoSwitch::on;
+  }
+
+  std::string metrics_text() const override {
+    engine::EngineTotals totals;
+    totals.per_account = metrics_per_account();
+    totals.states = account_page(AccountQuery{{}, {}, 0, 0}).states;
+    totals.registrations = registration_stats_;
+    std::vector<engine::AccountMetrics> all;
+    engine::AccountMetrics counters;  // without series per account: one account at a time
+    for (const auto& rt : runtimes_) {
+      if (!totals.per_account) {
+        counters.txn = rt->txn() != nullptr ? rt->txn()->counters() : txn::Counters{};
+        counters.transport = rt->transport() != nullptr ? rt->transport()->counters()
+                                                        : transport::TransportCounters{};
+        engine::add_to_totals(totals, counters);
+        continue;
+      }
       engine::AccountMetrics m{status_of(*rt), {}, {}, {}};
       if (rt->txn() != nullptr) m.txn = rt->txn()->counters();
       const account::Account* a = std::as_const(*rt).account();
@@ -141,7 +172,7 @@ class EngineImpl final : public Engine {
                all,
                {registration_gate_.holding(), registration_gate_.waiting(),
                 registration_gate_.capacity(), registration_gate_.waited_total()},
-               dns) +
+               dns, totals) +
            engine::shard_metrics(shard_);
   }
 
@@ -186,7 +217,7 @@ class EngineImpl final : public Engine {
       late.observe();
     };
     if (!rt.open(io_, timers_, registration_gate_, cfg_, store_, dns_.get(), error, &call_env_,
-                 opened)) {
+                 &registration_stats_, opened)) {
       return false;
     }
     if (rt.account() != nullptr) attach(rt);
@@ -305,6 +336,9 @@ class EngineImpl final : public Engine {
   // Ended calls, kept in state_dir (before the runtimes, whose calls add to it).
   engine::CallHistory history_{engine::CallHistory::path_in(cfg_.daemon.state_dir)};
   std::unique_ptr<transport::DnsResolver> dns_;  // outlives the runtimes that ask it
+  // Every account's registration outcomes added up (/metrics without series per account);
+  // kept across reloads, so its counters only grow.
+  account::RegistrationStats registration_stats_;
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {
@@ -354,6 +388,7 @@ void EngineImpl::apply_config(config::Config next, std::string& report) {
     spdlog::warn("reload: {} changed; it applies at the next start, the running value stays", key);
   }
   if (plan.log_level_changed) cfg_.daemon.log_level = next.daemon.log_level;
+  cfg_.daemon.metrics_per_account = next.daemon.metrics_per_account;  // the next scrape's
   if (plan.in_flight_changed) {
     cfg_.daemon.registrations_in_flight = next.daemon.registrations_in_flight;
     registration_gate_.set_capacity(static_cast<std::size_t>(next.daemon.registrations_in_flight));

@@ -21,11 +21,18 @@ std::string escape_label(const std::string& v) {
   return out;
 }
 
+// How a per-account family shows without series per account: not at all, as the sum of its
+// accounts' values (counters of the transaction layer and transport: no status needed), or as
+// an engine-wide figure of EngineTotals (the same name, so sum() in a query works either way).
+enum class Aggregate { none, sum, total };
+
 struct Family {
   const char* name;
   const char* type;
   const char* help;
   std::function<double(const AccountMetrics&)> value;
+  Aggregate aggregate = Aggregate::none;
+  std::function<double(const EngineTotals&)> total = nullptr;
 };
 
 std::string account_labels(const AccountStatus& a) {
@@ -122,19 +129,49 @@ void format_call_metrics(const std::vector<AccountMetrics>& accounts, std::ostri
   }
 }
 
-}  // namespace
+// Both ways: accounts by state, refreshes, and the histogram of registration times.
+void format_engine_totals(const EngineTotals& t, std::ostringstream& out) {
+  header(out, "sipline_accounts", "gauge", "Accounts by state.");
+  for (const auto& [state, n] : t.states) {
+    out << "sipline_accounts{state=\"" << state << "\"} " << n << "\n";
+  }
+  const account::RegistrationStats& r = t.registrations;
+  header(out, "sipline_registration_refreshes_total", "counter",
+         "Successful REGISTER attempts by accounts that already held a registration.");
+  out << "sipline_registration_refreshes_total " << r.refreshes << "\n";
+  const char* h = "sipline_registration_duration_seconds";
+  header(out, h, "histogram",
+         "Successful REGISTER attempts: from the attempt's start (admission wait included) to "
+         "the 2xx, through the challenge.");
+  std::uint64_t below = 0;
+  for (std::size_t i = 0; i < r.buckets.size(); ++i) {
+    below += r.buckets[i];
+    out << h << "_bucket{le=\"";
+    if (i < account::RegistrationStats::kBucketsS.size()) {
+      out << account::RegistrationStats::kBucketsS[i];
+    } else {
+      out << "+Inf";
+    }
+    out << "\"} " << below << "\n";
+  }
+  out << h << "_sum " << r.sum_s << "\n" << h << "_count " << below << "\n";
+}
 
-std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate,
-                           const DnsMetrics& dns) {
+// The per-account families, in the order of the text.
+const std::vector<Family>& account_families() {
   static const std::vector<Family> families = {
       {"sipline_account_registered", "gauge", "1 when the account holds a registration.",
        [](const AccountMetrics& m) {
          return m.status.state == "registered" || m.status.state == "refreshing" ? 1.0 : 0.0;
-       }},
+       },
+       Aggregate::total,
+       [](const EngineTotals& t) { return double(t.count("registered") + t.count("refreshing")); }},
       {"sipline_registrations_total", "counter", "Successful REGISTER attempts.",
-       [](const AccountMetrics& m) { return double(m.status.registrations_ok); }},
+       [](const AccountMetrics& m) { return double(m.status.registrations_ok); }, Aggregate::total,
+       [](const EngineTotals& t) { return double(t.registrations.registrations); }},
       {"sipline_registration_failures_total", "counter", "Failed REGISTER attempts.",
-       [](const AccountMetrics& m) { return double(m.status.registration_failures); }},
+       [](const AccountMetrics& m) { return double(m.status.registration_failures); },
+       Aggregate::total, [](const EngineTotals& t) { return double(t.registrations.failures); }},
       {"sipline_server_failovers_total", "counter",
        "Moves to the next DNS target of sip_server (timeout, transport error, 503).",
        [](const AccountMetrics& m) { return double(m.status.failovers); }},
@@ -151,42 +188,81 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
       {"sipline_keepalive_misses_total", "counter", "OPTIONS keep-alive misses.",
        [](const AccountMetrics& m) { return double(m.status.keepalive_misses_total); }},
       {"sipline_transactions_total", "counter", "Client transactions started.",
-       [](const AccountMetrics& m) { return double(m.txn.client_started); }},
+       [](const AccountMetrics& m) { return double(m.txn.client_started); }, Aggregate::sum},
       {"sipline_retransmissions_total", "counter", "Request retransmissions (timer E).",
-       [](const AccountMetrics& m) { return double(m.txn.retransmissions); }},
+       [](const AccountMetrics& m) { return double(m.txn.retransmissions); }, Aggregate::sum},
       {"sipline_transaction_timeouts_total", "counter", "Client transactions that timed out.",
-       [](const AccountMetrics& m) { return double(m.txn.timeouts); }},
+       [](const AccountMetrics& m) { return double(m.txn.timeouts); }, Aggregate::sum},
       {"sipline_stray_responses_total", "counter", "Responses matching no transaction.",
-       [](const AccountMetrics& m) { return double(m.txn.stray_responses); }},
+       [](const AccountMetrics& m) { return double(m.txn.stray_responses); }, Aggregate::sum},
       {"sipline_server_requests_total", "counter", "Requests received.",
-       [](const AccountMetrics& m) { return double(m.txn.server_requests); }},
+       [](const AccountMetrics& m) { return double(m.txn.server_requests); }, Aggregate::sum},
       {"sipline_malformed_messages_total", "counter", "Malformed messages dropped.",
        [](const AccountMetrics& m) {
          return double(m.transport.malformed_dropped + m.txn.malformed);
-       }},
+       },
+       Aggregate::sum},
       {"sipline_connections_lost_total", "counter", "TCP/TLS connections lost.",
-       [](const AccountMetrics& m) { return double(m.transport.connections_lost); }},
+       [](const AccountMetrics& m) { return double(m.transport.connections_lost); },
+       Aggregate::sum},
       {"sipline_tls_failures_total", "counter", "TLS handshakes that failed.",
-       [](const AccountMetrics& m) { return double(m.transport.tls_failures); }},
+       [](const AccountMetrics& m) { return double(m.transport.tls_failures); }, Aggregate::sum},
       {"sipline_connections_refused_total", "counter",
        "Inbound TCP/TLS connections closed at once: the inbound table was full.",
-       [](const AccountMetrics& m) { return double(m.transport.connections_refused); }},
+       [](const AccountMetrics& m) { return double(m.transport.connections_refused); },
+       Aggregate::sum},
       {"sipline_connections_idle_closed_total", "counter",
        "Inbound TCP/TLS connections closed after carrying nothing for the idle timeout.",
-       [](const AccountMetrics& m) { return double(m.transport.connections_idle_closed); }},
+       [](const AccountMetrics& m) { return double(m.transport.connections_idle_closed); },
+       Aggregate::sum},
       {"sipline_messages_read_timed_out_total", "counter",
        "TCP/TLS connections closed: a message was not complete within its read deadline.",
-       [](const AccountMetrics& m) { return double(m.transport.messages_read_timed_out); }},
+       [](const AccountMetrics& m) { return double(m.transport.messages_read_timed_out); },
+       Aggregate::sum},
       {"sipline_accept_failures_total", "counter",
        "Failed accepts on TCP/TLS listeners (out of descriptors: EMFILE/ENFILE); accepting backs "
        "off.",
-       [](const AccountMetrics& m) { return double(m.transport.accept_failures); }},
+       [](const AccountMetrics& m) { return double(m.transport.accept_failures); }, Aggregate::sum},
       {"sipline_icmp_unreachable_total", "counter",
        "ICMP unreachable errors for UDP sends; each fails what waited on that destination at once.",
-       [](const AccountMetrics& m) { return double(m.transport.unreachable_in); }},
+       [](const AccountMetrics& m) { return double(m.transport.unreachable_in); }, Aggregate::sum},
   };
+  return families;
+}
+
+}  // namespace
+
+std::size_t EngineTotals::count(std::string_view state) const {
+  for (const auto& [s, n] : states) {
+    if (s == state) return n;
+  }
+  return 0;
+}
+
+void add_to_totals(EngineTotals& totals, const AccountMetrics& m) {
+  const auto& families = account_families();
+  totals.sums.resize(families.size());
+  for (std::size_t i = 0; i < families.size(); ++i) {
+    if (families[i].aggregate == Aggregate::sum) totals.sums[i] += families[i].value(m);
+  }
+}
+
+std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate,
+                           const DnsMetrics& dns, const EngineTotals& totals) {
+  const auto& families = account_families();
   std::ostringstream out;
+  out.precision(15);  // counters summed over a fleet pass 10^6: no exponent, no rounding
   for (const auto& f : families) {
+    if (!totals.per_account) {
+      if (f.aggregate == Aggregate::none) continue;
+      const auto i = static_cast<std::size_t>(&f - families.data());
+      const double v = f.aggregate == Aggregate::total ? f.total(totals)
+                       : i < totals.sums.size()        ? totals.sums[i]
+                                                       : 0.0;
+      header(out, f.name, f.type, f.help);
+      out << f.name << " " << v << "\n";
+      continue;
+    }
     out << "# HELP " << f.name << " " << f.help << "\n# TYPE " << f.name << " " << f.type << "\n";
     for (const auto& m : accounts) {
       out << f.name << "{account=\"" << m.status.index << "\",name=\""
@@ -194,8 +270,11 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
           << f.value(m) << "\n";
     }
   }
-  format_subscription_metrics(accounts, out);
-  format_call_metrics(accounts, out);
+  if (totals.per_account) {
+    format_subscription_metrics(accounts, out);
+    format_call_metrics(accounts, out);
+  }
+  format_engine_totals(totals, out);
   const auto engine_wide = [&out](const char* name, const char* type, const char* help,
                                   double value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"

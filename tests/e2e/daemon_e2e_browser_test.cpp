@@ -16,6 +16,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Selenium's pieces for the scripted pages (web_*.py): Debian's chromedriver and python3-selenium.
+bool have_selenium() {
+  return std::filesystem::exists("/usr/bin/chromedriver") &&
+         test::run_command({"/usr/bin/python3", "-c", "import selenium"}, 10s).exit_code == 0;
+}
+
 // The attacker's page: each request's outcome is written into the DOM, which Chromium dumps.
 std::string attack_page(std::uint16_t daemon_port) {
   const std::string base = "http://127.0.0.1:" + std::to_string(daemon_port);
@@ -92,10 +98,7 @@ TEST(DaemonBrowser, CrossOriginPageCannotDriveOrReadTheDaemon) {
 // problem shows next to the field and nothing changes), see the account re-register at
 // Kamailio with the new Expires; the change survives a restart and `sipline check` names it.
 TEST(DaemonBrowser, SettingsFormChangesTheAccountAndTheChangeSurvivesARestart) {
-  if (!std::filesystem::exists("/usr/bin/chromedriver") ||
-      test::run_command({"/usr/bin/python3", "-c", "import selenium"}, 10s).exit_code != 0) {
-    GTEST_SKIP() << "no chromedriver or python3-selenium";
-  }
+  if (!have_selenium()) GTEST_SKIP() << "no chromedriver or python3-selenium";
   test::Kamailio kam;
   ASSERT_NO_THROW(kam.start());
   TempDir tmp;
@@ -145,6 +148,43 @@ TEST(DaemonBrowser, SettingsFormChangesTheAccountAndTheChangeSurvivesARestart) {
   ASSERT_TRUE(again.start());
   ASSERT_TRUE(again.wait_registered(1, 5s, &status)) << status.dump();
   EXPECT_EQ(status["granted_expires_s"], 180) << status.dump();
+}
+
+// Issue 13 in a real browser: over 233 accounts (a fleet of 230 inactive ones after three real
+// ones, one with a wrong password) the page shows the counts by state and 100 accounts a page;
+// Next, the state filter and the name filter ask the daemon for just those.
+TEST(DaemonBrowser, AFleetIsShownAPageAtATimeWithStateAndNameFilters) {
+  if (!have_selenium()) GTEST_SKIP() << "no chromedriver or python3-selenium";
+  test::Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  Daemon d(tmp.path());
+  d.add_tables(
+      "[[fleet]]\ncount = 230\nname = \"Spare {n:05}\"\nuser_id = \"{n}\"\nsip_server = \"" +
+      kam.host() + "\"\nactive = false\nlocal_sip_port = 30001\nport_step = 1\n");
+  d.write_config({account_for(kam, Transport::kUdp, "1073"),
+                  account_for(kam, Transport::kUdp, "1074").text("password", "wrong"),
+                  account_for(kam, Transport::kUdp, "1075")});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(3, 5s, &status)) << status.dump();
+  ASSERT_TRUE(d.wait_account(
+      2, [](const Json& a) { return a["state"] == "failed"; }, 5s, &status))
+      << status.dump();
+  std::string token;
+  std::ifstream(d.state_dir() / "http_token") >> token;
+  auto browser = test::run_command(
+      {"/usr/bin/python3", std::string(SIPLINE_SOURCE_DIR) + "/tests/e2e/web_paging.py",
+       "http://127.0.0.1:" + std::to_string(d.http_port()) + "/", token,
+       (tmp.path() / "chromium").string()},
+      90s);
+  ASSERT_EQ(browser.exit_code, 0) << browser.output;
+  EXPECT_NE(browser.output.find("summary: 233 accounts: 230 disabled, "), std::string::npos)
+      << browser.output;
+  EXPECT_NE(browser.output.find(", 1 failed"), std::string::npos) << browser.output;
+  EXPECT_NE(browser.output.find("failed: ['2'] 1-1 of 1"), std::string::npos) << browser.output;
+  EXPECT_NE(browser.output.find("name: ['123', '124', "), std::string::npos) << browser.output;
+  EXPECT_NE(browser.output.find("prev disabled: true"), std::string::npos) << browser.output;
 }
 
 }  // namespace

@@ -221,3 +221,117 @@ TEST(DaemonFleet, CheckNamesTheTemplateOfABadValue) {
 
 }  // namespace
 }  // namespace sipline::e2e
+
+namespace sipline::e2e {
+namespace {
+
+// Issue 13's "usable at 50,000": a fleet where three accounts have a wrong password. The state
+// filter returns exactly them, paging walks the rest, `sipline status` prints the page and the
+// counts, and /metrics drops its per-account series when metrics_per_account = false (a reload
+// applies it to the next scrape).
+TEST(DaemonFleet, StateFilterFindsExactlyTheFailedAccountsAndMetricsAggregate) {
+  test::Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  constexpr int kCount = 20;
+  const std::set<int> wrong = {4, 11, 17};  // positions (1-based) with a bad password line
+  const std::uint16_t base = free_port_run(kCount);
+  const auto pw_file = tmp.path() / "passwords.txt";
+  {
+    std::ofstream pw(pw_file);
+    for (int k = 1; k <= kCount; ++k) {
+      const std::string user = std::to_string(1800 + k - 1);
+      pw << (wrong.count(k) ? "wrong-" + user : test::Kamailio::password(user)) << "\n";
+    }
+  }
+  Daemon d(tmp.path());
+  d.add_tables(
+      "[[fleet]]\ncount = " + std::to_string(kCount) +
+      "\nfirst = 1800\nname = \"Phone {n}\"\nuser_id = \"{n}\"\npassword_file = \"" +
+      pw_file.string() + "\"\nsip_server = \"" + kam.host() + ":" + std::to_string(kam.udp_port()) +
+      "\"\nunregister_before_new_registration = \"no\"\nlocal_sip_port = " + std::to_string(base) +
+      "\n");
+  d.write_config({});
+  ASSERT_TRUE(d.start());
+
+  Json failed;
+  ASSERT_TRUE(eventually(
+      [&] {
+        failed = d.http("GET", "/api/accounts?state=failed").second;
+        const Json summary = d.http("GET", "/api/accounts/summary").second;
+        return failed.is_array() && failed.size() == wrong.size() && summary.is_object() &&
+               summary["states"]["registered"] == kCount - 3;
+      },
+      20s))
+      << failed.dump(1) << "\n"
+      << d.log_tail();
+  std::set<int> got;
+  for (const auto& a : failed) {
+    got.insert(a["index"].get<int>());
+    EXPECT_EQ(a["failure_class"], "credentials") << a.dump();
+  }
+  EXPECT_EQ(got, wrong);
+  const Json summary = d.http("GET", "/api/accounts/summary").second;
+  EXPECT_EQ(summary["total"], kCount);
+  EXPECT_EQ(summary["states"]["failed"], 3);
+
+  // Pages of the registered ones: 17 in pages of 5, the last one short, every index once.
+  std::set<int> seen;
+  for (int offset = 0; offset < kCount; offset += 5) {
+    const auto [status, page] = d.http("GET",
+                                       "/api/accounts?state=registered,refreshing&limit=5"
+                                       "&offset=" +
+                                           std::to_string(offset));
+    ASSERT_EQ(status, 200);
+    for (const auto& a : page) seen.insert(a["index"].get<int>());
+    EXPECT_EQ(page.size(), offset + 5 <= kCount - 3 ? 5u : offset < kCount - 3 ? 2u : 0u);
+  }
+  EXPECT_EQ(seen.size(), kCount - 3u);
+  for (int w : wrong) EXPECT_EQ(seen.count(w), 0u);
+  const auto [bad_status, bad] = d.http("GET", "/api/accounts?state=broken");
+  EXPECT_EQ(bad_status, 400);
+  EXPECT_EQ(bad["parameter"], "state");
+  EXPECT_EQ(bad["value"], "broken");
+
+  // The CLI: the failed page and the counts.
+  auto cli = test::run_command(
+      {SIPLINE_BINARY, "status", "--state", "failed", "-c", d.config_path().string()}, 10s);
+  EXPECT_EQ(cli.exit_code, 0) << cli.output;
+  for (int w : wrong) {
+    EXPECT_NE(cli.output.find("Phone " + std::to_string(1800 + w - 1)), std::string::npos)
+        << cli.output;
+  }
+  EXPECT_EQ(cli.output.find("Phone 1800 "), std::string::npos) << cli.output;
+  EXPECT_NE(cli.output.find("20 accounts: 17 registered, 3 failed"), std::string::npos)
+      << cli.output;
+  EXPECT_NE(cli.output.find("shown: 3 of 3 selected (state=failed)"), std::string::npos)
+      << cli.output;
+  auto counts = test::run_command(
+      {SIPLINE_BINARY, "status", "--limit", "0", "-c", d.config_path().string()}, 10s);
+  EXPECT_EQ(counts.exit_code, 0) << counts.output;
+  EXPECT_EQ(counts.output.find("Phone"), std::string::npos) << counts.output;
+  EXPECT_NE(counts.output.find("20 accounts: 17 registered, 3 failed"), std::string::npos);
+
+  // metrics_per_account = "auto" with 20 accounts: series per account, and the totals.
+  std::string m = d.metrics();
+  EXPECT_NE(m.find("sipline_registrations_total{account=\"1\""), std::string::npos) << m;
+  EXPECT_NE(m.find("\nsipline_accounts{state=\"failed\"} 3\n"), std::string::npos) << m;
+  // false, applied by a reload: engine-wide series only.
+  d.add_daemon_keys("metrics_per_account = false\n");
+  d.reload({});
+  ASSERT_TRUE(eventually([&] { return d.metrics().find("account=\"") == std::string::npos; }, 5s))
+      << d.log_tail();
+  m = d.metrics();
+  EXPECT_NE(m.find("\nsipline_accounts{state=\"failed\"} 3\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("# TYPE sipline_registration_duration_seconds histogram\n"), std::string::npos);
+  const auto count_at = m.find("\nsipline_registration_duration_seconds_count ");
+  ASSERT_NE(count_at, std::string::npos) << m;
+  EXPECT_GE(std::stoi(m.substr(count_at + 45)), kCount - 3) << m;
+  const auto fails_at = m.find("\nsipline_registration_failures_total ");
+  ASSERT_NE(fails_at, std::string::npos) << m;
+  EXPECT_GE(std::stoi(m.substr(fails_at + 37)), 3) << m;
+  EXPECT_EQ(d.terminate(), 0);
+}
+
+}  // namespace
+}  // namespace sipline::e2e

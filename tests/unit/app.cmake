@@ -9,4 +9,5 @@ target_compile_definitions(app_cli_test PRIVATE SIPLINE_CLI="$<TARGET_FILE:sipli
                                                 SIPLINE_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(app_cli_test sipline_cli)
 sipline_test(app_calls_test SOURCES app_calls_test.cpp DEPS sipline_app)
+sipline_test(app_paging_test SOURCES app_paging_test.cpp DEPS sipline_app)
 sipline_test(app_shard_test SOURCES app_shard_test.cpp DEPS sipline_app)

@@ -45,3 +45,26 @@ TEST(HttpKeys, Loopback) {
     EXPECT_FALSE(is_loopback(h)) << h;
   }
 }
+
+// metrics_per_account: "auto" (the default), true or false; anything else named with its line.
+TEST(HttpKeys, MetricsPerAccountIsAutoTrueOrFalse) {
+  auto def = parse_config(kAccount, "t.toml");
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->config.daemon.metrics_per_account, AutoSwitch::automatic);
+  const std::pair<const char*, AutoSwitch> good[] = {
+      {"\"auto\"", AutoSwitch::automatic}, {"true", AutoSwitch::on}, {"false", AutoSwitch::off}};
+  for (const auto& [text, want] : good) {
+    auto r = parse_daemon(std::string("metrics_per_account = ") + text);
+    ASSERT_TRUE(r.ok()) << text;
+    EXPECT_EQ(r->config.daemon.metrics_per_account, want) << text;
+  }
+  for (const char* bad : {"\"yes\"", "\"Auto\"", "1", "\"\""}) {
+    auto r = parse_daemon(std::string("metrics_per_account = ") + bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    ASSERT_EQ(r.error().errors.size(), 1u) << bad;
+    const Problem& p = r.error().errors[0];
+    EXPECT_EQ(p.key, "daemon.metrics_per_account") << bad;
+    EXPECT_EQ(p.line, 2) << bad;
+    EXPECT_EQ(p.allowed, "\"auto\", true or false") << bad;
+  }
+}

@@ -2,6 +2,9 @@
 // gate of registration attempts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "metrics.hpp"
 
 namespace sipline::engine {
@@ -86,6 +89,91 @@ TEST(Metrics, CallsByDirectionAndOutcomeWithRtp) {
   EXPECT_NE(text.find("sipline_call_answered_seconds_total{" + l + "} 12.5\n"), std::string::npos);
   EXPECT_NE(text.find("sipline_rtp_sent_packets_total{" + l + "} 250\n"), std::string::npos);
   EXPECT_NE(text.find("sipline_rtp_lost_packets_total{" + l + "} 2\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipline::engine
+
+namespace sipline::engine {
+namespace {
+
+EngineTotals fleet_totals(bool per_account) {
+  EngineTotals t;
+  t.per_account = per_account;
+  t.states = {{"disabled", 0},       {"unregistering", 0}, {"registering", 2},
+              {"registered", 40000}, {"refreshing", 9990}, {"failed", 8}};
+  using std::chrono::milliseconds;
+  t.registrations.registered(milliseconds(3), false);      // le 0.005
+  t.registrations.registered(milliseconds(5), false);      // le 0.005 (bounds are inclusive)
+  t.registrations.registered(milliseconds(40), true);      // le 0.05
+  t.registrations.registered(milliseconds(200000), true);  // beyond 120: +Inf only
+  t.registrations.failed();
+  return t;
+}
+
+std::vector<AccountMetrics> two_accounts() {
+  std::vector<AccountMetrics> all(2);
+  for (int i = 0; i < 2; ++i) {
+    all[i].status.index = i + 1;
+    all[i].status.name = "p" + std::to_string(i + 1);
+    all[i].status.registrations_ok = 7;
+    all[i].txn.client_started = 1500000;  // summed: 3000000, no exponent
+    all[i].txn.retransmissions = 2;
+  }
+  return all;
+}
+
+// Without series per account: engine-wide series under the per-account names that add up, none
+// with an account label, and the histogram and counts by state.
+TEST(Metrics, WithoutSeriesPerAccountOnlyEngineWideAggregates) {
+  EngineTotals totals = fleet_totals(false);
+  for (const auto& m : two_accounts()) add_to_totals(totals, m);
+  const std::string text = format_metrics({}, GateMetrics{1, 0, 64, 0}, {}, totals);
+  EXPECT_EQ(text.find("account=\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\nsipline_transactions_total 3000000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nsipline_retransmissions_total 4\n"), std::string::npos);
+  // Registrations come from the engine's stats (they outlive reloads), not the accounts' 7s.
+  EXPECT_NE(
+      text.find("# TYPE sipline_registrations_total counter\nsipline_registrations_total 4\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("\nsipline_registration_failures_total 1\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_registration_refreshes_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_account_registered 49990\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_accounts{state=\"failed\"} 8\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_accounts{state=\"disabled\"} 0\n"), std::string::npos);
+  EXPECT_EQ(text.find("sipline_server_target_rank"), std::string::npos);
+  EXPECT_EQ(text.find("sipline_calls_active"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_registrations_in_flight 1\n"), std::string::npos);
+  const std::string h = "sipline_registration_duration_seconds";
+  EXPECT_NE(text.find("# TYPE " + h + " histogram\n" + h + "_bucket{le=\"0.005\"} 2\n" + h +
+                      "_bucket{le=\"0.01\"} 2\n" + h + "_bucket{le=\"0.025\"} 2\n" + h +
+                      "_bucket{le=\"0.05\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(h + "_bucket{le=\"120\"} 3\n" + h + "_bucket{le=\"+Inf\"} 4\n" + h +
+                      "_sum 200.048\n" + h + "_count 4\n"),
+            std::string::npos)
+      << text;
+}
+
+// Per account: the families as before, plus the engine-wide ones whose names do not clash.
+TEST(Metrics, PerAccountKeepsTheSeriesAndAddsTheEngineWideOnes) {
+  const std::string text = format_metrics(two_accounts(), GateMetrics{}, {}, fleet_totals(true));
+  EXPECT_NE(text.find("sipline_registrations_total{account=\"2\",name=\"p2\",transport=\"\"} 7\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("\nsipline_registrations_total "), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_accounts{state=\"registered\"} 40000\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_registration_duration_seconds_count 4\n"), std::string::npos);
+  // Every family is declared once.
+  std::size_t at = 0;
+  std::vector<std::string> declared;
+  while ((at = text.find("# TYPE ", at)) != std::string::npos) {
+    at += 7;
+    declared.push_back(text.substr(at, text.find(' ', at) - at));
+  }
+  std::sort(declared.begin(), declared.end());
+  EXPECT_EQ(std::adjacent_find(declared.begin(), declared.end()), declared.end());
 }
 
 }  // namespace
