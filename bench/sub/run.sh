@@ -3,8 +3,9 @@
 # against the project's Kamailio with its presence server, next to the same N accounts without
 # subscriptions. For each run it prints
 #   ready s    from the daemon's start until all N are registered and all N*SUBS subscriptions
-#              are active (GET /metrics polled every POLL_MS = 250 ms by wait_ready.py, one process and
-#              one connection: bash's curl + awk per poll took up to 2 s on a loaded machine)
+#              are active (GET /metrics, engine-wide series only, polled every POLL_MS = 50 ms
+#              by wait_ready.py, one process and one connection: bash's curl + awk per poll
+#              took up to 2 s on a loaded machine)
 #   fail       SUBSCRIBE attempts that failed (sipline_subscription_failures_total)
 #   rcvbuf     the kernel's UDP RcvbufErrors over the run (drops at any socket)
 #   RSS MiB    the daemon's VmHWM once ready;  KiB/acct: (RSS with subs - RSS without) / N
@@ -48,8 +49,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-metric_sum() { # metric_sum TEXT NAME
-  awk -v m="$2" 'index($0, m "{") == 1 { s += $NF } END { print s + 0 }' <<<"$1"
+metric_sum() { # metric_sum TEXT NAME: its samples summed, with labels or without
+  awk -v m="$2" 'index($0, m "{") == 1 || index($0, m " ") == 1 { s += $NF } END { print s + 0 }' <<<"$1"
 }
 
 # config WITH_SUBS FILE
@@ -57,7 +58,7 @@ config() {
   {
     printf '[daemon]\nstate_dir = "%s/state"\nhttp_listen = "127.0.0.1:%s"\nhttp_token_file = ""\n' \
       "$RUN" "$HTTP"
-    printf 'log_level = "warn"\n'
+    printf 'log_level = "warn"\nmetrics_per_account = false\n'
     [[ -z ${IN_FLIGHT:-} ]] || printf 'registrations_in_flight = %s\n' "$IN_FLIGHT"
     awk -v n="$N" -v k="$SIP_PORT" -v subs="$1" -v blf="$BLF" 'BEGIN {
       for (i = 0; i < n; i++) {

@@ -5,10 +5,12 @@ registered and WANT subscriptions are active, or TIMEOUT_S passes. Prints on std
 (READY_S "timeout" when not reached; CPU: what the daemon and Kamailio's process group burnt from
 T0 on). With TIMELINE set, every poll goes to stderr.
 bench/sub/run.sh used to poll with curl and awk from bash; on a loaded machine those process
-spawns took up to 2 s each, which showed up as "ready s". A poll here costs one HTTP request,
-but /metrics is about 6 KiB per account with its six subscriptions (6 MB for 1000), which the
-daemon formats and this script parses: POLL_MS (env, default 250) spaces the polls so the bench
-does not measure itself; "ready s" is late by at most one interval plus one poll.
+spawns took up to 2 s each, which showed up as "ready s". A poll here costs one HTTP request.
+The daemon runs with metrics_per_account = false, so /metrics is a few KiB of engine-wide series
+(sipline_account_registered, sipline_subscriptions{event,state}); with series per account it
+was about 6 KiB per account (6 MB for 1000), and formatting it four times a second was a fifth
+of the daemon's CPU in the run. POLL_MS (env, default 50) spaces the polls; "ready s" is late
+by at most one interval plus one poll.
 
 usage: wait_ready.py PORT N WANT TIMEOUT_S GO_FILE KAM_PGID [TIMELINE]"""
 import http.client
@@ -28,7 +30,7 @@ with open(go_file) as f:
     t0_text, dpid_text, kticks0_text = f.read().split()
 t0, dpid, kticks0 = float(t0_text), int(dpid_text), int(kticks0_text)
 hz = os.sysconf("SC_CLK_TCK")
-poll_s = int(os.environ.get("POLL_MS", "250")) / 1000
+poll_s = int(os.environ.get("POLL_MS", "50")) / 1000
 
 
 def ticks(stat):
@@ -56,10 +58,15 @@ def group_ticks():
     return total
 
 
-def metric_sum(text, name):
-    prefix = name + "{"
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith(prefix))
+def metric_sum(text, name, labels=""):
+    """The sum of a family's samples (with or without labels) whose labels contain `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        if not (line.startswith(name + "{") or line.startswith(name + " ")):
+            continue
+        if labels in line.rsplit(" ", 1)[0]:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 conn = None
@@ -78,7 +85,7 @@ while time.time() - t0 < timeout_s:
         time.sleep(0.02)
         continue
     reg = int(metric_sum(text, "sipline_account_registered"))
-    active = int(metric_sum(text, "sipline_subscription_active"))
+    active = int(metric_sum(text, "sipline_subscriptions", 'state="active"'))
     now = time.time()
     if timeline:
         print(f"timeline {now - t0:6.2f} s  registered {reg:4d}  active {active:4d}  cpu daemon "

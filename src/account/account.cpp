@@ -454,6 +454,10 @@ void Account::unbind_and_finish(std::function<void()> done) {
   });
 }
 
+void Account::add_subscriptions_to(SubscriptionTally& tally) const {
+  watchers_->add_to(tally);
+}
+
 Snapshot Account::snapshot() const {
   Snapshot s;
   const auto now = stack_.timers.now();

@@ -113,6 +113,8 @@ class Account {
   void on_transport_error(const transport::TransportError& error);
 
   Snapshot snapshot() const;
+  // Adds this account's subscriptions to an engine-wide tally (cheaper than snapshot()).
+  void add_subscriptions_to(SubscriptionTally& tally) const;
   State state() const { return state_; }
   const config::AccountConfig& config() const { return cfg_; }
   const transport::Target& target() const { return identity_.target; }

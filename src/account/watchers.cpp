@@ -186,6 +186,16 @@ std::vector<WatchSnapshot> Watchers::snapshots() const {
   return out;
 }
 
+void Watchers::add_to(SubscriptionTally& tally) const {
+  for (const auto& e : entries_) {
+    const Watch* w = e.watch.get();
+    ++tally.by_event_state[{usage::sub::event_name(w->package()), to_string(w->state())}];
+    tally.counters.subscribes_ok += w->counters().subscribes_ok;
+    tally.counters.failures += w->counters().failures;
+    tally.counters.notifies += w->counters().notifies;
+  }
+}
+
 std::vector<BlfLamp> Watchers::blf() const {
   std::vector<BlfLamp> out;
   for (const auto& e : entries_) {

@@ -6,9 +6,12 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "account/watch.hpp"
@@ -40,6 +43,13 @@ struct WatchSnapshot {
   std::optional<base::Duration> next_attempt_in;
   std::string last_error;
   WatchCounters counters;
+};
+
+// Subscriptions of many accounts added up (engine-wide metrics): no strings copied, the names
+// are the packages' and states' own constants.
+struct SubscriptionTally {
+  std::map<std::pair<std::string_view, std::string_view>, std::size_t> by_event_state;
+  WatchCounters counters;  // summed
 };
 
 // What the registrar's reg-event document asks of the account.
@@ -78,6 +88,7 @@ class Watchers {
 
   MwiStatus mwi() const { return mwi_; }
   std::vector<WatchSnapshot> snapshots() const;
+  void add_to(SubscriptionTally& tally) const;
   std::vector<BlfLamp> blf() const;
   std::uint64_t notifies_rejected() const { return notifies_rejected_; }
 

@@ -151,6 +151,9 @@ class EngineImpl final : public Engine {
     std::vector<engine::AccountMetrics> all;
     engine::AccountMetrics counters;  // without series per account: one account at a time
     for (const auto& rt : runtimes_) {
+      if (const account::Account* a = std::as_const(*rt).account()) {
+        a->add_subscriptions_to(totals.subscriptions);
+      }
       if (!totals.per_account) {
         counters.txn = rt->txn() != nullptr ? rt->txn()->counters() : txn::Counters{};
         counters.transport = rt->transport() != nullptr ? rt->transport()->counters()

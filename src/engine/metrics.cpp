@@ -155,6 +155,17 @@ void format_engine_totals(const EngineTotals& t, std::ostringstream& out) {
     out << "\"} " << below << "\n";
   }
   out << h << "_sum " << r.sum_s << "\n" << h << "_count " << below << "\n";
+  header(out, "sipline_subscriptions", "gauge", "Subscriptions by event package and state.");
+  for (const auto& [key, n] : t.subscriptions.by_event_state) {
+    out << "sipline_subscriptions{event=\"" << key.first << "\",state=\"" << key.second << "\"} "
+        << n << "\n";
+  }
+  if (t.per_account) return;  // then per subscription, in format_subscription_metrics
+  header(out, "sipline_subscription_refreshes_total", "counter",
+         "SUBSCRIBEs accepted (initial and refreshes).");
+  out << "sipline_subscription_refreshes_total " << t.subscriptions.counters.subscribes_ok << "\n";
+  header(out, "sipline_subscription_failures_total", "counter", "SUBSCRIBE attempts that failed.");
+  out << "sipline_subscription_failures_total " << t.subscriptions.counters.failures << "\n";
 }
 
 // The per-account families, in the order of the text.

@@ -8,6 +8,7 @@
 
 #include "account/calls.hpp"
 #include "account/registration_stats.hpp"
+#include "account/watchers.hpp"
 #include "sipline/engine.hpp"
 #include "transport/asio_transport.hpp"
 #include "txn/transaction_layer.hpp"
@@ -45,7 +46,8 @@ struct EngineTotals {
   bool per_account = true;
   std::vector<std::pair<std::string, std::size_t>> states;  // AccountPage::states
   account::RegistrationStats registrations;
-  std::vector<double> sums;  // by family, in the order of the text
+  account::SubscriptionTally subscriptions;  // every account's, in both modes
+  std::vector<double> sums;                  // by family, in the order of the text
   std::size_t count(std::string_view state) const;
 };
 

@@ -128,7 +128,18 @@ std::vector<AccountMetrics> two_accounts() {
 TEST(Metrics, WithoutSeriesPerAccountOnlyEngineWideAggregates) {
   EngineTotals totals = fleet_totals(false);
   for (const auto& m : two_accounts()) add_to_totals(totals, m);
+  totals.subscriptions.by_event_state[{"dialog", "active"}] = 5000;
+  totals.subscriptions.by_event_state[{"message-summary", "pending"}] = 3;
+  totals.subscriptions.counters.subscribes_ok = 6000;
+  totals.subscriptions.counters.failures = 2;
   const std::string text = format_metrics({}, GateMetrics{1, 0, 64, 0}, {}, totals);
+  EXPECT_NE(text.find("\nsipline_subscriptions{event=\"dialog\",state=\"active\"} 5000\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nsipline_subscriptions{event=\"message-summary\",state=\"pending\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("\nsipline_subscription_refreshes_total 6000\n"), std::string::npos);
+  EXPECT_NE(text.find("\nsipline_subscription_failures_total 2\n"), std::string::npos);
   EXPECT_EQ(text.find("account=\""), std::string::npos) << text;
   EXPECT_NE(text.find("\nsipline_transactions_total 3000000\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nsipline_retransmissions_total 4\n"), std::string::npos);
@@ -158,7 +169,11 @@ TEST(Metrics, WithoutSeriesPerAccountOnlyEngineWideAggregates) {
 
 // Per account: the families as before, plus the engine-wide ones whose names do not clash.
 TEST(Metrics, PerAccountKeepsTheSeriesAndAddsTheEngineWideOnes) {
-  const std::string text = format_metrics(two_accounts(), GateMetrics{}, {}, fleet_totals(true));
+  EngineTotals totals = fleet_totals(true);
+  totals.subscriptions.by_event_state[{"reg", "active"}] = 1;
+  const std::string text = format_metrics(two_accounts(), GateMetrics{}, {}, totals);
+  EXPECT_NE(text.find("\nsipline_subscriptions{event=\"reg\",state=\"active\"} 1\n"),
+            std::string::npos);
   EXPECT_NE(text.find("sipline_registrations_total{account=\"2\",name=\"p2\",transport=\"\"} 7\n"),
             std::string::npos)
       << text;
