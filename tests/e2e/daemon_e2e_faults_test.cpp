@@ -157,6 +157,50 @@ TEST_F(DaemonScenario, UnregisterInstanceFollowsIdentityWhenAccountsAreReordered
 }
 
 // "no": nothing is sent before registering, so the stale binding of the killed run stays.
+// outbound = true (RFC 5626): Kamailio keeps our instance and reg-id, gives GRUUs (RFC 5627: we
+// sent Supported: gruu with an instance), and a restart on a new port registers the same
+// instance (state_dir/instances) while "instance" removes the old binding.
+TEST_F(DaemonScenario, OutboundRegistersOneInstanceKeptAcrossRestarts) {
+  auto a = account_for(kam_, Transport::kTcp, "1017");
+  a.flag("outbound", true);
+  a.text("unregister_before_new_registration", "instance");
+  Daemon first(tmp_.path(), "first");
+  first.write_config({a});
+  ASSERT_TRUE(first.start());
+  Json status;
+  ASSERT_TRUE(first.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(status["outbound"].is_object()) << status.dump();
+  const std::string instance = status["outbound"]["instance"];
+  ASSERT_TRUE(instance.starts_with("<urn:uuid:") && instance.size() == 47) << instance;
+  auto bindings = kam_.bindings_of("1017");
+  ASSERT_EQ(bindings.size(), 1u);
+  EXPECT_EQ(bindings[0].instance, instance);
+  EXPECT_EQ(bindings[0].reg_id, 1);
+  EXPECT_NE(bindings[0].contact.find(";ob"), std::string::npos) << bindings[0].contact;
+  const std::string uuid = instance.substr(10, 36);
+  EXPECT_NE(status["outbound"]["pub_gruu"].get<std::string>().find(";gr=urn:uuid:" + uuid),
+            std::string::npos)
+      << status.dump();
+  EXPECT_NE(status["outbound"]["temp_gruu"], "") << status.dump();
+  ASSERT_TRUE(
+      eventually([&] { return file_has(first.state_dir() / "instances", uuid); }, 3s, 20ms));
+  ASSERT_TRUE(eventually(
+      [&] { return file_has(first.state_dir() / "contacts", status["contact"]); }, 3s, 20ms));
+  first.kill();
+
+  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
+  Daemon second(tmp_.path(), "second");
+  second.write_config({a});
+  ASSERT_TRUE(second.start());
+  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_EQ(status["outbound"]["instance"], instance) << status.dump();
+  EXPECT_EQ(status["unregister_outcome"], "200 ok") << status.dump();
+  bindings = kam_.bindings_of("1017");
+  ASSERT_EQ(bindings.size(), 1u) << "the old binding of this instance stays";
+  EXPECT_EQ(bindings[0].instance, instance);
+  EXPECT_NE(bindings[0].contact.find(status["contact"].get<std::string>()), std::string::npos);
+}
+
 TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {
   auto a = account_for(kam_, Transport::kUdp, "1012");
   a.text("unregister_before_new_registration", "no");
