@@ -52,6 +52,14 @@ bool file_has(const std::filesystem::path& path, const std::string& text) {
   return all.find(text) != std::string::npos;
 }
 
+// The second run of the one account `a` after the first was killed: on a new local port, as a
+// device that got another address would; true once it registered (status in `status`).
+bool restart_on_new_port(Daemon& second, AccountToml& a, Json& status) {
+  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
+  second.write_config({a});
+  return second.start() && second.wait_registered(1, 5s, &status);
+}
+
 // Another device's binding of the same AOR.
 std::string foreign_contact(const std::string& user) {
   return "sip:" + user + "@127.0.0.1:5999";
@@ -104,11 +112,8 @@ TEST_F(DaemonScenario, UnregisterInstanceRemovesOwnStaleBindingAfterRestartOnNew
   first.kill();
   ASSERT_TRUE(binding(kam_, "1011", old_contact)) << "SIGKILL must leave the binding";
 
-  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
   Daemon second(tmp_.path(), "second");
-  second.write_config({a});
-  ASSERT_TRUE(second.start());
-  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(restart_on_new_port(second, a, status)) << status.dump();
   const std::string new_contact = status["contact"];
   ASSERT_NE(old_contact, new_contact);
   EXPECT_FALSE(binding(kam_, "1011", old_contact)) << "the stale binding of this instance stays";
@@ -188,11 +193,8 @@ TEST_F(DaemonScenario, OutboundRegistersOneInstanceKeptAcrossRestarts) {
       [&] { return file_has(first.state_dir() / "contacts", status["contact"]); }, 3s, 20ms));
   first.kill();
 
-  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
   Daemon second(tmp_.path(), "second");
-  second.write_config({a});
-  ASSERT_TRUE(second.start());
-  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(restart_on_new_port(second, a, status)) << status.dump();
   EXPECT_EQ(status["outbound"]["instance"], instance) << status.dump();
   EXPECT_EQ(status["unregister_outcome"], "200 ok") << status.dump();
   bindings = kam_.bindings_of("1017");
@@ -212,11 +214,8 @@ TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {
   const std::string old_contact = status["contact"];
   first.kill();
 
-  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
   Daemon second(tmp_.path(), "second");
-  second.write_config({a});
-  ASSERT_TRUE(second.start());
-  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(restart_on_new_port(second, a, status)) << status.dump();
   EXPECT_TRUE(binding(kam_, "1012", old_contact));
   EXPECT_TRUE(binding(kam_, "1012", status["contact"]));
   EXPECT_EQ(status["unregister_outcome"], "");
