@@ -55,6 +55,16 @@ struct BlfStatus {
   bool operator==(const BlfStatus&) const = default;
 };
 
+// RFC 5626 outbound / RFC 5627 GRUU of an account with `outbound = true`, from its last 2xx.
+struct OutboundStatus {
+  std::string instance;                       // our +sip.instance, "<urn:uuid:...>"
+  bool supported = false;                     // the 2xx had Require: outbound
+  std::optional<std::uint32_t> flow_timer_s;  // the 2xx's Flow-Timer, null when none
+  std::string pub_gruu;                       // our Contact's pub-gruu in the 2xx, "" when none
+  std::string temp_gruu;                      // its temp-gruu, "" when none
+  bool operator==(const OutboundStatus&) const = default;
+};
+
 // One account as the outside sees it (GET /api/accounts, `sipline status`).
 struct AccountStatus {
   int index = 0;  // 1-based, as in the config file
@@ -89,6 +99,7 @@ struct AccountStatus {
   std::string server_target_reason;
   std::size_t server_target_rank = 0;
   std::uint64_t failovers = 0;
+  std::optional<OutboundStatus> outbound;  // null unless the account has outbound = true
   // Subscriptions (calls-and-subscriptions.md): mwi is null until a message summary arrived.
   std::optional<MwiStatus> mwi;
   std::vector<SubscriptionStatus> subscriptions;

@@ -305,6 +305,10 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   last_error_ = o.failure == FailureClass::kNone ? "" : o.detail;
   if (o.requested_s > requested_expires_s()) min_expires_s_ = o.requested_s;  // after a 423
   granted_s_ = o.granted_s;
+  outbound_seen_.outbound = o.outbound;
+  outbound_seen_.flow_timer_s = o.flow_timer_s;
+  outbound_seen_.pub_gruu = o.pub_gruu;
+  outbound_seen_.temp_gruu = o.temp_gruu;
   if (granted_s_ == 0) {  // a 2xx that grants nothing holds no binding
     usage::reg::Outcome f = o;
     f.failure = FailureClass::kBindingNotConfirmed;
@@ -495,6 +499,11 @@ Snapshot Account::snapshot() const {
   s.server_target_reason = target_reason_;
   s.server_target_rank = target_rank_;
   s.failovers = failovers_;
+  s.outbound_instance = identity_.instance;
+  s.outbound_supported = outbound_seen_.outbound;
+  s.flow_timer_s = outbound_seen_.flow_timer_s;
+  s.pub_gruu = outbound_seen_.pub_gruu;
+  s.temp_gruu = outbound_seen_.temp_gruu;
   return s;
 }
 

@@ -81,6 +81,13 @@ struct Snapshot {
   std::string server_target_reason;    // "most preferred", "fail-over from ...: timeout", ...
   std::size_t server_target_rank = 0;  // 0: the most preferred of the DNS answer
   std::uint64_t failovers = 0;
+  // RFC 5626 outbound (`outbound = true`): our instance ("" when off) and what the last 2xx
+  // said: Require: outbound, Flow-Timer, and our binding's GRUUs (RFC 5627).
+  std::string outbound_instance;
+  bool outbound_supported = false;
+  std::optional<std::uint32_t> flow_timer_s;
+  std::string pub_gruu;
+  std::string temp_gruu;
 };
 
 class Account {
@@ -105,6 +112,9 @@ class Account {
 
   // Runs "unregister before new registration", then registers and keeps registered.
   void start();
+  // RFC 5626 outbound (`outbound = true`): the instance ID ("<urn:uuid:...>", kept in state_dir
+  // by the engine) every REGISTER carries. Set before start().
+  void set_outbound_instance(std::string instance) { identity_.instance = std::move(instance); }
   // Unregisters our binding (if any) and calls `done` once (never synchronously).
   void stop(std::function<void()> done);
   // Re-register now (HTTP POST .../register).
@@ -199,6 +209,7 @@ class Account {
   std::size_t target_rank_ = 0;
   std::string target_reason_;
   std::uint64_t failovers_ = 0;
+  usage::reg::Outcome outbound_seen_;  // the last 2xx's outbound / flow_timer_s / GRUUs
   std::uint64_t locate_generation_ = 0;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
   // A fleet account's first refresh and keep-alive are still to be spread (spread_phase).

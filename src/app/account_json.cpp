@@ -9,7 +9,7 @@ namespace {
 
 template <typename T>
 constexpr bool kIsRecord = std::is_same_v<T, MwiStatus> || std::is_same_v<T, SubscriptionStatus> ||
-                           std::is_same_v<T, BlfStatus>;
+                           std::is_same_v<T, BlfStatus> || std::is_same_v<T, OutboundStatus>;
 
 // Calls f(key, field) for every field of a nested record of an account, in the JSON order of
 // calls-and-subscriptions.md "Interfaces added" (const or not: one list both directions use).
@@ -32,6 +32,12 @@ void visit_record(R& r, F&& f) {
     f("next_attempt_in_s", r.next_attempt_in_s);
     f("refreshes", r.refreshes);
     f("failures", r.failures);
+  } else if constexpr (std::is_same_v<T, OutboundStatus>) {
+    f("instance", r.instance);
+    f("supported", r.supported);
+    f("flow_timer_s", r.flow_timer_s);
+    f("pub_gruu", r.pub_gruu);
+    f("temp_gruu", r.temp_gruu);
   } else {
     static_assert(std::is_same_v<T, BlfStatus>);
     f("uri", r.uri);
@@ -71,6 +77,7 @@ void for_each_field(Status& a, F&& f) {
   f("server_target_reason", a.server_target_reason);
   f("server_target_rank", a.server_target_rank);
   f("failovers", a.failovers);
+  f("outbound", a.outbound);
   f("mwi", a.mwi);
   f("subscriptions", a.subscriptions);
   f("blf", a.blf);

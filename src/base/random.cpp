@@ -81,6 +81,22 @@ void secure_bytes(void* out, std::size_t n) {
   }
 }
 
+std::string uuid_v4() {
+  unsigned char b[16];
+  secure_bytes(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // variant 10xx
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0x0f]);
+  }
+  return out;
+}
+
 std::uint64_t SecureRandom::next_u64() {
   struct Pool {
     std::uint64_t words[512];

@@ -41,6 +41,10 @@ std::uint64_t os_seed();
 // Blocks only until the kernel's pool is initialised at boot.
 void secure_bytes(void* out, std::size_t n);
 
+// A version 4 UUID (RFC 4122 §4.4) from the kernel's CSPRNG, lower-case hex with dashes:
+// "f81d4fae-7dec-41d0-a765-00a0c91e6bf6". Used for the RFC 5626 instance ID.
+std::string uuid_v4();
+
 // Random from the kernel's CSPRNG, for Call-IDs, tags, branches and cnonces, which must not be
 // guessable. Every instance draws from one per-thread pool refilled 4 KiB at a time, so a token
 // costs a copy, not a system call, and an instance costs no memory (one per account).

@@ -106,6 +106,7 @@ struct AccountConfig {
   std::chrono::seconds registration_retry_wait_s{20};      // 1..3600
   bool add_auth_header_on_reregister = false;
   bool options_keepalive = false;
+  bool outbound = false;  // RFC 5626: +sip.instance, reg-id, ;ob, Supported: outbound, path
   std::chrono::seconds options_keepalive_interval_s{30};  // 1..64800
   int options_keepalive_max_tries = 3;                    // 3..10
   bool use_privacy_header = false;

@@ -304,6 +304,10 @@ class EngineImpl final : public Engine {
     s.server_target_reason = snap.server_target_reason;
     s.server_target_rank = snap.server_target_rank;
     s.failovers = snap.failovers;
+    if (!snap.outbound_instance.empty()) {
+      s.outbound = OutboundStatus{snap.outbound_instance, snap.outbound_supported,
+                                  snap.flow_timer_s, snap.pub_gruu, snap.temp_gruu};
+    }
     s.mwi = engine::public_mwi(snap.mwi);
     for (const auto& w : snap.subscriptions) {
       s.subscriptions.push_back({w.event, w.uri, w.state, w.granted_expires_s,

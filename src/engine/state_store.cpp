@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/random.hpp"
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,8 @@ namespace sipline::engine {
 namespace {
 
 constexpr std::size_t kMaxLine = 1024;
+constexpr const char* kContacts = "contacts";
+constexpr const char* kInstances = "instances";
 
 // One field of a state file line; false for what cannot have come from us.
 bool usable(const std::string& field) {
@@ -34,7 +38,8 @@ bool legacy_line(const std::string& line) {
 
 StateStore::StateStore(std::string dir, base::TimerService& timers)
     : dir_(std::move(dir)), timer_(timers) {
-  read_contacts();
+  read_table(kContacts, contacts_, true);
+  read_table(kInstances, instances_, false);
   count_legacy_files();
   if (ignored_legacy_ > 0) {
     spdlog::info(
@@ -44,24 +49,24 @@ StateStore::StateStore(std::string dir, base::TimerService& timers)
   }
 }
 
-std::string StateStore::contacts_path() const {
-  return dir_ + "/contacts";
+std::string StateStore::path(const char* file) const {
+  return dir_ + "/" + file;
 }
 
-void StateStore::read_contacts() {
-  std::ifstream in(contacts_path());
+void StateStore::read_table(const char* file, Table& table, bool count_legacy) {
+  std::ifstream in(path(file));
   std::string line;
   while (std::getline(in, line)) {
     const std::size_t t1 = line.find('\t');
     const std::size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
     if (t2 == std::string::npos) {
-      if (legacy_line(line)) ++ignored_legacy_;
+      if (count_legacy && legacy_line(line)) ++ignored_legacy_;
       continue;
     }
     ContactOwner owner{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1)};
-    std::string contact = line.substr(t2 + 1);
-    if (!usable(owner) || !usable(contact)) continue;
-    contacts_[std::move(owner)] = std::move(contact);
+    std::string value = line.substr(t2 + 1);
+    if (!usable(owner) || !usable(value)) continue;
+    table[std::move(owner)] = std::move(value);
   }
 }
 
@@ -87,25 +92,47 @@ void StateStore::save_contact(const ContactOwner& owner, const std::string& cont
   if (it != contacts_.end() && it->second == contact) return;
   contacts_[owner] = contact;
   dirty_ = true;
+  schedule_flush();
+}
+
+std::string StateStore::instance(const ContactOwner& owner) {
+  if (!usable(owner)) return {};
+  if (const auto it = instances_.find(owner); it != instances_.end()) return it->second;
+  std::string made = base::uuid_v4();
+  instances_[owner] = made;
+  instances_dirty_ = true;
+  schedule_flush();
+  return made;
+}
+
+void StateStore::schedule_flush() {
   if (!timer_.armed()) timer_.arm_in(kFlushDelay, [this] { flush(); });
 }
 
 void StateStore::flush() {
   timer_.cancel();
+  if (instances_dirty_) {
+    instances_dirty_ = false;
+    write_table(kInstances, instances_);
+  }
   if (!dirty_) return;
   dirty_ = false;
-  write_contacts();
+  if (write_table(kContacts, contacts_)) {
+    std::error_code ec;
+    for (const auto& old : legacy_files_) std::filesystem::remove(old, ec);  // ignored anyway
+    legacy_files_.clear();
+  }
 }
 
-bool StateStore::write_contacts() {
+bool StateStore::write_table(const char* file, const Table& table) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  const std::string final_path = contacts_path();
+  const std::string final_path = path(file);
   const std::string tmp = final_path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [owner, contact] : contacts_) {
-      out << owner.aor << '\t' << owner.auth_user << '\t' << contact << '\n';
+    for (const auto& [owner, value] : table) {
+      out << owner.aor << '\t' << owner.auth_user << '\t' << value << '\n';
     }
     out.flush();
     if (!out) {
@@ -119,8 +146,6 @@ bool StateStore::write_contacts() {
     warn_once("cannot rename " + tmp + ": " + ec.message());
     return false;
   }
-  for (const auto& old : legacy_files_) std::filesystem::remove(old, ec);  // ignored anyway
-  legacy_files_.clear();
   return true;
 }
 

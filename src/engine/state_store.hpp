@@ -15,6 +15,10 @@
 // account-N.contact file per account). Such an entry names no identity, so it cannot be told
 // apart from another account's after a reorder: it is ignored (one log line with the count), and
 // the binding it names ends at its own expiry. The next write drops the old lines and files.
+//
+// A second file, `instances`, keeps each identity's RFC 5626 instance ID (a UUID made once, on
+// the first run with outbound = true) in the same line format, so a restart registers the same
+// instance and the registrar replaces its binding instead of adding one.
 #pragma once
 #include <cstddef>
 #include <map>
@@ -50,6 +54,10 @@ class StateStore {
   // Notes the contact and schedules a flush; a contact equal to the known one changes nothing,
   // nor does an owner or contact that cannot be written on one line.
   void save_contact(const ContactOwner& owner, const std::string& contact);
+  // The identity's RFC 5626 instance UUID ("f81d4fae-7dec-41d0-a765-00a0c91e6bf6"): the one
+  // kept, else a new version 4 UUID, noted and flushed like a contact. "" for an owner that
+  // cannot be written.
+  std::string instance(const ContactOwner& owner);
   // Writes now when anything changed, atomically (temp file + rename). A failure is logged once,
   // never fatal; the next change tries again.
   void flush();
@@ -59,16 +67,20 @@ class StateStore {
   std::size_t ignored_legacy() const { return ignored_legacy_; }
 
  private:
-  std::string contacts_path() const;
-  void read_contacts();
+  using Table = std::map<ContactOwner, std::string>;
+  std::string path(const char* file) const;
+  void read_table(const char* file, Table& table, bool count_legacy);
   void count_legacy_files();
-  bool write_contacts();
+  bool write_table(const char* file, const Table& table);
+  void schedule_flush();
   void warn_once(const std::string& what);
 
   std::string dir_;
   base::Timer timer_;
-  std::map<ContactOwner, std::string> contacts_;  // every identity known, written or not
+  Table contacts_;   // every identity known, written or not
+  Table instances_;  // identity -> RFC 5626 instance UUID
   bool dirty_ = false;
+  bool instances_dirty_ = false;
   std::size_t writes_ = 0;
   std::size_t ignored_legacy_ = 0;
   std::vector<std::string> legacy_files_;  // account-N.contact, removed by the next write

@@ -21,6 +21,8 @@ struct Identity {
   std::string contact;                 // our Contact URI: "sip:1001@127.0.0.1:5060"
   transport::Target target;            // where requests go (registrar or outbound proxy)
   std::string user_agent = "sipline";  // "": no User-Agent header
+  // RFC 5626 outbound: our +sip.instance ("<urn:uuid:...>"); "" when outbound is off.
+  std::string instance;
 };
 
 struct RequestLine {

@@ -52,6 +52,14 @@ bool file_has(const std::filesystem::path& path, const std::string& text) {
   return all.find(text) != std::string::npos;
 }
 
+// The second run of the one account `a` after the first was killed: on a new local port, as a
+// device that got another address would; true once it registered (status in `status`).
+bool restart_on_new_port(Daemon& second, AccountToml& a, Json& status) {
+  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
+  second.write_config({a});
+  return second.start() && second.wait_registered(1, 5s, &status);
+}
+
 // Another device's binding of the same AOR.
 std::string foreign_contact(const std::string& user) {
   return "sip:" + user + "@127.0.0.1:5999";
@@ -104,11 +112,8 @@ TEST_F(DaemonScenario, UnregisterInstanceRemovesOwnStaleBindingAfterRestartOnNew
   first.kill();
   ASSERT_TRUE(binding(kam_, "1011", old_contact)) << "SIGKILL must leave the binding";
 
-  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
   Daemon second(tmp_.path(), "second");
-  second.write_config({a});
-  ASSERT_TRUE(second.start());
-  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(restart_on_new_port(second, a, status)) << status.dump();
   const std::string new_contact = status["contact"];
   ASSERT_NE(old_contact, new_contact);
   EXPECT_FALSE(binding(kam_, "1011", old_contact)) << "the stale binding of this instance stays";
@@ -157,6 +162,47 @@ TEST_F(DaemonScenario, UnregisterInstanceFollowsIdentityWhenAccountsAreReordered
 }
 
 // "no": nothing is sent before registering, so the stale binding of the killed run stays.
+// outbound = true (RFC 5626): Kamailio keeps our instance and reg-id, gives GRUUs (RFC 5627: we
+// sent Supported: gruu with an instance), and a restart on a new port registers the same
+// instance (state_dir/instances) while "instance" removes the old binding.
+TEST_F(DaemonScenario, OutboundRegistersOneInstanceKeptAcrossRestarts) {
+  auto a = account_for(kam_, Transport::kTcp, "1017");
+  a.flag("outbound", true);
+  a.text("unregister_before_new_registration", "instance");
+  Daemon first(tmp_.path(), "first");
+  first.write_config({a});
+  ASSERT_TRUE(first.start());
+  Json status;
+  ASSERT_TRUE(first.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(status["outbound"].is_object()) << status.dump();
+  const std::string instance = status["outbound"]["instance"];
+  ASSERT_TRUE(instance.starts_with("<urn:uuid:") && instance.size() == 47) << instance;
+  auto bindings = kam_.bindings_of("1017");
+  ASSERT_EQ(bindings.size(), 1u);
+  EXPECT_EQ(bindings[0].instance, instance);
+  EXPECT_EQ(bindings[0].reg_id, 1);
+  EXPECT_NE(bindings[0].contact.find(";ob"), std::string::npos) << bindings[0].contact;
+  const std::string uuid = instance.substr(10, 36);
+  EXPECT_NE(status["outbound"]["pub_gruu"].get<std::string>().find(";gr=urn:uuid:" + uuid),
+            std::string::npos)
+      << status.dump();
+  EXPECT_NE(status["outbound"]["temp_gruu"], "") << status.dump();
+  ASSERT_TRUE(
+      eventually([&] { return file_has(first.state_dir() / "instances", uuid); }, 3s, 20ms));
+  ASSERT_TRUE(eventually(
+      [&] { return file_has(first.state_dir() / "contacts", status["contact"]); }, 3s, 20ms));
+  first.kill();
+
+  Daemon second(tmp_.path(), "second");
+  ASSERT_TRUE(restart_on_new_port(second, a, status)) << status.dump();
+  EXPECT_EQ(status["outbound"]["instance"], instance) << status.dump();
+  EXPECT_EQ(status["unregister_outcome"], "200 ok") << status.dump();
+  bindings = kam_.bindings_of("1017");
+  ASSERT_EQ(bindings.size(), 1u) << "the old binding of this instance stays";
+  EXPECT_EQ(bindings[0].instance, instance);
+  EXPECT_NE(bindings[0].contact.find(status["contact"].get<std::string>()), std::string::npos);
+}
+
 TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {
   auto a = account_for(kam_, Transport::kUdp, "1012");
   a.text("unregister_before_new_registration", "no");
@@ -168,11 +214,8 @@ TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {
   const std::string old_contact = status["contact"];
   first.kill();
 
-  a.number("local_sip_port", test::free_port(test::Protocol::kUdpTcp));
   Daemon second(tmp_.path(), "second");
-  second.write_config({a});
-  ASSERT_TRUE(second.start());
-  ASSERT_TRUE(second.wait_registered(1, 5s, &status)) << status.dump();
+  ASSERT_TRUE(restart_on_new_port(second, a, status)) << status.dump();
   EXPECT_TRUE(binding(kam_, "1012", old_contact));
   EXPECT_TRUE(binding(kam_, "1012", status["contact"]));
   EXPECT_EQ(status["unregister_outcome"], "");

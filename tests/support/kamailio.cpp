@@ -326,6 +326,8 @@ std::vector<Binding> parse_ul_dump(std::string_view text) {
       out.back().user_agent = not_set_to_empty(value);
     } else if (key == "Instance") {
       out.back().instance = not_set_to_empty(value);
+    } else if (key == "Reg-Id") {
+      out.back().reg_id = std::atoi(value.c_str());
     }
   }
   if (skip && !out.empty()) out.pop_back();

@@ -59,6 +59,7 @@ struct Binding {
   std::uint32_t cseq = 0;
   std::string user_agent;
   std::string instance;  // +sip.instance, "" when not set
+  int reg_id = 0;        // RFC 5626 reg-id, 0 when not set
 };
 
 class Kamailio {

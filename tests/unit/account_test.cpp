@@ -411,6 +411,85 @@ TEST_F(Fixture, UnregisterInstanceRemovesThePreviousRunsContactAndOurs) {
   EXPECT_EQ(header(r, HeaderId::kExpires), "3600");
 }
 
+constexpr const char* kInstance = "<urn:uuid:f81d4fae-7dec-41d0-a765-00a0c91e6bf6>";
+
+TEST_F(Fixture, OutboundRegisterCarriesInstanceRegIdObAndSupported) {
+  outbound_instance = kInstance;
+  start();
+  auto r = next_request();
+  EXPECT_EQ(contacts_of(r), std::vector<std::string>{"<sip:1001@127.0.0.1:5060;ob>;reg-id=1;"
+                                                     "+sip.instance=\"" +
+                                                     std::string(kInstance) + "\""});
+  EXPECT_EQ(header(r, HeaderId::kSupported), "outbound, path, gruu");
+  auto c = msg::parse_contact(contacts_of(r).front());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->instance(), kInstance);
+  answer_ok(r);  // the registrar echoes the Contact: the binding is confirmed
+  EXPECT_EQ(state(), State::kRegistered);
+}
+
+TEST_F(Fixture, OutboundReadsRequireFlowTimerAndOurGruusFromThe2xx) {
+  outbound_instance = kInstance;
+  start();
+  auto r = next_request();
+  const std::string params = ";reg-id=1;+sip.instance=\"" + std::string(kInstance) + "\"";
+  answer(r, 200,
+         {"Require: outbound", "Flow-Timer: 25",
+          // another device's binding first: its GRUUs are not ours
+          "Contact: <sip:1001@192.0.2.7:5060;ob>;expires=3600;pub-gruu=\"sip:other@x;gr\"",
+          "Contact: <sip:1001@127.0.0.1:5060;ob>" + params +
+              ";expires=1800;pub-gruu=\"sip:1001@127.0.0.9;gr=urn:uuid:f81d4fae-7dec-41d0-a765-"
+              "00a0c91e6bf6\";temp-gruu=\"sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@127.0.0."
+              "9;gr\""});
+  ASSERT_EQ(state(), State::kRegistered);
+  const auto s = account->snapshot();
+  EXPECT_EQ(s.granted_expires_s, 1800u);
+  EXPECT_EQ(s.outbound_instance, kInstance);
+  EXPECT_TRUE(s.outbound_supported);
+  EXPECT_EQ(s.flow_timer_s, 25u);
+  EXPECT_EQ(s.pub_gruu, "sip:1001@127.0.0.9;gr=urn:uuid:f81d4fae-7dec-41d0-a765-00a0c91e6bf6");
+  EXPECT_EQ(s.temp_gruu, "sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@127.0.0.9;gr");
+  // A refresh answered without them clears them (the registrar no longer offers outbound).
+  auto refresh = wait_request();
+  answer(refresh, 200, {"Flow-Timer: x"}, 1800);
+  const auto t = account->snapshot();
+  EXPECT_FALSE(t.outbound_supported);
+  EXPECT_EQ(t.flow_timer_s, std::nullopt);
+  EXPECT_EQ(t.pub_gruu, "");
+  EXPECT_EQ(t.temp_gruu, "");
+}
+
+TEST_F(Fixture, WithoutOutboundNoInstanceNorSupported) {
+  start();
+  auto r = next_request();
+  EXPECT_EQ(contacts_of(r), std::vector<std::string>{"<sip:1001@127.0.0.1:5060>"});
+  EXPECT_EQ(header(r, HeaderId::kSupported), "");
+}
+
+TEST_F(Fixture, OutboundUnregisterInstanceNamesTheSameInstanceAndRegId) {
+  outbound_instance = kInstance;
+  cfg.unregister_before_new_registration = config::UnregisterMode::instance;
+  previous_contacts = {"sip:1001@127.0.0.1:6000"};
+  start();
+  auto u = next_request();
+  const std::string params = ";reg-id=1;+sip.instance=\"" + std::string(kInstance) + "\"";
+  EXPECT_EQ(contacts_of(u),
+            (std::vector<std::string>{"<sip:1001@127.0.0.1:6000;ob>" + params + ";expires=0",
+                                      "<sip:1001@127.0.0.1:5060;ob>" + params + ";expires=0"}));
+  EXPECT_EQ(header(u, HeaderId::kSupported), "outbound, path, gruu");
+  answer(u, 200);
+  auto r = next_request();
+  EXPECT_EQ(header(r, HeaderId::kExpires), "3600");
+  answer_ok(r);
+  bool done = false;
+  account->stop([&] { done = true; });
+  auto s = next_request();
+  EXPECT_EQ(contacts_of(s),
+            std::vector<std::string>{"<sip:1001@127.0.0.1:5060;ob>" + params + ";expires=0"});
+  answer(s, 200);
+  EXPECT_TRUE(done);
+}
+
 TEST_F(Fixture, UnregisterNoSendsNothingFirst) {
   cfg.unregister_before_new_registration = config::UnregisterMode::no;
   start();

@@ -46,6 +46,7 @@ struct Fixture : ::testing::Test {
   std::vector<std::string> saved_contacts;
   std::unique_ptr<account::Account> account;
   account::CallMediaEnv* calls_env = nullptr;  // set before start() to take calls
+  std::string outbound_instance;               // set before start(): RFC 5626 outbound
   base::TimePoint t0 = timers.now();
 
   static config::AccountConfig base_config() {
@@ -64,6 +65,7 @@ struct Fixture : ::testing::Test {
         1, cfg, account::Stack{txn, transport, timers, random, jitter, nullptr, calls_env}, target,
         previous_contacts,
         account::Account::Hooks{[this](const std::string& c) { saved_contacts.push_back(c); }});
+    if (!outbound_instance.empty()) account->set_outbound_instance(outbound_instance);
     t0 = timers.now();
     account->start();
   }

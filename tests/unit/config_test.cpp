@@ -133,6 +133,7 @@ TEST(Schema, HasEveryKeyOfTheSpecOnce) {
                                       "options_keepalive",
                                       "options_keepalive_interval_s",
                                       "options_keepalive_max_tries",
+                                      "outbound",
                                       "use_privacy_header",
                                       "use_p_preferred_identity_header",
                                       "transport",

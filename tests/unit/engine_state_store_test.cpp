@@ -103,6 +103,30 @@ TEST_F(StateStoreTest, FlushWritesAtOnceAndLaterChangesFlushAgain) {
 }
 
 // Issue 12 defect 2: accounts swapped in the configuration each find their own contact.
+TEST_F(StateStoreTest, InstanceIsMadeOncePerIdentityAndKeptAcrossRestarts) {
+  std::string first;
+  {
+    StateStore store(dir_, timers_);
+    first = store.instance(owner(1));
+    // RFC 4122 version 4: 8-4-4-4-12 lower-case hex, version nibble 4, variant 10xx.
+    ASSERT_EQ(first.size(), 36u);
+    for (std::size_t i : {8u, 13u, 18u, 23u}) EXPECT_EQ(first[i], '-') << first;
+    EXPECT_EQ(first[14], '4') << first;
+    EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos) << first;
+    EXPECT_EQ(first.find_first_not_of("0123456789abcdef-"), std::string::npos) << first;
+    EXPECT_EQ(store.instance(owner(1)), first);
+    EXPECT_NE(store.instance(owner(2)), first);
+    store.save_contact(owner(1), contact(1));
+    timers_.advance(StateStore::kFlushDelay);
+    EXPECT_EQ(timers_.pending(), 0u);
+  }
+  StateStore restarted(dir_, timers_);
+  EXPECT_EQ(restarted.instance(owner(1)), first);
+  EXPECT_EQ(restarted.load_contacts(owner(1)), std::vector<std::string>{contact(1)});
+  restarted.flush();
+  EXPECT_EQ(restarted.writes(), 0u);  // nothing new to write
+}
+
 TEST_F(StateStoreTest, ContactsFollowIdentityNotPosition) {
   {
     StateStore store(dir_, timers_);

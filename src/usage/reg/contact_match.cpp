@@ -40,6 +40,8 @@ Granted granted_expiry(const msg::Message& response, std::string_view our_contac
       if (c.star || !same_contact_uri(c.addr.uri, *ours)) continue;
       g.confirmed = true;
       from_contact = c.expires();
+      if (const auto* p = msg::find_param(c.addr.params, "pub-gruu")) g.pub_gruu = p->value;
+      if (const auto* p = msg::find_param(c.addr.params, "temp-gruu")) g.temp_gruu = p->value;
       break;
     }
   }

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,9 +16,12 @@ bool same_contact_uri(const msg::Uri& a, const msg::Uri& b);
 
 // The granted lifetime G for `our_contact` in a 2xx: our Contact's expires param, else the
 // Expires header, else `requested_s`. `confirmed` says whether our Contact was listed.
+// With it, the GRUUs (RFC 5627 §5.2) the registrar gave our binding, "" when none.
 struct Granted {
   std::uint32_t seconds = 0;
   bool confirmed = false;
+  std::string pub_gruu;
+  std::string temp_gruu;
 };
 Granted granted_expiry(const msg::Message& response, std::string_view our_contact,
                        std::uint32_t requested_s);

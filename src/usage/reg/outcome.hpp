@@ -35,6 +35,11 @@ struct Outcome {
   std::string via_received;  // top Via of the final response, as the server saw us
   std::optional<std::uint16_t> via_rport;
   std::string detail;  // for logs and last_error
+  // RFC 5626 / 5627, read from a 2xx to a REGISTER with an instance (outbound):
+  bool outbound = false;                      // Require: outbound (the registrar supports it)
+  std::optional<std::uint32_t> flow_timer_s;  // Flow-Timer: the server's keep-alive interval
+  std::string pub_gruu;                       // our Contact's pub-gruu / temp-gruu, "" if none
+  std::string temp_gruu;
 
   // A 2xx, even one that did not list our Contact.
   bool registered() const {

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
+#include "base/text.hpp"
+
 #include "auth/respond.hpp"
 #include "msg/writer.hpp"
 #include "txn/matching.hpp"
@@ -125,6 +129,17 @@ void Registration::proceed() {
   send(credentials.empty() ? nullptr : &credentials);
 }
 
+std::string contact_value(const Identity& identity, std::string_view uri, std::string_view tail) {
+  if (identity.instance.empty()) return msg::format_name_addr({}, uri, tail);
+  // RFC 5626 §4.2: ";ob" in the URI, reg-id and the instance in the header field parameters.
+  // An unregister carries them too, so a registrar that keys bindings by instance and reg-id
+  // (§6) finds the binding.
+  std::string params = ";reg-id=";
+  params.append(std::to_string(kRegId)).append(";+sip.instance=\"");
+  params.append(identity.instance).append("\"").append(tail);
+  return msg::format_name_addr({}, std::string(uri) + ";ob", params);
+}
+
 std::string Registration::build(const std::string* authorization, const std::string& branch) const {
   const Attempt& a = *attempt_;
   const std::string from =
@@ -134,12 +149,12 @@ std::string Registration::build(const std::string* authorization, const std::str
                               a.target, branch);
   switch (a.kind) {
     case Attempt::Kind::kBind:
-      w.header(msg::HeaderId::kContact, msg::format_name_addr({}, identity_->contact));
+      w.header(msg::HeaderId::kContact, contact_value(*identity_, identity_->contact, {}));
       w.header(msg::HeaderId::kExpires, std::uint64_t{a.expires_s});
       break;
     case Attempt::Kind::kUnbind:
       for (const auto& c : a.contacts) {
-        w.header(msg::HeaderId::kContact, msg::format_name_addr({}, c, ";expires=0"));
+        w.header(msg::HeaderId::kContact, contact_value(*identity_, c, ";expires=0"));
       }
       w.header(msg::HeaderId::kExpires, std::uint64_t{0});
       break;
@@ -148,6 +163,7 @@ std::string Registration::build(const std::string* authorization, const std::str
       w.header(msg::HeaderId::kExpires, std::uint64_t{0});
       break;
   }
+  if (!identity_->instance.empty()) w.header(msg::HeaderId::kSupported, "outbound, path, gruu");
   if (authorization != nullptr) w.header(auth_.header_name(), *authorization);
   if (!identity_->user_agent.empty()) w.header(msg::HeaderId::kUserAgent, identity_->user_agent);
   return w.finish();
@@ -272,6 +288,24 @@ void Registration::on_redirect(const msg::Message& response) {
   send(nullptr);
 }
 
+namespace {
+
+// RFC 5626 §4.2.1 / §4.4.1: `Require: outbound` says the registrar keeps the flow; Flow-Timer
+// (a delta-seconds) how often it wants a keep-alive. A malformed Flow-Timer is ignored.
+void read_outbound(const msg::Message& response, Outcome& o) {
+  for (std::string_view t : response.tokens(msg::HeaderId::kRequire)) {
+    if (base::iequals(t, "outbound")) o.outbound = true;
+  }
+  if (const auto* h = response.find("Flow-Timer")) {
+    std::uint32_t v = 0;
+    const std::string_view s = h->value;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc{} && end == s.data() + s.size() && v > 0) o.flow_timer_s = v;
+  }
+}
+
+}  // namespace
+
 void Registration::on_success(const msg::Message& response) {
   Outcome o;
   o.status_code = response.status_code();
@@ -284,6 +318,9 @@ void Registration::on_success(const msg::Message& response) {
     const Granted g = granted_expiry(response, identity_->contact, attempt_->expires_s);
     o.granted_s = g.seconds;
     o.contact_confirmed = g.confirmed;
+    o.pub_gruu = g.pub_gruu;
+    o.temp_gruu = g.temp_gruu;
+    read_outbound(response, o);
     if (!g.confirmed) {
       o.failure = FailureClass::kBindingNotConfirmed;
       o.detail = "binding not confirmed: our Contact is missing from the 2xx";

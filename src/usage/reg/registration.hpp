@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/session.hpp"
@@ -19,6 +20,13 @@
 namespace sipline::usage::reg {
 
 using Identity = txn::Identity;
+
+// RFC 5626: the one flow an account registers (one registrar target at a time).
+inline constexpr int kRegId = 1;
+
+// Our Contact header field value for REGISTER: `<uri>` plus `tail` (";expires=0"); with an
+// instance (outbound) `<uri;ob>;reg-id=1;+sip.instance="<urn:uuid:...>"` plus `tail`.
+std::string contact_value(const Identity& identity, std::string_view uri, std::string_view tail);
 
 class Registration {
  public:
