@@ -42,6 +42,8 @@ std::string KeyInfo::allowed() const {
       return "an IPv4 or IPv6 address, or \"\"";
     case ValueKind::ip_list:
       return "comma-separated ip[:port] ([ipv6]:port)";
+    case ValueKind::shared_ports:
+      return "comma-separated udp:PORT, tcp:PORT, tls:PORT (PORT 1..65535), or \"\"";
     default:
       return {};
   }

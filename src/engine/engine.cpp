@@ -66,6 +66,8 @@ class EngineImpl final : public Engine {
       return false;
     }
     if (!open_dns(error)) return false;
+    if (!shared_ports_.open(io_, cfg_, error)) return false;
+    if (trace_.is_open()) shared_ports_.set_trace(trace_.hook());
     for (auto& rt : runtimes_) {
       if (!open_runtime(*rt, error)) return false;
     }
@@ -131,7 +133,10 @@ class EngineImpl final : public Engine {
       if (rt->txn() != nullptr) m.txn = rt->txn()->counters();
       const account::Account* a = std::as_const(*rt).account();
       if (a != nullptr && a->calls() != nullptr) m.calls = a->calls()->totals();
-      if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
+      // A shared socket's counters are not one account's (see /metrics' shared_port lines).
+      if (rt->transport() != nullptr && !rt->shares_transport()) {
+        m.transport = rt->transport()->counters();
+      }
       all.push_back(std::move(m));
     }
     engine::DnsMetrics dns;
@@ -179,6 +184,7 @@ class EngineImpl final : public Engine {
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
     rt.set_events(&events_);
+    rt.set_shared_ports(&shared_ports_);
     auto opened = [this](engine::AccountRuntime& late, const std::string& /*error: logged*/) {
       if (late.account() == nullptr) return late.observe();
       attach(late);
@@ -305,6 +311,7 @@ class EngineImpl final : public Engine {
   // Ended calls, kept in state_dir (before the runtimes, whose calls add to it).
   engine::CallHistory history_{engine::CallHistory::path_in(cfg_.daemon.state_dir)};
   std::unique_ptr<transport::DnsResolver> dns_;  // outlives the runtimes that ask it
+  engine::SharedPorts shared_ports_;             // [daemon] shared_port; outlives the runtimes
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {
