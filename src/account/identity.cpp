@@ -39,6 +39,7 @@ WireNames wire_names(const config::AccountConfig& cfg, const transport::Address&
   const bool v6 = local.address.find(':') != std::string::npos;
   n.contact = n.scheme + ":" + cfg.user_id + "@" +
               (v6 ? "[" + local.address + "]" : local.address) + ":" + std::to_string(local.port);
+  if (!cfg.contact_line.empty()) n.contact += ";line=" + cfg.contact_line;  // shared port
   if (cfg.transport == config::Transport::tcp) n.contact += ";transport=tcp";
   n.contact += tls_param;
   return n;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace sipline::base {
 
@@ -18,10 +19,17 @@ class Random {
   double unit();
   // `n` characters from [0-9a-z]: tokens safe in any SIP token position.
   std::string token(std::size_t n);
-  // RFC 3261 branch: the magic cookie followed by 16 random token characters.
-  std::string branch() { return "z9hG4bK" + token(16); }
+  // RFC 3261 branch: the magic cookie, the branch prefix (set_branch_prefix) and 16 random
+  // token characters.
+  std::string branch() { return "z9hG4bK" + branch_prefix_ + token(16); }
+  // Shared-port mode: each account's branches start with its own prefix, so a response on the
+  // shared socket finds its account by its top Via branch alone (txn/shared_port.hpp).
+  void set_branch_prefix(std::string prefix) { branch_prefix_ = std::move(prefix); }
   std::string tag() { return token(12); }
   std::string call_id() { return token(24); }
+
+ private:
+  std::string branch_prefix_;
 };
 
 // xoshiro256** seeded through splitmix64: fast, deterministic for a given seed.

@@ -32,20 +32,30 @@ std::string toml_quote(std::string_view s) {
 }  // namespace
 
 void check_port_clashes(std::span<const AccountConfig> accounts,
-                        std::span<const AccountOrigin> origins, Diagnostics& out) {
+                        std::span<const AccountOrigin> origins, Diagnostics& out,
+                        std::span<const SharedPortSpec> shared) {
   // Socket protocol ("udp" or "tcp", tls being TCP) and port -> first account claiming it.
   std::map<std::pair<std::string_view, std::uint16_t>, std::size_t> claimed;
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     const AccountConfig& a = accounts[i];
     if (!a.active || !origin_of(origins, i).ports_known) continue;
     // "auto" may end on any of the three: it claims them all.
-    std::vector<std::pair<std::string_view, std::uint16_t>> claims;
+    struct Claim {
+      Transport transport;
+      std::string_view proto;
+      std::uint16_t port;
+    };
+    std::vector<Claim> claims;
     if (a.transport == Transport::automatic) {
-      claims = {{"udp", a.local_sip_port}, {"tcp", a.local_sip_port}, {"tcp", a.tls_port()}};
+      claims = {{Transport::udp, "udp", a.local_sip_port},
+                {Transport::tcp, "tcp", a.local_sip_port},
+                {Transport::tls, "tcp", a.tls_port()}};
     } else {
-      claims = {{a.transport == Transport::udp ? "udp" : "tcp", a.listen_port()}};
+      claims = {{a.transport, a.transport == Transport::udp ? "udp" : "tcp", a.listen_port()}};
     }
-    for (const auto& [proto, port] : claims) {
+    for (const auto& [transport, proto, port] : claims) {
+      if (a.shares_port(transport, shared)) continue;  // on the one shared socket
+
       const auto [it, fresh] = claimed.try_emplace({proto, port}, i);
       if (fresh || it->second == i) continue;
       const AccountConfig& first = accounts[it->second];

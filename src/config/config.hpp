@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,8 +75,23 @@ struct DaemonConfig {
   // /metrics: a series per account (true), engine-wide aggregates only (false), or per account
   // up to kMetricsPerAccountAuto accounts (auto).
   AutoSwitch metrics_per_account = AutoSwitch::automatic;
+  // Shared-port mode: "udp:5060", "tcp:5060", "tls:5061", comma-separated (one per protocol).
+  // Every account that does not pin its port (local_sip_port / local_tls_port) and whose
+  // transport is listed uses that one socket (both families) with the other accounts; "": off
+  // (device mode, a port per account).
+  std::string shared_port;
 };
 inline constexpr std::size_t kMetricsPerAccountAuto = 1000;
+
+// One entry of [daemon] shared_port.
+struct SharedPortSpec {
+  Transport transport = Transport::udp;
+  std::uint16_t port = 0;
+  bool operator==(const SharedPortSpec&) const = default;
+};
+// Parses "udp:5060,tls:5061": each entry PROTOCOL:PORT, protocol udp/tcp/tls (once each), port
+// 1..65535. Empty text: none. false and `why` on the first bad entry.
+bool parse_shared_ports(std::string_view text, std::vector<SharedPortSpec>& out, std::string& why);
 
 // [timers] (beyond the seed): RFC 3261 timer base values, milliseconds in the file.
 struct SipTimerConfig {
@@ -138,6 +154,12 @@ struct AccountConfig {
   // are drawn across the whole interval, so N accounts started together do not refresh in one
   // wave forever (account/policy.hpp, spread_phase); later cycles follow the usual rules.
   bool spread_first_refresh = false;
+  // Not a key: local_sip_port or local_tls_port was written (in [[account]] or the [[fleet]]
+  // template). Such an account keeps a socket of its own in shared-port mode.
+  bool port_pinned = false;
+  // Not a key: set by the engine in shared-port mode when two accounts on a shared socket have
+  // the same user: the Contact carries ";line=TOKEN" so incoming requests find their account.
+  std::string contact_line;
 
   const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }
   // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the
@@ -153,6 +175,15 @@ struct AccountConfig {
   std::uint16_t listen_port() const {
     return transport == Transport::tls ? tls_port() : local_sip_port;
   }
+  // Shared-port mode: over `t` this account uses the shared socket of `shared` (its port is not
+  // pinned, it binds no address of its own, and `t` is listed there).
+  bool shares_port(Transport t, std::span<const SharedPortSpec> shared) const {
+    if (port_pinned || !bind_address.empty()) return false;
+    for (const auto& s : shared) {
+      if (s.transport == t) return true;
+    }
+    return false;
+  }
   bool operator==(const AccountConfig&) const = default;  // SIGHUP: changed or not
 };
 
@@ -165,5 +196,10 @@ struct Config {
   SipTimerConfig timers;
   std::vector<AccountConfig> accounts;  // in file order; accounts[i] is "account[i+1]"
 };
+
+// Shared-port mode: gives each account that may use a shared socket and has a user_id another
+// such account has too a Contact line token ("l" + its 1-based index), and clears it on every
+// other account. A no-op (all cleared) without [daemon] shared_port.
+void assign_contact_lines(Config& config);
 
 }  // namespace sipline::config

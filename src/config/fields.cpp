@@ -99,6 +99,12 @@ std::string show_auth_id(const A& a, const KeyInfo&) {
 }
 // The effective TLS port; "" when the default local_sip_port + 1 would not be a port (such an
 // account cannot use TLS without setting local_tls_port).
+// A port key written in the file: the account keeps its own socket in shared-port mode.
+template <auto M>
+void apply_pinned(A& a, const Accepted& v) {
+  apply_member<M>(a, v);
+  a.port_pinned = true;
+}
 std::string show_tls_port(const A& a, const KeyInfo&) {
   if (!a.local_tls_port && a.local_sip_port >= 65535) return {};
   return std::to_string(a.tls_port());
@@ -225,12 +231,14 @@ std::vector<Field<A>> seed_fields() {
                            .choices = kTransport,
                            .default_text = "udp",
                            .help = "SIP transport (auto: NAPTR/SRV choose, RFC 3263)"}),
-      bind<&A::local_sip_port>({.key = "local_sip_port",
-                                .kind = K::integer,
-                                .min = 5,
-                                .max = 65535,
-                                .default_text = "5060 + 2*(N-1)",
-                                .help = "local UDP/TCP port"}),
+      {{.key = "local_sip_port",
+        .kind = K::integer,
+        .min = 5,
+        .max = 65535,
+        .default_text = "5060 + 2*(N-1)",
+        .help = "local UDP/TCP port"},
+       &apply_pinned<&A::local_sip_port>,
+       &show_member<&A::local_sip_port>},
       bind<&A::tls_uri_scheme>({.key = "tls_uri_scheme",
                                 .kind = K::choice,
                                 .choices = kScheme,
@@ -255,7 +263,7 @@ std::vector<Field<A>> beyond_fields() {
         .max = 65535,
         .default_text = "local_sip_port + 1",
         .help = "local TLS listening port"},
-       &apply_member<&A::local_tls_port>,
+       &apply_pinned<&A::local_tls_port>,
        &show_tls_port},
       bind<&A::tls_verify>({.key = "tls_verify",
                             .kind = K::boolean,
@@ -420,6 +428,11 @@ std::vector<Field<D>> make_daemon_fields() {
            .default_text = "auto",
            .help = "/metrics series per account; false: engine-wide aggregates only; auto: per "
                    "account up to 1000 accounts"}),
+      bind<&D::shared_port>(
+          {.key = "shared_port",
+           .kind = K::shared_ports,
+           .help = "shared-port mode: \"udp:5060\" (tcp:, tls:, comma-separated): accounts not "
+                   "pinning local_sip_port share that socket; \"\": a port per account"}),
   };
 }
 

@@ -251,7 +251,11 @@ struct Loader {
         unknown_top_level(k, node);
       }
     }
-    check_port_clashes(config.accounts, origins, diags);
+    std::vector<SharedPortSpec> shared;  // a bad value is reported by validate_daemon
+    std::string why;
+    if (!parse_shared_ports(config.daemon.shared_port, shared, why)) shared.clear();
+    check_port_clashes(config.accounts, origins, diags, shared);
+    assign_contact_lines(config);
     if (config.accounts.empty()) {
       diags.warnings.push_back(Problem{.code = ProblemCode::warning,
                                        .file = file,

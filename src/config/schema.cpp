@@ -44,6 +44,8 @@ std::string KeyInfo::allowed() const {
       return "comma-separated ip[:port] ([ipv6]:port)";
     case ValueKind::auto_bool:
       return "\"auto\", true or false";
+    case ValueKind::shared_ports:
+      return "comma-separated udp:PORT, tcp:PORT, tls:PORT (PORT 1..65535), or \"\"";
     default:
       return {};
   }

@@ -11,20 +11,21 @@ namespace sipline::config {
 
 enum class ValueKind {
   boolean,
-  integer,      // min..max, in `unit`
-  string,       // free text (no control characters)
-  choice,       // one of `choices`
-  host_port,    // "host[:port]"
-  listen,       // "host:port" or "" (off)
-  user,         // a SIP user part (RFC 3261 `user`)
-  secret,       // never printed
-  secret_file,  // a file holding a secret, read at load time
-  file,         // a path that must be readable
-  sip_uri,      // a sip: or sips: URI
-  uri_list,     // an array of sip:/sips: URIs or bare SIP users, at most `max` entries
-  ip_address,   // one IPv4 or IPv6 address, no brackets, no port; "" = not set
-  ip_list,      // comma-separated "ip", "ip:port", "[ipv6]" or "[ipv6]:port"; "" = none
-  auto_bool,    // "auto", true or false (`choices` names the three, in the enum's order)
+  integer,       // min..max, in `unit`
+  string,        // free text (no control characters)
+  choice,        // one of `choices`
+  host_port,     // "host[:port]"
+  listen,        // "host:port" or "" (off)
+  user,          // a SIP user part (RFC 3261 `user`)
+  secret,        // never printed
+  secret_file,   // a file holding a secret, read at load time
+  file,          // a path that must be readable
+  sip_uri,       // a sip: or sips: URI
+  uri_list,      // an array of sip:/sips: URIs or bare SIP users, at most `max` entries
+  ip_address,    // one IPv4 or IPv6 address, no brackets, no port; "" = not set
+  ip_list,       // comma-separated "ip", "ip:port", "[ipv6]" or "[ipv6]:port"; "" = none
+  auto_bool,     // "auto", true or false (`choices` names the three, in the enum's order)
+  shared_ports,  // comma-separated "udp:PORT", "tcp:PORT", "tls:PORT"; "" = none
 };
 
 struct KeyInfo {

@@ -113,6 +113,12 @@ bool check_text(const KeyInfo& info, const Setting& s, const SettingsSource& src
       }
       return ok;
     }
+    case ValueKind::shared_ports: {
+      std::vector<SharedPortSpec> specs;
+      std::string why;
+      if (parse_shared_ports(text, specs, why)) return true;
+      return fail(ProblemCode::invalid, why + " (allowed: " + info.allowed() + ")");
+    }
     case ValueKind::user:
       return is_sip_user(text) ? true : fail(ProblemCode::invalid, "not a valid SIP user part");
     case ValueKind::sip_uri: {

@@ -51,7 +51,8 @@ bool resolve_target(asio::io_context& io, const config::HostPort& hp, transport:
 AccountRuntime::~AccountRuntime() {
   account_.reset();
   txn_.reset();
-  if (transport_) transport_->set_user(nullptr);
+  if (demux_ != nullptr) demux_->remove(index_, *this);
+  if (own_transport_) own_transport_->set_user(nullptr);
 }
 
 std::uint16_t AccountRuntime::local_port() const {
@@ -151,13 +152,21 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   tc.tls.ca_file = cfg.tls_ca_file;
   tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
   tc.tls.key_file = all.daemon.tls_key_file;
-  auto opened = transport::AsioTransport::open(io, tc);
-  if (!opened.ok()) {
-    error = label + ": " + opened.error().message();
-    return false;
+  SharedPorts::Port* shared = shared_ ? shared_->for_account(cfg, cfg.transport) : nullptr;
+  if (shared != nullptr) {
+    transport_ = shared->socket.get();
+  } else {
+    auto opened = transport::AsioTransport::open(io, tc);
+    if (!opened.ok()) {
+      error = label + ": " + opened.error().message();
+      return false;
+    }
+    own_transport_ = std::move(*opened);
+    transport_ = own_transport_.get();
   }
-  transport_ = std::move(*opened);
   random_.emplace();
+  // Shared: every branch names the account, so responses find it (txn/shared_port.hpp).
+  if (shared != nullptr) random_->set_branch_prefix(txn::branch_prefix(index_));
   jitter_.emplace(base::os_seed() + static_cast<unsigned>(index_));
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   timers_.emplace(timers, [this] { observe(); });
@@ -183,7 +192,12 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
       if (bus_ != nullptr && account_) watch_.call_changed(*account_, now, before, *bus_);
     });
   }
-  transport_->set_user(this);
+  if (shared != nullptr) {
+    demux_ = shared->demux.get();
+    demux_->add(index_, *this, cfg.user_id, cfg.contact_line);
+  } else {
+    transport_->set_user(this);
+  }
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include "base/timers.hpp"
 #include "config/config.hpp"
 #include "events.hpp"
+#include "shared_ports.hpp"
 #include "transport/asio_transport.hpp"
 #include "transport/dns.hpp"
 #include "txn/transaction_layer.hpp"
@@ -54,7 +55,7 @@ class AccountRuntime final : public transport::TransportUser {
   }
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
-  const transport::AsioTransport* transport() const { return transport_.get(); }
+  const transport::AsioTransport* transport() const { return transport_; }
   const txn::TransactionLayer* txn() const { return txn_.get(); }
   const config::AccountConfig& config() const { return cfg_; }
   int index() const { return index_; }
@@ -64,9 +65,14 @@ class AccountRuntime final : public transport::TransportUser {
     if (txn_) txn_->set_timer_config({t.t1, t.t2, t.t4});
   }
   void set_trace(transport::TraceHook hook) {
-    if (transport_) transport_->set_trace(std::move(hook));
+    if (own_transport_) own_transport_->set_trace(std::move(hook));
   }
 
+  // Shared-port mode (set before open(), outlives the runtime): an account that does not pin
+  // its port uses the shared socket of its transport instead of binding its own.
+  void set_shared_ports(SharedPorts* shared) { shared_ = shared; }
+  // On a shared socket (nothing of its own to count or trace).
+  bool shares_transport() const { return demux_ != nullptr; }
   // Events of this account go to `bus` (set before open()); nullptr: none.
   void set_events(EventBus* bus) { bus_ = bus; }
   // Publishes what changed in the account since the last look (see events.hpp).
@@ -94,7 +100,10 @@ class AccountRuntime final : public transport::TransportUser {
   bool selecting_ = false;
   std::string open_error_;
   std::shared_ptr<int> life_ = std::make_shared<int>(0);  // late DNS answers check it
-  std::unique_ptr<transport::AsioTransport> transport_;
+  SharedPorts* shared_ = nullptr;
+  std::unique_ptr<transport::AsioTransport> own_transport_;  // device mode: its own socket(s)
+  transport::AsioTransport* transport_ = nullptr;            // its own, or the shared one
+  txn::SharedPortDemux* demux_ = nullptr;                    // shared: hands it its messages
   EventBus* bus_ = nullptr;
   AccountWatch watch_{index_};
   // The loop's timers as the stack sees them: each callback is followed by observe().

@@ -55,7 +55,11 @@ config::ConfigResult validate(const EngineConfig& in) {
                                                            config::default_account(index), diags));
     origins.push_back(config::AccountOrigin{std::string(kCodeSource), prefix, {}, true});
   }
-  config::check_port_clashes(out.config.accounts, origins, diags);
+  std::vector<config::SharedPortSpec> shared;
+  std::string why;
+  if (!config::parse_shared_ports(out.config.daemon.shared_port, shared, why)) shared.clear();
+  config::check_port_clashes(out.config.accounts, origins, diags, shared);
+  config::assign_contact_lines(out.config);
   diags.sort();
   if (!diags.ok()) return base::fail(std::move(diags));
   out.warnings = std::move(diags.warnings);

@@ -67,6 +67,8 @@ class EngineImpl final : public Engine {
       return false;
     }
     if (!open_dns(error)) return false;
+    if (!shared_ports_.open(io_, cfg_, error)) return false;
+    if (trace_.is_open()) shared_ports_.set_trace(trace_.hook());
     for (auto& rt : runtimes_) {
       if (!open_runtime(*rt, error)) return false;
     }
@@ -165,7 +167,10 @@ class EngineImpl final : public Engine {
       if (rt->txn() != nullptr) m.txn = rt->txn()->counters();
       const account::Account* a = std::as_const(*rt).account();
       if (a != nullptr && a->calls() != nullptr) m.calls = a->calls()->totals();
-      if (rt->transport() != nullptr) m.transport = rt->transport()->counters();
+      // A shared socket's counters are not one account's (see /metrics' shared_port lines).
+      if (rt->transport() != nullptr && !rt->shares_transport()) {
+        m.transport = rt->transport()->counters();
+      }
       all.push_back(std::move(m));
     }
     engine::DnsMetrics dns;
@@ -213,6 +218,7 @@ class EngineImpl final : public Engine {
   bool open_runtime(engine::AccountRuntime& rt, std::string& error) {
     if (!rt.config().active) return true;
     rt.set_events(&events_);
+    rt.set_shared_ports(&shared_ports_);
     auto opened = [this](engine::AccountRuntime& late, const std::string& /*error: logged*/) {
       if (late.account() == nullptr) return late.observe();
       attach(late);
@@ -346,6 +352,7 @@ class EngineImpl final : public Engine {
   // Every account's registration outcomes added up (/metrics without series per account);
   // kept across reloads, so its counters only grow.
   account::RegistrationStats registration_stats_;
+  engine::SharedPorts shared_ports_;  // [daemon] shared_port; outlives the runtimes
   std::vector<std::unique_ptr<engine::AccountRuntime>> runtimes_;
   // SIGHUP: runtimes being unregistered before their replacements (pending_) start.
   struct Retiring {

@@ -33,6 +33,11 @@ std::string no_such_transaction(const msg::Message& request, std::string_view to
   return finish(msg::response_to(request, 481, "Call/Transaction Does Not Exist", to_tag), server);
 }
 
+std::string not_found(const msg::Message& request, std::string_view to_tag,
+                      std::string_view server) {
+  return finish(msg::response_to(request, 404, "Not Found", to_tag), server);
+}
+
 std::string bad_request(const msg::Message& request, std::string_view to_tag,
                         std::string_view problem, std::string_view server) {
   std::string reason = "Bad Request";

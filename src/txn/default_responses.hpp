@@ -17,6 +17,9 @@ std::string method_not_allowed(const msg::Message& request, std::string_view to_
 // 481 Call/Transaction Does Not Exist: a CANCEL that matches no transaction of ours (§9.2).
 std::string no_such_transaction(const msg::Message& request, std::string_view to_tag,
                                 std::string_view server);
+// 404 Not Found: a request whose Request-URI names no account on a shared port (§8.2.2.1).
+std::string not_found(const msg::Message& request, std::string_view to_tag,
+                      std::string_view server);
 // 400 Bad Request for a request whose mandatory headers are missing or invalid; `problem`
 // (plain words, may be empty) is appended to the reason phrase: "Bad Request (missing header)".
 std::string bad_request(const msg::Message& request, std::string_view to_tag,

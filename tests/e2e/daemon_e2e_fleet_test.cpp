@@ -79,19 +79,9 @@ TEST(DaemonFleet, TemplatesRegisterEveryAccountWithItsOwnIdentity) {
   ASSERT_TRUE(d.start());
 
   // Every account registered, under the name its template gave it.
-  std::optional<Json> all;
-  ASSERT_TRUE(eventually(
-      [&] {
-        all = d.accounts();
-        if (!all || all->size() != kUdp + kTcp) return false;
-        for (const auto& a : *all) {
-          if (a["state"] != "registered") return false;
-        }
-        return true;
-      },
-      20s))
-      << (all ? all->dump(1) : "no answer") << "\n"
-      << d.log_tail();
+  ASSERT_TRUE(all_registered(d, kUdp + kTcp, 20s));
+  const auto all = d.accounts();
+  ASSERT_TRUE(all.has_value());
   EXPECT_EQ((*all)[0]["name"], "Phone 1600");
   EXPECT_EQ((*all)[kUdp]["name"], "Desk 01700");
 

@@ -162,6 +162,23 @@ void Daemon::write_config_file(const std::vector<AccountToml>& accounts, int t1_
   out << tables_;
 }
 
+::testing::AssertionResult all_registered(const Daemon& d, std::size_t count, milliseconds within) {
+  std::optional<Json> all;
+  const bool ok = eventually(
+      [&] {
+        all = d.accounts();
+        if (!all || all->size() != count) return false;
+        for (const auto& a : *all) {
+          if (a["state"] != "registered") return false;
+        }
+        return true;
+      },
+      within);
+  if (ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << (all ? all->dump(1).substr(0, 4000) : "no answer") << "\n"
+                                       << d.log_tail();
+}
+
 ::testing::AssertionResult Daemon::start(const std::vector<std::string>& env,
                                          const std::vector<std::string>& args) {
   std::vector<std::string> argv;

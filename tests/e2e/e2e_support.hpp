@@ -138,6 +138,10 @@ std::optional<WavSummary> read_wav(const std::filesystem::path& path);
 bool eventually(const std::function<bool()>& pred, milliseconds timeout,
                 milliseconds step = milliseconds(100));
 
+// Waits (bounded) until `d` lists `count` accounts, all registered; on failure the accounts (cut)
+// and the log's tail.
+::testing::AssertionResult all_registered(const Daemon& d, std::size_t count, milliseconds within);
+
 // One REGISTER as Kamailio logged it ("REGISTER seen: ..." in kamailio/sipline.cfg).
 struct SeenRegister {
   std::string source;  // "127.0.0.1:5060/udp"

@@ -106,3 +106,60 @@ TEST(BindAddressKey, FamilyMustReachAnIpLiteralServer) {
   EXPECT_TRUE(via_proxy.ok());
   EXPECT_TRUE(parse_account("pbx.example.com", "bind_address = \"::1\"").ok());
 }
+
+// [daemon] shared_port (issue 13): PROTOCOL:PORT entries, each protocol once.
+TEST(SharedPortKey, EntriesParsed) {
+  std::vector<SharedPortSpec> specs;
+  std::string why;
+  ASSERT_TRUE(parse_shared_ports("udp:5060, tls:5061", specs, why)) << why;
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0], (SharedPortSpec{Transport::udp, 5060}));
+  EXPECT_EQ(specs[1], (SharedPortSpec{Transport::tls, 5061}));
+  ASSERT_TRUE(parse_shared_ports("", specs, why));
+  EXPECT_TRUE(specs.empty());
+  for (const char* bad : {"udp", "sctp:5060", "udp:0", "udp:65536", "udp:50x", "udp:1,udp:2"}) {
+    EXPECT_FALSE(parse_shared_ports(bad, specs, why)) << bad;
+  }
+  EXPECT_FALSE(parse_shared_ports("udp:1,udp:2", specs, why));
+  EXPECT_NE(why.find("udp is listed twice"), std::string::npos) << why;
+}
+
+TEST(SharedPortKey, BadValueNamedWithKeyValueAndLine) {
+  auto r = parse_daemon("shared_port = \"tcp:5060,sctp:1\"");
+  ASSERT_FALSE(r.ok());
+  const auto& e = r.error().errors.at(0);
+  EXPECT_EQ(e.key, "daemon.shared_port");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_NE(e.message.find("entry \"sctp:1\": protocol must be udp, tcp or tls"), std::string::npos)
+      << e.message;
+}
+
+// Accounts that pin no port share the socket: no clash among them; a pinned one keeps its own,
+// and two sharing accounts with one user get distinct Contact line tokens.
+TEST(SharedPortKey, UnpinnedAccountsShareAndGetLineTokensOnlyWhenUsersClash) {
+  const std::string account = "[[account]]\nsip_server = \"pbx.example.com\"\nuser_id = ";
+  auto r = parse_config("[daemon]\nshared_port = \"udp:5070\"\n" + account + "\"1001\"\n" +
+                            account + "\"1001\"\n" + account + "\"1002\"\n" + account +
+                            "\"1003\"\nlocal_sip_port = 5080\n" + account +
+                            "\"1003\"\nlocal_sip_port = 5080\n",
+                        "t.toml");
+  ASSERT_FALSE(r.ok());  // only the two pinned ones clash
+  ASSERT_EQ(r.error().errors.size(), 1u);
+  EXPECT_EQ(r.error().errors[0].key, "account[5].local_sip_port");
+  auto ok = parse_config("[daemon]\nshared_port = \"udp:5070\"\n" + account + "\"1001\"\n" +
+                             account + "\"1001\"\n" + account + "\"1002\"\n" + account +
+                             "\"1001\"\nlocal_sip_port = 5080\n",
+                         "t.toml");
+  ASSERT_TRUE(ok.ok());
+  const auto& a = ok->config.accounts;
+  EXPECT_FALSE(a[0].port_pinned);
+  EXPECT_TRUE(a[3].port_pinned);
+  EXPECT_EQ(a[0].contact_line, "l1");
+  EXPECT_EQ(a[1].contact_line, "l2");
+  EXPECT_EQ(a[2].contact_line, "");  // a user of its own
+  EXPECT_EQ(a[3].contact_line, "");  // its own socket
+  EXPECT_TRUE(
+      a[0].shares_port(Transport::udp, std::vector<SharedPortSpec>{{Transport::udp, 5070}}));
+  EXPECT_FALSE(
+      a[0].shares_port(Transport::tcp, std::vector<SharedPortSpec>{{Transport::udp, 5070}}));
+}

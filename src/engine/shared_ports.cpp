@@ -1,0 +1,51 @@
+#include "shared_ports.hpp"
+
+namespace sipline::engine {
+
+namespace {
+transport::Protocol protocol_of(config::Transport t) {
+  return t == config::Transport::tcp   ? transport::Protocol::kTcp
+         : t == config::Transport::tls ? transport::Protocol::kTls
+                                       : transport::Protocol::kUdp;
+}
+}  // namespace
+
+bool SharedPorts::open(asio::io_context& io, const config::Config& all, std::string& error) {
+  std::string why;
+  if (!config::parse_shared_ports(all.daemon.shared_port, specs_, why)) {
+    error = "[daemon] shared_port = \"" + all.daemon.shared_port + "\": " + why;
+    return false;
+  }
+  for (const config::SharedPortSpec& spec : specs_) {
+    transport::TransportConfig tc;
+    tc.protocol = protocol_of(spec.transport);
+    tc.port = spec.port;
+    tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
+    tc.tls.key_file = all.daemon.tls_key_file;
+    auto opened = transport::AsioTransport::open(io, tc);
+    if (!opened.ok()) {
+      error = "[daemon] shared_port: " + opened.error().message();
+      return false;
+    }
+    Port port{spec.transport, std::move(*opened), nullptr};
+    port.demux = std::make_unique<txn::SharedPortDemux>(*port.socket,
+                                                        std::string("sipline/") + SIPLINE_VERSION);
+    port.socket->set_user(port.demux.get());
+    ports_.push_back(std::move(port));
+  }
+  return true;
+}
+
+SharedPorts::Port* SharedPorts::for_account(const config::AccountConfig& cfg, config::Transport t) {
+  if (!cfg.shares_port(t, specs_)) return nullptr;
+  for (Port& p : ports_) {
+    if (p.transport == t) return &p;
+  }
+  return nullptr;
+}
+
+void SharedPorts::set_trace(const transport::TraceHook& hook) {
+  for (Port& p : ports_) p.socket->set_trace(hook);
+}
+
+}  // namespace sipline::engine

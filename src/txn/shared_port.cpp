@@ -1,0 +1,122 @@
+#include "txn/shared_port.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "base/random.hpp"
+#include "msg/message.hpp"
+#include "txn/default_responses.hpp"
+#include "txn/matching.hpp"
+#include "txn/via_stamp.hpp"
+
+namespace sipline::txn {
+
+namespace {
+constexpr std::string_view kCookie = "z9hG4bK";
+}  // namespace
+
+std::string branch_prefix(int id) {
+  return "s" + std::to_string(id) + "x";
+}
+
+int account_of_branch(std::string_view branch) {
+  if (!branch.starts_with(kCookie)) return -1;
+  branch.remove_prefix(kCookie.size());
+  if (branch.empty() || branch.front() != 's') return -1;
+  branch.remove_prefix(1);
+  int id = -1;
+  const auto [end, ec] = std::from_chars(branch.data(), branch.data() + branch.size(), id);
+  if (ec != std::errc{} || end == branch.data() || end == branch.data() + branch.size() ||
+      *end != 'x' || id < 0) {
+    return -1;
+  }
+  return id;
+}
+
+void SharedPortDemux::add(int id, transport::TransportUser& user, const std::string& contact_user,
+                          const std::string& line) {
+  if (auto old = members_.find(id); old != members_.end()) remove(id, *old->second.user);
+  members_.emplace(id, Member{&user, contact_user, line});
+  by_user_[contact_user].push_back(id);
+  if (!line.empty()) by_line_[line] = id;
+}
+
+void SharedPortDemux::remove(int id, const transport::TransportUser& user) {
+  auto it = members_.find(id);
+  if (it == members_.end() || it->second.user != &user) return;
+  auto users = by_user_.find(it->second.contact_user);
+  if (users != by_user_.end()) {
+    std::erase(users->second, id);
+    if (users->second.empty()) by_user_.erase(users);
+  }
+  if (!it->second.line.empty()) by_line_.erase(it->second.line);
+  members_.erase(it);
+}
+
+transport::TransportUser* SharedPortDemux::owner_of_request(const msg::Message& request) const {
+  auto uri = msg::parse_uri(request.request_uri());
+  if (!uri) return nullptr;
+  const auto member = [this](int id) -> transport::TransportUser* {
+    auto it = members_.find(id);
+    return it == members_.end() ? nullptr : it->second.user;
+  };
+  if (const std::string_view line = uri->param("line"); !line.empty()) {
+    auto it = by_line_.find(std::string(line));
+    return it == by_line_.end() ? nullptr : member(it->second);
+  }
+  auto it = by_user_.find(std::string(uri->user));
+  // Two accounts with this user carry line tokens: without one the request names neither.
+  if (it == by_user_.end() || it->second.size() != 1) return nullptr;
+  return member(it->second.front());
+}
+
+void SharedPortDemux::on_message(msg::Message message, const transport::Address& source,
+                                 const transport::Address& local) {
+  if (!message.is_request()) {
+    auto via = message.top_via();
+    auto it = via ? members_.find(account_of_branch(via->branch())) : members_.end();
+    if (it == members_.end()) {
+      ++counters_.responses_unmatched;
+      spdlog::debug("shared port: response for no account (branch {}) dropped",
+                    via ? via->branch() : std::string_view{"?"});
+      return;
+    }
+    ++counters_.responses_routed;
+    it->second.user->on_message(std::move(message), source, local);
+    return;
+  }
+  if (transport::TransportUser* user = owner_of_request(message)) {
+    ++counters_.requests_routed;
+    user->on_message(std::move(message), source, local);
+    return;
+  }
+  answer_unmatched(message, source);
+}
+
+void SharedPortDemux::answer_unmatched(const msg::Message& request,
+                                       const transport::Address& source) {
+  auto via = request.top_via();
+  if (!via) {
+    ++counters_.malformed;
+    return;
+  }
+  ++counters_.requests_unmatched;
+  spdlog::debug("shared port: {} {} names no account", request.method(), request.request_uri());
+  if (request.method() == "ACK") return;  // never answered (§17.2.3)
+  auto to = request.to();
+  const bool known_dialog = (to && !to->tag().empty()) || request.method() == "CANCEL";
+  base::SecureRandom random;
+  const std::string to_tag = random.tag();
+  const std::string response = known_dialog ? no_such_transaction(request, to_tag, server_)
+                                            : not_found(request, to_tag, server_);
+  transport_.send(transport::Target{response_address(*via, source), {}},
+                  stamp_top_via(response, source));
+}
+
+void SharedPortDemux::on_transport_error(const transport::TransportError& error) {
+  for (auto& [id, m] : members_) m.user->on_transport_error(error);
+}
+
+}  // namespace sipline::txn

@@ -1,0 +1,71 @@
+// Shared-port mode ([daemon] shared_port): one transport serves many accounts, each with its own
+// transaction layer. The demultiplexer is that transport's user and hands every message to the
+// one account it belongs to:
+// - a response by its top Via branch, which the account made with its own prefix after the
+//   magic cookie (branch_prefix(), set on the account's Random);
+// - a request by its Request-URI: the `;line=` parameter, else the user part (an account's
+//   Contact user, unique among the accounts unless they carry a line token).
+// A request no account owns is answered statelessly (RFC 3261 §8.2.2.1): 481 when it names a
+// dialog or transaction (a To tag, or CANCEL), else 404; an ACK is dropped. All are counted.
+// Transport errors go to every account (each ignores a target it has nothing in flight to).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "transport/transport.hpp"
+
+namespace sipline::txn {
+
+// What follows "z9hG4bK" in every branch account `id` makes: "s<id>x".
+std::string branch_prefix(int id);
+// The account id a branch names; -1 when it carries no such prefix.
+int account_of_branch(std::string_view branch);
+
+struct SharedPortCounters {
+  std::uint64_t responses_routed = 0;
+  std::uint64_t requests_routed = 0;
+  std::uint64_t responses_unmatched = 0;  // no account's prefix: dropped
+  std::uint64_t requests_unmatched = 0;   // answered 404/481 (ACK: dropped)
+  std::uint64_t malformed = 0;            // no usable Via or Request-URI: dropped
+};
+
+class SharedPortDemux final : public transport::TransportUser {
+ public:
+  // `transport`: the shared one, for the stateless answers; `server`: their Server header.
+  SharedPortDemux(transport::Transport& transport, std::string server)
+      : transport_(transport), server_(std::move(server)) {}
+
+  // Account `id` receives what is addressed to `contact_user` (or to `line`, when not "").
+  void add(int id, transport::TransportUser& user, const std::string& contact_user,
+           const std::string& line);
+  // Removes account `id` if `user` is still the one registered for it (a replacement may have
+  // taken the id meanwhile).
+  void remove(int id, const transport::TransportUser& user);
+  std::size_t size() const { return members_.size(); }
+  const SharedPortCounters& counters() const { return counters_; }
+
+  void on_message(msg::Message message, const transport::Address& source,
+                  const transport::Address& local) override;
+  void on_transport_error(const transport::TransportError& error) override;
+
+ private:
+  struct Member {
+    transport::TransportUser* user;
+    std::string contact_user;
+    std::string line;
+  };
+  transport::TransportUser* owner_of_request(const msg::Message& request) const;
+  void answer_unmatched(const msg::Message& request, const transport::Address& source);
+
+  transport::Transport& transport_;
+  std::string server_;
+  std::unordered_map<int, Member> members_;
+  std::unordered_map<std::string, std::vector<int>> by_user_;
+  std::unordered_map<std::string, int> by_line_;
+  SharedPortCounters counters_;
+};
+
+}  // namespace sipline::txn

@@ -1,0 +1,165 @@
+// The shared-port demultiplexer: responses find their account by branch prefix, requests by
+// Request-URI (line token, else user), and what no account owns is answered or dropped, counted.
+#include "txn/shared_port.hpp"
+
+#include "txn/default_responses.hpp"
+#include "txn_test_util.hpp"
+
+namespace sipline::txn_test {
+namespace {
+
+struct Recorder final : transport::TransportUser {
+  std::vector<std::string> got;  // "request METHOD" / "response CODE" / "error KIND"
+  void on_message(msg::Message m, const Address&, const Address&) override {
+    got.push_back(m.is_request() ? "request " + std::string(m.method())
+                                 : "response " + std::to_string(m.status_code()));
+  }
+  void on_transport_error(const transport::TransportError& e) override {
+    got.push_back("error " + std::string(transport::to_string(e.kind)));
+  }
+};
+
+std::string request_to(std::string_view uri, std::string_view method = "OPTIONS",
+                       std::string_view to_tag = "") {
+  Req r;
+  r.method = std::string(method);
+  r.to_tag = std::string(to_tag);
+  std::string text = r.text();
+  const std::string old = "sip:me@127.0.0.1:5060";
+  text.replace(text.find(old), old.size(), uri);
+  return text;
+}
+
+const Address kPeer{Protocol::kUdp, "127.0.0.1", 5070};
+const Target kOptionsTo{kPeer, ""};
+
+class SharedPortTest : public ::testing::Test {
+ protected:
+  SharedPortTest() {
+    transport_.set_user(&demux_);
+    demux_.add(1, alice_, "alice", "");
+    demux_.add(2, bob_, "bob", "");
+  }
+  base::VirtualTimers timers_;
+  test::FakeTransport transport_{timers_};
+  txn::SharedPortDemux demux_{transport_, "sipline/test"};
+  Recorder alice_, bob_;
+};
+
+TEST(SharedPortBranch, PrefixNamesTheAccount) {
+  EXPECT_EQ(txn::branch_prefix(42), "s42x");
+  base::SeededRandom random{7};
+  random.set_branch_prefix(txn::branch_prefix(42));
+  const std::string branch = random.branch();
+  EXPECT_TRUE(branch.starts_with("z9hG4bKs42x")) << branch;
+  EXPECT_EQ(txn::account_of_branch(branch), 42);
+  EXPECT_EQ(txn::account_of_branch("z9hG4bKs0xabc"), 0);
+  EXPECT_EQ(txn::account_of_branch("z9hG4bKabcdef"), -1);  // device mode: no prefix
+  EXPECT_EQ(txn::account_of_branch("z9hG4bKs42"), -1);     // no terminator
+  EXPECT_EQ(txn::account_of_branch("z9hG4bKsx1"), -1);     // no number
+  EXPECT_EQ(txn::account_of_branch("s42xabc"), -1);        // no magic cookie
+}
+
+TEST_F(SharedPortTest, ResponsesGoToTheAccountOfTheBranch) {
+  ASSERT_TRUE(transport_.inject(response_text("z9hG4bKs2xabc", 200), kPeer));
+  ASSERT_TRUE(transport_.inject(response_text("z9hG4bKs1xdef", 401, "REGISTER"), kPeer));
+  EXPECT_THAT(alice_.got, ::testing::ElementsAre("response 401"));
+  EXPECT_THAT(bob_.got, ::testing::ElementsAre("response 200"));
+  ASSERT_TRUE(transport_.inject(response_text("z9hG4bKs9xabc", 200), kPeer));  // no account 9
+  ASSERT_TRUE(transport_.inject(response_text("z9hG4bKforeign", 200), kPeer));
+  EXPECT_EQ(demux_.counters().responses_routed, 2U);
+  EXPECT_EQ(demux_.counters().responses_unmatched, 2U);
+  EXPECT_TRUE(transport_.sent().empty());  // responses are never answered
+}
+
+TEST_F(SharedPortTest, RequestsGoToTheAccountOfTheRequestUriUser) {
+  ASSERT_TRUE(transport_.inject(request_to("sip:bob@127.0.0.1:5060", "NOTIFY"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:alice@127.0.0.1:5060;transport=udp"), kPeer));
+  EXPECT_THAT(alice_.got, ::testing::ElementsAre("request OPTIONS"));
+  EXPECT_THAT(bob_.got, ::testing::ElementsAre("request NOTIFY"));
+  EXPECT_EQ(demux_.counters().requests_routed, 2U);
+  EXPECT_TRUE(transport_.sent().empty());
+}
+
+TEST_F(SharedPortTest, ALineTokenTellsAccountsWithOneUserApart) {
+  Recorder carol1, carol2;
+  demux_.add(3, carol1, "carol", "l3");
+  demux_.add(4, carol2, "carol", "l4");
+  ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060;line=l4", "INVITE"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060;line=l3"), kPeer));
+  EXPECT_THAT(carol1.got, ::testing::ElementsAre("request OPTIONS"));
+  EXPECT_THAT(carol2.got, ::testing::ElementsAre("request INVITE"));
+  // Without the token the user names two accounts: neither gets it, the sender gets 404.
+  ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060"), kPeer));
+  EXPECT_EQ(carol1.got.size() + carol2.got.size(), 2U);
+  ASSERT_EQ(transport_.sent().size(), 1U);
+  EXPECT_EQ(transport_.sent()[0].status_code(), 404);
+}
+
+TEST_F(SharedPortTest, RequestsForNoAccountAreAnsweredByRfc3261) {
+  ASSERT_TRUE(transport_.inject(request_to("sip:nobody@127.0.0.1:5060"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:nobody@127.0.0.1:5060", "BYE", "t1"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:nobody@127.0.0.1:5060", "CANCEL"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:nobody@127.0.0.1:5060", "ACK", "t1"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:alice@127.0.0.1:5060;line=zz"), kPeer));
+  const auto& sent = transport_.sent();
+  ASSERT_EQ(sent.size(), 4U);  // the ACK is not answered
+  EXPECT_EQ(sent[0].status_code(), 404);
+  EXPECT_EQ(sent[1].status_code(), 481);    // in a dialog (To tag)
+  EXPECT_EQ(sent[2].status_code(), 481);    // CANCEL of no transaction
+  EXPECT_EQ(sent[3].status_code(), 404);    // a line token no account has
+  EXPECT_EQ(sent[0].target.remote, kPeer);  // Via ;rport: back to the source
+  const msg::Message answer = sent[1].parse();
+  EXPECT_EQ(answer.top_via()->branch(), "z9hG4bKpeer1");
+  EXPECT_FALSE(answer.to()->tag().empty());
+  EXPECT_EQ(demux_.counters().requests_unmatched, 5U);
+  EXPECT_TRUE(alice_.got.empty());
+  EXPECT_TRUE(bob_.got.empty());
+}
+
+TEST_F(SharedPortTest, TransportErrorsReachEveryAccount) {
+  transport_.inject_error(transport::TransportErrorKind::kUnreachable, kOptionsTo);
+  EXPECT_THAT(alice_.got, ::testing::ElementsAre("error unreachable"));
+  EXPECT_THAT(bob_.got, ::testing::ElementsAre("error unreachable"));
+}
+
+TEST_F(SharedPortTest, RemovingAStaleRuntimeKeepsItsReplacement) {
+  Recorder replacement;
+  demux_.add(2, replacement, "bob", "");
+  demux_.remove(2, bob_);  // the retired runtime goes later: the replacement stays
+  ASSERT_TRUE(transport_.inject(request_to("sip:bob@127.0.0.1:5060"), kPeer));
+  EXPECT_THAT(replacement.got, ::testing::ElementsAre("request OPTIONS"));
+  EXPECT_TRUE(bob_.got.empty());
+  demux_.remove(2, replacement);
+  EXPECT_EQ(demux_.size(), 1U);
+}
+
+// Two transaction layers on one transport: each one's response reaches its own transaction.
+TEST(SharedPortLayers, EachLayerGetsItsOwnResponses) {
+  base::VirtualTimers timers;
+  test::FakeTransport transport{timers};
+  txn::SharedPortDemux demux{transport, "sipline/test"};
+  transport.set_user(&demux);
+  base::SeededRandom r1{1}, r2{1};  // same seed: only the prefix tells the branches apart
+  r1.set_branch_prefix(txn::branch_prefix(1));
+  r2.set_branch_prefix(txn::branch_prefix(2));
+  txn::TransactionLayer l1{timers, transport, txn::TimerConfig{}, &r1};
+  txn::TransactionLayer l2{timers, transport, txn::TimerConfig{}, &r2};
+  demux.add(1, l1, "a", "");
+  demux.add(2, l2, "b", "");
+  std::vector<std::string> got1, got2;
+  const auto record = [](std::vector<std::string>& into) {
+    return [&into](const txn::ClientEvent& e) { into.push_back(describe(e)); };
+  };
+  const std::string b1 = r1.branch();
+  const std::string b2 = r2.branch();
+  l1.send_request(kOptionsTo, b1, "OPTIONS", request_text(b1), record(got1));
+  l2.send_request(kOptionsTo, b2, "OPTIONS", request_text(b2), record(got2));
+  ASSERT_TRUE(transport.inject(response_text(b2, 486), kPeer));
+  ASSERT_TRUE(transport.inject(response_text(b1, 200), kPeer));
+  EXPECT_THAT(got1, ::testing::ElementsAre("200"));
+  EXPECT_THAT(got2, ::testing::ElementsAre("486"));
+}
+
+}  // namespace
+}  // namespace sipline::txn_test
