@@ -81,10 +81,14 @@ struct DnsResolver::Impl : std::enable_shared_from_this<Impl> {
     bool writing = false;
   };
   // What a c-ares callback needs: who asked, and under which cache key.
+  // Reads the records of one answer into `a` (SRV or NAPTR); c-ares' status of the parse.
+  using Parse = int (*)(const unsigned char* abuf, int alen, Answer& a);
   struct Query {
     std::weak_ptr<Impl> impl;
     std::string key;
     std::string name;
+    const char* type = "";  // "SRV", "NAPTR" (records_done's words)
+    Parse parse = nullptr;  // records_done's reader
   };
 
   asio::io_context& io;
@@ -217,86 +221,76 @@ struct DnsResolver::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void lookup_srv(const std::string& name, AnswerCallback cb) {
-    const std::string key = "SRV " + name;
-    if (join(key, cb)) return;
-    ares_query(channel, name.c_str(), ns_c_in, ns_t_srv, &Impl::srv_done,
-               new Query{weak_from_this(), key, name});
-    schedule_timeout();
+    lookup_records("SRV", ns_t_srv, &parse_srv, name, std::move(cb));
   }
-
-  static void srv_done(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
-    std::unique_ptr<Query> q(static_cast<Query*>(arg));
-    auto self = q->impl.lock();
-    if (!self || !self->alive || status == ARES_EDESTRUCTION) return;
-    Answer a;
-    std::uint32_t ttl = self->options.negative_ttl_s;
-    if (status == ARES_SUCCESS) {
-      ares_srv_reply* reply = nullptr;
-      const int rc = ares_parse_srv_reply(abuf, alen, &reply);
-      if (rc == ARES_SUCCESS) {
-        a.ok = true;
-        bool any = false;
-        for (auto* r = reply; r != nullptr; r = r->next) {
-          any = true;
-          SrvRecord rec{r->priority, r->weight, r->port, r->host ? r->host : ""};
-          if (rec.target.empty() || rec.target == ".") continue;
-          a.srv.push_back(std::move(rec));
-        }
-        a.service_refused = any && a.srv.empty();
-        ares_free_data(reply);
-        ttl = answer_min_ttl(abuf, static_cast<std::size_t>(alen)).value_or(0);
-      } else if (rc == ARES_ENODATA) {
-        a.ok = true;
-      } else {
-        a.error = "SRV " + q->name + ": malformed answer (" + ares_strerror(rc) + ")";
-      }
-    } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
-      a.ok = true;  // no such records: the caller falls back to A/AAAA
-    } else {
-      a.error = "SRV " + q->name + ": " + describe(status);
-    }
-    self->complete(q->key, std::move(a), ttl);
-  }
-
   void lookup_naptr(const std::string& name, AnswerCallback cb) {
-    const std::string key = "NAPTR " + name;
+    lookup_records("NAPTR", ns_t_naptr, &parse_naptr, name, std::move(cb));
+  }
+
+  // One question of `type` for `name`, shared by every caller asking meanwhile (join).
+  void lookup_records(const char* type, int ns_type, Parse parse, const std::string& name,
+                      AnswerCallback cb) {
+    const std::string key = std::string(type) + " " + name;
     if (join(key, cb)) return;
-    ares_query(channel, name.c_str(), ns_c_in, ns_t_naptr, &Impl::naptr_done,
-               new Query{weak_from_this(), key, name});
+    ares_query(channel, name.c_str(), ns_c_in, ns_type, &Impl::records_done,
+               new Query{weak_from_this(), key, name, type, parse});
     schedule_timeout();
   }
 
-  static void naptr_done(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+  static void records_done(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
     std::unique_ptr<Query> q(static_cast<Query*>(arg));
     auto self = q->impl.lock();
     if (!self || !self->alive || status == ARES_EDESTRUCTION) return;
     Answer a;
     std::uint32_t ttl = self->options.negative_ttl_s;
+    const std::string what = std::string(q->type) + " " + q->name;
     if (status == ARES_SUCCESS) {
-      ares_naptr_reply* reply = nullptr;
-      const int rc = ares_parse_naptr_reply(abuf, alen, &reply);
+      const int rc = q->parse(abuf, alen, a);
       if (rc == ARES_SUCCESS) {
         a.ok = true;
-        auto text = [](const unsigned char* s) {
-          return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
-        };
-        for (auto* r = reply; r != nullptr; r = r->next) {
-          a.naptr.push_back(NaptrRecord{r->order, r->preference, text(r->flags), text(r->service),
-                                        r->replacement ? r->replacement : ""});
-        }
-        ares_free_data(reply);
         ttl = answer_min_ttl(abuf, static_cast<std::size_t>(alen)).value_or(0);
       } else if (rc == ARES_ENODATA) {
         a.ok = true;
       } else {
-        a.error = "NAPTR " + q->name + ": malformed answer (" + ares_strerror(rc) + ")";
+        a.error = what + ": malformed answer (" + ares_strerror(rc) + ")";
       }
     } else if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
-      a.ok = true;  // no NAPTR records: the caller asks SRV (RFC 3263 §4.1)
+      a.ok = true;  // no such records: SRV falls back to A/AAAA, NAPTR to SRV (RFC 3263)
     } else {
-      a.error = "NAPTR " + q->name + ": " + describe(status);
+      a.error = what + ": " + describe(status);
     }
     self->complete(q->key, std::move(a), ttl);
+  }
+
+  static int parse_srv(const unsigned char* abuf, int alen, Answer& a) {
+    ares_srv_reply* reply = nullptr;
+    const int rc = ares_parse_srv_reply(abuf, alen, &reply);
+    if (rc != ARES_SUCCESS) return rc;
+    bool any = false;
+    for (auto* r = reply; r != nullptr; r = r->next) {
+      any = true;
+      SrvRecord rec{r->priority, r->weight, r->port, r->host ? r->host : ""};
+      if (rec.target.empty() || rec.target == ".") continue;
+      a.srv.push_back(std::move(rec));
+    }
+    a.service_refused = any && a.srv.empty();
+    ares_free_data(reply);
+    return rc;
+  }
+
+  static int parse_naptr(const unsigned char* abuf, int alen, Answer& a) {
+    ares_naptr_reply* reply = nullptr;
+    const int rc = ares_parse_naptr_reply(abuf, alen, &reply);
+    if (rc != ARES_SUCCESS) return rc;
+    auto text = [](const unsigned char* s) {
+      return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
+    };
+    for (auto* r = reply; r != nullptr; r = r->next) {
+      a.naptr.push_back(NaptrRecord{r->order, r->preference, text(r->flags), text(r->service),
+                                    r->replacement ? r->replacement : ""});
+    }
+    ares_free_data(reply);
+    return rc;
   }
 
   // Tries `offers` in order: the first whose SRV name has records is the choice; none: the
