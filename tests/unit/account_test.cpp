@@ -421,7 +421,8 @@ TEST_F(Fixture, OutboundRegisterCarriesInstanceRegIdObAndSupported) {
                                                      "+sip.instance=\"" +
                                                      std::string(kInstance) + "\""});
   EXPECT_EQ(header(r, HeaderId::kSupported), "outbound, path, gruu");
-  auto c = msg::parse_contact(contacts_of(r).front());
+  const std::string contact = contacts_of(r).front();  // the parsed Contact points into it
+  auto c = msg::parse_contact(contact);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->instance(), kInstance);
   answer_ok(r);  // the registrar echoes the Contact: the binding is confirmed
