@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -103,9 +104,14 @@ bool wait_readable(int fd, milliseconds timeout) {
 
 std::uint16_t free_port(Protocol protocol) {
   static std::mt19937 rng{std::random_device{}()};
+  // Ports this process handed out (and their TLS neighbours): a port is free until the caller
+  // binds it, so without this two accounts of one config could be given the same one.
+  static std::set<std::uint16_t> given;
+  if (given.size() > 4000) given.clear();
   std::uniform_int_distribution<int> pick(20000, 31998);
   for (int attempt = 0; attempt < 500; ++attempt) {
     auto port = static_cast<std::uint16_t>(pick(rng));
+    if (given.count(port) != 0 || given.count(static_cast<std::uint16_t>(port + 1)) != 0) continue;
     std::vector<int> held;
     bool ok = true;
     auto need = [&](int type, std::uint16_t p) {
@@ -118,6 +124,8 @@ std::uint16_t free_port(Protocol protocol) {
     if (protocol == Protocol::kSip) need(SOCK_STREAM, static_cast<std::uint16_t>(port + 1));
     for (int fd : held) ::close(fd);
     if (ok) {
+      given.insert(port);
+      if (protocol == Protocol::kSip) given.insert(static_cast<std::uint16_t>(port + 1));
       return port;
     }
   }
