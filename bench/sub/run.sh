@@ -126,8 +126,12 @@ run() {
   DPID=
 }
 
-read -r r0 f0 d0 m0 i0 k0 cd0 ck0 g0 a0 < <(run 0)
-read -r r1 f1 d1 m1 i1 k1 cd1 ck1 g1 a1 < <(run 1)
+# $(...), not < <(...): read returns at the first line, while run's daemon is still unregistering
+# its accounts after SIGTERM, so the next run's daemon found their ports taken (1000 accounts).
+row0=$(run 0)
+row1=$(run 1)
+read -r r0 f0 d0 m0 i0 k0 cd0 ck0 g0 a0 <<<"$row0"
+read -r r1 f1 d1 m1 i1 k1 cd1 ck1 g1 a1 <<<"$row1"
 # CPU s until ready: what the daemon and Kamailio's processes burnt from the start to "ready"
 # (which side does the work; compare with ready s x cores).
 printf '%-26s %8s %6s %7s %8s %10s %10s %9s %9s %9s %s\n' run "ready s" fail rcvbuf "RSS MiB" \
