@@ -14,7 +14,9 @@
 #
 # usage: bench/sub/run.sh [N]     (default 1000; N <= 1000, users 1000..1999)
 # env: SIPLINE_BIN (default: build/src/app/sipline, built if missing), IDLE_S (5),
-#      TIMEOUT_S (60), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1 PRESENCE_HTABLE=12 REGINFO_PUBLISH=0":
+#      TIMEOUT_S (60), AUTH_AHEAD (1: add_auth_header_on_reregister = true, so each SUBSCRIBE
+#      carries credentials from the account's newest challenge instead of being challenged
+#      first; 0: every SUBSCRIBE meets a 401), SUB_BENCH_KEEP=1 (keep the run directory), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=1 PRESENCE_HTABLE=12 REGINFO_PUBLISH=0":
 #      on 2 cores shared with the daemon, Kamailio's workers contend for its shared-memory locks;
 #      with 4 they burnt 2.3 CPU s to bring 6000 subscriptions up, with 2 2.0 s, with 1 1.6 s;
 #      PRESENCE_HTABLE=12 REGINFO_PUBLISH=0: bigger presence hash tables and no pua_reginfo
@@ -33,6 +35,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 N=${1:-1000}
 IDLE_S=${IDLE_S:-5}
+AUTH_AHEAD=${AUTH_AHEAD:-1}
 TIMEOUT_S=${TIMEOUT_S:-60}
 BLF=5
 
@@ -60,12 +63,13 @@ config() {
       "$RUN" "$HTTP"
     printf 'log_level = "warn"\nmetrics_per_account = false\n'
     [[ -z ${IN_FLIGHT:-} ]] || printf 'registrations_in_flight = %s\n' "$IN_FLIGHT"
-    awk -v n="$N" -v k="$SIP_PORT" -v subs="$1" -v blf="$BLF" 'BEGIN {
+    awk -v n="$N" -v k="$SIP_PORT" -v subs="$1" -v blf="$BLF" -v ahead="$AUTH_AHEAD" 'BEGIN {
       for (i = 0; i < n; i++) {
         u = 1000 + i
         printf "\n[[account]]\nsip_server = \"127.0.0.1:%d\"\nuser_id = \"%d\"\n", k, u
         printf "password = \"pw-%d\"\nlocal_sip_port = %d\n", u, 20000 + 2 * i
         printf "unregister_before_new_registration = \"no\"\n"
+        if (ahead) printf "add_auth_header_on_reregister = true\n"
         if (subs) {
           printf "subscribe_mwi = true\nblf = ["
           for (j = 1; j <= blf; j++) printf "%s\"%d\"", (j > 1 ? ", " : ""), 1000 + (i + j) % n

@@ -64,6 +64,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   }
   stack.txn.set_server(cfg_.user_agent);
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
+  reg_.share_nonces(&nonces_);
   reg_.set_gate(stack.registration_gate);
   reg_.set_identity(identity_);
   refresh_identity();
@@ -84,7 +85,7 @@ void Account::make_watchers() {
   watchers_ = std::make_unique<Watchers>(
       cfg_,
       WatchStack{stack_.txn, stack_.transport, stack_.timers, stack_.random, stack_.jitter,
-                 stack_.registration_gate, other_request_fail_over()},
+                 stack_.registration_gate, other_request_fail_over(), &nonces_},
       identity_, cfg_.mwi_uri.empty() ? identity_.aor : cfg_.mwi_uri, std::move(blf),
       Watchers::Callbacks{
           [this](RegEventAction a, const std::string& why) { on_reg_event(a, why); }});
@@ -280,6 +281,9 @@ void Account::begin_register(bool relocate) {
 void Account::send_register() {
   if (stopping_) return;
   register_target_ = identity_.target;
+  // Back at a target whose old binding is still being removed: that Expires: 0 must not land
+  // after this REGISTER.
+  if (leaver_ && leaver_identity_.target == register_target_) leaver_->cancel();
   if (!refresh_identity()) {  // the Contact would name no reachable address: not sent
     usage::reg::Outcome o;
     o.failure = FailureClass::kTransport;
@@ -333,9 +337,40 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   if (o.contact_confirmed && hooks_.on_contact_registered)
     hooks_.on_contact_registered(identity_.contact);
   previous_contacts_.assign(1, identity_.contact);
+  if (bound_ && bound_->target != register_target_ && now < bound_->until)
+    leave_old_binding(*bound_);
+  bound_ = Bound{register_target_, identity_.contact, lease_end_};
   transition(State::kRegistered);
   start_keepalive(o, first_keepalive);
   watchers_->start();  // the first time: subscriptions begin once the account is registered
+}
+
+void Account::leave_old_binding(const Bound& old) {
+  leaver_identity_ = identity_;
+  leaver_identity_.target = old.target;
+  // A Registration of its own (the account's may be busy at once): its own Call-ID, as the old
+  // registrar is another one; the account's nonces, so nc stays right if the realm is shared.
+  leaver_ = std::make_unique<usage::reg::Registration>(
+      stack_.txn, stack_.transport, stack_.random,
+      auth::Credentials{cfg_.auth_user(), cfg_.password});
+  leaver_->share_nonces(&nonces_);
+  leaver_->set_identity(leaver_identity_);
+  const std::string where = transport::to_string(old.target.remote);
+  spdlog::info("account[{}]: removing our binding at {} (registered at {} now)", index_, where,
+               transport::to_string(register_target_.remote));
+  leaver_->unbind({old.contact}, [this, where](const usage::reg::Outcome& o) {
+    const std::string how = o.registered()       ? std::to_string(o.status_code)
+                            : o.status_code != 0 ? std::to_string(o.status_code)
+                                                 : std::string(usage::reg::to_string(o.failure));
+    if (o.registered()) {
+      spdlog::info("account[{}]: binding at {} removed ({})", index_, where, how);
+    } else {
+      spdlog::warn("account[{}]: binding at {} not removed ({}): it expires there by itself",
+                   index_, where, how);
+    }
+    target_reason_ +=
+        "; binding at " + where + (o.registered() ? " removed" : " not removed") + " (" + how + ")";
+  });
 }
 
 void Account::start_keepalive(const usage::reg::Outcome& o, std::optional<base::Duration> first) {

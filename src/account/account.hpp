@@ -12,6 +12,7 @@
 #include "account/calls.hpp"
 #include "account/registration_stats.hpp"
 #include "account/watchers.hpp"
+#include "auth/nonce_cache.hpp"
 #include "base/random.hpp"
 #include "base/result.hpp"
 #include "base/timer.hpp"
@@ -177,6 +178,10 @@ class Account {
   txn::Identity identity_;
   std::vector<std::string> previous_contacts_;
   Hooks hooks_;
+  // Nonces and their counts shared by the registration and the subscriptions: with
+  // add_auth_header_on_reregister a SUBSCRIBE reuses the REGISTER's nonce instead of being
+  // challenged first.
+  auth::NonceCache nonces_;
   usage::reg::Registration reg_;
   std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
   // Subscriptions and the NOTIFY server side (unsolicited MWI too, so always present).
@@ -209,6 +214,18 @@ class Account {
   std::size_t target_rank_ = 0;
   std::string target_reason_;
   std::uint64_t failovers_ = 0;
+  // The binding our last 2xx holds (target, Contact, lease end): after a fail-over or a
+  // fail-back, the one left at the previous target is removed (Expires: 0) while its lease
+  // may still run, so two registrars never both route calls to us.
+  struct Bound {
+    transport::Target target;
+    std::string contact;
+    base::TimePoint until{};
+  };
+  std::optional<Bound> bound_;
+  txn::Identity leaver_identity_;                     // the old target's, for leaver_
+  std::unique_ptr<usage::reg::Registration> leaver_;  // its Expires: 0
+  void leave_old_binding(const Bound& old);
   usage::reg::Outcome outbound_seen_;  // the last 2xx's outbound / flow_timer_s / GRUUs
   std::uint64_t locate_generation_ = 0;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet

@@ -41,6 +41,7 @@ Watch::Watch(const config::AccountConfig& cfg, WatchStack stack, const txn::Iden
       retry_timer_(stack.timers),
       done_timer_(stack.timers) {
   sub_.set_identity(identity);
+  if (stack.nonces != nullptr) sub_.share_nonces(stack.nonces, cfg.add_auth_header_on_reregister);
 }
 
 Watch::~Watch() {

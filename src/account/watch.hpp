@@ -41,6 +41,9 @@ struct WatchStack {
   // out, met a transport error or got a 503 without Retry-After is sent again at once when it
   // says so. Unset: the retry rule alone.
   txn::FailOver fail_over = {};
+  // The account's nonces, shared with its registration (add_auth_header_on_reregister: every
+  // SUBSCRIBE carries credentials from the newest challenge). Unset: the subscription's own.
+  auth::NonceCache* nonces = nullptr;
 };
 
 struct WatchCounters {

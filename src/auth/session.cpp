@@ -78,21 +78,28 @@ ChallengeVerdict DigestSession::on_challenge(const Challenge& challenge) {
   return ChallengeVerdict::kCredentialsRejected;
 }
 
+base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& challenge) {
+  if (cache_ != nullptr) {
+    if (auto nc = cache_->next_nc(challenge)) return *nc;
+  } else if (!same_nonce(last_, challenge)) {
+    return 1;
+  } else if (nc_ != std::numeric_limits<std::uint32_t>::max()) {
+    return nc_ + 1;
+  }
+  return base::fail(AuthError{AuthErrorCode::kNonceCountExhausted, {}});
+}
+
 base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& challenge,
                                                               std::string_view method,
                                                               std::string_view digest_uri,
                                                               std::string_view body) {
-  std::uint32_t nc = 1;
-  if (same_nonce(last_, challenge)) {
-    if (nc_ == std::numeric_limits<std::uint32_t>::max()) {
-      return base::fail(AuthError{AuthErrorCode::kNonceCountExhausted, {}});
-    }
-    nc = nc_ + 1;
-  }
-  auto header = answer(challenge, nc, method, digest_uri, body);
+  auto nc = next_nc(challenge);
+  if (!nc) return base::fail(nc.error());
+  auto header = answer(challenge, *nc, method, digest_uri, body);
   if (!header) return header;
   last_ = challenge;
-  nc_ = nc;
+  nc_ = *nc;
+  if (cache_ != nullptr) cache_->note(challenge);
   answered_ = true;
   ++answers_since_success_;
   return header;
@@ -101,12 +108,15 @@ base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& c
 base::Result<std::string, AuthError> DigestSession::reauthorize(std::string_view method,
                                                                 std::string_view digest_uri,
                                                                 std::string_view body) {
-  if (!last_) return base::fail(AuthError{AuthErrorCode::kNoChallenge, {}});
-  if (nc_ == std::numeric_limits<std::uint32_t>::max()) {
-    return base::fail(AuthError{AuthErrorCode::kNonceCountExhausted, {}});
-  }
-  auto header = answer(*last_, nc_ + 1, method, digest_uri, body);
-  if (header) ++nc_;
+  const Challenge* newest = cache_ != nullptr ? cache_->latest(kind()) : nullptr;
+  if (newest == nullptr && !last_) return base::fail(AuthError{AuthErrorCode::kNoChallenge, {}});
+  const Challenge challenge = newest != nullptr ? *newest : *last_;
+  auto nc = next_nc(challenge);
+  if (!nc) return base::fail(nc.error());
+  auto header = answer(challenge, *nc, method, digest_uri, body);
+  if (!header) return header;
+  last_ = challenge;
+  nc_ = *nc;
   return header;
 }
 

@@ -10,6 +10,7 @@
 #include "auth/challenge.hpp"
 #include "auth/digest.hpp"
 #include "auth/errors.hpp"
+#include "auth/nonce_cache.hpp"
 #include "base/random.hpp"
 #include "base/result.hpp"
 
@@ -61,11 +62,16 @@ class DigestSession {
                                                  std::string_view body = {});
 
   // Credentials for a request sent without being challenged (add_auth_header_on_reregister):
-  // the last challenge with the next nc. A challenge that follows is not held against the
+  // the last challenge (with a shared cache: the newest one the account's usages got, of this
+  // session's kind first) with the next nc. A challenge that follows is not held against the
   // password (the server may simply have expired the nonce). kNoChallenge before any.
   base::Result<std::string, AuthError> reauthorize(std::string_view method,
                                                    std::string_view digest_uri,
                                                    std::string_view body = {});
+
+  // Shares nonces and their counts with the account's other usages (nullptr: this session's
+  // own). `cache` must outlive the session.
+  void share(NonceCache* cache) { cache_ = cache; }
 
   // A 2xx (or any non-401/407 final answer to our credentials): the failure guard resets. The
   // challenge and nc stay for reauthorize().
@@ -88,8 +94,12 @@ class DigestSession {
                                               std::string_view method, std::string_view digest_uri,
                                               std::string_view body);
 
+  // The nc for the next use of `challenge` (recorded as used), from the cache when shared.
+  base::Result<std::uint32_t, AuthError> next_nc(const Challenge& challenge);
+
   Credentials credentials_;
   base::Random* random_;
+  NonceCache* cache_ = nullptr;
   std::optional<Challenge> last_;
   std::uint32_t nc_ = 0;
   bool answered_ = false;  // this attempt answered a challenge and has not heard success since

@@ -196,7 +196,7 @@ std::vector<Field<A>> seed_fields() {
           {.key = "add_auth_header_on_reregister",
            .kind = K::boolean,
            .default_text = "false",
-           .help = "every refresh REGISTER carries Authorization"}),
+           .help = "every refresh REGISTER (and SUBSCRIBE) carries Authorization"}),
       bind<&A::options_keepalive>({.key = "options_keepalive",
                                    .kind = K::boolean,
                                    .default_text = "false",

@@ -136,6 +136,41 @@ TEST_F(Located, FailBackToThePrimaryAtTheNextRefresh) {
   EXPECT_EQ(s.server_target_rank, 0u);
   EXPECT_NE(s.server_target_reason.find("fail-back"), std::string::npos) << s.server_target_reason;
   EXPECT_EQ(lookups, 3);  // one per attempt: the resolver's cache makes them cheap
+  // The binding left at the secondary (its lease has 10 s to run) is removed at once.
+  auto leave = wait_request(1s);
+  EXPECT_EQ(leave.target.remote, kSecondary);
+  auto m = leave.parse();
+  EXPECT_EQ(m.method(), "REGISTER");
+  EXPECT_EQ(m.uint_header(msg::HeaderId::kExpires), 0u);
+  EXPECT_NE(header(leave, msg::HeaderId::kContact).find(";expires=0"), std::string::npos);
+  EXPECT_EQ(header(leave, msg::HeaderId::kContact),
+            header(r3, msg::HeaderId::kContact) + ";expires=0");
+  answer_from(leave, 200, kSecondary);
+  s = account->snapshot();
+  EXPECT_NE(s.server_target_reason.find("binding at udp:127.0.0.10:5070 removed (200)"),
+            std::string::npos)
+      << s.server_target_reason;
+  EXPECT_EQ(account->state(), account::State::kRegistered);
+  // Nothing more: the next request is the primary's refresh.
+  auto r4 = wait_request();
+  EXPECT_EQ(r4.target.remote, kPrimary);
+}
+
+// Registered at the primary, which then stops answering: the refresh moves to the secondary,
+// and the binding at the primary is asked to go too (it may be only the path that failed).
+TEST_F(Located, FailOverAsksTheOldRegistrarToDropOurBinding) {
+  start_located();
+  auto r1 = wait_request();
+  answer_from(r1, 200, kPrimary);
+  auto r2 = wait_request();  // the refresh, 50 s later
+  EXPECT_EQ(r2.target.remote, kPrimary);
+  answer_from(r2, 503, kPrimary);
+  auto r3 = wait_request(1s);
+  EXPECT_EQ(r3.target.remote, kSecondary);
+  answer_from(r3, 200, kSecondary);
+  auto leave = wait_request(1s);
+  EXPECT_EQ(leave.target.remote, kPrimary);
+  EXPECT_EQ(leave.parse().uint_header(msg::HeaderId::kExpires), 0u);
 }
 
 TEST_F(Located, FailedLookupIsClassDnsAndRetried) {

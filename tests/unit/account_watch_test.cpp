@@ -388,3 +388,42 @@ TEST_F(WatchFixture, StopEndsSubscriptionsBeforeTheUnregister) {
   timers.advance(0s);
   EXPECT_TRUE(done);
 }
+
+// add_auth_header_on_reregister: SUBSCRIBEs reuse the registration's nonce (RFC 3261 §22.3),
+// one nc sequence per nonce across the account's usages; off (the default), they go bare and
+// answer the challenge the server sends.
+TEST_F(WatchFixture, SubscribesReuseTheRegistrationsNonceWhenAuthHeadersGoAhead) {
+  for (const bool ahead : {true, false}) {
+    SCOPED_TRACE(ahead ? "add_auth_header_on_reregister" : "default");
+    cfg = base_config();
+    cfg.subscribe_mwi = true;
+    cfg.blf = {"1002"};
+    cfg.add_auth_header_on_reregister = ahead;
+    start();
+    register_with_challenge();
+    auto subs = transport.take_sent();
+    ASSERT_EQ(subs.size(), 2u);
+    std::vector<std::string> ncs;
+    for (const auto& s : subs) {
+      const std::string a = header(s, msg::HeaderId::kAuthorization);
+      if (!ahead) {
+        EXPECT_EQ(a, "");
+        continue;
+      }
+      EXPECT_NE(a.find("nonce=\"n1\""), std::string::npos) << a;
+      ncs.push_back(a.substr(a.find("nc=") + 3, 8));
+    }
+    if (ahead) {
+      EXPECT_EQ(ncs, (std::vector<std::string>{"00000002", "00000003"}));
+    }
+    // Challenged anyway (the server wants a fresh nonce): answered, not a wrong password.
+    challenge(subs[0], "n2", true);
+    auto answer = next_request();
+    EXPECT_NE(header(answer, msg::HeaderId::kAuthorization).find("nonce=\"n2\""),
+              std::string::npos);
+    grant(answer);
+    EXPECT_EQ(sub(0).state, "active");
+    account.reset();
+    transport.take_sent();
+  }
+}

@@ -286,5 +286,89 @@ TEST_F(AuthSession, CnonceComesFromTheInjectedRandom) {
   EXPECT_NE(param(*h, "cnonce"), kCnonce);
 }
 
+// Two usages of one account (a registration and a subscription) sharing a NonceCache: one nc
+// sequence per nonce across both, so the server's strictly-increasing nc check holds when a
+// subscription reuses the registration's nonce.
+class SharedNonces : public AuthSession {
+ protected:
+  NonceCache cache_;
+  DigestSession sub_{Credentials{"alice", "s3cr3t"}, random_};
+  void SetUp() override {
+    session_.share(&cache_);
+    sub_.share(&cache_);
+  }
+};
+
+TEST_F(SharedNonces, OneCountPerNonceAcrossTheUsages) {
+  EXPECT_EQ(param(authorize(md5_), "nc"), "00000001");  // the REGISTER answers its 401
+  auto pre = sub_.reauthorize("SUBSCRIBE", kUri);       // a SUBSCRIBE reuses that nonce
+  ASSERT_TRUE(pre.ok());
+  EXPECT_EQ(param(*pre, "nonce"), "abc123nonce");
+  EXPECT_EQ(param(*pre, "nc"), "00000002");
+  EXPECT_EQ(sub_.header_name(), "Authorization");
+  auto refresh = session_.reauthorize("REGISTER", kUri);
+  ASSERT_TRUE(refresh.ok());
+  EXPECT_EQ(param(*refresh, "nc"), "00000003");
+  // The subscription is challenged with a new nonce: it starts at 1 and becomes the newest,
+  // which the next pre-emptive REGISTER uses (nc 2).
+  const Challenge fresh = challenge("Digest realm=\"sip.example.com\", nonce=\"n2\", qop=auth");
+  auto answer = sub_.authorize(fresh, "SUBSCRIBE", kUri);
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(param(*answer, "nc"), "00000001");
+  auto again = session_.reauthorize("REGISTER", kUri);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(param(*again, "nonce"), "n2");
+  EXPECT_EQ(param(*again, "nc"), "00000002");
+}
+
+TEST_F(SharedNonces, NothingToReuseBeforeAnyChallenge) {
+  auto pre = sub_.reauthorize("SUBSCRIBE", kUri);
+  ASSERT_FALSE(pre.ok());
+  EXPECT_EQ(pre.error().code, AuthErrorCode::kNoChallenge);
+}
+
+TEST_F(SharedNonces, AProxyChallengedUsagePrefersTheProxyNonce) {
+  authorize(md5_);  // WWW, from the registrar
+  const Challenge proxy =
+      challenge("Digest realm=\"sip.example.com\", nonce=\"p1\", qop=auth", HeaderKind::kProxy);
+  ASSERT_TRUE(sub_.authorize(proxy, "SUBSCRIBE", kUri).ok());
+  auto pre = sub_.reauthorize("SUBSCRIBE", kUri);
+  ASSERT_TRUE(pre.ok());
+  EXPECT_EQ(param(*pre, "nonce"), "p1");
+  EXPECT_EQ(sub_.header_name(), "Proxy-Authorization");
+  auto reg = session_.reauthorize("REGISTER", kUri);  // the registration keeps its own kind
+  ASSERT_TRUE(reg.ok());
+  EXPECT_EQ(param(*reg, "nonce"), "abc123nonce");
+  EXPECT_EQ(session_.header_name(), "Authorization");
+}
+
+TEST_F(SharedNonces, ReusedCredentialsChallengedAgainAreAnsweredNotRejected) {
+  authorize(md5_);
+  sub_.begin_attempt();
+  ASSERT_TRUE(sub_.reauthorize("SUBSCRIBE", kUri).ok());
+  // The server took the reused nonce as stale or replayed and challenges with the same one:
+  // not a wrong password, as nothing was answered in this attempt yet.
+  EXPECT_EQ(sub_.on_challenge(md5_), ChallengeVerdict::kAnswer);
+}
+
+TEST(NonceCacheTest, KeepsTheNewestNoncesOnly) {
+  NonceCache cache;
+  Challenge c;
+  c.realm = "r";
+  for (std::size_t i = 0; i <= NonceCache::kKeep; ++i) {
+    c.nonce = "n" + std::to_string(i);
+    EXPECT_EQ(cache.next_nc(c), 1u);
+    EXPECT_EQ(cache.next_nc(c), 2u);
+  }
+  c.nonce = "n0";  // pushed out: starts again at 1
+  EXPECT_EQ(cache.next_nc(c), 1u);
+  c.nonce = "n" + std::to_string(NonceCache::kKeep);
+  EXPECT_EQ(cache.next_nc(c), 3u);
+  EXPECT_EQ(cache.latest(HeaderKind::kWww), nullptr);
+  cache.note(c);
+  ASSERT_NE(cache.latest(HeaderKind::kProxy), nullptr);  // the other kind when none of its own
+  EXPECT_EQ(cache.latest(HeaderKind::kProxy)->nonce, c.nonce);
+}
+
 }  // namespace
 }  // namespace sipline::auth

@@ -44,6 +44,8 @@ class Registration {
   const Identity& identity() const { return *identity_; }
   // add_auth_header_on_reregister: every REGISTER carries credentials from the last challenge.
   void set_preemptive_auth(bool on) { preemptive_auth_ = on; }
+  // Nonces shared with the account's subscriptions (auth::NonceCache); must outlive this.
+  void share_nonces(auth::NonceCache* cache) { auth_.share(cache); }
   // Every attempt holds a place of `gate` (shared by many accounts) from its first REGISTER to
   // its outcome; an attempt that finds the gate full waits for a place. nullptr: no limit.
   void set_gate(base::Gate* gate) { gate_ = gate; }

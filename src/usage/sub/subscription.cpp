@@ -82,23 +82,31 @@ dialog::LocalSide Subscription::local_side() const {
 
 void Subscription::send(const std::string* authorization) {
   const std::string branch = random_.branch();
+  std::optional<dialog::InDialogRequest> in_dialog;
+  if (dialog_) {
+    in_dialog = dialog_->next_request();
+    attempt_->request_uri = in_dialog->request_uri;
+  } else {
+    ++cseq_;
+    attempt_->request_uri = resource_;
+  }
+  std::string preemptive;
+  if (authorization == nullptr && preemptive_auth_) {
+    if (auto r = auth_.reauthorize("SUBSCRIBE", attempt_->request_uri); r.ok()) {
+      preemptive = std::move(*r);
+      authorization = &preemptive;
+    }
+  }
   const SubscribeFields f{package_,
                           attempt_->expires_s,
                           identity_->contact,
                           identity_->user_agent,
                           auth_.header_name(),
                           authorization};
-  std::string bytes;
-  if (dialog_) {
-    const dialog::InDialogRequest r = dialog_->next_request();
-    attempt_->request_uri = r.request_uri;
-    bytes = in_dialog_subscribe(r, f, transport_, identity_->target, branch);
-  } else {
-    ++cseq_;
-    attempt_->request_uri = resource_;
-    bytes = initial_subscribe(*identity_, resource_, from_tag_, call_id_, cseq_, f, transport_,
-                              identity_->target, branch);
-  }
+  std::string bytes =
+      in_dialog ? in_dialog_subscribe(*in_dialog, f, transport_, identity_->target, branch)
+                : initial_subscribe(*identity_, resource_, from_tag_, call_id_, cseq_, f,
+                                    transport_, identity_->target, branch);
   txn_handle_ = txn_.send_request(identity_->target, branch, "SUBSCRIBE", std::move(bytes),
                                   [this](const txn::ClientEvent& e) { on_event(e); });
 }

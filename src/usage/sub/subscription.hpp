@@ -49,6 +49,13 @@ class Subscription {
 
   // `identity` (the account's) must outlive the Subscription.
   void set_identity(const txn::Identity& identity) { identity_ = &identity; }
+  // Nonces shared with the account's registration and other subscriptions (must outlive this);
+  // with `preemptive`, every SUBSCRIBE not answering a challenge carries credentials from the
+  // newest challenge (next nc), as REGISTER refreshes do with add_auth_header_on_reregister.
+  void share_nonces(auth::NonceCache* cache, bool preemptive) {
+    auth_.share(cache);
+    preemptive_auth_ = preemptive;
+  }
 
   // Subscribes for `expires_s`: a refresh inside the dialog when there is one, else a new
   // subscription (new Call-ID and tag). `done` runs once, never synchronously.
@@ -72,6 +79,8 @@ class Subscription {
 
  private:
   struct Attempt;
+  // Sends the attempt's SUBSCRIBE; `authorization` answers a challenge (nullptr: none, or the
+  // pre-emptive credentials when they are on).
   void send(const std::string* authorization);
   void on_event(const txn::ClientEvent& event);
   void on_final(const msg::Message& response);
@@ -88,6 +97,7 @@ class Subscription {
   SubState state_ = SubState::kIdle;
   std::string call_id_, from_tag_;
   std::uint32_t cseq_ = 0;  // initial SUBSCRIBEs (before a dialog)
+  bool preemptive_auth_ = false;
   std::optional<dialog::Dialog> dialog_;
   std::uint64_t txn_handle_ = 0;
   std::unique_ptr<Attempt> attempt_;

@@ -1,0 +1,38 @@
+#include "auth/nonce_cache.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace sipline::auth {
+
+std::optional<std::uint32_t> NonceCache::next_nc(const Challenge& challenge) {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+    return e.kind == challenge.kind && e.realm == challenge.realm && e.nonce == challenge.nonce;
+  });
+  if (it == entries_.end()) {
+    if (entries_.size() == kKeep) entries_.erase(entries_.begin());
+    entries_.push_back({challenge.kind, challenge.realm, challenge.nonce, 0});
+    it = entries_.end() - 1;
+  }
+  if (it->nc == std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+  return ++it->nc;
+}
+
+const Challenge* NonceCache::latest(HeaderKind kind) const {
+  const auto& same = kind == HeaderKind::kWww ? latest_www_ : latest_proxy_;
+  const auto& other = kind == HeaderKind::kWww ? latest_proxy_ : latest_www_;
+  if (same) return &*same;
+  return other ? &*other : nullptr;
+}
+
+void NonceCache::note(const Challenge& challenge) {
+  (challenge.kind == HeaderKind::kWww ? latest_www_ : latest_proxy_) = challenge;
+}
+
+void NonceCache::clear() {
+  entries_.clear();
+  latest_www_.reset();
+  latest_proxy_.reset();
+}
+
+}  // namespace sipline::auth

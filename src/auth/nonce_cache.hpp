@@ -1,0 +1,43 @@
+// The nonces one account's usages (its registration and subscriptions) were challenged with,
+// shared by their DigestSessions: RFC 7616 §3.4 / RFC 3261 §22.3 let a client reuse a nonce for
+// later requests to the same protection space, each with the next nonce count. One count per
+// nonce for all the usages is what keeps nc strictly increasing for the server's replay check
+// when a subscription reuses the registration's nonce.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/challenge.hpp"
+
+namespace sipline::auth {
+
+class NonceCache {
+ public:
+  // Nonces remembered (the most recent ones); an older nonce starts again at nc 1, which a
+  // server that still knows it takes as a replay and answers with a fresh challenge.
+  static constexpr std::size_t kKeep = 8;
+
+  // The nc for the next use of `challenge`'s nonce (1 for a nonce not seen), recorded as used;
+  // nullopt when the count is exhausted.
+  std::optional<std::uint32_t> next_nc(const Challenge& challenge);
+  // The newest challenge received of `kind` (WWW or proxy), else of the other kind; nullptr
+  // before any.
+  const Challenge* latest(HeaderKind kind) const;
+  // A challenge just received (and answered): the newest of its kind.
+  void note(const Challenge& challenge);
+  void clear();
+
+ private:
+  struct Entry {
+    HeaderKind kind;
+    std::string realm;
+    std::string nonce;
+    std::uint32_t nc = 0;
+  };
+  std::vector<Entry> entries_;  // oldest first
+  std::optional<Challenge> latest_www_, latest_proxy_;
+};
+
+}  // namespace sipline::auth
