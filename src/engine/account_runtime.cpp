@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "account/identity.hpp"
+#include "account/policy.hpp"
 #include "state_store.hpp"
 #include "transport/resolver.hpp"
 
@@ -88,36 +89,65 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   if (dns == nullptr || next_hop.port || !not_literal) {
     return open_with(args, *chosen_, {}, error);
   }
+  select_args_ = std::make_shared<OpenArgs>(args);
+  select(std::move(opened));
+  return true;
+}
+
+void AccountRuntime::select(Opened opened) {
+  const OpenArgs& args = *select_args_;
+  const bool sips = cfg_.tls_uri_scheme == config::UriScheme::sips;
+  const config::HostPort& next_hop =
+      cfg_.outbound_proxy.empty() ? cfg_.sip_server : cfg_.outbound_proxy;
   selecting_ = true;
-  dns->select_transport(
+  args.dns->select_transport(
       next_hop.host, sips,
-      [this, args, life = std::weak_ptr<int>(life_), opened = std::move(opened),
-       host = next_hop.host](base::Result<transport::TransportOffer, std::string> offer) {
+      [this, life = std::weak_ptr<int>(life_), opened = std::move(opened),
+       host = next_hop.host](base::Result<transport::TransportOffer, std::string> offer) mutable {
         if (life.expired()) return;  // retired or stopped meanwhile
         selecting_ = false;
-        std::string srv_name;
-        if (offer.ok()) {
-          chosen_->transport = offer->protocol == transport::Protocol::kUdp ? config::Transport::udp
-                               : offer->protocol == transport::Protocol::kTcp
-                                   ? config::Transport::tcp
-                                   : config::Transport::tls;
-          srv_name = offer->srv_name;
-          spdlog::info(
-              "account[{}] '{}': transport auto: {} ({})", index_, cfg_.name,
-              config::to_string(chosen_->transport),
-              srv_name.empty() ? "no NAPTR or SRV records for " + host : "SRV " + srv_name);
-        } else {
-          spdlog::warn("account[{}] '{}': transport auto: {}; using {}", index_, cfg_.name,
-                       offer.error(), config::to_string(chosen_->transport));
+        if (!offer.ok()) {
+          // A failed question (SERVFAIL, timeout, a malformed answer) says nothing about the
+          // transports: chosen again after the retry wait, class dns meanwhile (RFC 3263 §4.1
+          // falls back to UDP only when there are no NAPTR and no SRV records).
+          const base::Duration wait =
+              account::retry_delay(cfg_.registration_retry_wait_s, std::nullopt, jitter_unit());
+          select_error_ = "transport auto: " + offer.error();
+          spdlog::warn("account[{}] '{}': {}; choosing again in {:.1f} s", index_, cfg_.name,
+                       select_error_, std::chrono::duration<double>(wait).count());
+          if (opened) opened(*this, {});
+          reselect_timer_.emplace(select_args_->timers);
+          reselect_timer_->arm_in(
+              wait, [this, opened = std::move(opened)]() mutable { select(std::move(opened)); });
+          return;
         }
+        select_error_.clear();
+        chosen_->transport = offer->protocol == transport::Protocol::kUdp ? config::Transport::udp
+                             : offer->protocol == transport::Protocol::kTcp
+                                 ? config::Transport::tcp
+                                 : config::Transport::tls;
+        const std::string srv_name = offer->srv_name;
+        spdlog::info("account[{}] '{}': transport auto: {} ({})", index_, cfg_.name,
+                     config::to_string(chosen_->transport),
+                     srv_name.empty() ? "no NAPTR or SRV records for " + host : "SRV " + srv_name);
         std::string error;
-        if (!open_with(args, *chosen_, srv_name, error)) {
+        if (!open_with(*select_args_, *chosen_, srv_name, error)) {
           spdlog::error("{}", error);
           open_error_ = error;
         }
         if (opened) opened(*this, error);
       });
-  return true;
+}
+
+std::optional<base::Duration> AccountRuntime::next_selection_in() const {
+  if (!reselect_timer_ || !reselect_timer_->armed()) return std::nullopt;
+  return std::chrono::duration_cast<base::Duration>(reselect_timer_->deadline() -
+                                                    select_args_->timers.now());
+}
+
+double AccountRuntime::jitter_unit() {
+  if (!jitter_) jitter_.emplace(base::os_seed() + static_cast<unsigned>(index_));
+  return jitter_->unit();
 }
 
 bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig& cfg,

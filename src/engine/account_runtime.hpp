@@ -10,6 +10,7 @@
 #include "account/account.hpp"
 #include "base/gate.hpp"
 #include "base/random.hpp"
+#include "base/timer.hpp"
 #include "base/timers.hpp"
 #include "config/config.hpp"
 #include "events.hpp"
@@ -38,8 +39,10 @@ class AccountRuntime final : public transport::TransportUser {
   // RFC 3263 §4.1 (NAPTR, then SRV) has chosen the transport, later on the loop; open() then
   // returns true with no account yet (selecting()), and `opened` runs when the account exists
   // (or, with the error, when binding failed). `all`, `store`, `dns` and `calls` must outlive
-  // the runtime. A failed DNS question falls back to the URI's default transport (UDP, TLS for
-  // sips:), logged; the account's own look-ups then fail and retry as usual.
+  // the runtime. No NAPTR and no SRV records: the URI's default transport (UDP, TLS for sips:).
+  // A failed DNS question (SERVFAIL, timeout): no account yet, `opened` runs without one, the
+  // account shows failed (class dns), and the transport is chosen again after
+  // registration_retry_wait_s (with the retry jitter), until DNS answers.
   using Opened = std::function<void(AccountRuntime&, const std::string& error)>;
   bool open(asio::io_context& io, base::TimerService& timers, base::Gate& registration_gate,
             const config::Config& all, StateStore& store, transport::DnsResolver* dns,
@@ -49,6 +52,10 @@ class AccountRuntime final : public transport::TransportUser {
   bool selecting() const { return selecting_; }
   // Why the late open (after "auto" chose) failed: the port could not be bound ...; "" else.
   const std::string& open_error() const { return open_error_; }
+  // "auto": why the last choice failed (a DNS failure), while it waits to choose again; "" else.
+  const std::string& select_error() const { return select_error_; }
+  // When the transport is chosen again after a failed choice; nullopt when not waiting.
+  std::optional<base::Duration> next_selection_in() const;
   // The transport in use: the configured one, or what "auto" chose ("auto" while choosing).
   config::Transport transport_in_use() const {
     return chosen_ ? chosen_->transport : cfg_.transport;
@@ -92,6 +99,9 @@ class AccountRuntime final : public transport::TransportUser {
   struct OpenArgs;
   bool open_with(const OpenArgs& args, const config::AccountConfig& cfg,
                  const std::string& srv_name, std::string& error);
+  // "auto": asks DNS for the transport, opens with it (or waits and asks again on a failure).
+  void select(Opened opened);
+  double jitter_unit();
 
   int index_;
   const config::AccountConfig cfg_;
@@ -99,6 +109,9 @@ class AccountRuntime final : public transport::TransportUser {
   std::unique_ptr<config::AccountConfig> chosen_;
   bool selecting_ = false;
   std::string open_error_;
+  std::string select_error_;
+  std::shared_ptr<OpenArgs> select_args_;                 // "auto": what open() was given
+  std::optional<base::Timer> reselect_timer_;             // "auto": the next choice after a failure
   std::shared_ptr<int> life_ = std::make_shared<int>(0);  // late DNS answers check it
   SharedPorts* shared_ = nullptr;
   std::unique_ptr<transport::AsioTransport> own_transport_;  // device mode: its own socket(s)

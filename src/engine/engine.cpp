@@ -284,6 +284,12 @@ class EngineImpl final : public Engine {
       s.state = "failed";
       s.last_error = rt.open_error();
     }
+    if (!rt.select_error().empty() && !rt.selecting()) {  // "auto" waits to choose again
+      s.state = "failed";
+      s.last_error = rt.select_error();
+      s.failure_class = std::string(usage::reg::to_string(usage::reg::FailureClass::kDns));
+      s.next_attempt_in_s = whole_seconds(rt.next_selection_in());
+    }
     if (a == nullptr) return s;
     const account::Snapshot snap = a->snapshot();
     s.aor = snap.aor;

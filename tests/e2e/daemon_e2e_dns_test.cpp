@@ -212,6 +212,47 @@ TEST_F(DnsScenario, ServfailIsADnsFailureRetriedUntilTheDnsAnswers) {
   EXPECT_TRUE(binding(kam, "1210", status["contact"]));
 }
 
+// transport = "auto" while DNS fails: no transport is guessed. The account shows failed, class
+// dns, and the choice is made again after the retry wait (1 s here); once DNS answers, with only
+// a TCP service (no NAPTR, no _sip._udp), the account binds TCP and registers over it.
+TEST_F(DnsScenario, TransportAutoChoosesAgainAfterADnsFailure) {
+  Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  using test::ScriptedDns;
+  ScriptedDns bad([](const ScriptedDns::Question&) {
+    return ScriptedDns::Reply{ScriptedDns::Kind::kServfail, {}};
+  });
+  Daemon d(tmp_.path());
+  d.add_daemon_keys("dns_servers = \"" + bad.address() + "\"\n");
+  auto a = located_account(kam, "1212");
+  a.text("transport", "auto");
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_account(
+      1, [](const Json& a) { return a["failure_class"] == "dns" && a["state"] == "failed"; }, 15s,
+      &status))
+      << status.dump() << d.log_tail();
+  EXPECT_NE(status["last_error"].get<std::string>().find("transport auto"), std::string::npos)
+      << status.dump();
+  EXPECT_TRUE(status["next_attempt_in_s"].is_number()) << status.dump();
+  ASSERT_TRUE(eventually([&] { return bad.queries("NAPTR", "sip.test") >= 3; }, 15s))
+      << "the choice is not made again: " << bad.queries("NAPTR", "sip.test");
+
+  bad.set_rule([port = kam.tcp_port()](const ScriptedDns::Question& q) {
+    if (q.type == "SRV" && q.name != "_sip._tcp.sip.test") return ScriptedDns::Reply{};
+    return ScriptedDns::Reply{
+        ScriptedDns::Kind::kAnswer,
+        {ScriptedDns::srv(10, 10, port, "registrar.sip.test"), ScriptedDns::address("127.0.0.1")}};
+  });
+  ASSERT_TRUE(d.wait_registered(1, 15s, &status)) << status.dump() << d.log_tail();
+  EXPECT_EQ(status["transport"], "tcp") << status.dump();
+  EXPECT_EQ(status["server_target"], "tcp:127.0.0.1:" + std::to_string(kam.tcp_port()));
+  const auto b = binding(kam, "1212", status["contact"]);
+  ASSERT_TRUE(b) << kam.rpc({"ul.dump"});
+  EXPECT_EQ(b->socket.rfind("tcp:", 0), 0U) << b->socket;
+}
+
 // SRV target "." (RFC 2782: the service is decidedly not available at this domain), served by
 // dnsmasq: class dns with that reason, retried by the retry rule.
 TEST_F(DnsScenario, DotTargetIsADnsFailureRetried) {
@@ -334,6 +375,19 @@ TEST_F(FailOver, KilledPrimaryMovesToSecondaryAndBack) {
       << status.dump();
   EXPECT_TRUE(
       eventually([&] { return binding(primary_, "1203", status["contact"]).has_value(); }, 5s));
+  // The binding left at the secondary is removed, not left to route calls there until it
+  // expires.
+  EXPECT_TRUE(
+      eventually([&] { return !binding(secondary_, "1203", status["contact"]).has_value(); }, 5s))
+      << d.log_tail();
+  ASSERT_TRUE(d.wait_account(
+      1,
+      [&](const Json& a) {
+        return a["server_target_reason"].get<std::string>().find("removed (200)") !=
+               std::string::npos;
+      },
+      5s, &status))
+      << status.dump();
   // One SRV look-up for all of this: the answer is cached for its TTL (300 s).
   EXPECT_EQ(dns_.queries("SRV", "_sip._udp.sip.test"), 1);
 }
