@@ -180,7 +180,7 @@ class EngineImpl final : public Engine {
                all,
                {registration_gate_.holding(), registration_gate_.waiting(),
                 registration_gate_.capacity(), registration_gate_.waited_total()},
-               dns, totals) +
+               dns, totals, shared) +
            engine::shard_metrics(shard_);
   }
 
@@ -188,6 +188,10 @@ class EngineImpl final : public Engine {
     if (index < 1 || index > static_cast<int>(runtimes_.size())) return false;
     auto* a = runtimes_[index - 1]->account();
     if (a == nullptr) return false;
+    std::vector<engine::SharedPortMetrics> shared;
+    for (const auto& port : shared_ports_.ports()) {
+      shared.push_back({std::string(config::to_string(port.transport)), port.demux->counters()});
+    }
     a->reregister_now();
     runtimes_[index - 1]->observe();
     return true;
