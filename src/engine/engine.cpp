@@ -57,6 +57,18 @@ class EngineImpl final : public Engine {
     }
     cfg_.accounts.clear();
     cfg_.accounts.shrink_to_fit();
+    apply_admission();
+  }
+
+  // [daemon] registrations_in_flight and admission onto the gate: "auto" starts its controller
+  // afresh from the configured value.
+  void apply_admission() {
+    const auto start = static_cast<std::size_t>(cfg_.daemon.registrations_in_flight);
+    registration_gate_.adapt(std::nullopt);
+    registration_gate_.set_capacity(start);
+    if (cfg_.daemon.admission == config::Admission::automatic) {
+      registration_gate_.adapt(base::AdmissionControl(start));
+    }
   }
 
   void set_file_identities(std::vector<std::string> ids) { file_ids_ = std::move(ids); }
@@ -176,6 +188,10 @@ class EngineImpl final : public Engine {
     engine::DnsMetrics dns;
     if (dns_)
       dns = {dns_->counters().queries, dns_->counters().cache_hits, dns_->counters().failures};
+    std::vector<engine::SharedPortMetrics> shared;
+    for (const auto& port : shared_ports_.ports()) {
+      shared.push_back({std::string(config::to_string(port.transport)), port.demux->counters()});
+    }
     return engine::format_metrics(
                all,
                {registration_gate_.holding(), registration_gate_.waiting(),
@@ -188,10 +204,6 @@ class EngineImpl final : public Engine {
     if (index < 1 || index > static_cast<int>(runtimes_.size())) return false;
     auto* a = runtimes_[index - 1]->account();
     if (a == nullptr) return false;
-    std::vector<engine::SharedPortMetrics> shared;
-    for (const auto& port : shared_ports_.ports()) {
-      shared.push_back({std::string(config::to_string(port.transport)), port.demux->counters()});
-    }
     a->reregister_now();
     runtimes_[index - 1]->observe();
     return true;
@@ -409,7 +421,8 @@ void EngineImpl::apply_config(config::Config next, std::string& report) {
   cfg_.daemon.metrics_per_account = next.daemon.metrics_per_account;  // the next scrape's
   if (plan.in_flight_changed) {
     cfg_.daemon.registrations_in_flight = next.daemon.registrations_in_flight;
-    registration_gate_.set_capacity(static_cast<std::size_t>(next.daemon.registrations_in_flight));
+    cfg_.daemon.admission = next.daemon.admission;
+    apply_admission();
   }
   if (plan.timers_changed) {
     cfg_.timers = next.timers;
@@ -435,7 +448,7 @@ void EngineImpl::apply_config(config::Config next, std::string& report) {
            " changed, " + std::to_string(counts[2]) + " added, " + std::to_string(counts[3]) +
            " removed" + (plan.timers_changed ? ", [timers] applied" : "") +
            (plan.log_level_changed ? ", log_level applied" : "") +
-           (plan.in_flight_changed ? ", registrations_in_flight applied" : "");
+           (plan.in_flight_changed ? ", registrations_in_flight/admission applied" : "");
   if (retiring_.empty()) start_pending();
 }
 

@@ -333,6 +333,12 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
               "Most registration attempts in progress at once.", double(gate.capacity));
   engine_wide("sipline_registrations_waited_total", "counter",
               "Registration attempts that had to wait for a place.", double(gate.waited_total));
+  engine_wide("sipline_admission_capacity", "gauge",
+              "Places of the admission gate (REGISTER, SUBSCRIBE, keep-alive OPTIONS); with "
+              "[daemon] admission = \"auto\" it adapts to the registrar.",
+              double(gate.capacity));
+  engine_wide("sipline_admission_waiting", "gauge",
+              "Requests waiting for a place at the admission gate.", double(gate.waiting));
   engine_wide("sipline_dns_lookups_total", "counter",
               "DNS questions sent to locate SIP servers (SRV, A/AAAA).", double(dns.lookups));
   engine_wide("sipline_dns_cache_hits_total", "counter",

@@ -33,6 +33,11 @@ TEST(Metrics, PerAccountFamiliesAndEngineWideGate) {
   EXPECT_NE(text.find("# TYPE sipline_registrations_waited_total counter\n"
                       "sipline_registrations_waited_total 11\n"),
             std::string::npos);
+  EXPECT_NE(text.find("# TYPE sipline_admission_capacity gauge\nsipline_admission_capacity 64\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE sipline_admission_waiting gauge\nsipline_admission_waiting 7\n"),
+            std::string::npos);
 }
 
 TEST(Metrics, SharedPortsByTransportAndOutcome) {
