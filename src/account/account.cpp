@@ -62,6 +62,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
                                  false);
             }});
   }
+  if (keepalive_) keepalive_->set_gate(stack.registration_gate);
   stack.txn.set_server(cfg_.user_agent);
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
   reg_.share_nonces(&nonces_);

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 
+#include "base/admission.hpp"
 #include "base/timers.hpp"
 
 namespace sipline::base {
@@ -28,6 +30,9 @@ class Gate {
   Ticket acquire(std::function<void()> on_grant, bool& granted);
   // Gives the place back (holder done) or stops waiting; unknown tickets and 0 are no-ops.
   void release(Ticket ticket);
+  // The same, by a holder that knows how its attempt ended: an adaptive gate (adapt()) learns
+  // its capacity from it. A waiter's answer is not counted (it sent nothing).
+  void release(Ticket ticket, Answer answer);
 
   std::size_t holding() const { return holding_; }
   std::size_t waiting() const { return entries_.size() - holding_; }
@@ -38,13 +43,19 @@ class Gate {
     admit_waiters();
   }
   std::uint64_t waited_total() const { return waited_total_; }  // acquires that had to wait
+  // Adaptive admission: `control` sets the capacity from now on, from the answers holders
+  // report. nullopt: a fixed capacity (set_capacity).
+  void adapt(std::optional<AdmissionControl> control);
+  const AdmissionControl* control() const { return control_ ? &*control_ : nullptr; }
 
  private:
   struct Entry {
     std::function<void()> on_grant;  // empty once granted
     bool holding = false;
     TimerId grant_timer = 0;  // the loop callback that runs on_grant
+    std::uint64_t epoch = 0;  // the control's epoch when it got its place
   };
+  void hold(Entry& e);
   bool has_room() const { return capacity_ == 0 || holding_ < capacity_; }
   void admit_waiters();
 
@@ -54,6 +65,7 @@ class Gate {
   Ticket next_ = 1;
   std::uint64_t waited_total_ = 0;
   std::map<Ticket, Entry> entries_;  // ordered by ticket: waiters in arrival order
+  std::optional<AdmissionControl> control_;
 };
 
 }  // namespace sipline::base

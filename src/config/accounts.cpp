@@ -29,6 +29,38 @@ std::string toml_quote(std::string_view s) {
   return out + "\"";
 }
 
+// Accounts needing a socket of their own whose default port 5060 + 2*(N-1) passed 65535.
+struct Portless {
+  std::size_t first = 0;  // 1-based; 0: none
+  std::size_t count = 0;
+};
+
+// One problem for all of them (a fleet of 50,000 would otherwise give 20,000 lines), at the
+// first one, with the two ways out.
+Problem portless_problem(std::span<const AccountConfig> accounts,
+                         std::span<const AccountOrigin> origins, const Portless& portless) {
+  const std::size_t i = portless.first - 1;
+  const AccountOrigin o = origin_of(origins, i);
+  Problem p;
+  p.code = ProblemCode::range;
+  p.file = o.file;
+  p.line = o.pos.line;
+  p.column = o.pos.column;
+  p.key = o.prefix + ".local_sip_port";
+  p.value = std::to_string(5060 + 2 * i);
+  p.allowed = "5..65535";
+  p.message =
+      "default 5060 + 2*(N-1) is out of range 5..65535 for " + describe(o, accounts[i], false);
+  if (portless.count > 1) {
+    p.message += " and " + std::to_string(portless.count - 1) + " more accounts";
+  }
+  p.message +=
+      ": each needs a port of its own; set local_sip_port (a [[fleet]] with port_step = 1 packs "
+      "twice as many), or [daemon] shared_port (e.g. \"udp:5060\") so that accounts pinning no "
+      "port share one socket";
+  return p;
+}
+
 }  // namespace
 
 void check_port_clashes(std::span<const AccountConfig> accounts,
@@ -36,6 +68,7 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
                         std::span<const SharedPortSpec> shared) {
   // Socket protocol ("udp" or "tcp", tls being TCP) and port -> first account claiming it.
   std::map<std::pair<std::string_view, std::uint16_t>, std::size_t> claimed;
+  Portless portless;
   for (std::size_t i = 0; i < accounts.size(); ++i) {
     const AccountConfig& a = accounts[i];
     if (!a.active || !origin_of(origins, i).ports_known) continue;
@@ -46,6 +79,7 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
       std::uint16_t port;
     };
     std::vector<Claim> claims;
+    // local_sip_port 0: the default 5060 + 2*(N-1) passed 65535 (default_account).
     if (a.transport == Transport::automatic) {
       claims = {{Transport::udp, "udp", a.local_sip_port},
                 {Transport::tcp, "tcp", a.local_sip_port},
@@ -55,6 +89,12 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
     }
     for (const auto& [transport, proto, port] : claims) {
       if (a.shares_port(transport, shared)) continue;  // on the one shared socket
+      const bool from_tls_key = transport == Transport::tls && a.local_tls_port;
+      if (a.local_sip_port == 0 && !from_tls_key) {
+        if (portless.first == 0) portless.first = i + 1;
+        ++portless.count;
+        break;
+      }
 
       const auto [it, fresh] = claimed.try_emplace({proto, port}, i);
       if (fresh || it->second == i) continue;
@@ -76,6 +116,7 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
       break;  // one problem per account
     }
   }
+  if (portless.count > 0) out.errors.push_back(portless_problem(accounts, origins, portless));
 }
 
 base::Result<AccountUpdate, Diagnostics> update_account(const Config& current, int index,
@@ -97,7 +138,10 @@ base::Result<AccountUpdate, Diagnostics> update_account(const Config& current, i
     std::vector<AccountConfig> all = current.accounts;
     all[i] = updated;
     Diagnostics clashes;
-    check_port_clashes(all, {}, clashes);
+    std::vector<SharedPortSpec> shared;  // validated when loaded
+    std::string why;
+    if (!parse_shared_ports(current.daemon.shared_port, shared, why)) shared.clear();
+    check_port_clashes(all, {}, clashes, shared);
     for (auto& p : clashes.errors) {  // only those involving this account
       if (p.message.find(prefix + " ") != std::string::npos) {
         p.file = std::string(source);

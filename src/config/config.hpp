@@ -35,6 +35,9 @@ enum class UnregisterMode { no, all, instance };  // `unregister_before_new_regi
 // `automatic` ("auto"): chosen by RFC 3263 §4.1 (NAPTR, then SRV) when the account starts.
 enum class Transport { udp, tcp, tls, automatic };
 enum class UriScheme { sip, sips };  // `tls_uri_scheme`
+// [daemon] admission: the gate's capacity adapts to the registrar ("auto", AIMD from
+// registrations_in_flight) or stays registrations_in_flight ("fixed").
+enum class Admission { automatic, fixed };
 
 std::string_view to_string(LogLevel v);
 std::string_view to_string(UnregisterMode v);
@@ -55,6 +58,9 @@ struct DaemonConfig {
   // Registration attempts in flight at once across all accounts (1..10000); the rest wait in
   // arrival order. Bounds the burst a registrar sees (daemon start, outage over, SIGTERM).
   int registrations_in_flight = 64;
+  // "auto": the limit starts at registrations_in_flight, grows by one per window of attempts
+  // answered and halves on a timeout or 503 (floor 8, ceiling 4096; base/admission.hpp).
+  Admission admission = Admission::automatic;
   // RTP ports for calls: even ports of [rtp_port_min, rtp_port_max], RTCP on the odd one above
   // (1024..65534 and 1025..65535; max >= min + 1).
   int rtp_port_min = 16384;

@@ -79,6 +79,8 @@ constexpr std::array<std::string_view, 2> kScheme{"sip", "sips"};
 constexpr std::array<std::string_view, 5> kLogLevel{"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 2> kLogTarget{"stderr", "journal"};
 constexpr std::array<std::string_view, 3> kAutoSwitch{"auto", "true", "false"};
+constexpr std::array<std::string_view, 2> kAdmission{"auto", "fixed"};
+static_assert(static_cast<int>(Admission::fixed) == 1);
 static_assert(static_cast<int>(AutoSwitch::off) == 2);
 static_assert(static_cast<int>(UnregisterMode::instance) == 2);
 static_assert(static_cast<int>(Transport::automatic) == 3);
@@ -374,6 +376,14 @@ std::vector<Field<D>> make_daemon_fields() {
            .max = 10000,
            .default_text = "64",
            .help = "registration attempts in progress at once, all accounts together"}),
+      bind<&D::admission>(
+          {.key = "admission",
+           .kind = K::choice,
+           .choices = kAdmission,
+           .default_text = "auto",
+           .help = "auto: the in-flight limit adapts to the registrar (from "
+                   "registrations_in_flight, +1 per window answered, halved on timeout or 503, "
+                   "8..4096); fixed: registrations_in_flight"}),
       bind<&D::rtp_port_min>({.key = "rtp_port_min",
                               .kind = K::integer,
                               .min = 1024,

@@ -88,11 +88,9 @@ Problem problem_for(const SettingList& list, const SettingsSource& src, std::str
 
 void check_account_ports(const AccountConfig& a, const SettingList& list, const SettingsSource& src,
                          Diagnostics& out) {
-  if (a.local_sip_port == 0) {  // the default 5060 + 2*(N-1) passed 65535
-    out.errors.push_back(problem_for(list, src, "local_sip_port", ProblemCode::range, "",
-                                     "default 5060 + 2*(N-1) is out of range 5..65535; "
-                                     "set local_sip_port"));
-  } else if (a.may_use_tls() && !a.local_tls_port && a.local_sip_port == 65535) {
+  // local_sip_port 0 (the default 5060 + 2*(N-1) passed 65535) is fine on a shared socket,
+  // which [daemon] may name after this table: check_port_clashes judges it.
+  if (a.may_use_tls() && !a.local_tls_port && a.local_sip_port == 65535) {
     out.errors.push_back(problem_for(list, src, "local_tls_port", ProblemCode::range, "65536",
                                      "default local_sip_port + 1 is out of range 5..65535; "
                                      "set local_tls_port"));

@@ -57,6 +57,18 @@ class EngineImpl final : public Engine {
     }
     cfg_.accounts.clear();
     cfg_.accounts.shrink_to_fit();
+    apply_admission();
+  }
+
+  // [daemon] registrations_in_flight and admission onto the gate: "auto" starts its controller
+  // afresh from the configured value.
+  void apply_admission() {
+    const auto start = static_cast<std::size_t>(cfg_.daemon.registrations_in_flight);
+    registration_gate_.adapt(std::nullopt);
+    registration_gate_.set_capacity(start);
+    if (cfg_.daemon.admission == config::Admission::automatic) {
+      registration_gate_.adapt(base::AdmissionControl(start));
+    }
   }
 
   void set_file_identities(std::vector<std::string> ids) { file_ids_ = std::move(ids); }
@@ -176,11 +188,15 @@ class EngineImpl final : public Engine {
     engine::DnsMetrics dns;
     if (dns_)
       dns = {dns_->counters().queries, dns_->counters().cache_hits, dns_->counters().failures};
+    std::vector<engine::SharedPortMetrics> shared;
+    for (const auto& port : shared_ports_.ports()) {
+      shared.push_back({std::string(config::to_string(port.transport)), port.demux->counters()});
+    }
     return engine::format_metrics(
                all,
                {registration_gate_.holding(), registration_gate_.waiting(),
                 registration_gate_.capacity(), registration_gate_.waited_total()},
-               dns, totals) +
+               dns, totals, shared) +
            engine::shard_metrics(shard_);
   }
 
@@ -411,7 +427,8 @@ void EngineImpl::apply_config(config::Config next, std::string& report) {
   cfg_.daemon.metrics_per_account = next.daemon.metrics_per_account;  // the next scrape's
   if (plan.in_flight_changed) {
     cfg_.daemon.registrations_in_flight = next.daemon.registrations_in_flight;
-    registration_gate_.set_capacity(static_cast<std::size_t>(next.daemon.registrations_in_flight));
+    cfg_.daemon.admission = next.daemon.admission;
+    apply_admission();
   }
   if (plan.timers_changed) {
     cfg_.timers = next.timers;
@@ -437,7 +454,7 @@ void EngineImpl::apply_config(config::Config next, std::string& report) {
            " changed, " + std::to_string(counts[2]) + " added, " + std::to_string(counts[3]) +
            " removed" + (plan.timers_changed ? ", [timers] applied" : "") +
            (plan.log_level_changed ? ", log_level applied" : "") +
-           (plan.in_flight_changed ? ", registrations_in_flight applied" : "");
+           (plan.in_flight_changed ? ", registrations_in_flight/admission applied" : "");
   if (retiring_.empty()) start_pending();
 }
 

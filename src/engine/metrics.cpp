@@ -2,6 +2,7 @@
 
 #include <array>
 #include <functional>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
 
@@ -241,6 +242,36 @@ const std::vector<Family>& account_families() {
   return families;
 }
 
+// Messages on each shared socket by outcome; no lines without shared sockets.
+void format_shared_port_metrics(const std::vector<SharedPortMetrics>& ports,
+                                std::ostringstream& out) {
+  if (ports.empty()) return;
+  using C = txn::SharedPortCounters;
+  const auto family = [&](const char* name, const char* help,
+                          std::initializer_list<std::pair<const char*, std::uint64_t C::*>> rows) {
+    header(out, name, "counter", help);
+    for (const auto& p : ports) {
+      for (const auto& [outcome, field] : rows) {
+        out << name << "{transport=\"" << p.transport << "\",outcome=\"" << outcome << "\"} "
+            << p.counters.*field << "\n";
+      }
+    }
+  };
+  family("sipline_shared_port_requests_total",
+         "Requests received on a shared socket ([daemon] shared_port): routed to their account, "
+         "answered 404 or 481 for no account, an ACK for no account dropped, or malformed (no "
+         "Via) dropped.",
+         {{"routed", &C::requests_routed},
+          {"404", &C::answered_404},
+          {"481", &C::answered_481},
+          {"ack_dropped", &C::acks_dropped},
+          {"malformed", &C::malformed}});
+  family("sipline_shared_port_responses_total",
+         "Responses received on a shared socket: routed to the account whose branch they carry, "
+         "or dropped (no account's branch).",
+         {{"routed", &C::responses_routed}, {"unmatched", &C::responses_unmatched}});
+}
+
 }  // namespace
 
 std::size_t EngineTotals::count(std::string_view state) const {
@@ -259,7 +290,8 @@ void add_to_totals(EngineTotals& totals, const AccountMetrics& m) {
 }
 
 std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate,
-                           const DnsMetrics& dns, const EngineTotals& totals) {
+                           const DnsMetrics& dns, const EngineTotals& totals,
+                           const std::vector<SharedPortMetrics>& shared_ports) {
   const auto& families = account_families();
   std::ostringstream out;
   out.precision(15);  // counters summed over a fleet pass 10^6: no exponent, no rounding
@@ -286,6 +318,7 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
     format_call_metrics(accounts, out);
   }
   format_engine_totals(totals, out);
+  format_shared_port_metrics(shared_ports, out);
   const auto engine_wide = [&out](const char* name, const char* type, const char* help,
                                   double value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
@@ -300,6 +333,12 @@ std::string format_metrics(const std::vector<AccountMetrics>& accounts, const Ga
               "Most registration attempts in progress at once.", double(gate.capacity));
   engine_wide("sipline_registrations_waited_total", "counter",
               "Registration attempts that had to wait for a place.", double(gate.waited_total));
+  engine_wide("sipline_admission_capacity", "gauge",
+              "Places of the admission gate (REGISTER, SUBSCRIBE, keep-alive OPTIONS); with "
+              "[daemon] admission = \"auto\" it adapts to the registrar.",
+              double(gate.capacity));
+  engine_wide("sipline_admission_waiting", "gauge",
+              "Requests waiting for a place at the admission gate.", double(gate.waiting));
   engine_wide("sipline_dns_lookups_total", "counter",
               "DNS questions sent to locate SIP servers (SRV, A/AAAA).", double(dns.lookups));
   engine_wide("sipline_dns_cache_hits_total", "counter",

@@ -11,6 +11,7 @@
 #include "account/watchers.hpp"
 #include "sipline/engine.hpp"
 #include "transport/asio_transport.hpp"
+#include "txn/shared_port.hpp"
 #include "txn/transaction_layer.hpp"
 
 namespace sipline::engine {
@@ -28,6 +29,12 @@ struct GateMetrics {
   std::size_t waiting = 0;
   std::size_t capacity = 0;
   std::uint64_t waited_total = 0;
+};
+
+// One shared socket of [daemon] shared_port: what its demultiplexer did with each message.
+struct SharedPortMetrics {
+  std::string transport;  // "udp", "tcp", "tls"
+  txn::SharedPortCounters counters;
 };
 
 // The engine's DNS resolver (RFC 3263 location of sip_server).
@@ -57,6 +64,7 @@ void add_to_totals(EngineTotals& totals, const AccountMetrics& account);
 // `accounts`: every account with series per account; unused without (totals.sums instead).
 
 std::string format_metrics(const std::vector<AccountMetrics>& accounts, const GateMetrics& gate,
-                           const DnsMetrics& dns = {}, const EngineTotals& totals = {});
+                           const DnsMetrics& dns = {}, const EngineTotals& totals = {},
+                           const std::vector<SharedPortMetrics>& shared_ports = {});
 
 }  // namespace sipline::engine

@@ -34,7 +34,8 @@ ReloadPlan plan_reload(const config::Config& running,
     plan.restart_needed.push_back("[daemon] tls_cert_file/tls_key_file");
   }
   plan.log_level_changed = a.log_level != b.log_level;
-  plan.in_flight_changed = a.registrations_in_flight != b.registrations_in_flight;
+  plan.in_flight_changed =
+      a.registrations_in_flight != b.registrations_in_flight || a.admission != b.admission;
   plan.timers_changed = running.timers.t1 != next.timers.t1 ||
                         running.timers.t2 != next.timers.t2 || running.timers.t4 != next.timers.t4;
   return plan;

@@ -19,7 +19,7 @@ struct ReloadPlan {
   std::vector<SlotAction> slots;  // one per position, max(old, new) long
   bool timers_changed = false;
   bool log_level_changed = false;
-  bool in_flight_changed = false;  // [daemon] registrations_in_flight
+  bool in_flight_changed = false;  // [daemon] registrations_in_flight or admission
   // "[daemon] http_listen", ...: changed, but applied only at the next start.
   std::vector<std::string> restart_needed;
   bool changes_anything() const;

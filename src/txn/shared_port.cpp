@@ -104,9 +104,13 @@ void SharedPortDemux::answer_unmatched(const msg::Message& request,
   }
   ++counters_.requests_unmatched;
   spdlog::debug("shared port: {} {} names no account", request.method(), request.request_uri());
-  if (request.method() == "ACK") return;  // never answered (§17.2.3)
+  if (request.method() == "ACK") {  // never answered (§17.2.3)
+    ++counters_.acks_dropped;
+    return;
+  }
   auto to = request.to();
   const bool known_dialog = (to && !to->tag().empty()) || request.method() == "CANCEL";
+  ++(known_dialog ? counters_.answered_481 : counters_.answered_404);
   base::SecureRandom random;
   const std::string to_tag = random.tag();
   const std::string response = known_dialog ? no_such_transaction(request, to_tag, server_)

@@ -28,7 +28,10 @@ struct SharedPortCounters {
   std::uint64_t responses_routed = 0;
   std::uint64_t requests_routed = 0;
   std::uint64_t responses_unmatched = 0;  // no account's prefix: dropped
-  std::uint64_t requests_unmatched = 0;   // answered 404/481 (ACK: dropped)
+  std::uint64_t requests_unmatched = 0;   // answered 404/481 (ACK: dropped); the three below
+  std::uint64_t answered_404 = 0;         // outside a dialog
+  std::uint64_t answered_481 = 0;         // in a dialog (a To tag) or a CANCEL
+  std::uint64_t acks_dropped = 0;         // never answered (RFC 3261 §17.2.3)
   std::uint64_t malformed = 0;            // no usable Via or Request-URI: dropped
 };
 

@@ -115,6 +115,18 @@ TEST(DaemonSharedPort, TwoHundredAccountsRegisterFromOneSocket) {
   EXPECT_EQ(send_request(shared, "OPTIONS", std::to_string(kFirst + 3), "shared-options"), 200);
   // A user no account has: 404 (RFC 3261 §8.2.2.1), counted, never silently dropped.
   EXPECT_EQ(send_request(shared, "OPTIONS", "1999", "shared-nobody"), 404);
+  // /metrics counts both, engine-wide per shared socket, and every REGISTER's answer routed.
+  const std::string m = d.metrics();
+  EXPECT_NE(m.find("# TYPE sipline_shared_port_requests_total counter\n"), std::string::npos) << m;
+  const auto value = [&m](const std::string& family, const std::string& outcome) -> long {
+    const std::string series = family + "{transport=\"udp\",outcome=\"" + outcome + "\"} ";
+    const auto at = m.find(series);
+    return at == std::string::npos ? -1 : std::stol(m.substr(at + series.size()));
+  };
+  EXPECT_GE(value("sipline_shared_port_requests_total", "routed"), 2) << m;
+  EXPECT_EQ(value("sipline_shared_port_requests_total", "404"), 1) << m;
+  EXPECT_EQ(value("sipline_shared_port_requests_total", "481"), 0) << m;
+  EXPECT_GE(value("sipline_shared_port_responses_total", "routed"), kAccounts) << "a 200 each";
   EXPECT_EQ(d.terminate(), 0);
 }
 

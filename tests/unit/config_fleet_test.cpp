@@ -216,12 +216,61 @@ transport = "sctp"
   std::string e = joined(errors_of(r));
   EXPECT_NE(e.find("f.toml:5: fleet[1].local_sip_port = 65530"), std::string::npos) << e;
   EXPECT_NE(e.find("10 accounts need ports 65530..65548"), std::string::npos) << e;
+}
 
-  // The default ports run out: the last account's check says so.
-  r = parse_config("[[fleet]]\ncount = 40000\nsip_server = \"h\"\nuser_id = \"{n}\"\n", "f.toml");
+// Issue 13: accounts that pin no port need one of their own only without [daemon] shared_port
+// (each account's table is validated before [daemon] is known; the check comes after).
+constexpr const char* kPortlessFleet = R"([[fleet]]
+count = 50000
+sip_server = "127.0.0.1"
+user_id = "u{n}"
+password = "p{n}"
+)";
+
+TEST(Fleet, PortlessFiftyThousandPassWithASharedPort) {
+  const std::string texts[] = {
+      "[daemon]\nshared_port = \"udp:5060\"\n" + std::string(kPortlessFleet),
+      std::string(kPortlessFleet) + "[daemon]\nshared_port = \"udp:5060,tcp:5060\"\n",
+  };
+  for (const std::string& text : texts) {
+    auto r = parse_config(text, "big.toml");
+    ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+    ASSERT_EQ(r->config.accounts.size(), 50000u);
+    const CheckReport report = check_report(r, "big.toml");
+    EXPECT_TRUE(report.ok);
+    EXPECT_NE(report.text.find("big.toml: valid, 50000 accounts"), std::string::npos)
+        << report.text;
+  }
+}
+
+TEST(Fleet, PortlessFiftyThousandWithoutASharedPortIsOneClearError) {
+  auto r = parse_config(kPortlessFleet, "big.toml");
   ASSERT_FALSE(r.ok());
-  e = joined(errors_of(r));
-  EXPECT_NE(e.find("set local_sip_port (for the last account, n = 40000)"), std::string::npos) << e;
+  ASSERT_EQ(r.error().errors.size(), 1u) << joined(errors_of(r));
+  const Problem& p = r.error().errors[0];
+  EXPECT_EQ(p.key, "fleet[1][n=30239].local_sip_port");
+  EXPECT_EQ(p.value, "65536");
+  EXPECT_EQ(p.line, 1);
+  const std::string e = format_problem(p);
+  EXPECT_NE(e.find("big.toml:1: fleet[1][n=30239].local_sip_port = 65536"), std::string::npos) << e;
+  EXPECT_NE(e.find("and 19761 more accounts"), std::string::npos) << e;
+  EXPECT_NE(e.find("shared_port"), std::string::npos) << e;
+
+  // A shared socket for another transport does not help: tcp accounts still need ports.
+  r = parse_config("[daemon]\nshared_port = \"udp:5060\"\n" + std::string(kPortlessFleet) +
+                       "transport = \"tcp\"\n",
+                   "big.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errors[0].key, "fleet[1][n=30239].local_sip_port") << joined(errors_of(r));
+
+  // Nor for a written [[account]] numbered past the default ports: named as itself.
+  std::string many;
+  for (int i = 0; i < 3; ++i) many += "[[account]]\nsip_server = \"h\"\nuser_id = \"a\"\n";
+  r = parse_config(many + "[[fleet]]\ncount = 30236\nsip_server = \"h\"\nuser_id = \"{n}\"\n",
+                   "f.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().errors[0].key, "fleet[1][n=30236].local_sip_port") << joined(errors_of(r));
+  EXPECT_EQ(r.error().errors[0].message.find(" more accounts"), std::string::npos);
 }
 
 TEST(Fleet, ClashesWithWrittenAccountsAreNamedByN) {

@@ -124,6 +124,22 @@ TEST(SharedPortKey, EntriesParsed) {
   EXPECT_NE(why.find("udp is listed twice"), std::string::npos) << why;
 }
 
+// [daemon] admission (issue 13): "auto" (the default) or "fixed"; anything else is named.
+TEST(AdmissionKey, AutoByDefaultFixedOnRequestOthersNamed) {
+  auto r = parse_daemon("log_level = \"info\"");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->config.daemon.admission, Admission::automatic);
+  r = parse_daemon("admission = \"fixed\"");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->config.daemon.admission, Admission::fixed);
+  r = parse_daemon("admission = \"adaptive\"");
+  ASSERT_FALSE(r.ok());
+  const auto& e = r.error().errors.at(0);
+  EXPECT_EQ(e.key, "daemon.admission");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_NE(format_problem(e).find("auto"), std::string::npos) << format_problem(e);
+}
+
 TEST(SharedPortKey, BadValueNamedWithKeyValueAndLine) {
   auto r = parse_daemon("shared_port = \"tcp:5060,sctp:1\"");
   ASSERT_FALSE(r.ok());

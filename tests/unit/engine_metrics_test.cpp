@@ -33,6 +33,39 @@ TEST(Metrics, PerAccountFamiliesAndEngineWideGate) {
   EXPECT_NE(text.find("# TYPE sipline_registrations_waited_total counter\n"
                       "sipline_registrations_waited_total 11\n"),
             std::string::npos);
+  EXPECT_NE(text.find("# TYPE sipline_admission_capacity gauge\nsipline_admission_capacity 64\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE sipline_admission_waiting gauge\nsipline_admission_waiting 7\n"),
+            std::string::npos);
+}
+
+TEST(Metrics, SharedPortsByTransportAndOutcome) {
+  EXPECT_EQ(format_metrics({}, GateMetrics{}).find("sipline_shared_port"), std::string::npos)
+      << "no shared socket: no lines";
+  txn::SharedPortCounters udp;
+  udp.requests_routed = 7;
+  udp.answered_404 = 3;
+  udp.answered_481 = 2;
+  udp.acks_dropped = 1;
+  udp.malformed = 4;
+  udp.responses_routed = 400;
+  udp.responses_unmatched = 5;
+  const std::string text =
+      format_metrics({}, GateMetrics{}, {}, {}, {{"udp", udp}, {"tcp", txn::SharedPortCounters{}}});
+  const std::string req = "sipline_shared_port_requests_total{transport=\"udp\",outcome=";
+  EXPECT_NE(text.find("# HELP sipline_shared_port_requests_total "), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE sipline_shared_port_requests_total counter\n" + req +
+                      "\"routed\"} 7\n" + req + "\"404\"} 3\n" + req + "\"481\"} 2\n" + req +
+                      "\"ack_dropped\"} 1\n" + req + "\"malformed\"} 4\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sipline_shared_port_requests_total{transport=\"tcp\",outcome=\"404\"} 0\n"),
+            std::string::npos);
+  const std::string resp = "sipline_shared_port_responses_total{transport=\"udp\",outcome=";
+  EXPECT_NE(text.find("# TYPE sipline_shared_port_responses_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find(resp + "\"routed\"} 400\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(resp + "\"unmatched\"} 5\n"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -113,6 +113,9 @@ TEST_F(SharedPortTest, RequestsForNoAccountAreAnsweredByRfc3261) {
   EXPECT_EQ(answer.top_via()->branch(), "z9hG4bKpeer1");
   EXPECT_FALSE(answer.to()->tag().empty());
   EXPECT_EQ(demux_.counters().requests_unmatched, 5U);
+  EXPECT_EQ(demux_.counters().answered_404, 2U);
+  EXPECT_EQ(demux_.counters().answered_481, 2U);
+  EXPECT_EQ(demux_.counters().acks_dropped, 1U);
   EXPECT_TRUE(alice_.got.empty());
   EXPECT_TRUE(bob_.got.empty());
 }

@@ -34,19 +34,33 @@ void Keepalive::stop() {
   timer_.cancel();
   if (outstanding_ != 0) txn_.cancel(outstanding_);
   outstanding_ = 0;
+  leave_gate();
+}
+
+void Keepalive::leave_gate(std::optional<base::Answer> answer) {
+  if (gate_ != nullptr && answer) gate_->release(ticket_, *answer);
+  if (gate_ != nullptr) gate_->release(ticket_);
+  ticket_ = 0;
 }
 
 void Keepalive::on_due() {
   if (outstanding_ != 0) {  // the previous one is still unanswered: a miss
     txn_.cancel(outstanding_);
     outstanding_ = 0;
+    leave_gate();
     if (miss()) return;
   }
-  timer_.arm_in(interval_, [this] { on_due(); });
+  if (gate_ != nullptr) {
+    leave_gate();  // a place still held by an OPTIONS that never got under way
+    bool granted = false;
+    ticket_ = gate_->acquire([this] { send(); }, granted);
+    if (!granted) return;  // send() runs when a place frees up; no next one is due before
+  }
   send();
 }
 
 void Keepalive::send() {
+  timer_.arm_in(interval_, [this] { on_due(); });
   ++cseq_;
   ++sent_total_;
   const std::string branch = random_.branch();
@@ -65,10 +79,14 @@ void Keepalive::on_event(const txn::ClientEvent& event) {
   const auto* r = std::get_if<txn::ResponseEvent>(&event);
   if (r == nullptr) {  // timeout or transport error: no response
     outstanding_ = 0;
+    leave_gate(base::Answer::kLost);
     miss();
     return;
   }
-  if (r->response.status_code() >= 200) outstanding_ = 0;
+  if (const int code = r->response.status_code(); code >= 200) {
+    outstanding_ = 0;
+    leave_gate(code == 503 ? base::Answer::kOverloaded : base::Answer::kAnswered);
+  }
   misses_ = 0;  // any response, of any status (a 401/407 too, never answered)
   if (!reference_ || !callbacks_.on_address_changed) return;
   auto via = r->response.top_via();

@@ -4,12 +4,19 @@
 // response, is a miss. After max_tries misses in a row it reports the server dead and stops.
 // A response whose top Via shows another received/rport than the reference (the last
 // REGISTER's) reports a NAT rebinding. Policy (what to do then) is the account's.
+//
+// With a gate (the engine's admission, shared with REGISTER and SUBSCRIBE) each OPTIONS waits
+// for a place before it is sent and holds it until its outcome, so a fleet's keep-alives do not
+// meet a restarted registrar in one wave. The interval runs from each send: an OPTIONS that
+// waits is one (never more) waiting per account, is not a miss (nothing was sent), and once
+// sent has a whole interval to be answered, as without a gate.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 
+#include "base/gate.hpp"
 #include "base/random.hpp"
 #include "base/timer.hpp"
 #include "transport/transport.hpp"
@@ -46,7 +53,11 @@ class Keepalive {
              std::optional<ViaReflection> reference,
              std::optional<base::Duration> first = std::nullopt);
   void stop();
-  bool running() const { return timer_.armed(); }
+  bool running() const { return timer_.armed() || ticket_ != 0; }
+  // Every OPTIONS holds a place of `gate` (shared by many accounts) from its send to its
+  // outcome. nullptr: no limit.
+  void set_gate(base::Gate* gate) { gate_ = gate; }
+  bool waiting_for_gate() const { return ticket_ != 0 && outstanding_ == 0; }
 
   std::uint32_t misses() const { return misses_; }  // in a row, now
   std::uint64_t misses_total() const { return misses_total_; }
@@ -55,6 +66,7 @@ class Keepalive {
  private:
   void on_due();
   void send();
+  void leave_gate(std::optional<base::Answer> answer = std::nullopt);
   void on_event(const txn::ClientEvent& event);
   // Counts a miss; true when the server is now declared dead (callbacks ran, cycle stopped).
   bool miss();
@@ -75,6 +87,8 @@ class Keepalive {
   std::uint32_t misses_ = 0;
   std::uint64_t misses_total_ = 0;
   std::uint64_t sent_total_ = 0;
+  base::Gate* gate_ = nullptr;
+  base::Gate::Ticket ticket_ = 0;  // waiting for a place, or holding it while outstanding
 };
 
 }  // namespace sipline::usage::options

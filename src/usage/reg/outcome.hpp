@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/admission.hpp"
+
 namespace sipline::usage::reg {
 
 // The failure classes of account-settings.md, shown in status and metrics.
@@ -24,6 +26,12 @@ std::string_view to_string(FailureClass c);  // "timeout", "credentials" ... (""
 // The class of a final non-2xx status code (403 -> credentials, 4xx -> rejected, 5xx/6xx ->
 // server).
 FailureClass classify_status(int status_code);
+
+struct Outcome;
+// What an attempt tells the engine's adaptive admission of the registrar's load: a final
+// response (503: overloaded), no answer (timeout, transport error), or nothing (a DNS failure
+// or a certificate says nothing of its load).
+std::optional<base::Answer> admission_answer(const Outcome& outcome);
 
 struct Outcome {
   FailureClass failure = FailureClass::kNone;

@@ -44,6 +44,19 @@ FailureClass classify_status(int status_code) {
   return FailureClass::kRejected;
 }
 
+std::optional<base::Answer> admission_answer(const Outcome& outcome) {
+  switch (outcome.failure) {
+    case FailureClass::kTimeout:
+    case FailureClass::kTransport:
+      return base::Answer::kLost;
+    case FailureClass::kDns:
+    case FailureClass::kTlsCertificate:
+      return std::nullopt;
+    default:
+      return outcome.status_code == 503 ? base::Answer::kOverloaded : base::Answer::kAnswered;
+  }
+}
+
 // One attempt: what is being sent and which one-shot detours (challenge, 423, 3xx) it took.
 struct Registration::Attempt {
   enum class Kind { kBind, kUnbind, kUnbindAll } kind = Kind::kBind;
@@ -330,7 +343,12 @@ void Registration::on_success(const msg::Message& response) {
 }
 
 void Registration::finish(Outcome outcome) {
-  leave_gate();  // before `done`, which may start the next attempt
+  // Before `done`, which may start the next attempt.
+  if (auto answer = admission_answer(outcome); answer && gate_ != nullptr) {
+    gate_->release(ticket_, *answer);
+    ticket_ = 0;
+  }
+  leave_gate();
   auto attempt = std::move(attempt_);
   if (attempt && attempt->done) attempt->done(outcome);
 }

@@ -1,0 +1,54 @@
+// Admission that adapts to the registrar (issue 13): an AIMD controller over the capacity of the
+// engine's Gate. A pure policy: it is told how each admitted attempt ended and answers the
+// capacity the gate should have; it does no I/O and reads no clock.
+//
+// - Additive increase: one more place after each window of `capacity` attempts that were
+//   answered (any final response but 503), as TCP grows its window by one segment per round
+//   trip. A registrar that keeps up sees the burst grow slowly.
+// - Multiplicative decrease: half the places (not below the floor) on an attempt that got no
+//   answer (transaction timeout, transport error) or a 503. Attempts admitted before that
+//   decrease belong to the same overloaded wave: their timeouts and 503s do not halve again
+//   (each attempt carries the epoch it was admitted in), so one outage costs one halving per
+//   wave, not one per account.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace sipline::base {
+
+// How one admitted attempt ended, for the admission policy.
+enum class Answer : std::uint8_t {
+  kAnswered,    // a final response that is not 503 (2xx, 4xx ...): the registrar keeps up
+  kOverloaded,  // 503 Service Unavailable
+  kLost,        // no answer: transaction timeout (timer F) or a transport error
+};
+
+struct AdmissionLimits {
+  std::size_t floor = 8;       // never below (nor below the start value)
+  std::size_t ceiling = 4096;  // never above (nor above the start value, when higher)
+};
+
+class AdmissionControl {
+ public:
+  explicit AdmissionControl(std::size_t start, AdmissionLimits limits = {});
+
+  std::size_t capacity() const { return capacity_; }
+  // Stamped on an attempt when it is admitted, handed back with its answer.
+  std::uint64_t epoch() const { return epoch_; }
+  // One attempt admitted in `admitted_epoch` ended in `answer`; returns the new capacity.
+  std::size_t on_answer(Answer answer, std::uint64_t admitted_epoch);
+
+  std::uint64_t increases() const { return increases_; }
+  std::uint64_t decreases() const { return decreases_; }
+
+ private:
+  std::size_t floor_;
+  std::size_t ceiling_;
+  std::size_t capacity_;
+  std::size_t answered_in_window_ = 0;
+  std::uint64_t epoch_ = 0;  // decreases so far
+  std::uint64_t increases_ = 0;
+  std::uint64_t decreases_ = 0;
+};
+
+}  // namespace sipline::base
