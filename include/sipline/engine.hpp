@@ -62,6 +62,13 @@ struct OutboundStatus {
   std::optional<std::uint32_t> flow_timer_s;  // the 2xx's Flow-Timer, null when none
   std::string pub_gruu;                       // our Contact's pub-gruu in the 2xx, "" when none
   std::string temp_gruu;                      // its temp-gruu, "" when none
+  // The flow keep-alive (RFC 5626 §4.4) while registered: "crlf" (TCP/TLS) or "stun" (UDP),
+  // "" when not running; the interval drawn last; seconds since the last pong (null: none yet);
+  // flows found dead (no pong in 10 s, or a new mapped address), each re-registered at once.
+  std::string keepalive;
+  double keepalive_interval_s = 0;
+  std::optional<double> last_pong_age_s;
+  std::uint64_t flow_failures = 0;
   bool operator==(const OutboundStatus&) const = default;
 };
 

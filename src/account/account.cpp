@@ -46,6 +46,8 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       previous_contacts_(std::move(previous_contacts)),
       hooks_(std::move(hooks)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
+      flow_(stack.transport, stack.timers, stack.random, stack.jitter,
+            {[this](const std::string& why) { reregister_at_once("flow failed: " + why, true); }}),
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
       lease_timer_(stack.timers),
@@ -375,6 +377,8 @@ void Account::leave_old_binding(const Bound& old) {
 }
 
 void Account::start_keepalive(const usage::reg::Outcome& o, std::optional<base::Duration> first) {
+  // RFC 5626 §4.4: an outbound registration keeps its flow alive and watches it.
+  if (!identity_.instance.empty()) flow_.start(identity_.target, o.flow_timer_s, o.outbound);
   if (!keepalive_) return;
   keepalive_->start(identity_, seconds{cfg_.options_keepalive_interval_s},
                     cfg_.options_keepalive_max_tries,
@@ -382,6 +386,7 @@ void Account::start_keepalive(const usage::reg::Outcome& o, std::optional<base::
 }
 
 void Account::stop_keepalive() {
+  flow_.stop();
   if (keepalive_) keepalive_->stop();
 }
 
@@ -540,6 +545,12 @@ Snapshot Account::snapshot() const {
   s.flow_timer_s = outbound_seen_.flow_timer_s;
   s.pub_gruu = outbound_seen_.pub_gruu;
   s.temp_gruu = outbound_seen_.temp_gruu;
+  if (flow_.running()) {
+    s.flow_keepalive = std::string(usage::flow::to_string(flow_.kind()));
+    s.flow_interval = flow_.interval();
+  }
+  if (auto pong = flow_.last_pong()) s.last_pong_age = duration_cast<milliseconds>(now - *pong);
+  s.flow_failures = flow_.failures();
   return s;
 }
 

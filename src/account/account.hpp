@@ -20,6 +20,7 @@
 #include "transport/transport.hpp"
 #include "txn/next_hop.hpp"
 #include "txn/transaction_layer.hpp"
+#include "usage/flow/flow.hpp"
 #include "usage/options/keepalive.hpp"
 #include "usage/reg/registration.hpp"
 
@@ -89,6 +90,12 @@ struct Snapshot {
   std::optional<std::uint32_t> flow_timer_s;
   std::string pub_gruu;
   std::string temp_gruu;
+  // Its flow keep-alive (RFC 5626 §4.4): "crlf" / "stun" ("" when not running), the interval
+  // drawn last, when the last pong came, and how many flows failed (each re-registered at once).
+  std::string flow_keepalive;
+  base::Duration flow_interval{0};
+  std::optional<base::Duration> last_pong_age;
+  std::uint64_t flow_failures = 0;
 };
 
 class Account {
@@ -122,6 +129,8 @@ class Account {
   void reregister_now();
   // A TCP/TLS connection to our server broke (from the transport).
   void on_transport_error(const transport::TransportError& error);
+  // A keep-alive pong (RFC 5626 §4.4), for the flow keep-alive of an outbound account.
+  void on_pong(const transport::Pong& pong) { flow_.on_pong(pong); }
 
   Snapshot snapshot() const;
   // Adds this account's subscriptions to an engine-wide tally (cheaper than snapshot()).
@@ -184,6 +193,7 @@ class Account {
   auth::NonceCache nonces_;
   usage::reg::Registration reg_;
   std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
+  usage::flow::FlowKeepalive flow_;  // runs while registered with an instance (outbound)
   // Subscriptions and the NOTIFY server side (unsolicited MWI too, so always present).
   std::unique_ptr<Watchers> watchers_;
   std::unique_ptr<Calls> calls_;

@@ -38,6 +38,10 @@ void visit_record(R& r, F&& f) {
     f("flow_timer_s", r.flow_timer_s);
     f("pub_gruu", r.pub_gruu);
     f("temp_gruu", r.temp_gruu);
+    f("keepalive", r.keepalive);
+    f("keepalive_interval_s", r.keepalive_interval_s);
+    f("last_pong_age_s", r.last_pong_age_s);
+    f("flow_failures", r.flow_failures);
   } else {
     static_assert(std::is_same_v<T, BlfStatus>);
     f("uri", r.uri);

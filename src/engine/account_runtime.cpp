@@ -243,4 +243,8 @@ void AccountRuntime::on_transport_error(const transport::TransportError& error) 
   observe();
 }
 
+void AccountRuntime::on_pong(const transport::Pong& pong) {
+  if (account_) account_->on_pong(pong);
+}
+
 }  // namespace sipline::engine

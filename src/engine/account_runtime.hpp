@@ -94,6 +94,7 @@ class AccountRuntime final : public transport::TransportUser {
   void on_message(msg::Message message, const transport::Address& source,
                   const transport::Address& local) override;
   void on_transport_error(const transport::TransportError& error) override;
+  void on_pong(const transport::Pong& pong) override;
 
  private:
   struct OpenArgs;

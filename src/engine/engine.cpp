@@ -333,8 +333,20 @@ class EngineImpl final : public Engine {
     s.server_target_rank = snap.server_target_rank;
     s.failovers = snap.failovers;
     if (!snap.outbound_instance.empty()) {
-      s.outbound = OutboundStatus{snap.outbound_instance, snap.outbound_supported,
-                                  snap.flow_timer_s, snap.pub_gruu, snap.temp_gruu};
+      const auto seconds_of = [](base::Duration d) {
+        return static_cast<double>(d.count()) / 1000.0;
+      };
+      s.outbound =
+          OutboundStatus{snap.outbound_instance,
+                         snap.outbound_supported,
+                         snap.flow_timer_s,
+                         snap.pub_gruu,
+                         snap.temp_gruu,
+                         snap.flow_keepalive,
+                         seconds_of(snap.flow_interval),
+                         snap.last_pong_age ? std::optional<double>(seconds_of(*snap.last_pong_age))
+                                            : std::nullopt,
+                         snap.flow_failures};
     }
     s.mwi = engine::public_mwi(snap.mwi);
     for (const auto& w : snap.subscriptions) {

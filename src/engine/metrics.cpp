@@ -199,6 +199,13 @@ const std::vector<Family>& account_families() {
        [](const AccountMetrics& m) { return double(m.status.keepalive_misses); }},
       {"sipline_keepalive_misses_total", "counter", "OPTIONS keep-alive misses.",
        [](const AccountMetrics& m) { return double(m.status.keepalive_misses_total); }},
+      {"sipline_flow_failures_total", "counter",
+       "RFC 5626 flows found dead (no keep-alive pong in 10 s, or a new mapped address), each "
+       "re-registered at once.",
+       [](const AccountMetrics& m) {
+         return m.status.outbound ? double(m.status.outbound->flow_failures) : 0.0;
+       },
+       Aggregate::sum},
       {"sipline_transactions_total", "counter", "Client transactions started.",
        [](const AccountMetrics& m) { return double(m.txn.client_started); }, Aggregate::sum},
       {"sipline_retransmissions_total", "counter", "Request retransmissions (timer E).",

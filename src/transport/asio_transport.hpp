@@ -70,10 +70,12 @@ struct TransportCounters {
   std::uint64_t datagrams_out = 0;  // UDP datagrams written
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
-  std::uint64_t messages_in = 0;           // SIP messages handed to the TransportUser
-  std::uint64_t messages_out = 0;          // send() calls written out in full
-  std::uint64_t keepalives_in = 0;         // CRLF pings/pongs and empty datagrams (ignored)
-  std::uint64_t pongs_out = 0;             // CRLF answers to CRLFCRLF pings (RFC 5626)
+  std::uint64_t messages_in = 0;    // SIP messages handed to the TransportUser
+  std::uint64_t messages_out = 0;   // send() calls written out in full
+  std::uint64_t keepalives_in = 0;  // CRLF pings/pongs and empty datagrams (ignored)
+  std::uint64_t pongs_out = 0;      // CRLF answers to CRLFCRLF pings (RFC 5626)
+  std::uint64_t pongs_in = 0;       // CRLF pongs on our connections, STUN Binding responses (UDP)
+  std::uint64_t stun_in = 0;        // STUN datagrams read (never handed to the SIP parser)
   std::uint64_t malformed_dropped = 0;     // unparsable datagrams/frames, unframeable streams
   std::uint64_t send_failures = 0;         // sends given up (bad target, queue full, write error)
   std::uint64_t connections_opened = 0;    // outbound connections established (TLS: handshaken)

@@ -222,11 +222,14 @@ bool Connection::process_frames() {
     const std::size_t size = frame.size == 0 ? 1 : frame.size;  // never loop in place
     if (frame.kind == msg::Frame::Kind::kKeepAlive) {
       ++core_->count().keepalives_in;
+      pos += size;
       if (size >= 4) {  // RFC 5626 §4.4.1: a CRLFCRLF ping gets a CRLF pong
         ++core_->count().pongs_out;
         write("\r\n", false);
+      } else if (size == 2) {  // a CRLF pong: the answer to our ping, for whoever waits on it
+        core_->on_pong(*this);
+        if (core_ == nullptr || state_ != State::kOpen) return false;  // the user closed it
       }
-      pos += size;
       continue;
     }
     std::string bytes = inbox_.substr(pos, size);

@@ -216,6 +216,11 @@ void StreamCore::on_frame(Connection& connection, std::string frame) {
   deliver(std::move(frame), source, local);
 }
 
+void StreamCore::on_pong(Connection& connection) {
+  ++counters_.pongs_in;
+  if (user_ != nullptr) user_->on_pong(Pong{connection.target(), {}, std::nullopt});
+}
+
 void StreamCore::on_down(Connection& connection, TransportErrorKind kind, std::string detail,
                          bool was_open) {
   auto keep = connection.shared_from_this();

@@ -34,6 +34,7 @@ class StreamCore final : public CoreBase {
   // From connections.
   void on_open(Connection& connection);
   void on_frame(Connection& connection, std::string frame);
+  void on_pong(Connection& connection);
   void on_down(Connection& connection, TransportErrorKind kind, std::string detail, bool was_open);
 
  private:

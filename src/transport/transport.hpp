@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,15 @@ struct TransportError {
   std::string detail;  // the OS / OpenSSL reason, for logs
 };
 
+// RFC 5626 §4.4: the answer to a flow keep-alive we sent. Over TCP/TLS a CRLF pong read on our
+// connection to `target`; over UDP a STUN Binding success response from `target` (its
+// transaction id, and the address it saw us at: XOR-MAPPED-ADDRESS).
+struct Pong {
+  Target target;
+  std::string stun_transaction;   // the 12-byte transaction id; "" for a CRLF pong
+  std::optional<Address> mapped;  // STUN only, when the response carried one
+};
+
 // Who receives what the transport reads. A malformed message never reaches here: the transport
 // counts it and drops it (datagram) or closes the connection (stream it cannot resynchronise).
 class TransportUser {
@@ -53,12 +63,16 @@ class TransportUser {
   virtual ~TransportUser() = default;
   virtual void on_message(msg::Message message, const Address& source, const Address& local) = 0;
   virtual void on_transport_error(const TransportError& error) = 0;
+  // A keep-alive pong (RFC 5626 §4.4); most users ignore them.
+  virtual void on_pong(const Pong& /*pong*/) {}
 };
 
 class Transport {
  public:
   virtual ~Transport() = default;
   // Queues `bytes` for `target`; for TCP/TLS opens (or reuses) the one connection to it.
+  // Keep-alives go the same way: a CRLFCRLF ping (TCP/TLS) or a STUN Binding request (UDP,
+  // from the same socket SIP uses), neither counted nor traced as a message.
   // Failures are reported later, asynchronously, through TransportUser::on_transport_error.
   virtual void send(const Target& target, std::string bytes) = 0;
   // The local address requests to `target` leave from (Via sent-by and Contact): the bound

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "transport/net.hpp"
+#include "transport/stun.hpp"
 
 namespace sipline::transport::detail {
 
@@ -151,7 +152,24 @@ void UdpCore::on_datagram(const Slot& slot, std::string_view data,
     ++counters_.keepalives_in;
     return;
   }
+  if (stun::looks_like_stun(data)) {  // RFC 5626 §5.4: STUN and SIP share the socket
+    on_stun(data, from);
+    return;
+  }
   deliver(std::string(data), to_address(Protocol::kUdp, from), slot.local);
+}
+
+void UdpCore::on_stun(std::string_view data, const asio::ip::udp::endpoint& from) {
+  ++counters_.stun_in;
+  auto message = stun::parse(data);
+  // Only answers to our Binding requests matter; requests and errors are dropped (not ours to
+  // serve, and never SIP: they neither reach the parser nor count as malformed).
+  if (!message || message->type != stun::kBindingSuccess) return;
+  ++counters_.pongs_in;
+  if (user_ == nullptr) return;
+  Pong pong{Target{to_address(Protocol::kUdp, from), {}},
+            std::string(message->id.begin(), message->id.end()), std::move(message->mapped)};
+  user_->on_pong(pong);
 }
 
 std::size_t UdpCore::slot_for(const asio::ip::address& ip) const {
@@ -180,7 +198,7 @@ void UdpCore::send(const Target& target, std::string bytes) {
     return;
   }
   asio::ip::udp::endpoint to(*ip, target.remote.port);
-  const bool message = !only_crlf(bytes);
+  const bool message = !only_crlf(bytes) && !stun::looks_like_stun(bytes);  // not keep-alives
   if (message) trace(TraceDirection::kSent, slot->local, to_address(Protocol::kUdp, to), bytes);
   auto data = std::make_shared<std::string>(std::move(bytes));
   auto self = std::static_pointer_cast<UdpCore>(shared_from_this());

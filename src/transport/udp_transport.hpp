@@ -43,6 +43,8 @@ class UdpCore final : public CoreBase {
   // what waits on that destination at once instead of after timer B/F (RFC 3261 §18.4).
   void drain_errors(Slot& slot);
   void on_datagram(const Slot& slot, std::string_view data, const asio::ip::udp::endpoint& from);
+  // A STUN datagram (RFC 5626 §4.4.2 keep-alive answer): a Binding success goes to the user.
+  void on_stun(std::string_view data, const asio::ip::udp::endpoint& from);
   // The index of the socket whose family matches `ip` (slots_.size() when none is bound for it).
   std::size_t slot_for(const asio::ip::address& ip) const;
 

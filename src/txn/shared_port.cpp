@@ -123,4 +123,8 @@ void SharedPortDemux::on_transport_error(const transport::TransportError& error)
   for (auto& [id, m] : members_) m.user->on_transport_error(error);
 }
 
+void SharedPortDemux::on_pong(const transport::Pong& pong) {
+  for (auto& [id, m] : members_) m.user->on_pong(pong);
+}
+
 }  // namespace sipline::txn

@@ -53,6 +53,8 @@ class SharedPortDemux final : public transport::TransportUser {
   void on_message(msg::Message message, const transport::Address& source,
                   const transport::Address& local) override;
   void on_transport_error(const transport::TransportError& error) override;
+  // To every account too: each matches its own target (CRLF) or transaction id (STUN).
+  void on_pong(const transport::Pong& pong) override;
 
  private:
   struct Member {

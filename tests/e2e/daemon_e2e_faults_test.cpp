@@ -4,6 +4,7 @@
 // account's own ports, and `sipline check` on a broken config.
 // Spec: /work/shared/spec/account-settings.md, docs/config.md.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "e2e_support.hpp"
 #include "support/net.hpp"
+#include "support/process.hpp"
 
 namespace sipline::e2e {
 namespace {
@@ -201,6 +203,48 @@ TEST_F(DaemonScenario, OutboundRegistersOneInstanceKeptAcrossRestarts) {
   ASSERT_EQ(bindings.size(), 1u) << "the old binding of this instance stays";
   EXPECT_EQ(bindings[0].instance, instance);
   EXPECT_NE(bindings[0].contact.find(status["contact"].get<std::string>()), std::string::npos);
+}
+
+// RFC 5626 §4.4.1 / §4.5: the outbound account's TCP flow killed under it (ss -K aborts the
+// socket in the kernel) is noticed at once and the binding re-registered over a new connection:
+// Kamailio's location shows another source port.
+TEST_F(DaemonScenario, OutboundFlowKilledReregistersOverANewConnection) {
+  if (::geteuid() != 0) GTEST_SKIP() << "ss -K needs root";
+  auto a = account_for(kam_, Transport::kTcp, "1018");
+  a.flag("outbound", true);
+  Daemon d(tmp_.path(), "flow");
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_EQ(status["outbound"]["keepalive"], "crlf") << status.dump();
+  auto before = kam_.bindings_of("1018");
+  ASSERT_EQ(before.size(), 1u);
+  const std::string old_received = before[0].received;
+  ASSERT_NE(old_received, "");
+  const auto killed_at = std::chrono::steady_clock::now();
+  auto kill = test::run_command(
+      {"ss", "-K", "dst", "127.0.0.1", "dport", "=", ":" + std::to_string(kam_.tcp_port())});
+  if (kill.exit_code != 0) GTEST_SKIP() << "ss -K unsupported here: " << kill.output;
+  std::string new_received;
+  const bool moved = eventually(
+      [&] {
+        auto now = kam_.bindings_of("1018");
+        if (now.size() != 1 || now[0].received == old_received) return false;
+        new_received = now[0].received;
+        return true;
+      },
+      5s, 10ms);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - killed_at)
+                      .count();
+  if (!moved && kill.output.find("ESTAB") == std::string::npos) {
+    GTEST_SKIP() << "ss -K killed no socket (kernel without SOCK_DESTROY?): " << kill.output;
+  }
+  ASSERT_TRUE(moved) << "binding still from " << old_received << "; ss said: " << kill.output;
+  RecordProperty("reregistered_ms", static_cast<int>(ms));
+  std::printf("flow killed -> re-registered over a new connection in %lld ms (%s -> %s)\n",
+              static_cast<long long>(ms), old_received.c_str(), new_received.c_str());
 }
 
 TEST_F(DaemonScenario, UnregisterNoLeavesTheOldBinding) {

@@ -236,6 +236,86 @@ class Redirector {
   std::thread thread_;
 };
 
+// A registrar that supports RFC 5626 outbound (Debian's Kamailio has no outbound module): every
+// REGISTER gets a 200 with Require: outbound and Flow-Timer: 2, and STUN Binding requests get a
+// Binding success while `answering` holds.
+class OutboundRegistrar {
+ public:
+  OutboundRegistrar() : thread_([this] { run(); }) {}
+  ~OutboundRegistrar() {
+    stop_ = true;
+    thread_.join();
+  }
+  std::uint16_t port() const { return sock_.local_port(); }
+  int registers() const { return registers_; }
+  int pongs() const { return pongs_; }
+  std::atomic<bool> answering{true};
+
+ private:
+  void run() {
+    while (!stop_) {
+      test::Endpoint from;
+      auto msg = sock_.recv(100ms, &from);
+      if (!msg) continue;
+      if (msg->size() >= 20 && (*msg)[0] == 0 && (*msg)[1] == 1) {  // STUN Binding request
+        if (!answering) continue;
+        std::string reply = *msg;
+        reply.resize(20);
+        reply[0] = 0x01;
+        reply[1] = 0x01;
+        reply[2] = reply[3] = 0;  // no attributes
+        sock_.send_to(reply, from.host, from.port);
+        ++pongs_;
+        continue;
+      }
+      if (msg->rfind("REGISTER ", 0) != 0) continue;
+      std::string reply = "SIP/2.0 200 OK\r\n";
+      for (const char* h : {"Via", "From", "To", "Call-ID", "CSeq"}) {
+        reply += std::string(h) + ": " + test::header_value(*msg, h).value_or("") + "\r\n";
+      }
+      reply += "Contact: " + test::header_value(*msg, "Contact").value_or("") +
+               ";expires=3600\r\nRequire: outbound\r\nFlow-Timer: 2\r\nContent-Length: 0\r\n\r\n";
+      sock_.send_to(reply, from.host, from.port);
+      ++registers_;
+    }
+  }
+  test::UdpSocket sock_{"127.0.0.1", 0};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> registers_{0};
+  std::atomic<int> pongs_{0};
+  std::thread thread_;
+};
+
+// RFC 5626 §4.4.2: STUN keep-alives every 1.6-2 s are answered, then no more: 10 s after the
+// first unanswered one the flow is failed and the account REGISTERs again at once.
+TEST(DaemonOutbound, UnansweredStunKeepAlivesReregister) {
+  Started s(KamailioOptions{});
+  ASSERT_NO_THROW(s.kam.start());
+  OutboundRegistrar registrar;
+  auto a = account_for(s.kam, Transport::kUdp, "1057");
+  a.text("sip_server", "127.0.0.1:" + std::to_string(registrar.port()));
+  a.flag("outbound", true);
+  Daemon d(s.tmp.path());
+  d.write_config({a});
+  ASSERT_TRUE(d.start());
+  Json status;
+  ASSERT_TRUE(d.wait_registered(1, 5s, &status)) << status.dump();
+  EXPECT_EQ(status["outbound"]["keepalive"], "stun") << status.dump();
+  ASSERT_TRUE(eventually([&] { return registrar.pongs() >= 2; }, 8s, 50ms));
+  const int registers = registrar.registers();
+  registrar.answering = false;
+  const auto silent_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return registrar.registers() > registers; }, 20s, 50ms))
+      << d.account(1).dump();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - silent_at)
+                      .count();
+  std::printf("STUN pongs stopped -> re-registered after %lld ms\n", static_cast<long long>(ms));
+  EXPECT_GE(ms, 9000);  // not before the 10 s pong deadline of the first unanswered ping
+  ASSERT_TRUE(eventually([&] { return d.account(1)["outbound"]["flow_failures"] == 1; }, 2s, 50ms))
+      << d.account(1).dump();
+}
+
 // 3xx: the first Contact is followed once, as the registrar for this attempt.
 TEST(DaemonRedirect, FollowsA302ToTheRegistrar) {
   Started s(KamailioOptions{});

@@ -97,6 +97,21 @@ TEST_P(StreamTest, CrlfPingGetsAPongAndKeepAlivesAreSkipped) {
   EXPECT_GE(server_->counters().keepalives_in, 3u);
 }
 
+TEST_P(StreamTest, OurPingsPongIsReportedToTheUserWithItsTarget) {
+  Recorder client_user;
+  auto client = open(client_user);
+  ASSERT_TRUE(client);
+  const Target target{server_address(), "sipline.test"};
+  client->send(target, "\r\n\r\n");  // RFC 5626 §4.4.1 ping: the server answers a pong
+  ASSERT_TRUE(run_until(io_, [&] { return client_user.pongs.size() == 1; }));
+  EXPECT_EQ(client_user.pongs[0].target, target);
+  EXPECT_EQ(client_user.pongs[0].stun_transaction, "");
+  EXPECT_EQ(server_->counters().pongs_out, 1u);
+  EXPECT_EQ(client->counters().pongs_in, 1u);
+  EXPECT_TRUE(client_user.messages.empty());
+  EXPECT_EQ(client->counters().malformed_dropped, 0u);
+}
+
 TEST_P(StreamTest, TruncatedFrameThenCloseIsCountedAndDropped) {
   auto c = connect_raw();
   const std::string m = sip_message("cut", false, "0123456789");

@@ -27,7 +27,9 @@ class Recorder : public TransportUser {
     if (on_message_hook) on_message_hook(messages.back());
   }
   void on_transport_error(const TransportError& error) override { errors.push_back(error); }
+  void on_pong(const Pong& pong) override { pongs.push_back(pong); }
   std::vector<Received> messages;
+  std::vector<Pong> pongs;
   std::vector<TransportError> errors;
   std::function<void(const Received&)> on_message_hook;
 };

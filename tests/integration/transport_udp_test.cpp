@@ -44,6 +44,39 @@ TEST_P(UdpTest, MalformedDatagramIsCountedAndDroppedAndTheNextOneDelivered) {
   EXPECT_TRUE(user_.errors.empty());
 }
 
+std::string stun_bytes(std::initializer_list<int> b) {
+  std::string s;
+  for (int v : b) s.push_back(static_cast<char>(v));
+  return s;
+}
+
+TEST_P(UdpTest, StunIsDemultiplexedBeforeTheSipParserAndABindingSuccessIsAPong) {
+  // RFC 5769 §2.2 sample IPv4 response (XOR-MAPPED-ADDRESS 192.0.2.1:32853, FINGERPRINT).
+  const std::string response = stun_bytes(
+      {0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
+       0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae, 0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74,
+       0x20, 0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01,
+       0xa1, 0x47, 0xe1, 0x12, 0xa6, 0x43, 0x00, 0x08, 0x00, 0x14, 0x2b, 0x91, 0xf5, 0x99,
+       0xfd, 0x9e, 0x90, 0xc3, 0x8c, 0x74, 0x89, 0xf9, 0x2a, 0xf9, 0xba, 0x53, 0xf0, 0x6b,
+       0xe7, 0xd7, 0x80, 0x28, 0x00, 0x04, 0xc0, 0x7d, 0x4c, 0x96});
+  // A Binding request (someone pinging us): dropped, but never taken for SIP either.
+  const std::string request = stun_bytes(
+      {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  raw_send(request);
+  raw_send(response);
+  raw_send(sip_message("after"));
+  ASSERT_TRUE(run_until(io_, [&] { return user_.messages.size() == 1; }));
+  ASSERT_EQ(user_.pongs.size(), 1u);
+  EXPECT_EQ(user_.pongs[0].stun_transaction.size(), 12u);
+  ASSERT_TRUE(user_.pongs[0].mapped);
+  EXPECT_EQ(user_.pongs[0].mapped->address, "192.0.2.1");
+  EXPECT_EQ(user_.pongs[0].mapped->port, 32853);
+  EXPECT_EQ(user_.pongs[0].target.remote.port, raw_.local_endpoint().port());
+  EXPECT_EQ(transport_->counters().stun_in, 2u);
+  EXPECT_EQ(transport_->counters().malformed_dropped, 0u);
+  EXPECT_EQ(transport_->counters().messages_in, 1u);
+}
+
 TEST_P(UdpTest, EmptyAndCrlfDatagramsAreKeepAlivesAndIgnored) {
   raw_send("");
   raw_send("\r\n\r\n");
