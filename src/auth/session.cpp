@@ -89,16 +89,25 @@ base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& c
   return base::fail(AuthError{AuthErrorCode::kNonceCountExhausted, {}});
 }
 
-base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& challenge,
-                                                              std::string_view method,
-                                                              std::string_view digest_uri,
-                                                              std::string_view body) {
+base::Result<std::string, AuthError> DigestSession::answer_next(const Challenge& challenge,
+                                                                std::string_view method,
+                                                                std::string_view digest_uri,
+                                                                std::string_view body) {
   auto nc = next_nc(challenge);
   if (!nc) return base::fail(nc.error());
   auto header = answer(challenge, *nc, method, digest_uri, body);
   if (!header) return header;
   last_ = challenge;
   nc_ = *nc;
+  return header;
+}
+
+base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& challenge,
+                                                              std::string_view method,
+                                                              std::string_view digest_uri,
+                                                              std::string_view body) {
+  auto header = answer_next(challenge, method, digest_uri, body);
+  if (!header) return header;
   if (cache_ != nullptr) cache_->note(challenge);
   answered_ = true;
   ++answers_since_success_;
@@ -111,13 +120,7 @@ base::Result<std::string, AuthError> DigestSession::reauthorize(std::string_view
   const Challenge* newest = cache_ != nullptr ? cache_->latest(kind()) : nullptr;
   if (newest == nullptr && !last_) return base::fail(AuthError{AuthErrorCode::kNoChallenge, {}});
   const Challenge challenge = newest != nullptr ? *newest : *last_;
-  auto nc = next_nc(challenge);
-  if (!nc) return base::fail(nc.error());
-  auto header = answer(challenge, *nc, method, digest_uri, body);
-  if (!header) return header;
-  last_ = challenge;
-  nc_ = *nc;
-  return header;
+  return answer_next(challenge, method, digest_uri, body);
 }
 
 void DigestSession::on_success() {

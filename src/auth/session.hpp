@@ -96,6 +96,11 @@ class DigestSession {
 
   // The nc for the next use of `challenge` (recorded as used), from the cache when shared.
   base::Result<std::uint32_t, AuthError> next_nc(const Challenge& challenge);
+  // answer() with the next nc, remembered as this session's last challenge and count.
+  base::Result<std::string, AuthError> answer_next(const Challenge& challenge,
+                                                   std::string_view method,
+                                                   std::string_view digest_uri,
+                                                   std::string_view body);
 
   Credentials credentials_;
   base::Random* random_;
