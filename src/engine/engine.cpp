@@ -135,16 +135,17 @@ class EngineImpl final : public Engine {
 
   std::vector<AccountStatus> accounts() const override {
     std::vector<AccountStatus> out;
-    for (const auto& rt : runtimes_) out.push_back(status_of(*rt));
+    for (const auto& rt : runtimes_) out.push_back(status_of(shown(*rt)));
     return out;
   }
 
   AccountPage account_page(const AccountQuery& query) const override {
     engine::PageBuilder page(query);
-    for (const auto& rt : runtimes_) {
-      const account::Account* a = rt->account();
+    for (const auto& slot : runtimes_) {
+      const engine::AccountRuntime& rt = shown(*slot);
+      const account::Account* a = rt.account();
       const auto state = a != nullptr ? account::to_string(a->state()) : "disabled";
-      page.add(state, rt->config().name, [&] { return status_of(*rt); });
+      page.add(state, rt.config().name, [&] { return status_of(rt); });
     }
     return page.finish();
   }
@@ -285,6 +286,16 @@ class EngineImpl final : public Engine {
   void retire(std::unique_ptr<engine::AccountRuntime> rt);
   void on_retired(engine::AccountRuntime* rt);
   void start_pending();
+
+  // A changed account's slot shows its old runtime while that one ends its subscriptions and
+  // unregisters ("unregistering"), not its replacement's "disabled" before anything has left.
+  const engine::AccountRuntime& shown(const engine::AccountRuntime& rt) const {
+    if (rt.account() != nullptr) return rt;
+    for (const auto& r : retiring_) {
+      if (r.rt->index() == rt.index()) return *r.rt;
+    }
+    return rt;
+  }
 
   AccountStatus status_of(const engine::AccountRuntime& rt) const {
     AccountStatus s;
