@@ -5,7 +5,15 @@
 # ports_IMPL N prints how many consecutive local UDP ports it needs.
 # Users are 1000 .. 1000+N-1 with password "pw-<user>" (kamailio/sipline.cfg), digest, UDP.
 
-ports_sipline() { echo "$1"; }  # one socket (port) per account
+# sipline_shared N: whether sipline's accounts share one socket (REGBENCH_SHARED, run.sh).
+sipline_shared() {
+  case ${REGBENCH_SHARED:-auto} in
+    1) return 0 ;;
+    0) return 1 ;;
+    *) (($1 > 10000)) ;;
+  esac
+}
+ports_sipline() { if sipline_shared "$1"; then echo 1; else echo "$1"; fi; }  # a socket each, or one
 ports_baresip() { echo 1; }     # one sip_listen socket for every account
 
 prepare_sipline() {
@@ -15,10 +23,14 @@ prepare_sipline() {
     # No HTTP token: the bench's loopback-only cross-check reads /api/accounts with plain curl.
     printf '[daemon]\nstate_dir = "%s"\nhttp_listen = "127.0.0.1:%s"\nhttp_token_file = ""\nlog_level = "%s"\n' \
       "$dir/state" "$http" "$SIPLINE_LOG_LEVEL"
-    # One [[fleet]] template for every account (config/fleet); one socket each, on loopback only.
+    if sipline_shared "$n"; then printf 'shared_port = "udp:%d"\n' "$base"; fi
+    # One [[fleet]] template for every account (config/fleet); one socket each (or the shared
+    # one), on loopback only.
     printf '\n[[fleet]]\ncount = %d\nfirst = 1000\nuser_id = "{n}"\npassword = "pw-{n}"\n' "$n"
-    printf 'sip_server = "127.0.0.1:%d"\ntransport = "udp"\nbind_address = "127.0.0.1"\n' "$kport"
-    printf 'local_sip_port = %d\nport_step = 1\nunregister_before_new_registration = "no"\n' "$base"
+    printf 'sip_server = "127.0.0.1:%d"\ntransport = "udp"\n' "$kport"
+    printf 'unregister_before_new_registration = "no"\n'
+    # (An account binding an address of its own stays off the shared socket.)
+    sipline_shared "$n" || printf 'bind_address = "127.0.0.1"\nlocal_sip_port = %d\nport_step = 1\n' "$base"
   } >"$dir/sipline.toml"
 }
 

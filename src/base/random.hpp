@@ -42,7 +42,8 @@ class SeededRandom final : public Random {
   std::uint64_t s_[4];
 };
 
-// A seed from the operating system (std::random_device).
+// A seed from the operating system: the kernel's entropy read once per process, then a
+// distinct value per call.
 std::uint64_t os_seed();
 
 // `n` bytes from the kernel's CSPRNG (getrandom), for secrets such as the HTTP token.

@@ -38,7 +38,8 @@ struct Portless {
 // One problem for all of them (a fleet of 50,000 would otherwise give 20,000 lines), at the
 // first one, with the two ways out.
 Problem portless_problem(std::span<const AccountConfig> accounts,
-                         std::span<const AccountOrigin> origins, const Portless& portless) {
+                         std::span<const AccountOrigin> origins, const Portless& portless,
+                         bool shared_set) {
   const std::size_t i = portless.first - 1;
   const AccountOrigin o = origin_of(origins, i);
   Problem p;
@@ -58,6 +59,14 @@ Problem portless_problem(std::span<const AccountConfig> accounts,
       ": each needs a port of its own; set local_sip_port (a [[fleet]] with port_step = 1 packs "
       "twice as many), or [daemon] shared_port (e.g. \"udp:5060\") so that accounts pinning no "
       "port share one socket";
+  const AccountConfig& a = accounts[i];
+  if (shared_set && !a.bind_address.empty()) {
+    p.message +=
+        " (shared_port is set, but an account with bind_address = " + toml_quote(a.bind_address) +
+        " binds a socket of its own: remove bind_address)";
+  } else if (shared_set) {
+    p.message += " (shared_port is set, but not for " + std::string(to_string(a.transport)) + ")";
+  }
   return p;
 }
 
@@ -116,7 +125,9 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
       break;  // one problem per account
     }
   }
-  if (portless.count > 0) out.errors.push_back(portless_problem(accounts, origins, portless));
+  if (portless.count > 0) {
+    out.errors.push_back(portless_problem(accounts, origins, portless, !shared.empty()));
+  }
 }
 
 base::Result<AccountUpdate, Diagnostics> update_account(const Config& current, int index,

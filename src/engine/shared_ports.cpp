@@ -10,6 +10,10 @@ transport::Protocol protocol_of(config::Transport t) {
 }
 }  // namespace
 
+// A shared UDP socket takes every account's answers: 10,000 registrations at once overflowed
+// the default 208 KiB while the loop was busy sending. The kernel caps it at rmem_max.
+constexpr int kSharedReceiveBuffer = 4 * 1024 * 1024;
+
 bool SharedPorts::open(asio::io_context& io, const config::Config& all, std::string& error) {
   std::string why;
   if (!config::parse_shared_ports(all.daemon.shared_port, specs_, why)) {
@@ -20,6 +24,7 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all, std::str
     transport::TransportConfig tc;
     tc.protocol = protocol_of(spec.transport);
     tc.port = spec.port;
+    tc.receive_buffer_bytes = kSharedReceiveBuffer;
     tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
     tc.tls.key_file = all.daemon.tls_key_file;
     auto opened = transport::AsioTransport::open(io, tc);

@@ -52,6 +52,9 @@ struct TransportConfig {
   std::chrono::milliseconds message_read_timeout{5000};
   msg::Limits limits;  // bounds on what is parsed
   TlsSettings tls;     // protocol kTls only
+  // UDP: SO_RCVBUF asked of the kernel (capped by net.core.rmem_max); 0: the kernel's default.
+  // A socket shared by thousands of accounts takes a burst of answers at once.
+  int receive_buffer_bytes = 0;
 };
 
 // Why open() failed: names the protocol, address and port; `reason` is short and plain

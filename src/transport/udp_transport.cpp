@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
+#include <asio/post.hpp>
 #include <cstring>
 
 #include "transport/net.hpp"
@@ -52,6 +54,9 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
     auto ep = s.local_endpoint(ec);
     s.non_blocking(true, ec);
     enable_error_queue(s);
+    if (config.receive_buffer_bytes > 0) {
+      s.set_option(asio::socket_base::receive_buffer_size(config.receive_buffer_bytes), ec);
+    }
     Slot& slot = core->slots_.emplace_back(std::move(s));
     slot.local = to_address(Protocol::kUdp, ep);
     slot.bound = ep.address();
@@ -64,13 +69,32 @@ base::Result<std::shared_ptr<CoreBase>, BindError> UdpCore::open(asio::io_contex
 
 namespace {
 
-// The largest UDP payload; one buffer per thread serves every socket read on that thread.
+// The largest UDP payload. Reads take up to kVector datagrams per system call (recvmmsg) into
+// one set of buffers per thread, shared by every UDP socket of the thread: 16 × 64 KiB of
+// address space, of which only the pages a datagram lands in are ever touched.
 constexpr std::size_t kMaxDatagram = 65535;
+constexpr int kVector = 16;
 constexpr int kBatch = 64;  // datagrams read per readiness event before yielding to the loop
 
-char* shared_receive_buffer() {
-  thread_local std::unique_ptr<char[]> buffer(new char[kMaxDatagram]);
-  return buffer.get();
+struct ReceiveVector {
+  std::unique_ptr<char[]> data{new char[kVector * kMaxDatagram]};
+  std::array<mmsghdr, kVector> messages{};
+  std::array<iovec, kVector> iov{};
+  std::array<sockaddr_storage, kVector> from{};
+};
+
+ReceiveVector& receive_vector() {
+  thread_local ReceiveVector v;
+  for (int k = 0; k < kVector; ++k) {
+    v.iov[k] = iovec{v.data.get() + static_cast<std::size_t>(k) * kMaxDatagram, kMaxDatagram};
+    msghdr& h = v.messages[k].msg_hdr;
+    h = msghdr{};
+    h.msg_name = &v.from[k];
+    h.msg_namelen = sizeof v.from[k];
+    h.msg_iov = &v.iov[k];
+    h.msg_iovlen = 1;
+  }
+  return v;
 }
 
 }  // namespace
@@ -81,33 +105,60 @@ void UdpCore::start_receive(Slot& slot) {
     if (self->stopped_ || ec == asio::error::operation_aborted) return;
     if (ec) {
       spdlog::debug("udp: wait on {} failed: {}", to_string(slot.local), ec.message());
-    } else {
-      self->drain(slot);
+      if (!self->stopped_) self->start_receive(slot);
+      return;
     }
-    if (!self->stopped_) self->start_receive(slot);
+    self->drain_then_wait(slot);
   });
 }
 
-void UdpCore::drain(Slot& slot) {
-  char* buffer = shared_receive_buffer();
-  for (int i = 0; i < kBatch && !stopped_; ++i) {
-    asio::ip::udp::endpoint from;
-    std::error_code ec;
-    const std::size_t size =
-        slot.socket.receive_from(asio::buffer(buffer, kMaxDatagram), from, 0, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      // Woken with nothing to read: an error queued for an earlier send (POLLERR).
-      if (i == 0) drain_errors(slot);
-      return;
-    }
-    if (ec) {
+void UdpCore::drain_then_wait(Slot& slot) {
+  const bool more = drain(slot);
+  if (stopped_) return;
+  if (!more) return start_receive(slot);
+  // A full batch: more may be queued, and (edge-triggered) no new readiness comes for what is
+  // already there. Read on after the loop's other handlers, not only at the next datagram.
+  auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
+  asio::post(slot.socket.get_executor(), [self, &slot] {
+    if (!self->stopped_) self->drain_then_wait(slot);
+  });
+}
+
+bool UdpCore::drain(Slot& slot) {
+  ReceiveVector& v = receive_vector();
+  const int fd = slot.socket.native_handle();
+  int read = 0;
+  while (read < kBatch && !stopped_) {
+    const int got = ::recvmmsg(fd, v.messages.data(), kVector, MSG_DONTWAIT, nullptr);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // Woken with nothing to read: an error queued for an earlier send (POLLERR).
+        if (read == 0) drain_errors(slot);
+        return false;
+      }
       // An ICMP error for an earlier send (ECONNREFUSED ...): read which destination it was
       // for. The socket stays usable.
       drain_errors(slot);
+      ++read;
       continue;
     }
-    on_datagram(slot, std::string_view(buffer, size), from);
+    for (int k = 0; k < got && !stopped_; ++k) {
+      const msghdr& h = v.messages[k].msg_hdr;
+      asio::ip::udp::endpoint from;
+      const std::size_t size = std::min<std::size_t>(h.msg_namelen, from.capacity());
+      std::memcpy(from.data(), h.msg_name, size);
+      from.resize(size);
+      on_datagram(
+          slot,
+          std::string_view(static_cast<const char*>(h.msg_iov->iov_base), v.messages[k].msg_len),
+          from);
+      v.messages[k].msg_hdr.msg_namelen = sizeof v.from[k];  // in-out: ready for the next read
+    }
+    read += got;
+    if (got < kVector) return false;  // the queue was empty: the next datagram wakes us
   }
+  return !stopped_;
 }
 
 void UdpCore::drain_errors(Slot& slot) {
@@ -200,6 +251,23 @@ void UdpCore::send(const Target& target, std::string bytes) {
   asio::ip::udp::endpoint to(*ip, target.remote.port);
   const bool message = !only_crlf(bytes) && !stun::looks_like_stun(bytes);  // not keep-alives
   if (message) trace(TraceDirection::kSent, slot->local, to_address(Protocol::kUdp, to), bytes);
+  // Sent at once when the socket's buffer has room (almost always): no operation to allocate
+  // and no trip through the reactor. An error left by an ICMP report for an earlier send
+  // (ECONNREFUSED) belongs to that send, which the error queue names: this one is sent again.
+  std::error_code ec;
+  std::size_t size = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    size = slot->socket.send_to(asio::buffer(bytes), to, 0, ec);
+    if (ec != asio::error::connection_refused) break;
+  }
+  if (!ec) return sent(size, message);
+  if (ec != asio::error::would_block && ec != asio::error::try_again) {
+    ++counters_.send_failures;
+    forget_route(to.address());  // the route may have changed: ask again next time
+    report_later(TransportErrorKind::kSendFailed, target, ec.message());
+    return;
+  }
+  // The socket's send buffer is full: the reactor sends it when there is room.
   auto data = std::make_shared<std::string>(std::move(bytes));
   auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
   slot->socket.async_send_to(
@@ -212,10 +280,14 @@ void UdpCore::send(const Target& target, std::string bytes) {
           self->report(TransportErrorKind::kSendFailed, target, ec.message());
           return;
         }
-        ++self->counters_.datagrams_out;
-        self->counters_.bytes_out += size;
-        if (message) ++self->counters_.messages_out;
+        self->sent(size, message);
       });
+}
+
+void UdpCore::sent(std::size_t size, bool message) {
+  ++counters_.datagrams_out;
+  counters_.bytes_out += size;
+  if (message) ++counters_.messages_out;
 }
 
 Address UdpCore::local_address(const Target& target) const {

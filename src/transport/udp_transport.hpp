@@ -1,7 +1,8 @@
 // Internal: the UDP transport. One socket per bound address (two for the wildcard: IPv4 and
 // IPv6 on one port); each datagram is one message. A socket holds no receive buffer of its own:
-// it waits until readable, then reads into one buffer shared by every UDP socket of the thread
-// (thousands of accounts would otherwise keep 64 KiB each).
+// it waits until readable, then reads up to 16 datagrams per recvmmsg into buffers shared by
+// every UDP socket of the thread (thousands of accounts would otherwise keep 64 KiB each).
+// Sends go straight to the socket, through the reactor only when its buffer is full.
 #pragma once
 #include <asio/ip/udp.hpp>
 #include <memory>
@@ -37,8 +38,12 @@ class UdpCore final : public CoreBase {
   };
   void start_receive(Slot& slot);
   // Reads what is queued on the socket (at most a bounded batch, so one busy socket cannot
-  // starve the others).
-  void drain(Slot& slot);
+  // starve the others); true when the batch was full and more may be queued.
+  bool drain(Slot& slot);
+  // drain(), then waits for readiness, or reads on from the loop when the batch was full.
+  void drain_then_wait(Slot& slot);
+  // Counts a datagram that left.
+  void sent(std::size_t size, bool message);
   // Reads the socket's error queue (IP_RECVERR): an ICMP unreachable for one of our sends fails
   // what waits on that destination at once instead of after timer B/F (RFC 3261 §18.4).
   void drain_errors(Slot& slot);

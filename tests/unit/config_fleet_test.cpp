@@ -262,6 +262,21 @@ TEST(Fleet, PortlessFiftyThousandWithoutASharedPortIsOneClearError) {
                    "big.toml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().errors[0].key, "fleet[1][n=30239].local_sip_port") << joined(errors_of(r));
+  EXPECT_NE(r.error().errors[0].message.find("shared_port is set, but not for tcp"),
+            std::string::npos)
+      << joined(errors_of(r));
+
+  // Nor for accounts that bind an address of their own: the message says which key keeps them
+  // off the shared socket.
+  r = parse_config("[daemon]\nshared_port = \"udp:5060\"\n" + std::string(kPortlessFleet) +
+                       "bind_address = \"127.0.0.1\"\n",
+                   "big.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().errors[0].message.find(
+                "shared_port is set, but an account with bind_address = \"127.0.0.1\" binds a "
+                "socket of its own"),
+            std::string::npos)
+      << joined(errors_of(r));
 
   // Nor for a written [[account]] numbered past the default ports: named as itself.
   std::string many;
