@@ -83,3 +83,40 @@ stop_pid() {
   fi
   wait "$1" 2>/dev/null || true
 }
+
+# kam_accepted CTL: REGISTERs Kamailio accepted (answered 2xx) since it started.
+kam_accepted() {
+  timeout 2 "$KAMCMD" -s "unix:$1" stats.get_statistics accepted_regs </dev/null \
+    2>/dev/null | awk -F' = ' '{ n = $2 + 0 } END { print n + 0 }'
+}
+
+# herd_sample CTL SECONDS OUT: every second for SECONDS, the REGISTERs Kamailio accepted in
+# that second, one a line, into OUT.
+herd_sample() {
+  local ctl=$1 secs=$2 out=$3 prev now_n i next
+  prev=$(kam_accepted "$ctl")
+  next=$(awk -v t="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t + 1 }')
+  : >"$out"
+  for ((i = 0; i < secs; i++)); do
+    sleep "$(awk -v n="$next" -v t="$EPOCHREALTIME" 'BEGIN { d = n - t; printf "%.3f", (d > 0 ? d : 0) }')"
+    next=$(awk -v n="$next" 'BEGIN { printf "%.3f", n + 1 }')
+    now_n=$(kam_accepted "$ctl")
+    echo $((now_n - prev)) >>"$out"
+    prev=$now_n
+  done
+}
+
+# herd_report FILE SKIP: per-second counts after the first SKIP seconds: mean, busiest second
+# and its ratio to the mean, seconds with none, then every second (10 a line).
+herd_report() {
+  awk -v skip="$2" '
+    NR > skip { c[++n] = $1; s += $1; if ($1 > m) m = $1; if ($1 == 0) z++ }
+    END {
+      if (n == 0) { print "no seconds after the first cycle"; exit }
+      mean = s / n
+      printf "%d s after the first %d s: mean %.1f/s, busiest second %d (%.2fx the mean), %d s with none\n",
+        n, skip, mean, m, (mean > 0 ? m / mean : 0), z + 0
+      for (i = 1; i <= n; i++) printf "%s%d", ((i - 1) % 10 ? " " : (i > 1 ? "\n" : "")), c[i]
+      print ""
+    }' "$1"
+}

@@ -35,7 +35,9 @@
 #      REGBENCH_KEEP=1 (keep the run directory with configs, logs, captures; else removed),
 #      REGBENCH_NICE (-10: nice value of the whole bench, so other jobs on the machine disturb
 #      the timings less; 0 = unchanged), REGBENCH_PERF=1 (perf record the UA until all are
-#      registered: DIR/perf.txt, needs linux-perf).
+#      registered: DIR/perf.txt, needs linux-perf), REGBENCH_EXPIRES_MIN (60:
+#      register_expiration_min, and baresip's regint in minutes), REGBENCH_HERD_S (0: seconds
+#      of refreshes counted per second at Kamailio once all are registered: DIR/herd.txt).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -189,6 +191,22 @@ profile_stop() {
   head -8 "$1/perf.txt" | sed 's/^/regbench:   /' >&2
 }
 
+# herd DIR T0: REGBENCH_HERD_S > 0 watches the refreshes for that many seconds after all are
+# registered (REGBENCH_EXPIRES_MIN = 1 makes them come every minute): REGISTERs Kamailio
+# accepted per second, DIR/herd.txt, and a summary of the seconds after the first cycle
+# (REGBENCH_EXPIRES_MIN minutes from the start): no herd = busiest second within 1.5x the mean.
+herd() {
+  local secs=${REGBENCH_HERD_S:-0}
+  ((secs > 0)) || return 0
+  local since skip
+  since=$(awk -v a="$2" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", b - a }')
+  skip=$((${REGBENCH_EXPIRES_MIN:-60} * 60 - since))
+  ((skip > 0)) || skip=0
+  echo "regbench:   watching refreshes for $secs s" >&2
+  herd_sample "$KAM_CTL" "$secs" "$1/herd.txt"
+  herd_report "$1/herd.txt" "$skip" | tee "$1/herd-summary.txt" | sed 's/^/regbench:   herd: /' >&2
+}
+
 # run_one IMPL N DIR: one measured run; sets RUN_ROW and RUN_HWM.
 run_one() {
   local impl=$1 n=$2 dir=$3
@@ -215,6 +233,7 @@ run_one() {
   c1=$(cpu_ticks "$UA_PID") w1=$(wakeups "$UA_PID")
   ((ok)) && sleep "$IDLE_S"
   c2=$(cpu_ticks "$UA_PID") w2=$(wakeups "$UA_PID")
+  ((ok && n > 1)) && herd "$dir" "$t0"
   local hwm rb kd ud api=""
   hwm=$(vm_kib "$UA_PID" VmHWM)
   rb=$(($(udp_counter RcvbufErrors) - rb0))

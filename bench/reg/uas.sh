@@ -28,7 +28,8 @@ prepare_sipline() {
     # one), on loopback only.
     printf '\n[[fleet]]\ncount = %d\nfirst = 1000\nuser_id = "{n}"\npassword = "pw-{n}"\n' "$n"
     printf 'sip_server = "127.0.0.1:%d"\ntransport = "udp"\n' "$kport"
-    printf 'unregister_before_new_registration = "no"\n'
+    printf 'unregister_before_new_registration = "no"\nregister_expiration_min = %d\n' \
+      "${REGBENCH_EXPIRES_MIN:-60}"
     # (An account binding an address of its own stays off the shared socket.)
     sipline_shared "$n" || printf 'bind_address = "127.0.0.1"\nlocal_sip_port = %d\nport_step = 1\n' "$base"
   } >"$dir/sipline.toml"
@@ -45,10 +46,10 @@ prepare_baresip() {
   mkdir -p "$dir"
   printf 'sip_listen\t\t127.0.0.1:%s\nmodule_path\t\t/usr/lib/baresip/modules\nmodule\t\t\taccount.so\n' \
     "$base" >"$dir/config"
-  awk -v n="$n" -v k="$kport" 'BEGIN {
+  awk -v n="$n" -v k="$kport" -v r=$((${REGBENCH_EXPIRES_MIN:-60} * 60)) 'BEGIN {
     for (i = 0; i < n; i++) {
       u = 1000 + i
-      printf "<sip:%d@127.0.0.1:%d;transport=udp>;auth_pass=pw-%d;regint=3600\n", u, k, u
+      printf "<sip:%d@127.0.0.1:%d;transport=udp>;auth_pass=pw-%d;regint=%d\n", u, k, u, r
     }
   }' >"$dir/accounts"
   : >"$dir/contacts"
