@@ -42,6 +42,13 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
                         std::span<const AccountOrigin> origins, Diagnostics& out,
                         std::span<const SharedPortSpec> shared = {});
 
+// Part of check_port_clashes: the accounts on the shared TLS socket share its TLS client
+// context, so they must agree on tls_verify and (when verifying) tls_ca_file. One error at the
+// first that differs, with how many more do.
+void check_shared_tls(std::span<const AccountConfig> accounts,
+                      std::span<const AccountOrigin> origins, Diagnostics& out,
+                      std::span<const SharedPortSpec> shared);
+
 // PUT /api/accounts/N/settings: `settings` applied on top of account `index` (1-based) of
 // `current`, with the validation of the config file plus the port clash check against the other
 // accounts. Problems name `source` as their file and "account[N].key" as their key.

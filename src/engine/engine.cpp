@@ -79,7 +79,10 @@ class EngineImpl final : public Engine {
       return false;
     }
     if (!open_dns(error)) return false;
-    if (!shared_ports_.open(io_, cfg_, error)) return false;
+    std::vector<const config::AccountConfig*> configs;
+    configs.reserve(runtimes_.size());
+    for (const auto& rt : runtimes_) configs.push_back(&rt->config());
+    if (!shared_ports_.open(io_, cfg_, configs, error)) return false;
     if (trace_.is_open()) shared_ports_.set_trace(trace_.hook());
     for (auto& rt : runtimes_) {
       if (!open_runtime(*rt, error)) return false;

@@ -14,7 +14,8 @@ transport::Protocol protocol_of(config::Transport t) {
 // the default 208 KiB while the loop was busy sending. The kernel caps it at rmem_max.
 constexpr int kSharedReceiveBuffer = 4 * 1024 * 1024;
 
-bool SharedPorts::open(asio::io_context& io, const config::Config& all, std::string& error) {
+bool SharedPorts::open(asio::io_context& io, const config::Config& all,
+                       std::span<const config::AccountConfig* const> accounts, std::string& error) {
   std::string why;
   if (!config::parse_shared_ports(all.daemon.shared_port, specs_, why)) {
     error = "[daemon] shared_port = \"" + all.daemon.shared_port + "\": " + why;
@@ -27,6 +28,15 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all, std::str
     tc.receive_buffer_bytes = kSharedReceiveBuffer;
     tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
     tc.tls.key_file = all.daemon.tls_key_file;
+    // How servers are checked: as the accounts on this socket say (config checks they agree).
+    for (const config::AccountConfig* a : accounts) {
+      if (!a->active || !a->may_use_tls() || !a->shares_port(config::Transport::tls, specs_)) {
+        continue;
+      }
+      tc.tls.verify = a->tls_verify;
+      tc.tls.ca_file = a->tls_ca_file;
+      break;
+    }
     auto opened = transport::AsioTransport::open(io, tc);
     if (!opened.ok()) {
       error = "[daemon] shared_port: " + opened.error().message();

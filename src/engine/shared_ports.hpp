@@ -23,7 +23,9 @@ class SharedPorts {
   };
   // Binds every transport `all.daemon.shared_port` lists; none when it is "". On failure
   // `error` names the key, protocol and port.
-  bool open(asio::io_context& io, const config::Config& all, std::string& error);
+  // `accounts`: every account's config (the shared TLS socket checks servers as they say).
+  bool open(asio::io_context& io, const config::Config& all,
+            std::span<const config::AccountConfig* const> accounts, std::string& error);
   // The shared port account `cfg` uses over `t`; nullptr: its own socket.
   Port* for_account(const config::AccountConfig& cfg, config::Transport t);
   std::span<const Port> ports() const { return ports_; }

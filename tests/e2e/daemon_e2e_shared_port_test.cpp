@@ -1,6 +1,8 @@
 // Shared-port mode end to end: a [[fleet]] of 200 accounts that pin no port registers at a real
 // Kamailio from one UDP socket per family ([daemon] shared_port), and a request to one account's
-// Contact reaches that account only; a request for no account is answered 404.
+// Contact reaches that account only; a request for no account is answered 404. Over TCP and TLS
+// a fleet registers through one listening port, and a call from one of its accounts to another,
+// relayed by Kamailio, rings and is answered by that other account alone.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -129,6 +131,98 @@ TEST(DaemonSharedPort, TwoHundredAccountsRegisterFromOneSocket) {
   EXPECT_GE(value("sipline_shared_port_responses_total", "routed"), kAccounts) << "a 200 each";
   EXPECT_EQ(d.terminate(), 0);
 }
+
+// The local ports of the listening TCP sockets process `pid` holds (/proc/net/tcp and tcp6,
+// state 0A), one entry per socket.
+std::multiset<std::uint16_t> tcp_listen_ports_of(pid_t pid) {
+  std::set<std::string> inodes;
+  for (const auto& fd :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
+    if (!ec && target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  std::multiset<std::uint16_t> ports;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, st, queues, tr, retr, uid, timeout, inode;
+      fields >> slot >> local >> remote >> st >> queues >> tr >> retr >> uid >> timeout >> inode;
+      if (st != "0A" || !inodes.contains(inode)) continue;
+      ports.insert(
+          static_cast<std::uint16_t>(std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
+    }
+  }
+  return ports;
+}
+
+class SharedStreamPort : public ::testing::TestWithParam<Transport> {};
+
+TEST_P(SharedStreamPort, FleetRegistersThroughOnePortAndCallsOneAnother) {
+  const Transport t = GetParam();
+  const bool tls = t == Transport::kTls;
+  test::Kamailio kam;
+  ASSERT_NO_THROW(kam.start());
+  TempDir tmp;
+  constexpr int kAccounts = 20, kFirst = 1400;
+  const std::uint16_t shared = test::free_port(test::Protocol::kUdpTcp);
+  Daemon d(tmp.path());
+  d.add_daemon_keys("shared_port = \"" + std::string(tls ? "tls:" : "tcp:") +
+                    std::to_string(shared) + "\"\n");
+  std::string fleet =
+      "[[fleet]]\ncount = " + std::to_string(kAccounts) + "\nfirst = " + std::to_string(kFirst) +
+      "\nuser_id = \"{n}\"\npassword = \"pw-{n}\"\nsip_server = \"" + kam.host() + ":" +
+      std::to_string(tls ? kam.tls_port() : kam.udp_port()) + "\"\ntransport = \"" + to_string(t) +
+      "\"\nunregister_before_new_registration = \"no\"\n"
+      "registration_retry_wait_s = 1\nauto_answer = true\n";
+  if (tls) fleet += "tls_ca_file = \"" + kam.cert_path().string() + "\"\n";
+  d.add_tables(fleet);
+  d.write_config({});
+  ASSERT_TRUE(d.start());
+  ASSERT_TRUE(all_registered(d, kAccounts, 30s)) << d.log_tail() << kam.log_tail();
+
+  // Kamailio holds one binding per user, every one naming the shared port.
+  std::set<std::string> want, have;
+  for (int k = 0; k < kAccounts; ++k) {
+    want.insert(expected_contact(t, std::to_string(kFirst + k), shared));
+  }
+  for (const auto& b : kam.ul_dump()) have.insert(b.contact);
+  EXPECT_EQ(have, want);
+
+  // The only SIP listening port is the shared one (one socket per family); the HTTP side's is
+  // the other (device mode: 20 listening ports).
+  std::multiset<std::uint16_t> listening = tcp_listen_ports_of(d.pid());
+  EXPECT_GE(listening.count(shared), 1U);
+  EXPECT_LE(listening.count(shared), 2U);
+  std::set<std::uint16_t> distinct(listening.begin(), listening.end());
+  EXPECT_LE(distinct.size(), 2U) << "listening ports other than the shared one and HTTP's";
+
+  // Account 1 calls account 11's user through Kamailio: account 11 (and no other) answers it.
+  const std::string callee = std::to_string(kFirst + 10);
+  auto [status, placed] = d.http("POST", "/api/calls", R"({"account":1,"to":")" + callee + R"("})");
+  ASSERT_EQ(status, 201) << placed.dump();
+  Json calls;
+  const bool both = eventually(
+      [&] {
+        calls = d.http("GET", "/api/calls").second;
+        int confirmed = 0;
+        for (const auto& c : calls) confirmed += c.value("state", "") == "confirmed" ? 1 : 0;
+        return confirmed == 2;
+      },
+      10s);
+  ASSERT_TRUE(both) << calls.dump(2) << d.log_tail() << kam.log_tail();
+  std::set<int> accounts;
+  for (const auto& c : calls) accounts.insert(c.value("account", 0));
+  EXPECT_EQ(accounts, (std::set<int>{1, 11})) << calls.dump(2);
+  EXPECT_EQ(d.terminate(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Streams, SharedStreamPort,
+                         ::testing::Values(Transport::kTcp, Transport::kTls),
+                         [](const auto& info) { return to_string(info.param); });
 
 TEST(DaemonSharedPort, CheckNamesABadSharedPort) {
   TempDir tmp;

@@ -288,6 +288,33 @@ TEST(Fleet, PortlessFiftyThousandWithoutASharedPortIsOneClearError) {
   EXPECT_EQ(r.error().errors[0].message.find(" more accounts"), std::string::npos);
 }
 
+// The shared TLS socket has one TLS client context: its accounts must check servers alike.
+TEST(Fleet, AccountsOnTheSharedTlsPortMustVerifyAlike) {
+  const std::string head =
+      "[daemon]\nshared_port = \"tls:5061\"\n[[account]]\nsip_server = "
+      "\"h\"\nuser_id = \"a\"\ntransport = \"tls\"\n";
+  const std::string fleet =
+      "[[fleet]]\ncount = 3\nsip_server = \"h\"\nuser_id = \"u{n}\"\ntransport = \"tls\"\n";
+  auto r = parse_config(head + fleet, "tls.toml");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+
+  r = parse_config(head + fleet + "tls_verify = false\n", "tls.toml");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().errors.size(), 1u) << joined(errors_of(r));
+  const Problem& p = r.error().errors[0];
+  EXPECT_TRUE(p.key.ends_with(".tls_verify")) << p.key;
+  EXPECT_EQ(p.value, "false");
+  EXPECT_NE(p.message.find("differs from account[1]"), std::string::npos) << p.message;
+  EXPECT_NE(p.message.find("tls_verify = true"), std::string::npos) << p.message;
+  EXPECT_NE(p.message.find("and so do 2 more accounts"), std::string::npos) << p.message;
+
+  // Not verifying, the CA file does not matter; an account with its own port is not concerned.
+  r = parse_config(head + "tls_verify = false\n" + fleet + "tls_verify = false\n", "tls.toml");
+  EXPECT_TRUE(r.ok()) << joined(errors_of(r));
+  r = parse_config(head + "local_tls_port = 6001\n" + fleet + "tls_verify = false\n", "tls.toml");
+  EXPECT_TRUE(r.ok()) << joined(errors_of(r));
+}
+
 TEST(Fleet, ClashesWithWrittenAccountsAreNamedByN) {
   auto r = parse_config(R"([[account]]
 sip_server = "h"
