@@ -63,7 +63,10 @@ start_baresip() {
 # api_states HTTP_PORT: "registered=K other=M" from sipline's GET /api/accounts (a cross-check
 # of what Kamailio's table says; never used for the timing).
 api_states() {
-  curl -s --max-time 3 "http://127.0.0.1:$1/api/accounts" 2>/dev/null |
-    grep -o '"state" *: *"[a-z_]*"' | awk -F'"' '{ c[$4]++ }
-      END { for (s in c) printf "%s%s=%d", (o++ ? " " : ""), s, c[s]; if (!o) printf "no-answer" }'
+  # GET /api/accounts/summary: every account counted by state (the list itself is paged).
+  # Never fails (set -e): no answer in time prints "no-answer".
+  { curl -s --max-time 10 "http://127.0.0.1:$1/api/accounts/summary" 2>/dev/null || true; } |
+    { grep -o '"[a-z_]*" *: *[1-9][0-9]*' || true; } | awk -F'"' '$2 != "total" {
+        v = $3; sub(/^ *: */, "", v); printf "%s%s=%s", (o++ ? " " : ""), $2, v }
+      END { if (!o) printf "no-answer" }'
 }

@@ -294,13 +294,19 @@ void Account::send_register() {
     o.detail = "no usable source address toward " + transport::to_string(identity_.target.remote);
     return on_register_failed(o);
   }
-  reg_.bind(requested_expires_s(), [this](const usage::reg::Outcome& o) {
-    if (o.registered()) {
-      on_registered(o);
-    } else {
-      on_register_failed(o);
-    }
-  });
+  // A refresh of a binding still held waits ahead of new registrations (base::Gate::Priority).
+  const auto priority =
+      state_ == State::kRefreshing ? base::Gate::Priority::kFirst : base::Gate::Priority::kNormal;
+  reg_.bind(
+      requested_expires_s(),
+      [this](const usage::reg::Outcome& o) {
+        if (o.registered()) {
+          on_registered(o);
+        } else {
+          on_register_failed(o);
+        }
+      },
+      priority);
 }
 
 void Account::on_registered(const usage::reg::Outcome& o) {
@@ -331,6 +337,11 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   base::Duration refresh =
       refresh_delay(seconds{granted_s_}, cfg_.reregister_before_expiration_s, stack_.jitter.unit());
   std::optional<base::Duration> first_keepalive;
+  // A fleet account whose attempt took long (it waited behind the admission gate's backlog, as
+  // refreshes due during a fleet's start do, or for a registrar catching up) ends it together
+  // with the others that waited, and would refresh with them every cycle from then on: its
+  // next refresh is spread across the whole wait again, as its first was.
+  if (cfg_.spread_first_refresh && last_latency_ >= kRespreadAfter) phase_pending_ = true;
   if (phase_pending_) {
     phase_pending_ = false;
     refresh = spread_phase(refresh, stack_.jitter.unit());

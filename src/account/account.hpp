@@ -239,7 +239,9 @@ class Account {
   usage::reg::Outcome outbound_seen_;  // the last 2xx's outbound / flow_timer_s / GRUUs
   std::uint64_t locate_generation_ = 0;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
-  // A fleet account's first refresh and keep-alive are still to be spread (spread_phase).
+  // A fleet account's first refresh and keep-alive are still to be spread (spread_phase); so
+  // are the next ones after an attempt that took at least kRespreadAfter (it left in a herd).
+  static constexpr base::Duration kRespreadAfter{1000};
   bool phase_pending_ = cfg_.spread_first_refresh;
   std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
 };

@@ -3,33 +3,29 @@
 namespace sipline::base {
 
 Gate::~Gate() {
-  for (auto& [ticket, e] : entries_) timers_.cancel(e.grant_timer);
+  for (auto& [ticket, h] : held_) timers_.cancel(h.grant_timer);
 }
 
-Gate::Ticket Gate::acquire(std::function<void()> on_grant, bool& granted) {
-  const Ticket ticket = next_++;
-  granted = has_room() && holding_ == entries_.size();  // room, and nobody waits before us
+Gate::Ticket Gate::acquire(std::function<void()> on_grant, bool& granted, Priority priority) {
+  // Waiters are served by ticket: every kFirst ticket sorts before every kNormal one.
+  const Ticket ticket = priority == Priority::kFirst ? next_++ : (kNormalClass | next_++);
+  granted = has_room() && waiting_.empty();  // room, and nobody waits before us
   if (granted) {
-    hold(entries_.emplace(ticket, Entry{}).first->second);
+    hold(ticket);
   } else {
-    entries_.emplace(ticket, Entry{std::move(on_grant), false, 0, 0});
+    waiting_.emplace(ticket, std::move(on_grant));
     ++waited_total_;
   }
   return ticket;
 }
 
-void Gate::hold(Entry& e) {
-  e.holding = true;
-  e.epoch = control_ ? control_->epoch() : 0;
-  ++holding_;
+Gate::Held& Gate::hold(Ticket ticket) {
+  return held_.emplace(ticket, Held{0, control_ ? control_->epoch() : 0}).first->second;
 }
 
 void Gate::release(Ticket ticket, Answer answer) {
-  auto it = entries_.find(ticket);
-  if (it == entries_.end()) return;
-  if (control_ && it->second.holding) {
-    capacity_ = control_->on_answer(answer, it->second.epoch);
-  }
+  auto it = held_.find(ticket);
+  if (it != held_.end() && control_) capacity_ = control_->on_answer(answer, it->second.epoch);
   release(ticket);
 }
 
@@ -39,27 +35,27 @@ void Gate::adapt(std::optional<AdmissionControl> control) {
 }
 
 void Gate::release(Ticket ticket) {
-  auto it = entries_.find(ticket);
-  if (it == entries_.end()) return;
-  timers_.cancel(it->second.grant_timer);
-  if (it->second.holding) --holding_;
-  entries_.erase(it);
+  if (auto it = held_.find(ticket); it != held_.end()) {
+    timers_.cancel(it->second.grant_timer);
+    held_.erase(it);
+  } else if (waiting_.erase(ticket) == 0) {
+    return;
+  }
   admit_waiters();
 }
 
 void Gate::admit_waiters() {
-  for (auto it = entries_.begin(); it != entries_.end() && has_room(); ++it) {
-    Entry& e = it->second;
-    if (e.holding) continue;
-    hold(e);
-    const Ticket ticket = it->first;
+  while (has_room() && !waiting_.empty()) {
+    auto first = waiting_.begin();
+    const Ticket ticket = first->first;
+    std::function<void()> fn = std::move(first->second);
+    waiting_.erase(first);
+    Held& h = hold(ticket);
     // From the loop, never from inside the releasing holder's call chain.
-    e.grant_timer = timers_.schedule_in(Duration{0}, [this, ticket] {
-      auto found = entries_.find(ticket);
-      if (found == entries_.end()) return;
+    h.grant_timer = timers_.schedule_in(Duration{0}, [this, ticket, fn = std::move(fn)] {
+      auto found = held_.find(ticket);
+      if (found == held_.end()) return;
       found->second.grant_timer = 0;
-      auto fn = std::move(found->second.on_grant);
-      found->second.on_grant = nullptr;
       if (fn) fn();
     });
   }

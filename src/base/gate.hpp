@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "base/admission.hpp"
 #include "base/timers.hpp"
@@ -24,18 +25,24 @@ class Gate {
   Gate(const Gate&) = delete;
   Gate& operator=(const Gate&) = delete;
 
+  // Who goes first among waiters: kFirst before every kNormal waiter (each class in arrival
+  // order). Refreshes of bindings still held go first: behind a fleet's start-up backlog they
+  // would all leave together when it clears, and come back together every cycle.
+  enum class Priority : std::uint8_t { kNormal, kFirst };
+
   // Asks for a place. When one is free and nobody waits, `granted` is set true and the caller
   // goes on at once (`on_grant` is dropped). Otherwise the caller waits: `on_grant` runs later,
   // from the loop, when a holder releases. Either way the ticket must be released once.
-  Ticket acquire(std::function<void()> on_grant, bool& granted);
+  Ticket acquire(std::function<void()> on_grant, bool& granted,
+                 Priority priority = Priority::kNormal);
   // Gives the place back (holder done) or stops waiting; unknown tickets and 0 are no-ops.
   void release(Ticket ticket);
   // The same, by a holder that knows how its attempt ended: an adaptive gate (adapt()) learns
   // its capacity from it. A waiter's answer is not counted (it sent nothing).
   void release(Ticket ticket, Answer answer);
 
-  std::size_t holding() const { return holding_; }
-  std::size_t waiting() const { return entries_.size() - holding_; }
+  std::size_t holding() const { return held_.size(); }
+  std::size_t waiting() const { return waiting_.size(); }
   std::size_t capacity() const { return capacity_; }
   // A new limit; more room admits waiters (from the loop), less lets holders finish first.
   void set_capacity(std::size_t capacity) {
@@ -49,22 +56,21 @@ class Gate {
   const AdmissionControl* control() const { return control_ ? &*control_ : nullptr; }
 
  private:
-  struct Entry {
-    std::function<void()> on_grant;  // empty once granted
-    bool holding = false;
-    TimerId grant_timer = 0;  // the loop callback that runs on_grant
+  struct Held {
+    TimerId grant_timer = 0;  // the loop callback that runs a waiter's on_grant
     std::uint64_t epoch = 0;  // the control's epoch when it got its place
   };
-  void hold(Entry& e);
-  bool has_room() const { return capacity_ == 0 || holding_ < capacity_; }
+  static constexpr Ticket kNormalClass = Ticket{1} << 63;
+  Held& hold(Ticket ticket);
+  bool has_room() const { return capacity_ == 0 || held_.size() < capacity_; }
   void admit_waiters();
 
   TimerService& timers_;
   std::size_t capacity_;
-  std::size_t holding_ = 0;
   Ticket next_ = 1;
   std::uint64_t waited_total_ = 0;
-  std::map<Ticket, Entry> entries_;  // ordered by ticket: waiters in arrival order
+  std::map<Ticket, std::function<void()>> waiting_;  // by ticket: kFirst, then arrival order
+  std::unordered_map<Ticket, Held> held_;
   std::optional<AdmissionControl> control_;
 };
 

@@ -4,6 +4,8 @@
 
 #include <asio/io_context.hpp>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "base/asio_timers.hpp"
@@ -39,6 +41,41 @@ TEST(Gate, GrantsUpToCapacityThenQueuesInArrivalOrder) {
   EXPECT_EQ(order, (std::vector<int>{3, 4}));
   gate.release(t3);
   gate.release(t4);
+  EXPECT_EQ(gate.holding(), 0u);
+  EXPECT_EQ(gate.waiting(), 0u);
+}
+
+// Waiters of priority kFirst (refreshes of held bindings) are served before every kNormal
+// waiter, each class in arrival order; a waiter that leaves is skipped.
+TEST(Gate, FirstPriorityWaitersGoAheadOfNormalOnes) {
+  VirtualTimers timers;
+  Gate gate(timers, 1);
+  std::vector<char> order;
+  bool g = false;
+  const auto holder = gate.acquire([] {}, g);
+  ASSERT_TRUE(g);
+  std::vector<Gate::Ticket> tickets;
+  for (const auto& [name, priority] :
+       std::vector<std::pair<char, Gate::Priority>>{{'a', Gate::Priority::kNormal},
+                                                    {'b', Gate::Priority::kFirst},
+                                                    {'c', Gate::Priority::kNormal},
+                                                    {'d', Gate::Priority::kFirst},
+                                                    {'e', Gate::Priority::kFirst}}) {
+    tickets.push_back(gate.acquire([&order, n = name] { order.push_back(n); }, g, priority));
+    EXPECT_FALSE(g) << name;
+  }
+  EXPECT_EQ(gate.waiting(), 5u);
+  gate.release(tickets[4]);  // 'e' gives up waiting
+  Gate::Ticket held = holder;
+  for (int i = 0; i < 4; ++i) {
+    gate.release(held);
+    timers.advance(Duration{0});
+    ASSERT_EQ(order.size(), static_cast<std::size_t>(i + 1));
+    const std::string names = "bdac";
+    held = tickets[names[i] == 'a' ? 0 : names[i] == 'b' ? 1 : names[i] == 'c' ? 2 : 3];
+  }
+  EXPECT_EQ(order, (std::vector<char>{'b', 'd', 'a', 'c'}));
+  gate.release(held);
   EXPECT_EQ(gate.holding(), 0u);
   EXPECT_EQ(gate.waiting(), 0u);
 }

@@ -66,6 +66,7 @@ struct Registration::Attempt {
   std::string request_uri;
   bool got_423 = false;
   bool followed_3xx = false;
+  base::Gate::Priority priority = base::Gate::Priority::kNormal;
   Done done;
 };
 
@@ -84,10 +85,11 @@ Registration::~Registration() {
   cancel();
 }
 
-void Registration::bind(std::uint32_t expires_s, Done done) {
+void Registration::bind(std::uint32_t expires_s, Done done, base::Gate::Priority priority) {
   auto a = std::make_unique<Attempt>();
   a->kind = Attempt::Kind::kBind;
   a->expires_s = expires_s;
+  a->priority = priority;
   a->done = std::move(done);
   start(std::move(a));
 }
@@ -127,7 +129,7 @@ void Registration::start(std::unique_ptr<Attempt> attempt) {
   auth_.begin_attempt();  // the wrong-password guard never carries over from another attempt
   if (gate_ != nullptr) {
     bool granted = false;
-    ticket_ = gate_->acquire([this] { proceed(); }, granted);
+    ticket_ = gate_->acquire([this] { proceed(); }, granted, attempt_->priority);
     if (!granted) return;  // proceed() runs when a place frees up
   }
   proceed();

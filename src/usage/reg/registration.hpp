@@ -51,7 +51,10 @@ class Registration {
   void set_gate(base::Gate* gate) { gate_ = gate; }
 
   // Registers our Contact for `expires_s`. One attempt; `done` runs once (never synchronously).
-  void bind(std::uint32_t expires_s, Done done);
+  // `priority`: its place among the gate's waiters (a refresh of a binding still held goes
+  // first, base::Gate::Priority).
+  void bind(std::uint32_t expires_s, Done done,
+            base::Gate::Priority priority = base::Gate::Priority::kNormal);
   // Removes the given contacts (each sent with expires=0, Expires: 0).
   void unbind(std::vector<std::string> contacts, Done done);
   // Removes every binding of the AOR: Contact: *, Expires: 0 (RFC 3261 §10.2.2).
