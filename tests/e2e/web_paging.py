@@ -18,8 +18,11 @@ wait = WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceExcept
 
 
 def first_cells(d):
-    return [r.find_element(By.TAG_NAME, "td").text
-            for r in d.find_elements(By.CSS_SELECTOR, "#rows tr")]
+    # Read in one script, in the page: element by element over WebDriver, a table of 100 rows
+    # took longer than the page's 2 s rebuild on a loaded machine, so every pass met a stale row.
+    return d.execute_script(
+        "return Array.from(document.querySelectorAll('#rows tr'))"
+        ".map(r => { const c = r.querySelector('td'); return c ? c.textContent.trim() : ''; });")
 
 
 def page_shows(info, first, count):
