@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 
@@ -19,9 +20,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The local ports of the UDP sockets process `pid` holds (its socket inodes looked up in
-// /proc/net/udp and udp6), one entry per socket.
-std::multiset<std::uint16_t> udp_ports_of(pid_t pid) {
+// The local ports of the sockets process `pid` holds in the kernel's tables `tables`
+// (/proc/net/udp ...), one entry per socket; `state`: only sockets in that state ("0A" for a
+// listening TCP socket), "" for any.
+std::multiset<std::uint16_t> ports_of(pid_t pid, std::initializer_list<const char*> tables,
+                                      const std::string& state = "") {
   std::set<std::string> inodes;
   for (const auto& fd :
        std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
@@ -30,7 +33,7 @@ std::multiset<std::uint16_t> udp_ports_of(pid_t pid) {
     if (!ec && target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
   }
   std::multiset<std::uint16_t> ports;
-  for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
+  for (const char* table : tables) {
     std::ifstream in(table);
     std::string line;
     std::getline(in, line);  // header
@@ -38,12 +41,16 @@ std::multiset<std::uint16_t> udp_ports_of(pid_t pid) {
       std::istringstream fields(line);
       std::string slot, local, remote, st, queues, tr, retr, uid, timeout, inode;
       fields >> slot >> local >> remote >> st >> queues >> tr >> retr >> uid >> timeout >> inode;
-      if (!inodes.contains(inode)) continue;
+      if (!inodes.contains(inode) || (!state.empty() && st != state)) continue;
       ports.insert(
           static_cast<std::uint16_t>(std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
     }
   }
   return ports;
+}
+
+std::multiset<std::uint16_t> udp_ports_of(pid_t pid) {
+  return ports_of(pid, {"/proc/net/udp", "/proc/net/udp6"});
 }
 
 // Sends `method` to user `user` at 127.0.0.1:`port` from a fresh socket; the first response
@@ -132,31 +139,9 @@ TEST(DaemonSharedPort, TwoHundredAccountsRegisterFromOneSocket) {
   EXPECT_EQ(d.terminate(), 0);
 }
 
-// The local ports of the listening TCP sockets process `pid` holds (/proc/net/tcp and tcp6,
-// state 0A), one entry per socket.
+// The local ports of the listening TCP sockets process `pid` holds.
 std::multiset<std::uint16_t> tcp_listen_ports_of(pid_t pid) {
-  std::set<std::string> inodes;
-  for (const auto& fd :
-       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
-    std::error_code ec;
-    const std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
-    if (!ec && target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
-  }
-  std::multiset<std::uint16_t> ports;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, st, queues, tr, retr, uid, timeout, inode;
-      fields >> slot >> local >> remote >> st >> queues >> tr >> retr >> uid >> timeout >> inode;
-      if (st != "0A" || !inodes.contains(inode)) continue;
-      ports.insert(
-          static_cast<std::uint16_t>(std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
-    }
-  }
-  return ports;
+  return ports_of(pid, {"/proc/net/tcp", "/proc/net/tcp6"}, "0A");
 }
 
 class SharedStreamPort : public ::testing::TestWithParam<Transport> {};
