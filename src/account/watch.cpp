@@ -100,7 +100,14 @@ void Watch::send() {
 }
 
 void Watch::on_outcome(const usage::sub::Outcome& o) {
-  leave_gate();
+  // Its answer teaches an adaptive gate as a REGISTER's does: no answer (timeout, transport
+  // error) or a 503 shrinks it, any other final response counts as the server keeping up.
+  if (stack_.gate != nullptr && ticket_ != 0) {
+    stack_.gate->release(ticket_, o.status_code == 0     ? base::Answer::kLost
+                                  : o.status_code == 503 ? base::Answer::kOverloaded
+                                                         : base::Answer::kAnswered);
+  }
+  ticket_ = 0;
   if (o.requested_s > requested_s()) min_expires_s_ = o.requested_s;  // after a 423
   if (o.action == ResponseAction::kRetryLater && stack_.fail_over &&
       stack_.fail_over({sent_to_, o.status_code == 0, o.status_code, o.retry_after_s.has_value(),

@@ -139,5 +139,30 @@ TEST_F(TwoAccounts, RegisterOutcomesTeachTheAdaptiveGate) {
   EXPECT_EQ(gate.capacity(), 1u);
 }
 
+// A SUBSCRIBE's answer teaches the adaptive gate too (issue 13): a 503 halves it, as it does
+// after a REGISTER.
+struct OneAccountOnAGate : Fixture {
+  base::Gate gate{timers, 4};
+  ~OneAccountOnAGate() override { account.reset(); }  // it leaves the gate before the gate goes
+};
+
+TEST_F(OneAccountOnAGate, SubscribeOutcomesTeachTheAdaptiveGate) {
+  gate.adapt(base::AdmissionControl(4, {.floor = 1, .ceiling = 8}));
+  cfg.subscribe_mwi = true;
+  transport.set_user(&txn);
+  account = std::make_unique<account::Account>(
+      1, cfg, account::Stack{txn, transport, timers, random, jitter, &gate, nullptr},
+      transport::Target{kServer, "127.0.0.9"}, previous_contacts, account::Account::Hooks{});
+  t0 = timers.now();
+  account->start();
+  answer_ok(next_request());  // the REGISTER: answered, a window of 4 not yet full
+  EXPECT_EQ(gate.capacity(), 4u);
+  auto subscribe = next_request();
+  ASSERT_EQ(subscribe.method(), "SUBSCRIBE");
+  answer(subscribe, 503);
+  EXPECT_EQ(gate.capacity(), 2u);
+  EXPECT_EQ(gate.holding(), 0u);
+}
+
 }  // namespace
 }  // namespace sipline::account_test
