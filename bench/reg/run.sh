@@ -37,7 +37,10 @@
 #      the timings less; 0 = unchanged), REGBENCH_PERF=1 (perf record the UA until all are
 #      registered: DIR/perf.txt, needs linux-perf), REGBENCH_EXPIRES_MIN (60:
 #      register_expiration_min, and baresip's regint in minutes), REGBENCH_HERD_S (0: seconds
-#      of refreshes counted per second at Kamailio once all are registered: DIR/herd.txt).
+#      of refreshes counted per second at Kamailio once all are registered: DIR/herd.txt),
+#      REGBENCH_KEEPALIVE_S (0: sipline's OPTIONS keep-alive off; else its interval),
+#      REGBENCH_RESTART_S (0: seconds watched after restarting Kamailio once all are
+#      registered, down REGBENCH_RESTART_DOWN_S = 2 s: drops and bindings, DIR/restart.txt).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -207,6 +210,32 @@ herd() {
   herd_report "$1/herd.txt" "$skip" | tee "$1/herd-summary.txt" | sed 's/^/regbench:   herd: /' >&2
 }
 
+# restart_registrar DIR: REGBENCH_RESTART_S > 0 restarts Kamailio (stopped, started again
+# after REGBENCH_RESTART_DOWN_S, default 2 s, on the same port, with an empty location table)
+# and watches the REGBENCH_RESTART_S seconds after it: the UDP receive-buffer drops (the
+# keep-alives and re-registrations that meet the new registrar; with REGBENCH_KEEPALIVE_S the
+# OPTIONS keep-alive is on) and the bindings it holds again. DIR/restart.txt.
+restart_registrar() {
+  local secs=${REGBENCH_RESTART_S:-0}
+  ((secs > 0)) || return 0
+  local rb0 t0 i c line
+  "$root/scripts/kamailio.sh" stop "$KAM_DIR" >/dev/null 2>&1 || true
+  sleep "${REGBENCH_RESTART_DOWN_S:-2}"
+  rb0=$(udp_counter RcvbufErrors)
+  kam_restart
+  t0=$EPOCHREALTIME
+  : >"$1/restart.txt"
+  for ((i = 1; i <= secs; i++)); do
+    sleep 1
+    c=$(kam_contacts "$KAM_CTL")
+    echo "$i $c $(($(udp_counter RcvbufErrors) - rb0))" >>"$1/restart.txt"
+  done
+  line=$(tail -1 "$1/restart.txt")
+  echo "regbench:   restart: registrar down ${REGBENCH_RESTART_DOWN_S:-2} s; ${secs} s later it holds" \
+    "$(cut -d' ' -f2 <<<"$line") bindings; rcvbuf errors since: $(cut -d' ' -f3 <<<"$line")" \
+    "(kam $(socket_drops "$KAM_PORT")); per second: $1/restart.txt (s, bindings, drops)" >&2
+}
+
 # run_one IMPL N DIR: one measured run; sets RUN_ROW and RUN_HWM.
 run_one() {
   local impl=$1 n=$2 dir=$3
@@ -233,13 +262,17 @@ run_one() {
   c1=$(cpu_ticks "$UA_PID") w1=$(wakeups "$UA_PID")
   ((ok)) && sleep "$IDLE_S"
   c2=$(cpu_ticks "$UA_PID") w2=$(wakeups "$UA_PID")
-  ((ok && n > 1)) && herd "$dir" "$t0"
   local hwm rb kd ud api=""
   hwm=$(vm_kib "$UA_PID" VmHWM)
   rb=$(($(udp_counter RcvbufErrors) - rb0))
   kd=$(socket_drops "$KAM_PORT")
   ud=$(ua_socket_drops "$base" $((base + ports - 1)))
   [[ $impl == sipline ]] && api=", api: $(api_states "$http")"
+  # After the row's figures: what follows changes the registrar's counters, not the row.
+  if ((ok && n > 1)); then
+    herd "$dir" "$t0"
+    restart_registrar "$dir"
+  fi
   capture_stop
   stop_pid "$UA_PID"
   UA_PID=""

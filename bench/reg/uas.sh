@@ -30,6 +30,9 @@ prepare_sipline() {
     printf 'sip_server = "127.0.0.1:%d"\ntransport = "udp"\n' "$kport"
     printf 'unregister_before_new_registration = "no"\nregister_expiration_min = %d\n' \
       "${REGBENCH_EXPIRES_MIN:-60}"
+    if ((${REGBENCH_KEEPALIVE_S:-0} > 0)); then
+      printf 'options_keepalive = true\noptions_keepalive_interval_s = %d\n' "$REGBENCH_KEEPALIVE_S"
+    fi
     # (An account binding an address of its own stays off the shared socket.)
     sipline_shared "$n" || printf 'bind_address = "127.0.0.1"\nlocal_sip_port = %d\nport_step = 1\n' "$base"
   } >"$dir/sipline.toml"
