@@ -46,8 +46,6 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       previous_contacts_(std::move(previous_contacts)),
       hooks_(std::move(hooks)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
-      flow_(stack.transport, stack.timers, stack.random, stack.jitter,
-            {[this](const std::string& why) { reregister_at_once("flow failed: " + why, true); }}),
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
       lease_timer_(stack.timers),
@@ -389,7 +387,15 @@ void Account::leave_old_binding(const Bound& old) {
 
 void Account::start_keepalive(const usage::reg::Outcome& o, std::optional<base::Duration> first) {
   // RFC 5626 §4.4: an outbound registration keeps its flow alive and watches it.
-  if (!identity_.instance.empty()) flow_.start(identity_.target, o.flow_timer_s, o.outbound);
+  if (!identity_.instance.empty()) {
+    if (!flow_) {  // made for outbound accounts only: the others never pay for it
+      flow_ = std::make_unique<usage::flow::FlowKeepalive>(
+          stack_.transport, stack_.timers, stack_.random, stack_.jitter,
+          usage::flow::FlowKeepalive::Callbacks{
+              [this](const std::string& why) { reregister_at_once("flow failed: " + why, true); }});
+    }
+    flow_->start(identity_.target, o.flow_timer_s, o.outbound);
+  }
   if (!keepalive_) return;
   keepalive_->start(identity_, seconds{cfg_.options_keepalive_interval_s},
                     cfg_.options_keepalive_max_tries,
@@ -397,7 +403,7 @@ void Account::start_keepalive(const usage::reg::Outcome& o, std::optional<base::
 }
 
 void Account::stop_keepalive() {
-  flow_.stop();
+  if (flow_) flow_->stop();
   if (keepalive_) keepalive_->stop();
 }
 
@@ -556,12 +562,13 @@ Snapshot Account::snapshot() const {
   s.flow_timer_s = outbound_seen_.flow_timer_s;
   s.pub_gruu = outbound_seen_.pub_gruu;
   s.temp_gruu = outbound_seen_.temp_gruu;
-  if (flow_.running()) {
-    s.flow_keepalive = std::string(usage::flow::to_string(flow_.kind()));
-    s.flow_interval = flow_.interval();
+  if (!flow_) return s;
+  if (flow_->running()) {
+    s.flow_keepalive = std::string(usage::flow::to_string(flow_->kind()));
+    s.flow_interval = flow_->interval();
   }
-  if (auto pong = flow_.last_pong()) s.last_pong_age = duration_cast<milliseconds>(now - *pong);
-  s.flow_failures = flow_.failures();
+  if (auto pong = flow_->last_pong()) s.last_pong_age = duration_cast<milliseconds>(now - *pong);
+  s.flow_failures = flow_->failures();
   return s;
 }
 

@@ -130,7 +130,9 @@ class Account {
   // A TCP/TLS connection to our server broke (from the transport).
   void on_transport_error(const transport::TransportError& error);
   // A keep-alive pong (RFC 5626 §4.4), for the flow keep-alive of an outbound account.
-  void on_pong(const transport::Pong& pong) { flow_.on_pong(pong); }
+  void on_pong(const transport::Pong& pong) {
+    if (flow_) flow_->on_pong(pong);
+  }
 
   Snapshot snapshot() const;
   // Adds this account's subscriptions to an engine-wide tally (cheaper than snapshot()).
@@ -193,7 +195,8 @@ class Account {
   auth::NonceCache nonces_;
   usage::reg::Registration reg_;
   std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
-  usage::flow::FlowKeepalive flow_;  // runs while registered with an instance (outbound)
+  // Runs while registered with an instance (outbound); made at the first such registration.
+  std::unique_ptr<usage::flow::FlowKeepalive> flow_;
   // Subscriptions and the NOTIFY server side (unsolicited MWI too, so always present).
   std::unique_ptr<Watchers> watchers_;
   std::unique_ptr<Calls> calls_;

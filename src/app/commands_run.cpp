@@ -154,7 +154,9 @@ int run_daemon(const std::string& config_path, Shard shard) {
   Daemon daemon{io, *engine};
   daemon.wait_for_signal();
   // Every account's socket is bound (engine->start) and the HTTP side listens: ready.
-  sd_notify("READY=1\nSTATUS=" + std::to_string(engine->accounts().size()) + " accounts");
+  // Counted without building every account's status (50,000 of them: ~90 MB at the peak).
+  const std::size_t account_count = engine->account_page(AccountQuery{.limit = 0}).total;
+  sd_notify("READY=1\nSTATUS=" + std::to_string(account_count) + " accounts");
   Watchdog watchdog(io);
   watchdog.start();
   LiveTable table(io, *engine, std::cout);
@@ -162,7 +164,7 @@ int run_daemon(const std::string& config_path, Shard shard) {
   spdlog::info("sipline {} running with {}", version(), config_path);
   if (shard.count > 1) {
     spdlog::info("shard {}/{}: running {} of the config's accounts", shard.index, shard.count,
-                 engine->accounts().size());
+                 account_count);
   }
   io.run();
   table.stop();

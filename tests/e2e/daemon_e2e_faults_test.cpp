@@ -473,7 +473,9 @@ TEST_F(DaemonScenario, HostileInputIsDroppedAndAccountsStayRegistered) {
   for (int index : {1, 2}) {
     Json before = d.account(index);
     ASSERT_FALSE(before.is_null()) << "the API stopped answering";
-    EXPECT_EQ(before["state"], "registered") << before.dump();
+    // Still bound: registered, or refreshing (a refresh every 2 s may be under way right now).
+    EXPECT_TRUE(before["state"] == "registered" || before["state"] == "refreshing")
+        << before.dump();
     // Still working: the next refresh (every 2 s) succeeds.
     EXPECT_TRUE(d.wait_account(
         index,
