@@ -74,8 +74,9 @@ void Watch::refresh_now() {
   if (state_ == WatchState::kActive) attempt();
 }
 
-void Watch::leave_gate() {
-  if (stack_.gate != nullptr) stack_.gate->release(ticket_);
+void Watch::leave_gate(std::optional<base::Answer> answer) {
+  if (stack_.gate != nullptr && answer) stack_.gate->release(ticket_, *answer);
+  if (stack_.gate != nullptr && !answer) stack_.gate->release(ticket_);
   ticket_ = 0;
 }
 
@@ -100,14 +101,8 @@ void Watch::send() {
 }
 
 void Watch::on_outcome(const usage::sub::Outcome& o) {
-  // Its answer teaches an adaptive gate as a REGISTER's does: no answer (timeout, transport
-  // error) or a 503 shrinks it, any other final response counts as the server keeping up.
-  if (stack_.gate != nullptr && ticket_ != 0) {
-    stack_.gate->release(ticket_, o.status_code == 0     ? base::Answer::kLost
-                                  : o.status_code == 503 ? base::Answer::kOverloaded
-                                                         : base::Answer::kAnswered);
-  }
-  ticket_ = 0;
+  // Its answer teaches an adaptive gate as a REGISTER's does (o.status_code 0: no answer).
+  leave_gate(base::answer_for_status(o.status_code));
   if (o.requested_s > requested_s()) min_expires_s_ = o.requested_s;  // after a 423
   if (o.action == ResponseAction::kRetryLater && stack_.fail_over &&
       stack_.fail_over({sent_to_, o.status_code == 0, o.status_code, o.retry_after_s.has_value(),

@@ -92,7 +92,8 @@ class Watch {
  private:
   void attempt();
   void send();
-  void leave_gate();
+  // Gives the gate's place back; with how the attempt ended when a SUBSCRIBE went out.
+  void leave_gate(std::optional<base::Answer> answer = std::nullopt);
   void on_outcome(const usage::sub::Outcome& o);
   void granted(std::uint32_t seconds);
   void fail(const std::string& why, base::Duration wait);

@@ -23,6 +23,13 @@ enum class Answer : std::uint8_t {
   kLost,        // no answer: transaction timeout (timer F) or a transport error
 };
 
+// The Answer of an attempt that ended with final status `status_code` (0: none came).
+constexpr Answer answer_for_status(int status_code) {
+  return status_code == 0     ? Answer::kLost
+         : status_code == 503 ? Answer::kOverloaded
+                              : Answer::kAnswered;
+}
+
 struct AdmissionLimits {
   std::size_t floor = 8;       // never below (nor below the start value)
   std::size_t ceiling = 4096;  // never above (nor above the start value, when higher)

@@ -70,6 +70,46 @@ Problem portless_problem(std::span<const AccountConfig> accounts,
   return p;
 }
 
+// The accounts on the shared TLS socket share its TLS client context, so they must agree on
+// tls_verify and (when verifying) tls_ca_file: one error at the first that differs, with how
+// many more do.
+void check_shared_tls(std::span<const AccountConfig> accounts,
+                      std::span<const AccountOrigin> origins, Diagnostics& out,
+                      std::span<const SharedPortSpec> shared) {
+  std::size_t first = accounts.size();  // the first account on the shared TLS socket
+  std::size_t differing = 0;
+  Problem p;
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    const AccountConfig& a = accounts[i];
+    if (!origin_of(origins, i).ports_known || !a.on_shared_tls(shared)) continue;
+    if (first == accounts.size()) {
+      first = i;
+      continue;
+    }
+    const AccountConfig& f = accounts[first];
+    const bool verify_differs = a.tls_verify != f.tls_verify;
+    if (!verify_differs && (!a.tls_verify || a.tls_ca_file == f.tls_ca_file)) continue;
+    if (differing++ > 0) continue;
+    const AccountOrigin o1 = origin_of(origins, first);
+    const AccountOrigin o2 = origin_of(origins, i);
+    p.code = ProblemCode::conflict;
+    p.file = o2.file;
+    p.line = o2.pos.line;
+    p.column = o2.pos.column;
+    p.key = o2.prefix + (verify_differs ? ".tls_verify" : ".tls_ca_file");
+    p.value = verify_differs ? (a.tls_verify ? "true" : "false") : toml_quote(a.tls_ca_file);
+    p.message = "the shared TLS socket checks servers one way for all its accounts, and " +
+                describe(o2, a, false) + " differs from " + describe(o1, f, false) + " (" +
+                (verify_differs ? std::string("tls_verify = ") + (f.tls_verify ? "true" : "false")
+                                : "tls_ca_file = " + toml_quote(f.tls_ca_file)) +
+                ")";
+  }
+  if (differing == 0) return;
+  if (differing > 1) p.message += " and so do " + std::to_string(differing - 1) + " more accounts";
+  p.message += ": give them the same tls_verify and tls_ca_file, or a local_tls_port of their own";
+  out.errors.push_back(std::move(p));
+}
+
 }  // namespace
 
 void check_port_clashes(std::span<const AccountConfig> accounts,
@@ -129,46 +169,6 @@ void check_port_clashes(std::span<const AccountConfig> accounts,
     out.errors.push_back(portless_problem(accounts, origins, portless, !shared.empty()));
   }
   check_shared_tls(accounts, origins, out, shared);
-}
-
-void check_shared_tls(std::span<const AccountConfig> accounts,
-                      std::span<const AccountOrigin> origins, Diagnostics& out,
-                      std::span<const SharedPortSpec> shared) {
-  std::size_t first = accounts.size();  // the first account on the shared TLS socket
-  std::size_t differing = 0;
-  Problem p;
-  for (std::size_t i = 0; i < accounts.size(); ++i) {
-    const AccountConfig& a = accounts[i];
-    if (!a.active || !origin_of(origins, i).ports_known || !a.may_use_tls() ||
-        !a.shares_port(Transport::tls, shared)) {
-      continue;
-    }
-    if (first == accounts.size()) {
-      first = i;
-      continue;
-    }
-    const AccountConfig& f = accounts[first];
-    const bool verify_differs = a.tls_verify != f.tls_verify;
-    if (!verify_differs && (!a.tls_verify || a.tls_ca_file == f.tls_ca_file)) continue;
-    if (differing++ > 0) continue;
-    const AccountOrigin o1 = origin_of(origins, first);
-    const AccountOrigin o2 = origin_of(origins, i);
-    p.code = ProblemCode::conflict;
-    p.file = o2.file;
-    p.line = o2.pos.line;
-    p.column = o2.pos.column;
-    p.key = o2.prefix + (verify_differs ? ".tls_verify" : ".tls_ca_file");
-    p.value = verify_differs ? (a.tls_verify ? "true" : "false") : toml_quote(a.tls_ca_file);
-    p.message = "the shared TLS socket checks servers one way for all its accounts, and " +
-                describe(o2, a, false) + " differs from " + describe(o1, f, false) + " (" +
-                (verify_differs ? std::string("tls_verify = ") + (f.tls_verify ? "true" : "false")
-                                : "tls_ca_file = " + toml_quote(f.tls_ca_file)) +
-                ")";
-  }
-  if (differing == 0) return;
-  if (differing > 1) p.message += " and so do " + std::to_string(differing - 1) + " more accounts";
-  p.message += ": give them the same tls_verify and tls_ca_file, or a local_tls_port of their own";
-  out.errors.push_back(std::move(p));
 }
 
 base::Result<AccountUpdate, Diagnostics> update_account(const Config& current, int index,

@@ -190,6 +190,11 @@ struct AccountConfig {
     }
     return false;
   }
+  // On the shared TLS socket of `shared` whenever it uses TLS (it shares that socket's checks of
+  // servers: tls_verify, tls_ca_file).
+  bool on_shared_tls(std::span<const SharedPortSpec> shared) const {
+    return active && may_use_tls() && shares_port(Transport::tls, shared);
+  }
   bool operator==(const AccountConfig&) const = default;  // SIGHUP: changed or not
 };
 

@@ -37,17 +37,11 @@ struct AccountOrigin {
 // Two active accounts listening on the same port and protocol (udp; tcp and tls share TCP
 // ports; tls listens on tls_port()) are one error naming both. `origins` may be shorter than
 // `accounts` (missing ones get "account[N]" and no position). Accounts on a `shared` socket
-// ([daemon] shared_port, port not pinned) claim no port of their own.
+// ([daemon] shared_port, port not pinned) claim no port of their own; those on its TLS socket
+// must check servers alike (tls_verify, tls_ca_file).
 void check_port_clashes(std::span<const AccountConfig> accounts,
                         std::span<const AccountOrigin> origins, Diagnostics& out,
                         std::span<const SharedPortSpec> shared = {});
-
-// Part of check_port_clashes: the accounts on the shared TLS socket share its TLS client
-// context, so they must agree on tls_verify and (when verifying) tls_ca_file. One error at the
-// first that differs, with how many more do.
-void check_shared_tls(std::span<const AccountConfig> accounts,
-                      std::span<const AccountOrigin> origins, Diagnostics& out,
-                      std::span<const SharedPortSpec> shared);
 
 // PUT /api/accounts/N/settings: `settings` applied on top of account `index` (1-based) of
 // `current`, with the validation of the config file plus the port clash check against the other

@@ -138,7 +138,7 @@ class EngineImpl final : public Engine {
 
   std::vector<AccountStatus> accounts() const override {
     std::vector<AccountStatus> out;
-    for (const auto& rt : runtimes_) out.push_back(status_of(shown(*rt)));
+    for (const auto& rt : runtimes_) out.push_back(status_of(*rt));
     return out;
   }
 
@@ -148,7 +148,7 @@ class EngineImpl final : public Engine {
       const engine::AccountRuntime& rt = shown(*slot);
       const account::Account* a = rt.account();
       const auto state = a != nullptr ? account::to_string(a->state()) : "disabled";
-      page.add(state, rt.config().name, [&] { return status_of(rt); });
+      page.add(state, rt.config().name, [&] { return status_of(*slot); });
     }
     return page.finish();
   }
@@ -300,7 +300,9 @@ class EngineImpl final : public Engine {
     return rt;
   }
 
-  AccountStatus status_of(const engine::AccountRuntime& rt) const {
+  // The status of a slot (as shown(): a retiring runtime while it unregisters).
+  AccountStatus status_of(const engine::AccountRuntime& slot) const {
+    const engine::AccountRuntime& rt = shown(slot);
     AccountStatus s;
     const auto& c = rt.config();
     s.index = rt.index();

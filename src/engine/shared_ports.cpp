@@ -1,5 +1,7 @@
 #include "shared_ports.hpp"
 
+#include <algorithm>
+
 namespace sipline::engine {
 
 namespace {
@@ -29,13 +31,11 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all,
     tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
     tc.tls.key_file = all.daemon.tls_key_file;
     // How servers are checked: as the accounts on this socket say (config checks they agree).
-    for (const config::AccountConfig* a : accounts) {
-      if (!a->active || !a->may_use_tls() || !a->shares_port(config::Transport::tls, specs_)) {
-        continue;
-      }
-      tc.tls.verify = a->tls_verify;
-      tc.tls.ca_file = a->tls_ca_file;
-      break;
+    const auto first = std::find_if(accounts.begin(), accounts.end(),
+                                    [this](const auto* a) { return a->on_shared_tls(specs_); });
+    if (first != accounts.end()) {
+      tc.tls.verify = (*first)->tls_verify;
+      tc.tls.ca_file = (*first)->tls_ca_file;
     }
     auto opened = transport::AsioTransport::open(io, tc);
     if (!opened.ok()) {

@@ -81,19 +81,23 @@ struct ReceiveVector {
   std::array<mmsghdr, kVector> messages{};
   std::array<iovec, kVector> iov{};
   std::array<sockaddr_storage, kVector> from{};
+  ReceiveVector() {
+    for (int k = 0; k < kVector; ++k) {
+      iov[k] = iovec{data.get() + static_cast<std::size_t>(k) * kMaxDatagram, kMaxDatagram};
+      msghdr& h = messages[k].msg_hdr;
+      h.msg_name = &from[k];
+      h.msg_iov = &iov[k];
+      h.msg_iovlen = 1;
+    }
+  }
+  // msg_namelen is in-out: each read needs the full size again.
+  void ready() {
+    for (auto& m : messages) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+  }
 };
 
 ReceiveVector& receive_vector() {
   thread_local ReceiveVector v;
-  for (int k = 0; k < kVector; ++k) {
-    v.iov[k] = iovec{v.data.get() + static_cast<std::size_t>(k) * kMaxDatagram, kMaxDatagram};
-    msghdr& h = v.messages[k].msg_hdr;
-    h = msghdr{};
-    h.msg_name = &v.from[k];
-    h.msg_namelen = sizeof v.from[k];
-    h.msg_iov = &v.iov[k];
-    h.msg_iovlen = 1;
-  }
   return v;
 }
 
@@ -129,6 +133,7 @@ bool UdpCore::drain(Slot& slot) {
   const int fd = slot.socket.native_handle();
   int read = 0;
   while (read < kBatch && !stopped_) {
+    v.ready();
     const int got = ::recvmmsg(fd, v.messages.data(), kVector, MSG_DONTWAIT, nullptr);
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -153,7 +158,6 @@ bool UdpCore::drain(Slot& slot) {
           slot,
           std::string_view(static_cast<const char*>(h.msg_iov->iov_base), v.messages[k].msg_len),
           from);
-      v.messages[k].msg_hdr.msg_namelen = sizeof v.from[k];  // in-out: ready for the next read
     }
     read += got;
     if (got < kVector) return false;  // the queue was empty: the next datagram wakes us

@@ -56,35 +56,35 @@ TEST_F(Fixture, FleetAccountSpreadsItsFirstRefreshOnly) {
   EXPECT_DOUBLE_EQ(at_s(refresh2), 2970.0 * 0.5 + 285.0);
 }
 
+// Registers (G 3600), answers the first refresh `late` after it left (its retransmissions
+// dropped) with G 600, and returns when the first and the next refresh left (s since start).
+std::pair<double, double> refreshes_around_a_late_answer(Fixture& f, Duration late) {
+  f.start();
+  f.register_with_challenge(3600);
+  auto refresh = f.wait_request();
+  f.timers.advance(late);
+  f.transport.take_sent();  // its retransmissions (timer E)
+  f.answer_ok(refresh, 600);
+  return {f.at_s(refresh), f.at_s(f.wait_request())};
+}
+
 // A fleet account whose refresh took 1 s or more (here its answer came 3 s late, as after a
 // wait behind the admission gate) spreads its next refresh across the whole wait again
 // (pinned jitter 0.5: half of 285 s), so the accounts that waited together do not refresh
 // together every cycle; a prompt answer keeps the usual rule (above).
 TEST_F(Fixture, FleetAccountWhoseRefreshWaitedSpreadsTheNextOneAgain) {
   cfg.spread_first_refresh = true;
-  start();
-  register_with_challenge(3600);
-  auto refresh = wait_request();
-  EXPECT_DOUBLE_EQ(at_s(refresh), 2970.0 * 0.5);
-  timers.advance(3000ms);
-  transport.take_sent();  // its retransmissions (timer E)
-  answer_ok(refresh, 600);
-  auto refresh2 = wait_request();
-  EXPECT_DOUBLE_EQ(at_s(refresh2), 2970.0 * 0.5 + 3.0 + 285.0 * 0.5);
+  const auto [refresh, next] = refreshes_around_a_late_answer(*this, 3000ms);
+  EXPECT_DOUBLE_EQ(refresh, 2970.0 * 0.5);
+  EXPECT_DOUBLE_EQ(next, 2970.0 * 0.5 + 3.0 + 285.0 * 0.5);
 }
 
 // An account of an [[account]] table keeps the rule of account-settings.md however long its
 // refresh took.
 TEST_F(Fixture, WrittenAccountKeepsTheRuleAfterASlowRefresh) {
-  start();
-  register_with_challenge(3600);
-  auto refresh = wait_request();
-  EXPECT_DOUBLE_EQ(at_s(refresh), 2970.0);
-  timers.advance(3000ms);
-  transport.take_sent();  // its retransmissions (timer E)
-  answer_ok(refresh, 600);
-  auto refresh2 = wait_request();
-  EXPECT_DOUBLE_EQ(at_s(refresh2), 2970.0 + 3.0 + 285.0);
+  const auto [refresh, next] = refreshes_around_a_late_answer(*this, 3000ms);
+  EXPECT_DOUBLE_EQ(refresh, 2970.0);
+  EXPECT_DOUBLE_EQ(next, 2970.0 + 3.0 + 285.0);
 }
 
 TEST_F(Fixture, GrantedExpiryComesFromOurContactThenExpiresHeader) {

@@ -53,7 +53,7 @@ std::optional<base::Answer> admission_answer(const Outcome& outcome) {
     case FailureClass::kTlsCertificate:
       return std::nullopt;
     default:
-      return outcome.status_code == 503 ? base::Answer::kOverloaded : base::Answer::kAnswered;
+      return base::answer_for_status(outcome.status_code);
   }
 }
 
