@@ -284,7 +284,7 @@ void Account::send_register() {
   register_target_ = identity_.target;
   // Back at a target whose old binding is still being removed: that Expires: 0 must not land
   // after this REGISTER.
-  if (leaver_ && leaver_identity_.target == register_target_) leaver_->cancel();
+  if (leaver_ && leaver_->identity.target == register_target_) leaver_->reg.cancel();
   if (!refresh_identity()) {  // the Contact would name no reachable address: not sent
     usage::reg::Outcome o;
     o.failure = FailureClass::kTransport;
@@ -358,19 +358,17 @@ void Account::on_registered(const usage::reg::Outcome& o) {
 }
 
 void Account::leave_old_binding(const Bound& old) {
-  leaver_identity_ = identity_;
-  leaver_identity_.target = old.target;
   // A Registration of its own (the account's may be busy at once): its own Call-ID, as the old
   // registrar is another one; the account's nonces, so nc stays right if the realm is shared.
-  leaver_ = std::make_unique<usage::reg::Registration>(
-      stack_.txn, stack_.transport, stack_.random,
-      auth::Credentials{cfg_.auth_user(), cfg_.password});
-  leaver_->share_nonces(&nonces_);
-  leaver_->set_identity(leaver_identity_);
+  leaver_ = std::unique_ptr<Leaver>(new Leaver{
+      identity_, {stack_.txn, stack_.transport, stack_.random, {cfg_.auth_user(), cfg_.password}}});
+  leaver_->identity.target = old.target;
+  leaver_->reg.share_nonces(&nonces_);
+  leaver_->reg.set_identity(leaver_->identity);
   const std::string where = transport::to_string(old.target.remote);
   spdlog::info("account[{}]: removing our binding at {} (registered at {} now)", index_, where,
                transport::to_string(register_target_.remote));
-  leaver_->unbind({old.contact}, [this, where](const usage::reg::Outcome& o) {
+  leaver_->reg.unbind({old.contact}, [this, where](const usage::reg::Outcome& o) {
     const std::string how = o.registered()       ? std::to_string(o.status_code)
                             : o.status_code != 0 ? std::to_string(o.status_code)
                                                  : std::string(usage::reg::to_string(o.failure));

@@ -236,8 +236,12 @@ class Account {
     base::TimePoint until{};
   };
   std::optional<Bound> bound_;
-  txn::Identity leaver_identity_;                     // the old target's, for leaver_
-  std::unique_ptr<usage::reg::Registration> leaver_;  // its Expires: 0
+  // The old target's identity and its Expires: 0; made only for a move between targets.
+  struct Leaver {
+    txn::Identity identity;
+    usage::reg::Registration reg;
+  };
+  std::unique_ptr<Leaver> leaver_;
   void leave_old_binding(const Bound& old);
   usage::reg::Outcome outbound_seen_;  // the last 2xx's outbound / flow_timer_s / GRUUs
   std::uint64_t locate_generation_ = 0;

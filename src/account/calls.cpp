@@ -173,9 +173,10 @@ void Calls::on_state(std::uint64_t id, CallState s) {
   ended_.rtp_received += done.rtp.received;
   ended_.rtp_lost += done.rtp.lost;
   if (on_ended_) on_ended_(done);
-  history_.push_front(std::move(done));
-  if (history_.size() > kHistory) history_.pop_back();
-  if (on_change_) on_change_(history_.front(), before);
+  if (!history_) history_.emplace();
+  history_->push_front(std::move(done));
+  if (history_->size() > kHistory) history_->pop_back();
+  if (on_change_) on_change_(history_->front(), before);
   // The Call is inside its own callback: it goes on the next turn of the loop.
   std::weak_ptr<char> alive = life_;
   stack_.timers.schedule_in(base::Duration{0}, [this, alive, id] {
@@ -217,7 +218,7 @@ std::vector<CallRecord> Calls::records() const {
   for (const auto& [id, e] : entries_) {
     if (e->call->state() != CallState::kTerminated) out.push_back(live(*e));
   }
-  out.insert(out.end(), history_.begin(), history_.end());
+  if (history_) out.insert(out.end(), history_->begin(), history_->end());
   return out;
 }
 
@@ -226,7 +227,8 @@ std::optional<CallRecord> Calls::record(std::uint64_t id) const {
   if (it != entries_.end() && it->second->call->state() != CallState::kTerminated) {
     return live(*it->second);
   }
-  for (const auto& r : history_) {
+  if (!history_) return std::nullopt;
+  for (const auto& r : *history_) {
     if (r.id == id) return r;
   }
   return std::nullopt;

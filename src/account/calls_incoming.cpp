@@ -15,17 +15,15 @@ void answer_with(const msg::Message& req, const txn::Respond& respond, int code)
 }  // namespace
 
 void Calls::install() {
-  txn::TransactionLayer& t = stack_.txn;
-  t.set_request_handler("INVITE",
-                        [this](const msg::Message& req, const transport::Address& src,
-                               txn::Respond respond) { on_invite(req, src, std::move(respond)); });
-  t.set_request_handler("CANCEL", [this](const msg::Message& req, const transport::Address&,
-                                         const txn::Respond&) { on_cancel(req); });
   // OPTIONS outside a dialog stays the transaction layer's default 200.
-  for (const char* method : {"ACK", "BYE", "INFO", "UPDATE"}) {
-    t.set_request_handler(method, [this](const msg::Message& req, const transport::Address&,
-                                         const txn::Respond& respond) { in_dialog(req, respond); });
-  }
+  stack_.txn.set_request_handler(
+      {"INVITE", "CANCEL", "ACK", "BYE", "INFO", "UPDATE"},
+      [this](const msg::Message& req, const transport::Address& src, txn::Respond respond) {
+        const std::string_view method = req.method();
+        if (method == "INVITE") return on_invite(req, src, std::move(respond));
+        if (method == "CANCEL") return on_cancel(req);
+        in_dialog(req, respond);
+      });
 }
 
 bool Calls::from_server(const transport::Address& source) const {

@@ -10,11 +10,13 @@
 #include <asio/steady_timer.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "app/commands.hpp"
 #include "app/http_server.hpp"
 #include "app/http_token.hpp"
 #include "app/live_table.hpp"
+#include "app/log_batch.hpp"
 #include "app/sd_notify.hpp"
 #include "sipline/daemon.hpp"
 #include "sipline/engine.hpp"
@@ -131,7 +133,12 @@ int run_daemon(const std::string& config_path, Shard shard) {
     return kExitUsage;
   }
   if (!init_logging(engine->log_level())) init_logging("info");
-  if (logs_to_journal(config_path)) log_to_journal();
+  std::optional<BatchedStderrLog> batched_log;  // destroyed (flushed) before `io`
+  if (logs_to_journal(config_path)) {
+    log_to_journal();
+  } else {
+    batched_log.emplace(io);
+  }
   if (!engine->start(error)) {
     spdlog::error("cannot start: {}", error);
     return kExitFailure;

@@ -28,6 +28,7 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all,
     tc.protocol = protocol_of(spec.transport);
     tc.port = spec.port;
     tc.receive_buffer_bytes = kSharedReceiveBuffer;
+    tc.batch_sends = true;
     tc.tls.cert_file = all.daemon.tls_cert_file;  // "": the generated self-signed certificate
     tc.tls.key_file = all.daemon.tls_key_file;
     // How servers are checked: as the accounts on this socket say (config checks they agree).

@@ -55,6 +55,10 @@ struct TransportConfig {
   // UDP: SO_RCVBUF asked of the kernel (capped by net.core.rmem_max); 0: the kernel's default.
   // A socket shared by thousands of accounts takes a burst of answers at once.
   int receive_buffer_bytes = 0;
+  // UDP: the datagrams sent during one turn of the loop leave together, one sendmmsg per
+  // socket at the end of the turn, instead of a sendto each. For a socket many accounts send
+  // on (shared-port mode); a socket of one account rarely has two to send at once.
+  bool batch_sends = false;
 };
 
 // Why open() failed: names the protocol, address and port; `reason` is short and plain

@@ -255,13 +255,63 @@ void UdpCore::send(const Target& target, std::string bytes) {
   asio::ip::udp::endpoint to(*ip, target.remote.port);
   const bool message = !only_crlf(bytes) && !stun::looks_like_stun(bytes);  // not keep-alives
   if (message) trace(TraceDirection::kSent, slot->local, to_address(Protocol::kUdp, to), bytes);
+  if (!batch_sends_) return send_now(*slot, to, std::move(bytes), target, message);
+  if (batch_.empty()) {
+    auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
+    asio::post(slot->socket.get_executor(), [self] { self->flush_batch(); });
+  }
+  batch_.push_back(Queued{slot, to, std::move(bytes), target, message});
+}
+
+void UdpCore::flush_batch() {
+  std::vector<Queued> batch = std::move(batch_);
+  batch_.clear();
+  if (stopped_ || batch.empty()) return;
+  constexpr std::size_t kMax = 64;  // datagrams per sendmmsg
+  std::array<mmsghdr, kMax> headers{};
+  std::array<iovec, kMax> iov{};
+  std::size_t i = 0;
+  while (i < batch.size()) {
+    // The run of datagrams from i on that leave by the same socket.
+    Slot* slot = batch[i].slot;
+    std::size_t n = 0;
+    while (i + n < batch.size() && n < kMax && batch[i + n].slot == slot) {
+      Queued& q = batch[i + n];
+      iov[n] = iovec{q.bytes.data(), q.bytes.size()};
+      msghdr& h = headers[n].msg_hdr;
+      h = msghdr{};
+      h.msg_name = q.to.data();
+      h.msg_namelen = static_cast<socklen_t>(q.to.size());
+      h.msg_iov = &iov[n];
+      h.msg_iovlen = 1;
+      ++n;
+    }
+    int done = n > 1 ? ::sendmmsg(slot->socket.native_handle(), headers.data(),
+                                  static_cast<unsigned>(n), MSG_DONTWAIT)
+                     : 0;
+    if (done < 0) done = 0;
+    for (std::size_t k = 0; k < static_cast<std::size_t>(done); ++k) {
+      sent(headers[k].msg_len, batch[i + k].message);
+    }
+    // What the kernel did not take (a full buffer, an error for one destination): one at a
+    // time, with send_now()'s handling of each error.
+    for (std::size_t k = static_cast<std::size_t>(done); k < n && !stopped_; ++k) {
+      Queued& q = batch[i + k];
+      send_now(*q.slot, q.to, std::move(q.bytes), q.target, q.message);
+    }
+    i += n;
+  }
+}
+
+void UdpCore::send_now(Slot& slot, const asio::ip::udp::endpoint& to, std::string bytes,
+                       const Target& target, bool message) {
   // Sent at once when the socket's buffer has room (almost always): no operation to allocate
   // and no trip through the reactor. An error left by an ICMP report for an earlier send
   // (ECONNREFUSED) belongs to that send, which the error queue names: this one is sent again.
   std::error_code ec;
   std::size_t size = 0;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    size = slot->socket.send_to(asio::buffer(bytes), to, 0, ec);
+    size = slot.socket.send_to(asio::buffer(bytes), to, 0, ec);
     if (ec != asio::error::connection_refused) break;
   }
   if (!ec) return sent(size, message);
@@ -274,7 +324,7 @@ void UdpCore::send(const Target& target, std::string bytes) {
   // The socket's send buffer is full: the reactor sends it when there is room.
   auto data = std::make_shared<std::string>(std::move(bytes));
   auto self = std::static_pointer_cast<UdpCore>(shared_from_this());
-  slot->socket.async_send_to(
+  slot.socket.async_send_to(
       asio::buffer(*data), to,
       [self, data, target, message, to](const std::error_code& ec, std::size_t size) {
         if (self->stopped_ || ec == asio::error::operation_aborted) return;
@@ -312,6 +362,7 @@ std::vector<Address> UdpCore::bound_addresses() const {
 }
 
 void UdpCore::stop() {
+  flush_batch();  // what was sent before the stop (an unregistration) still leaves
   stopped_ = true;
   user_ = nullptr;
   trace_ = nullptr;

@@ -2,7 +2,8 @@
 // IPv6 on one port); each datagram is one message. A socket holds no receive buffer of its own:
 // it waits until readable, then reads up to 16 datagrams per recvmmsg into buffers shared by
 // every UDP socket of the thread (thousands of accounts would otherwise keep 64 KiB each).
-// Sends go straight to the socket, through the reactor only when its buffer is full.
+// Sends go straight to the socket, through the reactor only when its buffer is full; with
+// batch_sends, those of one turn of the loop go together in one sendmmsg at its end.
 #pragma once
 #include <asio/ip/udp.hpp>
 #include <memory>
@@ -18,7 +19,7 @@ class UdpCore final : public CoreBase {
   static base::Result<std::shared_ptr<CoreBase>, BindError> open(asio::io_context& io,
                                                                  const TransportConfig& config);
   UdpCore(asio::io_context& io, const TransportConfig& config)
-      : CoreBase(io, config.protocol, config.limits) {}
+      : CoreBase(io, config.protocol, config.limits), batch_sends_(config.batch_sends) {}
 
   void send(const Target& target, std::string bytes) override;
   Address local_address(const Target& target) const override;
@@ -42,6 +43,12 @@ class UdpCore final : public CoreBase {
   bool drain(Slot& slot);
   // drain(), then waits for readiness, or reads on from the loop when the batch was full.
   void drain_then_wait(Slot& slot);
+  // Sends one datagram now (through the reactor when the socket's buffer is full).
+  void send_now(Slot& slot, const asio::ip::udp::endpoint& to, std::string bytes,
+                const Target& target, bool message);
+  // batch_sends: what send() queued this turn, one sendmmsg per socket (send_now() for what
+  // the kernel did not take).
+  void flush_batch();
   // Counts a datagram that left.
   void sent(std::size_t size, bool message);
   // Reads the socket's error queue (IP_RECVERR): an ICMP unreachable for one of our sends fails
@@ -55,6 +62,15 @@ class UdpCore final : public CoreBase {
 
   std::vector<Slot> slots_;  // never grows after open(): handlers hold references
   std::uint16_t port_ = 0;
+  struct Queued {
+    Slot* slot;
+    asio::ip::udp::endpoint to;
+    std::string bytes;
+    Target target;
+    bool message;
+  };
+  bool batch_sends_ = false;
+  std::vector<Queued> batch_;  // batch_sends: queued this turn; a flush is posted when not empty
 };
 
 }  // namespace sipline::transport::detail

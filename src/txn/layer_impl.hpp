@@ -186,8 +186,21 @@ struct TransactionLayer::Impl {
   };
   std::vector<Completed> completed;
   base::Timer completed_sweep{timers};
-  // shared_ptr: a handler may replace or remove itself while it runs.
-  std::map<std::string, std::shared_ptr<RequestHandler>, std::less<>> handlers;
+  // shared_ptr: a handler may replace or remove itself while it runs; one handler may serve
+  // several methods. A handful of entries: a vector searched in order costs an allocation per
+  // layer, where a map cost one per method (every account has a layer).
+  struct HandlerEntry {
+    std::string method;
+    std::shared_ptr<RequestHandler> handler;
+  };
+  std::vector<HandlerEntry> handlers;
+  std::shared_ptr<RequestHandler> handler_for(std::string_view method) const {
+    for (const auto& e : handlers) {
+      if (e.method == method) return e.handler;
+    }
+    return nullptr;
+  }
+  void set_handler(std::string_view method, std::shared_ptr<RequestHandler> handler);
 
   // Client side (transaction_layer.cpp).
   std::uint64_t send_request(const transport::Target& target, std::string_view branch,

@@ -53,12 +53,11 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   apply_server(handle, a);
   if (request.method() == "CANCEL" && cancel_invite(request, checked, handle, source)) return;
 
-  auto it = handlers.find(request.method());
-  if (it == handlers.end()) {
+  const auto handler = handler_for(request.method());  // keeps it alive if it removes itself
+  if (!handler) {
     answer_by_default(request, handle);
     return;
   }
-  const auto handler = it->second;                    // keeps it alive if it removes itself
   (*handler)(request, source, make_respond(handle));  // may destroy the layer: nothing after
 }
 
@@ -82,9 +81,8 @@ void TransactionLayer::Impl::on_ack(const msg::Message& ack, const transport::Ad
       }
     }
   }
-  auto it = handlers.find("ACK");
-  if (it == handlers.end()) return;
-  const auto handler = it->second;
+  const auto handler = handler_for("ACK");
+  if (!handler) return;
   (*handler)(ack, source, [](std::string) {});
 }
 
@@ -99,9 +97,8 @@ bool TransactionLayer::Impl::cancel_invite(const msg::Message& cancel,
   const bool pending = fsm->cancellable();
   respond(handle, cancel_ok(cancel, random.tag(), server_header));
   if (!pending) return true;  // §9.2: a final was sent already, the CANCEL has no effect
-  auto it = handlers.find("CANCEL");
-  if (it == handlers.end()) return true;
-  const auto handler = it->second;
+  const auto handler = handler_for("CANCEL");
+  if (!handler) return true;
   (*handler)(cancel, source, [](std::string) {});  // may destroy the layer: nothing after
   return true;
 }
@@ -120,7 +117,7 @@ void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std:
 
 std::string TransactionLayer::Impl::allowed_methods() const {
   std::set<std::string_view> methods{"OPTIONS"};
-  for (const auto& [method, handler] : handlers) methods.insert(method);
+  for (const auto& e : handlers) methods.insert(e.method);
   std::string allow;
   for (std::string_view m : methods) {
     if (!allow.empty()) allow.append(", ");

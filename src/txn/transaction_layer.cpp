@@ -237,13 +237,29 @@ void TransactionLayer::set_server(std::string product) {
   impl_->server_header = std::move(product);
 }
 
-void TransactionLayer::set_request_handler(std::string_view method, RequestHandler handler) {
-  if (handler) {
-    impl_->handlers.insert_or_assign(std::string(method),
-                                     std::make_shared<RequestHandler>(std::move(handler)));
-  } else if (auto it = impl_->handlers.find(method); it != impl_->handlers.end()) {
-    impl_->handlers.erase(it);
+void TransactionLayer::Impl::set_handler(std::string_view method,
+                                         std::shared_ptr<RequestHandler> handler) {
+  auto it = std::find_if(handlers.begin(), handlers.end(),
+                         [&](const HandlerEntry& e) { return e.method == method; });
+  if (!handler) {
+    if (it != handlers.end()) handlers.erase(it);
+  } else if (it != handlers.end()) {
+    it->handler = std::move(handler);
+  } else {
+    handlers.push_back({std::string(method), std::move(handler)});
   }
+}
+
+void TransactionLayer::set_request_handler(std::string_view method, RequestHandler handler) {
+  set_request_handler({method}, std::move(handler));
+}
+
+void TransactionLayer::set_request_handler(std::initializer_list<std::string_view> methods,
+                                           RequestHandler handler) {
+  std::shared_ptr<RequestHandler> shared;
+  if (handler) shared = std::make_shared<RequestHandler>(std::move(handler));
+  impl_->handlers.reserve(impl_->handlers.size() + methods.size());
+  for (std::string_view m : methods) impl_->set_handler(m, shared);
 }
 
 void TransactionLayer::on_message(msg::Message message, const transport::Address& source,

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <variant>
@@ -96,6 +97,9 @@ class TransactionLayer final : public transport::TransportUser {
   // that INVITE has no final response yet, the "CANCEL" handler gets it (its Respond does
   // nothing) and should answer the INVITE 487. A CANCEL matching nothing gets 481.
   void set_request_handler(std::string_view method, RequestHandler handler);
+  // One handler for several methods (it tells them apart by the request's method): one
+  // allocation for all of them.
+  void set_request_handler(std::initializer_list<std::string_view> methods, RequestHandler handler);
   // The Allow value the layer sends: OPTIONS and every method with a handler ("NOTIFY, OPTIONS").
   std::string allowed_methods() const;
   // The Supported value of the layer's own 200 to OPTIONS (option tags); default empty.

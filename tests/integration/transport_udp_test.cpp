@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
+
 #include "transport_support.hpp"
 
 namespace sipline::transport::test {
@@ -13,12 +15,18 @@ class UdpTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     if (std::string_view(GetParam()) == "::1" && !ipv6_available()) GTEST_SKIP() << "no IPv6";
+    open(false);
+  }
+  void open(bool batch_sends) {
+    transport_.reset();
     TransportConfig c;
     c.bind_address = GetParam();
+    c.batch_sends = batch_sends;
     auto t = AsioTransport::open(io_, c);
     ASSERT_TRUE(t.ok()) << t.error().message();
     transport_ = std::move(t).value();
     transport_->set_user(&user_);
+    if (raw_.is_open()) return;
     raw_.open(asio::ip::make_address(GetParam()).is_v6() ? asio::ip::udp::v6()
                                                          : asio::ip::udp::v4());
   }
@@ -117,6 +125,55 @@ TEST_P(UdpTest, PortUnreachableIsReportedForThatDestination) {
   raw_send(sip_message("after-icmp"));
   ASSERT_TRUE(run_until(io_, [&] { return user_.messages.size() == 1; }));
   EXPECT_EQ(user_.errors.size(), 1u);
+}
+
+// batch_sends (a shared socket): what is sent in one turn of the loop leaves at its end, in
+// one sendmmsg, in order, and counted; a stop sends what was queued before it.
+TEST_P(UdpTest, BatchedSendsLeaveTogetherInOrderAtTheEndOfTheTurn) {
+  open(true);
+  const auto ip = asio::ip::make_address(GetParam());
+  asio::ip::udp::socket peer(io_, asio::ip::udp::endpoint(ip, 0));
+  const Address to{Protocol::kUdp, GetParam(), peer.local_endpoint().port()};
+  constexpr int kCount = 100;  // more than one sendmmsg takes
+  for (int i = 0; i < kCount; ++i) transport_->send(Target{to, ""}, sip_message(std::to_string(i)));
+  EXPECT_EQ(transport_->counters().datagrams_out, 0u) << "queued until the turn ends";
+  ASSERT_TRUE(run_until(io_, [&] { return transport_->counters().datagrams_out == kCount; }));
+  EXPECT_EQ(transport_->counters().messages_out, static_cast<std::uint64_t>(kCount));
+  std::array<char, 2048> buf{};
+  for (int i = 0; i < kCount; ++i) {
+    const std::size_t n = peer.receive(asio::buffer(buf));
+    ASSERT_EQ(std::string(buf.data(), n), sip_message(std::to_string(i)));
+  }
+
+  transport_->send(Target{to, ""}, sip_message("before-stop"));
+  transport_.reset();  // stops it
+  peer.non_blocking(true);
+  std::error_code ec;
+  const std::size_t n = peer.receive(asio::buffer(buf), 0, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(std::string(buf.data(), n), sip_message("before-stop"));
+}
+
+// A batched send to a dead port is reported like a single one, and the others still leave.
+TEST_P(UdpTest, BatchedSendToADeadPortIsReportedAndTheRestLeave) {
+  open(true);
+  const auto ip = asio::ip::make_address(GetParam());
+  std::uint16_t closed_port = 0;
+  {
+    asio::ip::udp::socket probe(io_, asio::ip::udp::endpoint(ip, 0));
+    closed_port = probe.local_endpoint().port();
+  }
+  asio::ip::udp::socket peer(io_, asio::ip::udp::endpoint(ip, 0));
+  const Address dead{Protocol::kUdp, GetParam(), closed_port};
+  const Address live{Protocol::kUdp, GetParam(), peer.local_endpoint().port()};
+  transport_->send(Target{dead, ""}, sip_message("to-nobody"));
+  transport_->send(Target{live, ""}, sip_message("to-peer"));
+  ASSERT_TRUE(run_until(io_, [&] { return !user_.errors.empty(); }));
+  EXPECT_EQ(user_.errors[0].kind, TransportErrorKind::kUnreachable);
+  EXPECT_EQ(user_.errors[0].target.remote, dead);
+  std::array<char, 2048> buf{};
+  const std::size_t n = peer.receive(asio::buffer(buf));
+  EXPECT_EQ(std::string(buf.data(), n), sip_message("to-peer"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Loopback, UdpTest, ::testing::Values("127.0.0.1", "::1"),
