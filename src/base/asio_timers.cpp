@@ -1,34 +1,85 @@
 #include "base/asio_timers.hpp"
 
+#include <algorithm>
+
 namespace sipline::base {
+
+namespace {
+// std::push_heap and friends build a max-heap: "greater" puts the earliest deadline on top.
+struct Later {
+  template <typename E>
+  bool operator()(const E& a, const E& b) const {
+    return a.when != b.when ? a.when > b.when : a.seq > b.seq;
+  }
+};
+}  // namespace
 
 AsioTimers::~AsioTimers() {
   timer_.cancel();
 }
 
 TimerId AsioTimers::schedule_at(TimePoint when, std::function<void()> fn) {
-  const TimerId id = next_id_++;
-  queue_.emplace(Key{when, id}, std::move(fn));
-  by_id_.emplace(id, when);
+  std::uint32_t index = 0;
+  if (!free_.empty()) {
+    index = free_.back();
+    free_.pop_back();
+  } else {
+    index = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& slot = slots_[index];
+  slot.fn = std::move(fn);
+  slot.live = true;
+  ++live_;
+  const TimerId id = (static_cast<TimerId>(slot.generation) << 32) | index;
+  heap_.push_back(Entry{when, next_seq_++, id});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
   if (when < armed_for_) rearm();
   return id;
 }
 
+AsioTimers::Slot* AsioTimers::live_slot(TimerId id) {
+  const std::uint32_t index = slot_of(id);
+  if (index >= slots_.size()) return nullptr;
+  Slot& slot = slots_[index];
+  return slot.live && slot.generation == generation_of(id) ? &slot : nullptr;
+}
+
+void AsioTimers::release(std::uint32_t index) {
+  Slot& slot = slots_[index];
+  slot.fn = nullptr;
+  slot.live = false;
+  ++slot.generation;
+  if (slot.generation == 0) slot.generation = 1;  // id 0 is never valid
+  --live_;
+  free_.push_back(index);
+}
+
 void AsioTimers::cancel(TimerId id) {
-  auto it = by_id_.find(id);
-  if (it == by_id_.end()) return;
-  queue_.erase(Key{it->second, id});
-  by_id_.erase(it);
-  // The Asio timer may stay armed for the cancelled deadline: on_expiry then finds nothing due
-  // and re-arms for the next one. Cheaper than re-arming on every cancel.
+  if (live_slot(id) == nullptr) return;
+  release(slot_of(id));
+  // The heap entry stays until it comes up (prune), and the Asio timer may stay armed for it:
+  // on_expiry then finds nothing due and re-arms. Cheaper than re-arming on every cancel.
+}
+
+void AsioTimers::prune() {
+  while (!heap_.empty() && live_slot(heap_.front().id) == nullptr) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.pop_back();
+  }
+  if (heap_.size() <= 2 * live_ + 1024) return;
+  // Mostly cancelled entries (transaction timers that never fired): keep the live ones only.
+  std::erase_if(heap_, [this](const Entry& e) { return live_slot(e.id) == nullptr; });
+  std::make_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 void AsioTimers::rearm() {
-  if (queue_.empty()) {
+  prune();
+  if (heap_.empty()) {
     armed_for_ = TimePoint::max();  // the next schedule_at arms
     return;
   }
-  const TimePoint next = queue_.begin()->first.first;
+  const TimePoint next = heap_.front().when;
   armed_for_ = next;
   timer_.expires_at(next);  // cancels the wait in progress (its handler sees operation_aborted)
   timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const std::error_code& ec) {
@@ -45,14 +96,20 @@ void AsioTimers::on_expiry() {
   armed_for_ = TimePoint::min();
   const TimePoint now = Clock::now();
   // Timers scheduled by the callbacks below wait for the next turn of the loop, even when due.
-  const TimerId newest = next_id_;
+  const std::uint64_t newest = next_seq_;
   const std::weak_ptr<bool> alive = alive_;
-  while (!queue_.empty()) {
-    auto it = queue_.begin();
-    if (it->first.first > now || it->first.second >= newest) break;
-    auto fn = std::move(it->second);
-    by_id_.erase(it->first.second);
-    queue_.erase(it);
+  while (!heap_.empty()) {
+    const Entry top = heap_.front();
+    if (live_slot(top.id) == nullptr) {  // cancelled
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      heap_.pop_back();
+      continue;
+    }
+    if (top.when > now || top.seq >= newest) break;
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.pop_back();
+    auto fn = std::move(slots_[slot_of(top.id)].fn);
+    release(slot_of(top.id));
     fn();
     if (alive.expired()) return;  // the callback destroyed the service (and its owner)
   }

@@ -1,14 +1,15 @@
 // The production TimerService: one Asio steady_timer on the single loop, armed for the earliest
-// of an ordered queue of deadlines. A pending timer costs a queue entry (about a hundred bytes),
-// not an Asio timer object and its pending operation: thousands of accounts each keep a refresh,
-// a retry or a keep-alive timer armed all the time.
+// deadline of a binary heap. A pending timer costs a heap entry (24 bytes) and a slot in a
+// reused table (its callback): scheduling allocates nothing but what the callback itself needs,
+// and cancelling only frees the slot (the heap entry is skipped when it comes up). Thousands of
+// accounts each keep a refresh, a retry or a keep-alive timer armed, and every transaction arms
+// and cancels two or three.
 #pragma once
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
-#include <map>
+#include <cstdint>
 #include <memory>
-#include <unordered_map>
-#include <utility>
+#include <vector>
 
 #include "base/timers.hpp"
 
@@ -21,19 +22,38 @@ class AsioTimers final : public TimerService {
   TimePoint now() const override { return Clock::now(); }
   TimerId schedule_at(TimePoint when, std::function<void()> fn) override;
   void cancel(TimerId id) override;
-  std::size_t pending() const override { return by_id_.size(); }
+  std::size_t pending() const override { return live_; }
 
  private:
-  using Key = std::pair<TimePoint, TimerId>;
+  // Ids name a slot and its generation: a cancelled or fired id never matches the slot again.
+  struct Slot {
+    std::function<void()> fn;
+    std::uint32_t generation = 1;
+    bool live = false;
+  };
+  struct Entry {
+    TimePoint when;
+    std::uint64_t seq;  // schedule order: equal deadlines fire first-scheduled first
+    TimerId id;
+  };
+  static std::uint32_t slot_of(TimerId id) { return static_cast<std::uint32_t>(id); }
+  static std::uint32_t generation_of(TimerId id) { return static_cast<std::uint32_t>(id >> 32); }
+  // The slot `id` names while the timer is pending, else nullptr.
+  Slot* live_slot(TimerId id);
+  void release(std::uint32_t index);
+  // Drops cancelled entries from the top of the heap; rebuilds it when they outnumber the live.
+  void prune();
   // Arms the Asio timer for the earliest deadline (or leaves it idle when none is pending).
   void rearm();
   void on_expiry();
 
   asio::steady_timer timer_;
   TimePoint armed_for_ = TimePoint::max();
-  TimerId next_id_ = 1;
-  std::map<Key, std::function<void()>> queue_;
-  std::unordered_map<TimerId, TimePoint> by_id_;
+  std::uint64_t next_seq_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_;  // slots to reuse
+  std::vector<Entry> heap_;          // min-heap by (when, seq); may hold cancelled ids
+  std::size_t live_ = 0;
   // Expires with the service: handlers already queued on the loop (and on_expiry, after each
   // callback) check it, so none touches a destroyed service.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

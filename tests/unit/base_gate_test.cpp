@@ -173,6 +173,40 @@ TEST(AsioTimers, FireInDeadlineOrderAndCancelledNeverFire) {
   EXPECT_EQ(timers.pending(), 0u);
 }
 
+// Transactions arm and cancel thousands of timers that never fire: the cancelled are dropped
+// (their slots reused, the heap rebuilt) and the live ones still fire in order, once each.
+TEST(AsioTimers, ManyCancelledTimersAreDroppedAndTheLiveOnesFireInOrder) {
+  asio::io_context io;
+  AsioTimers timers(io);
+  std::vector<int> fired;
+  const auto now = timers.now();
+  for (int round = 0; round < 3; ++round) {
+    std::vector<TimerId> ids;
+    for (int i = 0; i < 5000; ++i) {
+      ids.push_back(timers.schedule_at(now + Duration{1 + i % 7}, [&] { fired.push_back(-1); }));
+    }
+    for (TimerId id : ids) timers.cancel(id);
+    timers.cancel(ids.front());  // twice: a no-op
+  }
+  EXPECT_EQ(timers.pending(), 0u);
+  timers.schedule_at(now + Duration{20}, [&] { fired.push_back(2); });
+  const TimerId gone = timers.schedule_at(now + Duration{5}, [&] { fired.push_back(-2); });
+  timers.schedule_at(now + Duration{5}, [&] { fired.push_back(0); });
+  timers.schedule_at(now + Duration{5}, [&] { fired.push_back(1); });  // same deadline: after
+  timers.cancel(gone);
+  EXPECT_EQ(timers.pending(), 3u);
+  io.run_for(std::chrono::seconds(1));
+  EXPECT_EQ(fired, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(timers.pending(), 0u);
+  timers.cancel(gone);  // an id whose slot was reused never cancels the new timer
+  bool later = false;
+  timers.schedule_in(Duration{1}, [&] { later = true; });
+  timers.cancel(gone);
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(later);
+}
+
 TEST(AsioTimers, EarlierTimerAddedLaterStillFiresFirst) {
   asio::io_context io;
   AsioTimers timers(io);
