@@ -13,8 +13,8 @@
 #   KiB/acct   (VmHWM with N accounts - VmHWM with 1 account) / (N - 1)
 #   rcvbuf     the kernel's UDP RcvbufErrors (/proc/net/snmp) from start to the end of the idle
 #              window; "kam/ua" splits them by socket (skmem drops at Kamailio's / the UA's ports)
-#   idle CPU s CPU used in the IDLE_S seconds after all were registered, and in the IDLE_S
-#              seconds after that (by then every transaction has ended, T4 = 5 s: nothing is
+#   idle CPU s CPU used in the IDLE_S seconds after all were registered, and in IDLE_S seconds
+#              from IDLE_GAP_S after that (by then every transaction has ended, T4 = 5 s: nothing is
 #              due, target 0), each with the UA's context switches (wakeups, all threads)
 #   kam CPU s  CPU of every Kamailio process from the UA's start until all were registered
 #
@@ -24,6 +24,7 @@
 #
 # env: SIPLINE_BIN (default: build sipline_cli in BUILD_DIR, default <repo>/build-regbench,
 #      RelWithDebInfo), BARESIP_BIN (baresip), TIMEOUT_S (60, per run), IDLE_S (5),
+#      IDLE_GAP_S (1: seconds between the idle windows),
 #      SIPLINE_LOG_LEVEL (info), KAM_DEFINES ("LOG_LEVEL=1 UDP_CHILDREN=4 NUMERIC_USERS": Kamailio
 #      -A defines; LOG_LEVEL=1 keeps its per-request xlog lines out of the measurement,
 #      NUMERIC_USERS lets users past 1999 register), KAMAILIO_PRESENCE (0: a registrar only, no
@@ -35,7 +36,7 @@
 #      REGBENCH_KEEP=1 (keep the run directory with configs, logs, captures; else removed),
 #      REGBENCH_NICE (-10: nice value of the whole bench, so other jobs on the machine disturb
 #      the timings less; 0 = unchanged), REGBENCH_PERF=1 (perf record the UA until all are
-#      registered: DIR/perf.txt, needs linux-perf), REGBENCH_EXPIRES_MIN (60:
+#      registered: DIR/perf.txt, needs linux-perf; =idle: in the first idle window instead), REGBENCH_EXPIRES_MIN (60:
 #      register_expiration_min, and baresip's regint in minutes), REGBENCH_HERD_S (0: seconds
 #      of refreshes counted per second at Kamailio once all are registered: DIR/herd.txt),
 #      REGBENCH_KEEPALIVE_S (0: sipline's OPTIONS keep-alive off; else its interval),
@@ -61,6 +62,7 @@ done
 
 TIMEOUT_S=${TIMEOUT_S:-60}
 IDLE_S=${IDLE_S:-5}
+IDLE_GAP_S=${IDLE_GAP_S:-1}
 SIPLINE_LOG_LEVEL=${SIPLINE_LOG_LEVEL:-info}
 KAM_DEFINES=${KAM_DEFINES:-LOG_LEVEL=1 UDP_CHILDREN=4 NUMERIC_USERS}
 IMPLS=${IMPLS:-sipline baresip}
@@ -174,12 +176,15 @@ capture_report() {  # capture_report DIR T0
   sed -n '1,3p' "$1/timeline.txt" | sed 's/^/regbench:   /' >&2
 }
 
-# profile_start DIR / profile_stop DIR: REGBENCH_PERF=1 samples the UA with perf (call graphs)
-# from its start until all are registered; DIR/perf.txt has the flat profile by symbol (its
-# self time) and DIR/perf.data the samples.
+# profile_start DIR PHASE / profile_stop DIR: REGBENCH_PERF=1 samples the UA with perf (call
+# graphs) from its start until all are registered (PHASE reg), REGBENCH_PERF=idle in the first
+# idle window instead (PHASE idle: the transactions ending); DIR/perf.txt has the flat profile
+# by symbol (its self time) and DIR/perf.data the samples.
 PERF_PID=""
 profile_start() {
-  [[ ${REGBENCH_PERF:-0} == 1 ]] || return 0
+  local want=${REGBENCH_PERF:-0}
+  [[ $want == 1 ]] && want=reg
+  [[ $want == "$2" ]] || return 0
   perf record -q -F 499 --call-graph dwarf,16384 -o "$1/perf.data" -p "$UA_PID" >"$1/perf.log" 2>&1 &
   PERF_PID=$!
 }
@@ -251,15 +256,21 @@ run_one() {
   k0=$(group_cpu_ticks "$KAM_PID")
   t0=$(now)
   "start_$impl" "$dir"
-  profile_start "$dir"
+  profile_start "$dir" reg
   wait_registered "$n" "$t0" || ok=0
   profile_stop "$dir"
-  local cpu_reg kam_reg c0 w0 c1 w1 c2 w2
+  local cpu_reg kam_reg c0 w0 c1 w1 c1b w1b c2 w2
   cpu_reg=$(cpu_ticks "$UA_PID")
   kam_reg=$(($(group_cpu_ticks "$KAM_PID") - k0))
   c0=$cpu_reg w0=$(wakeups "$UA_PID")
+  profile_start "$dir" idle
   ((ok)) && sleep "$IDLE_S"
   c1=$(cpu_ticks "$UA_PID") w1=$(wakeups "$UA_PID")
+  profile_stop "$dir"
+  # The second window starts IDLE_GAP_S later: the last answers' transactions end at T4 = 5 s
+  # (Timer K), at the first window's edge; after that nothing is due.
+  ((ok)) && sleep "$IDLE_GAP_S"
+  c1b=$(cpu_ticks "$UA_PID") w1b=$(wakeups "$UA_PID")
   ((ok)) && sleep "$IDLE_S"
   c2=$(cpu_ticks "$UA_PID") w2=$(wakeups "$UA_PID")
   local hwm rb kd ud api=""
@@ -279,11 +290,11 @@ run_one() {
   RUN_HWM=${hwm:-0}
   [[ $REG_S =~ ^[0-9] ]] || REG_S="$REG_S ($REG_COUNT/$n)"
   RUN_ROW="$impl|$n|$REG_S|$(ticks_to_s "$cpu_reg")|$RUN_HWM|$rb|$kd/$ud"
-  RUN_ROW+="|$(ticks_to_s $((c1 - c0)))|$((w1 - w0))|$(ticks_to_s $((c2 - c1)))|$((w2 - w1))"
+  RUN_ROW+="|$(ticks_to_s $((c1 - c0)))|$((w1 - w0))|$(ticks_to_s $((c2 - c1b)))|$((w2 - w1b))"
   RUN_ROW+="|$(ticks_to_s "$kam_reg")"
   echo "regbench: $impl N=$n: registered in $REG_S s, cpu $(ticks_to_s "$cpu_reg") s," \
     "VmHWM $hwm KiB, rcvbuf errors $rb (kam $kd, ua $ud), idle cpu/wakeups" \
-    "$(ticks_to_s $((c1 - c0))) s/$((w1 - w0)) then $(ticks_to_s $((c2 - c1))) s/$((w2 - w1))$api" >&2
+    "$(ticks_to_s $((c1 - c0))) s/$((w1 - w0)) then $(ticks_to_s $((c2 - c1b))) s/$((w2 - w1b))$api" >&2
   capture_report "$dir" "$t0"
 }
 

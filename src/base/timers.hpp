@@ -14,6 +14,16 @@ using TimePoint = Clock::time_point;
 using Duration = std::chrono::milliseconds;
 using TimerId = std::uint64_t;  // 0 is never a valid id
 
+// `t` rounded up to a whole multiple of `grain` of its clock: for housekeeping deadlines that
+// may come a little late, so that thousands of them (one per account) share one wake-up of the
+// loop per grain instead of one each.
+inline TimePoint coarse(TimePoint t, Duration grain) {
+  const auto since = t.time_since_epoch();
+  const auto g = std::chrono::duration_cast<TimePoint::duration>(grain);
+  const auto rest = since % g;
+  return rest == TimePoint::duration::zero() ? t : t + (g - rest);
+}
+
 class TimerService {
  public:
   virtual ~TimerService() = default;

@@ -186,6 +186,7 @@ struct TransactionLayer::Impl {
   };
   std::vector<Completed> completed;
   base::Timer completed_sweep{timers};
+  void arm_sweep();
   // shared_ptr: a handler may replace or remove itself while it runs; one handler may serve
   // several methods. A handful of entries: a vector searched in order costs an allocation per
   // layer, where a map cost one per method (every account has a layer).
