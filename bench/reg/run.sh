@@ -32,8 +32,9 @@
 #      presence server and no pua_reginfo PUBLISH per registration), REGBENCH_SHARED (auto: sipline's accounts
 #      share one socket, [daemon] shared_port, when N > 10000 — past the machine's 20,000 file
 #      descriptors a socket each cannot go; 1 always, 0 never: a socket per account), IMPLS ("sipline
-#      baresip"; any of sipline, baresip, sipp, run in that order for each N), REPEAT (1: runs per row, the median by time is shown), REGBENCH_PCAP=1
-#      (capture the registrar's traffic, DIR/timeline.txt from bench/reg/timeline.sh),
+#      baresip"; any of sipline, baresip, sipp, in the order given, for each N), REPEAT (1: runs
+#      per row, the median by time is shown), REGBENCH_PCAP=1 (capture the registrar's traffic,
+#      DIR/timeline.txt from bench/reg/timeline.sh),
 #      REGBENCH_KEEP=1 (keep the run directory with configs, logs, captures; else removed),
 #      REGBENCH_NICE (-10: nice value of the whole bench, so other jobs on the machine disturb
 #      the timings less; 0 = unchanged), REGBENCH_PERF=1 (perf record the UA until all are
