@@ -62,12 +62,16 @@ kam_contacts() {
     2>/dev/null | awk -F' = ' '{ n = $2 + 0 } END { print n + 0 }'
 }
 
+# alive PID: PID runs (not exited, not a zombie waiting for the bench to reap it).
+alive() {
+  [[ -d /proc/$1 && $(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
 # wait_gone PID SECONDS: wait until PID has exited (true) or SECONDS passed (false).
 wait_gone() {
   local i
   for ((i = 0; i < $2 * 20; i++)); do
-    [[ -d /proc/$1 && $(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) != Z ]] ||
-      return 0
+    alive "$1" || return 0
     sleep 0.05
   done
   return 1
