@@ -69,7 +69,15 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   reg_.set_gate(stack.registration_gate);
   reg_.set_identity(identity_);
   refresh_identity();
-  make_watchers();
+  // Subscriptions are made with the account when it has any; else at the first NOTIFY (an
+  // unsolicited MWI): most of a fleet's accounts never need them.
+  if (cfg_.subscribe_mwi || cfg_.subscribe_reg_event || !cfg_.blf.empty()) make_watchers();
+  stack_.txn.set_request_handler(
+      "NOTIFY",
+      [this](const msg::Message& request, const transport::Address& source, txn::Respond respond) {
+        const transport::Address trusted[] = {identity_.target.remote};
+        watchers().on_notify(request, source, trusted, respond);
+      });
   if (stack.calls != nullptr) {
     calls_ = std::make_unique<Calls>(index_, cfg_,
                                      Calls::Stack{stack.txn, stack.transport, stack.timers,
@@ -95,12 +103,11 @@ void Account::make_watchers() {
     return static_cast<std::uint32_t>(
         duration_cast<seconds>(lease_end_ - stack_.timers.now()).count());
   });
-  stack_.txn.set_request_handler(
-      "NOTIFY",
-      [this](const msg::Message& request, const transport::Address& source, txn::Respond respond) {
-        const transport::Address trusted[] = {identity_.target.remote};
-        watchers_->on_notify(request, source, trusted, respond);
-      });
+}
+
+Watchers& Account::watchers() {
+  if (!watchers_) make_watchers();
+  return *watchers_;
 }
 
 Account::~Account() = default;
@@ -354,7 +361,8 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   bound_ = Bound{register_target_, identity_.contact, lease_end_};
   transition(State::kRegistered);
   start_keepalive(o, first_keepalive);
-  watchers_->start();  // the first time: subscriptions begin once the account is registered
+  // The first time: subscriptions begin once the account is registered.
+  if (watchers_) watchers_->start();
 }
 
 void Account::leave_old_binding(const Bound& old) {
@@ -498,7 +506,7 @@ void Account::stop(std::function<void()> done) {
     done();
   };
   // Subscriptions end (Expires: 0) before the binding is removed.
-  if (!watchers_->empty()) return watchers_->stop(std::move(finish));
+  if (watchers_ && !watchers_->empty()) return watchers_->stop(std::move(finish));
   if (bound) return finish();
   done_timer_.arm_in(base::Duration{0}, std::move(finish));
 }
@@ -515,7 +523,7 @@ void Account::unbind_and_finish(std::function<void()> done) {
 }
 
 void Account::add_subscriptions_to(SubscriptionTally& tally) const {
-  watchers_->add_to(tally);
+  if (watchers_) watchers_->add_to(tally);
 }
 
 Snapshot Account::snapshot() const {
@@ -547,10 +555,12 @@ Snapshot Account::snapshot() const {
   s.keepalive_misses_total = keepalive_ ? keepalive_->misses_total() : 0;
   s.register_requests = reg_.requests_sent();
   s.last_refresh_latency = last_latency_;
-  s.mwi = watchers_->mwi();
-  s.subscriptions = watchers_->snapshots();
-  s.blf = watchers_->blf();
-  s.notifies_rejected = watchers_->notifies_rejected();
+  if (watchers_) {
+    s.mwi = watchers_->mwi();
+    s.subscriptions = watchers_->snapshots();
+    s.blf = watchers_->blf();
+    s.notifies_rejected = watchers_->notifies_rejected();
+  }
   s.server_target = transport::to_string(identity_.target.remote);
   s.server_target_reason = target_reason_;
   s.server_target_rank = target_rank_;

@@ -177,6 +177,7 @@ class Account {
                        std::optional<base::Duration> first = std::nullopt);
   void stop_keepalive();
   void make_watchers();
+  Watchers& watchers();  // made on first use
   void on_reg_event(RegEventAction action, const std::string& why);
   void unbind_and_finish(std::function<void()> done);
   bool lease_valid() const;
@@ -197,7 +198,8 @@ class Account {
   std::unique_ptr<usage::options::Keepalive> keepalive_;  // only when options_keepalive
   // Runs while registered with an instance (outbound); made at the first such registration.
   std::unique_ptr<usage::flow::FlowKeepalive> flow_;
-  // Subscriptions and the NOTIFY server side (unsolicited MWI too, so always present).
+  // Subscriptions and the NOTIFY server side: made with the account when it subscribes to
+  // anything, else at the first NOTIFY (unsolicited MWI); null until then.
   std::unique_ptr<Watchers> watchers_;
   std::unique_ptr<Calls> calls_;
   base::Timer refresh_timer_;
