@@ -18,15 +18,16 @@ std::optional<std::uint32_t> NonceCache::next_nc(const Challenge& challenge) {
   return ++it->nc;
 }
 
-const Challenge* NonceCache::latest(HeaderKind kind) const {
+const std::shared_ptr<const Challenge>& NonceCache::latest_shared(HeaderKind kind) const {
   const auto& same = kind == HeaderKind::kWww ? latest_www_ : latest_proxy_;
   const auto& other = kind == HeaderKind::kWww ? latest_proxy_ : latest_www_;
-  if (same) return &*same;
-  return other ? &*other : nullptr;
+  return same ? same : other;
 }
 
-void NonceCache::note(const Challenge& challenge) {
-  (challenge.kind == HeaderKind::kWww ? latest_www_ : latest_proxy_) = challenge;
+void NonceCache::note(std::shared_ptr<const Challenge> challenge) {
+  if (!challenge) return;
+  auto& slot = challenge->kind == HeaderKind::kWww ? latest_www_ : latest_proxy_;
+  slot = std::move(challenge);
 }
 
 void NonceCache::clear() {

@@ -5,6 +5,7 @@
 // when a subscription reuses the registration's nonce.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,9 +25,12 @@ class NonceCache {
   std::optional<std::uint32_t> next_nc(const Challenge& challenge);
   // The newest challenge received of `kind` (WWW or proxy), else of the other kind; nullptr
   // before any.
-  const Challenge* latest(HeaderKind kind) const;
-  // A challenge just received (and answered): the newest of its kind.
-  void note(const Challenge& challenge);
+  const Challenge* latest(HeaderKind kind) const { return latest_shared(kind).get(); }
+  const std::shared_ptr<const Challenge>& latest_shared(HeaderKind kind) const;
+  // A challenge just received (and answered): the newest of its kind. Shared with the session
+  // that answered it (one copy of a challenge an account, not one per holder).
+  void note(std::shared_ptr<const Challenge> challenge);
+  void note(const Challenge& challenge) { note(std::make_shared<const Challenge>(challenge)); }
   void clear();
 
  private:
@@ -37,7 +41,7 @@ class NonceCache {
     std::uint32_t nc = 0;
   };
   std::vector<Entry> entries_;  // oldest first
-  std::optional<Challenge> latest_www_, latest_proxy_;
+  std::shared_ptr<const Challenge> latest_www_, latest_proxy_;
 };
 
 }  // namespace sipline::auth

@@ -49,7 +49,7 @@ Qop pick_qop(const QopOptions& offered) {
   return Qop::kNone;
 }
 
-bool same_nonce(const std::optional<Challenge>& last, const Challenge& c) {
+bool same_nonce(const std::shared_ptr<const Challenge>& last, const Challenge& c) {
   return last && last->kind == c.kind && last->realm == c.realm && last->nonce == c.nonce;
 }
 
@@ -89,15 +89,14 @@ base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& c
   return base::fail(AuthError{AuthErrorCode::kNonceCountExhausted, {}});
 }
 
-base::Result<std::string, AuthError> DigestSession::answer_next(const Challenge& challenge,
-                                                                std::string_view method,
-                                                                std::string_view digest_uri,
-                                                                std::string_view body) {
-  auto nc = next_nc(challenge);
+base::Result<std::string, AuthError> DigestSession::answer_next(
+    std::shared_ptr<const Challenge> challenge, std::string_view method,
+    std::string_view digest_uri, std::string_view body) {
+  auto nc = next_nc(*challenge);
   if (!nc) return base::fail(nc.error());
-  auto header = answer(challenge, *nc, method, digest_uri, body);
+  auto header = answer(*challenge, *nc, method, digest_uri, body);
   if (!header) return header;
-  last_ = challenge;
+  last_ = std::move(challenge);
   nc_ = *nc;
   return header;
 }
@@ -106,9 +105,9 @@ base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& c
                                                               std::string_view method,
                                                               std::string_view digest_uri,
                                                               std::string_view body) {
-  auto header = answer_next(challenge, method, digest_uri, body);
+  auto header = answer_next(std::make_shared<const Challenge>(challenge), method, digest_uri, body);
   if (!header) return header;
-  if (cache_ != nullptr) cache_->note(challenge);
+  if (cache_ != nullptr) cache_->note(last_);
   answered_ = true;
   ++answers_since_success_;
   return header;
@@ -117,10 +116,11 @@ base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& c
 base::Result<std::string, AuthError> DigestSession::reauthorize(std::string_view method,
                                                                 std::string_view digest_uri,
                                                                 std::string_view body) {
-  const Challenge* newest = cache_ != nullptr ? cache_->latest(kind()) : nullptr;
-  if (newest == nullptr && !last_) return base::fail(AuthError{AuthErrorCode::kNoChallenge, {}});
-  const Challenge challenge = newest != nullptr ? *newest : *last_;
-  return answer_next(challenge, method, digest_uri, body);
+  std::shared_ptr<const Challenge> challenge = last_;
+  if (cache_ != nullptr && cache_->latest(kind()) != nullptr)
+    challenge = cache_->latest_shared(kind());
+  if (!challenge) return base::fail(AuthError{AuthErrorCode::kNoChallenge, {}});
+  return answer_next(std::move(challenge), method, digest_uri, body);
 }
 
 void DigestSession::on_success() {

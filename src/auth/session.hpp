@@ -3,6 +3,7 @@
 // policy the registration engine asks for: answer this challenge, or the password is wrong.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,8 +82,8 @@ class DigestSession {
   // New credentials (config reload): also reset().
   void set_credentials(Credentials credentials);
 
-  bool has_challenge() const { return last_.has_value(); }
-  const Challenge* last_challenge() const { return last_ ? &*last_ : nullptr; }
+  bool has_challenge() const { return last_ != nullptr; }
+  const Challenge* last_challenge() const { return last_.get(); }
   std::uint32_t nonce_count() const { return nc_; }  // last nc sent, 0 before any
   // Header our answers go in (Authorization unless the last challenge came from a proxy).
   HeaderKind kind() const { return last_ ? last_->kind : HeaderKind::kWww; }
@@ -97,7 +98,7 @@ class DigestSession {
   // The nc for the next use of `challenge` (recorded as used), from the cache when shared.
   base::Result<std::uint32_t, AuthError> next_nc(const Challenge& challenge);
   // answer() with the next nc, remembered as this session's last challenge and count.
-  base::Result<std::string, AuthError> answer_next(const Challenge& challenge,
+  base::Result<std::string, AuthError> answer_next(std::shared_ptr<const Challenge> challenge,
                                                    std::string_view method,
                                                    std::string_view digest_uri,
                                                    std::string_view body);
@@ -105,7 +106,7 @@ class DigestSession {
   Credentials credentials_;
   base::Random* random_;
   NonceCache* cache_ = nullptr;
-  std::optional<Challenge> last_;
+  std::shared_ptr<const Challenge> last_;  // shared with the NonceCache, when there is one
   std::uint32_t nc_ = 0;
   bool answered_ = false;  // this attempt answered a challenge and has not heard success since
   int answers_since_success_ = 0;  // within this attempt
