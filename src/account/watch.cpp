@@ -75,8 +75,7 @@ void Watch::refresh_now() {
 }
 
 void Watch::leave_gate(std::optional<base::Answer> answer) {
-  if (stack_.gate != nullptr && answer) stack_.gate->release(ticket_, *answer);
-  if (stack_.gate != nullptr && !answer) stack_.gate->release(ticket_);
+  if (stack_.gate != nullptr) stack_.gate->release(ticket_, answer);
   ticket_ = 0;
 }
 

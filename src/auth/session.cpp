@@ -116,9 +116,9 @@ base::Result<std::string, AuthError> DigestSession::authorize(const Challenge& c
 base::Result<std::string, AuthError> DigestSession::reauthorize(std::string_view method,
                                                                 std::string_view digest_uri,
                                                                 std::string_view body) {
-  std::shared_ptr<const Challenge> challenge = last_;
-  if (cache_ != nullptr && cache_->latest(kind()) != nullptr)
-    challenge = cache_->latest_shared(kind());
+  std::shared_ptr<const Challenge> challenge =
+      cache_ != nullptr ? cache_->latest_shared(kind()) : nullptr;
+  if (!challenge) challenge = last_;
   if (!challenge) return base::fail(AuthError{AuthErrorCode::kNoChallenge, {}});
   return answer_next(std::move(challenge), method, digest_uri, body);
 }

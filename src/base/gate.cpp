@@ -23,19 +23,14 @@ Gate::Held& Gate::hold(Ticket ticket) {
   return held_.emplace(ticket, Held{0, control_ ? control_->epoch() : 0}).first->second;
 }
 
-void Gate::release(Ticket ticket, Answer answer) {
-  auto it = held_.find(ticket);
-  if (it != held_.end() && control_) capacity_ = control_->on_answer(answer, it->second.epoch);
-  release(ticket);
-}
-
 void Gate::adapt(std::optional<AdmissionControl> control) {
   control_ = std::move(control);
   if (control_) set_capacity(control_->capacity());
 }
 
-void Gate::release(Ticket ticket) {
+void Gate::release(Ticket ticket, std::optional<Answer> answer) {
   if (auto it = held_.find(ticket); it != held_.end()) {
+    if (answer && control_) capacity_ = control_->on_answer(*answer, it->second.epoch);
     timers_.cancel(it->second.grant_timer);
     held_.erase(it);
   } else if (waiting_.erase(ticket) == 0) {

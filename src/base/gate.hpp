@@ -36,10 +36,9 @@ class Gate {
   Ticket acquire(std::function<void()> on_grant, bool& granted,
                  Priority priority = Priority::kNormal);
   // Gives the place back (holder done) or stops waiting; unknown tickets and 0 are no-ops.
-  void release(Ticket ticket);
-  // The same, by a holder that knows how its attempt ended: an adaptive gate (adapt()) learns
+  // `answer`: how a holder's attempt ended, when it knows; an adaptive gate (adapt()) learns
   // its capacity from it. A waiter's answer is not counted (it sent nothing).
-  void release(Ticket ticket, Answer answer);
+  void release(Ticket ticket, std::optional<Answer> answer = std::nullopt);
 
   std::size_t holding() const { return held_.size(); }
   std::size_t waiting() const { return waiting_.size(); }

@@ -8,6 +8,7 @@
 //  - nothing of `this` is touched after a callback unless `life` is still alive (the callback
 //    may have destroyed the layer).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
@@ -195,11 +196,13 @@ struct TransactionLayer::Impl {
     std::shared_ptr<RequestHandler> handler;
   };
   std::vector<HandlerEntry> handlers;
-  std::shared_ptr<RequestHandler> handler_for(std::string_view method) const {
-    for (const auto& e : handlers) {
-      if (e.method == method) return e.handler;
-    }
-    return nullptr;
+  std::vector<HandlerEntry>::iterator entry_for(std::string_view method) {
+    return std::find_if(handlers.begin(), handlers.end(),
+                        [&](const HandlerEntry& e) { return e.method == method; });
+  }
+  std::shared_ptr<RequestHandler> handler_for(std::string_view method) {
+    auto it = entry_for(method);
+    return it != handlers.end() ? it->handler : nullptr;
   }
   void set_handler(std::string_view method, std::shared_ptr<RequestHandler> handler);
 

@@ -245,8 +245,7 @@ void TransactionLayer::set_server(std::string product) {
 
 void TransactionLayer::Impl::set_handler(std::string_view method,
                                          std::shared_ptr<RequestHandler> handler) {
-  auto it = std::find_if(handlers.begin(), handlers.end(),
-                         [&](const HandlerEntry& e) { return e.method == method; });
+  auto it = entry_for(method);
   if (!handler) {
     if (it != handlers.end()) handlers.erase(it);
   } else if (it != handlers.end()) {

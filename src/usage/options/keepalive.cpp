@@ -38,8 +38,7 @@ void Keepalive::stop() {
 }
 
 void Keepalive::leave_gate(std::optional<base::Answer> answer) {
-  if (gate_ != nullptr && answer) gate_->release(ticket_, *answer);
-  if (gate_ != nullptr) gate_->release(ticket_);
+  if (gate_ != nullptr) gate_->release(ticket_, answer);
   ticket_ = 0;
 }
 

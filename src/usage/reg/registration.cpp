@@ -116,8 +116,8 @@ void Registration::cancel() {
   leave_gate();
 }
 
-void Registration::leave_gate() {
-  if (gate_ != nullptr) gate_->release(ticket_);
+void Registration::leave_gate(std::optional<base::Answer> answer) {
+  if (gate_ != nullptr) gate_->release(ticket_, answer);
   ticket_ = 0;
 }
 
@@ -346,11 +346,7 @@ void Registration::on_success(const msg::Message& response) {
 
 void Registration::finish(Outcome outcome) {
   // Before `done`, which may start the next attempt.
-  if (auto answer = admission_answer(outcome); answer && gate_ != nullptr) {
-    gate_->release(ticket_, *answer);
-    ticket_ = 0;
-  }
-  leave_gate();
+  leave_gate(admission_answer(outcome));
   auto attempt = std::move(attempt_);
   if (attempt && attempt->done) attempt->done(outcome);
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,7 +72,8 @@ class Registration {
   struct Attempt;
   void start(std::unique_ptr<Attempt> attempt);
   void proceed();  // the attempt has its place: send the first REGISTER
-  void leave_gate();
+  // Gives the gate's place back; with how the attempt ended when it knows (admission_answer).
+  void leave_gate(std::optional<base::Answer> answer = std::nullopt);
   void send(const std::string* authorization);
   void on_event(const txn::ClientEvent& event);
   void on_final(const msg::Message& response);
