@@ -4,8 +4,9 @@
 
 #include <array>
 #include <cstdio>
-#include <fstream>
 #include <string>
+
+#include "temp_file.hpp"
 
 namespace {
 
@@ -28,9 +29,7 @@ Result sipline(const std::string& args, const std::string& env = "") {
 }
 
 std::string temp_file(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "app_cli_" + name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
+  return sipline_test::unique_temp_file("app_cli_" + name, text);
 }
 
 const std::string kExamples = std::string(SIPLINE_SOURCE_DIR) + "/examples";

@@ -2,11 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "sipline/engine.hpp"
+#include "temp_file.hpp"
 
 namespace sipline {
 namespace {
@@ -19,9 +19,7 @@ std::string example(const std::string& name) {
 }
 
 std::string write_temp(const std::string& name, const std::string& bytes) {
-  std::string path = ::testing::TempDir() + "app_parse_" + name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
+  return sipline_test::unique_temp_file("app_parse_" + name, bytes);
 }
 
 struct Output {
