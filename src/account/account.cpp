@@ -79,12 +79,25 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
         watchers().on_notify(request, source, trusted, respond);
       });
   if (stack.calls != nullptr) {
-    calls_ = std::make_unique<Calls>(index_, cfg_,
-                                     Calls::Stack{stack.txn, stack.transport, stack.timers,
-                                                  stack.random, other_request_fail_over()},
-                                     identity_, *stack.calls);
-    calls_->install();
+    stack_.txn.set_request_handler({"INVITE", "CANCEL", "ACK", "BYE", "INFO", "UPDATE"},
+                                   [this](const msg::Message& request,
+                                          const transport::Address& source, txn::Respond respond) {
+                                     open_calls()->on_request(request, source, std::move(respond));
+                                   });
+    if (!cfg_.media_file.empty()) open_calls();
   }
+}
+
+Calls* Account::open_calls() {
+  if (calls_ || stack_.calls == nullptr) return calls_.get();
+  calls_ = std::make_unique<Calls>(index_, cfg_,
+                                   Calls::Stack{stack_.txn, stack_.transport, stack_.timers,
+                                                stack_.random, other_request_fail_over()},
+                                   identity_, *stack_.calls);
+  calls_->set_on_change([this](const CallRecord& now, const std::string& before) {
+    if (stack_.calls->on_change) stack_.calls->on_change(*this, now, before);
+  });
+  return calls_.get();
 }
 
 void Account::make_watchers() {

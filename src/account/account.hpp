@@ -140,9 +140,14 @@ class Account {
   State state() const { return state_; }
   const config::AccountConfig& config() const { return cfg_; }
   const transport::Target& target() const { return identity_.target; }
-  // The account's calls (nullptr when the stack has no media).
+  int index() const { return index_; }
+  // The account's calls: nullptr until its first call, in or out (a fleet's accounts mostly
+  // never call; ~430 bytes each), or made at start when it has a media_file (a bad file is
+  // reported then). Always nullptr when the stack has no media.
   Calls* calls() { return calls_.get(); }
   const Calls* calls() const { return calls_.get(); }
+  // The calls, made now if they were not yet (to place one); nullptr without media.
+  Calls* open_calls();
 
  private:
   void transition(State next);

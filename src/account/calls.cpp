@@ -172,7 +172,7 @@ void Calls::on_state(std::uint64_t id, CallState s) {
   ended_.rtp_sent += done.rtp.sent;
   ended_.rtp_received += done.rtp.received;
   ended_.rtp_lost += done.rtp.lost;
-  if (on_ended_) on_ended_(done);
+  if (env_.on_ended) env_.on_ended(done);
   if (!history_) history_.emplace();
   history_->push_front(std::move(done));
   if (history_->size() > kHistory) history_->pop_back();

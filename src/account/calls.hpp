@@ -76,8 +76,9 @@ class Calls {
   Calls(const Calls&) = delete;
   Calls& operator=(const Calls&) = delete;
 
-  // Sets the INVITE, CANCEL, ACK, BYE and INFO handlers of the account's transaction layer.
-  void install();
+  // An incoming INVITE, CANCEL, ACK, BYE, INFO or UPDATE (the methods the account hands it;
+  // OPTIONS outside a dialog stays the transaction layer's default 200).
+  void on_request(const msg::Message& req, const transport::Address& source, txn::Respond respond);
 
   // Called after each state change of a call with its record then and its state before ("" for
   // a new call); the last one is "ended", with the outcome and the RTP figures. It runs inside
@@ -91,9 +92,6 @@ class Calls {
   // Before the answer: incoming 486 (603 with `decline`), outgoing CANCEL; after: BYE.
   CallAction hangup(std::uint64_t id, bool decline);
   void hangup_all();
-
-  // Called with each call as it ends, after its outcome is set (the engine keeps it on disk).
-  void set_on_ended(std::function<void(const CallRecord&)> f) { on_ended_ = std::move(f); }
 
   std::size_t active() const;
   // Active calls first (oldest first), then the history (latest first).
@@ -130,7 +128,6 @@ class Calls {
   // fleet's accounts mostly never call).
   std::optional<std::deque<CallRecord>> history_;
   CallTotals ended_;  // the ended calls' part of totals()
-  std::function<void(const CallRecord&)> on_ended_;
   ChangeHandler on_change_;
   std::shared_ptr<char> life_ = std::make_shared<char>('\0');
 };

@@ -14,16 +14,12 @@ void answer_with(const msg::Message& req, const txn::Respond& respond, int code)
 }
 }  // namespace
 
-void Calls::install() {
-  // OPTIONS outside a dialog stays the transaction layer's default 200.
-  stack_.txn.set_request_handler(
-      {"INVITE", "CANCEL", "ACK", "BYE", "INFO", "UPDATE"},
-      [this](const msg::Message& req, const transport::Address& src, txn::Respond respond) {
-        const std::string_view method = req.method();
-        if (method == "INVITE") return on_invite(req, src, std::move(respond));
-        if (method == "CANCEL") return on_cancel(req);
-        in_dialog(req, respond);
-      });
+void Calls::on_request(const msg::Message& req, const transport::Address& source,
+                       txn::Respond respond) {
+  const std::string_view method = req.method();
+  if (method == "INVITE") return on_invite(req, source, std::move(respond));
+  if (method == "CANCEL") return on_cancel(req);
+  in_dialog(req, respond);
 }
 
 bool Calls::from_server(const transport::Address& source) const {

@@ -3,6 +3,7 @@
 // its port; the codec the offer/answer chose is set when the call starts sending.
 #pragma once
 #include <asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@
 
 namespace sipline::account {
 
+class Account;
+struct CallRecord;
+
 // What every call of an engine shares: the loop, its timers, the RTP port range, the recording
 // directory ("": none) and the call id counter (ids unique across accounts).
 struct CallMediaEnv {
@@ -23,6 +27,12 @@ struct CallMediaEnv {
   media::PortAllocator& ports;
   std::string record_dir;
   std::uint64_t next_call_id = 1;
+  // The engine's hooks, one for all accounts (an account's calls are made at its first call):
+  // each call as it ends, after its outcome is set (the engine keeps it on disk); and each state
+  // change of a call, with its record then and its state before ("" for a new call), the last
+  // one "ended". Both run inside the call's own callback: they must not dial, answer or hang up.
+  std::function<void(const CallRecord&)> on_ended;
+  std::function<void(const Account&, const CallRecord& now, const std::string& before)> on_change;
 };
 
 struct RtpFigures {

@@ -217,11 +217,6 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   account_ = std::make_unique<account::Account>(index_, cfg, stack, target,
                                                 store.load_contacts(owner), std::move(hooks));
   if (cfg.outbound) account_->set_outbound_instance("<urn:uuid:" + store.instance(owner) + ">");
-  if (account::Calls* calls = account_->calls()) {
-    calls->set_on_change([this](const account::CallRecord& now, const std::string& before) {
-      if (bus_ != nullptr && account_) watch_.call_changed(*account_, now, before, *bus_);
-    });
-  }
   if (shared != nullptr) {
     demux_ = shared->demux.get();
     demux_->add(index_, *this, cfg.user_id, cfg.contact_line);

@@ -89,7 +89,7 @@ CallReply place_call(Runtimes& runtimes, const CallRequest& request) {
     return reply(404, "no account " + std::to_string(request.account));
   }
   AccountRuntime& rt = *runtimes[request.account - 1];
-  account::Calls* calls = calls_of(rt);
+  account::Calls* calls = rt.account() != nullptr ? rt.account()->open_calls() : nullptr;
   if (calls == nullptr) {
     return reply(409, "account " + std::to_string(request.account) + " is not active");
   }

@@ -50,6 +50,13 @@ class EngineImpl final : public Engine {
         stop_timer_(timers_) {
     // Call ids go on from the history's: an id shown before a restart never names another call.
     call_env_.next_call_id = history_.max_id() + 1;
+    call_env_.on_ended = [this](const account::CallRecord& r) {
+      history_.add(engine::to_status(r));
+    };
+    call_env_.on_change = [this](const account::Account& a, const account::CallRecord& now,
+                                 const std::string& before) {
+      engine::publish_call_change(a, now, before, events_);
+    };
     // Each runtime owns its account's config from here on; cfg_ keeps [daemon] and [timers].
     for (std::size_t i = 0; i < cfg_.accounts.size(); ++i) {
       runtimes_.push_back(std::make_unique<engine::AccountRuntime>(static_cast<int>(i + 1),
@@ -252,13 +259,10 @@ class EngineImpl final : public Engine {
     if (rt.account() != nullptr) attach(rt);
     return true;
   }
-  // What the engine hooks into a freshly opened account: the trace and the call history.
+  // What the engine hooks into a freshly opened account: the trace (calls report through
+  // call_env_).
   void attach(engine::AccountRuntime& rt) {
     if (trace_.is_open()) rt.set_trace(trace_.hook());
-    if (account::Calls* calls = rt.account() != nullptr ? rt.account()->calls() : nullptr) {
-      calls->set_on_ended(
-          [this](const account::CallRecord& r) { history_.add(engine::to_status(r)); });
-    }
   }
   // One resolver (and cache) for every account: [daemon] dns_servers, else the system's.
   bool open_dns(std::string& error) {

@@ -140,10 +140,10 @@ void AccountWatch::observe_lamps(const account::Snapshot& s, EventBus& bus) {
   }
 }
 
-void AccountWatch::call_changed(const account::Account& account, const account::CallRecord& now,
-                                const std::string& before, EventBus& bus) const {
+void publish_call_change(const account::Account& account, const account::CallRecord& now,
+                         const std::string& before, EventBus& bus) {
   if (!bus.wanted()) return;
-  Event e = event_of(Event::Kind::kCall, index_, account.snapshot());
+  Event e = event_of(Event::Kind::kCall, account.index(), account.snapshot());
   e.previous_state = before;
   e.call = to_status(now);
   bus.publish(std::move(e));

@@ -59,9 +59,6 @@ class AccountWatch {
   void observe(const account::Account& account, EventBus& bus);
   // Takes the account as it is now, publishing nothing (a first listener was added).
   void reset(const account::Account& account);
-  // A call of the account changed (account::Calls::set_on_change): publishes kCall.
-  void call_changed(const account::Account& account, const account::CallRecord& now,
-                    const std::string& before, EventBus& bus) const;
 
  private:
   void observe_lamps(const account::Snapshot& s, EventBus& bus);
@@ -73,6 +70,10 @@ class AccountWatch {
   std::optional<MwiStatus> mwi_;
   std::vector<BlfStatus> blf_;  // by position, as the account's blf list
 };
+
+// A call of `account` changed (account::CallMediaEnv::on_change): publishes kCall.
+void publish_call_change(const account::Account& account, const account::CallRecord& now,
+                         const std::string& before, EventBus& bus);
 
 // A TimerService that forwards to `inner` and calls `after` once each callback has run (unless
 // this service is gone by then). Ids are the inner service's.

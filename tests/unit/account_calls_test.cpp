@@ -28,7 +28,7 @@ struct CallsFixture : Fixture {
     start();
     transport.take_sent();  // the REGISTER: not what these tests look at
   }
-  account::Calls& calls() { return *account->calls(); }
+  account::Calls& calls() { return *account->open_calls(); }
 
   void invite(const std::string& call_id, const transport::Address& from = kServer,
               const std::string& user = "1001") {
@@ -77,6 +77,40 @@ TEST_F(CallsFixture, AutoAnswerWaitsItsDelay) {
   EXPECT_EQ(codes(), (std::vector<int>{200}));
   EXPECT_EQ(calls().records().at(0).state, "confirmed");
   EXPECT_TRUE(calls().records().at(0).answered_at.has_value());
+}
+
+// A fleet's accounts mostly never call: their call state is made by the first request of a
+// call (or by placing one), and the engine's hooks see calls made that late.
+TEST_F(CallsFixture, CallsAreMadeByTheFirstCallAndReportThroughTheEngineHooks) {
+  std::vector<std::string> changes;
+  std::vector<int> ended;
+  env.on_change = [&](const account::Account& a, const account::CallRecord& now,
+                      const std::string& before) {
+    EXPECT_EQ(&a, account.get());
+    changes.push_back(before + ">" + now.state);
+  };
+  env.on_ended = [&](const account::CallRecord& r) { ended.push_back(r.outcome->status_code); };
+  start_calls();
+  EXPECT_EQ(account->calls(), nullptr);
+  invite("c1");
+  ASSERT_NE(account->calls(), nullptr);
+  EXPECT_EQ(codes(), (std::vector<int>{180}));
+  ASSERT_EQ(calls().records().size(), 1u);
+  const std::uint64_t id = calls().records().at(0).id;
+  EXPECT_EQ(calls().hangup(id, true), account::CallAction::kOk);
+  EXPECT_EQ(codes(), (std::vector<int>{603}));
+  EXPECT_EQ(changes, (std::vector<std::string>{">incoming", "incoming>ended"}));
+  EXPECT_EQ(ended, (std::vector<int>{603}));
+}
+
+TEST_F(CallsFixture, AStrayByeIsRefusedWithoutAnyCall) {
+  start_calls();
+  std::string bye =
+      "BYE sip:1001@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bK-b1\r\n"
+      "From: <sip:1002@127.0.0.9>;tag=a\r\nTo: <sip:1001@127.0.0.9>;tag=b\r\nCall-ID: none\r\n"
+      "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
+  ASSERT_TRUE(transport.inject(bye, kServer));
+  EXPECT_EQ(codes(), (std::vector<int>{481}));
 }
 
 TEST_F(CallsFixture, IncomingPolicyRefusesBeforeAnyCall) {
