@@ -336,10 +336,12 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   last_error_ = o.failure == FailureClass::kNone ? "" : o.detail;
   if (o.requested_s > requested_expires_s()) min_expires_s_ = o.requested_s;  // after a 423
   granted_s_ = o.granted_s;
-  outbound_seen_.outbound = o.outbound;
-  outbound_seen_.flow_timer_s = o.flow_timer_s;
-  outbound_seen_.pub_gruu = o.pub_gruu;
-  outbound_seen_.temp_gruu = o.temp_gruu;
+  if (o.outbound || o.flow_timer_s || !o.pub_gruu.empty() || !o.temp_gruu.empty()) {
+    outbound_seen_ = std::make_unique<OutboundSeen>(
+        OutboundSeen{o.outbound, o.flow_timer_s, o.pub_gruu, o.temp_gruu});
+  } else {
+    outbound_seen_.reset();
+  }
   if (granted_s_ == 0) {  // a 2xx that grants nothing holds no binding
     usage::reg::Outcome f = o;
     f.failure = FailureClass::kBindingNotConfirmed;
@@ -579,10 +581,12 @@ Snapshot Account::snapshot() const {
   s.server_target_rank = target_rank_;
   s.failovers = failovers_;
   s.outbound_instance = identity_.instance;
-  s.outbound_supported = outbound_seen_.outbound;
-  s.flow_timer_s = outbound_seen_.flow_timer_s;
-  s.pub_gruu = outbound_seen_.pub_gruu;
-  s.temp_gruu = outbound_seen_.temp_gruu;
+  if (outbound_seen_) {
+    s.outbound_supported = outbound_seen_->outbound;
+    s.flow_timer_s = outbound_seen_->flow_timer_s;
+    s.pub_gruu = outbound_seen_->pub_gruu;
+    s.temp_gruu = outbound_seen_->temp_gruu;
+  }
   if (!flow_) return s;
   if (flow_->running()) {
     s.flow_keepalive = std::string(usage::flow::to_string(flow_->kind()));

@@ -251,14 +251,15 @@ class Account {
   std::unique_ptr<Leaver> leaver_;
   void leave_old_binding(const Bound& old);
   // What the last 2xx said of outbound (RFC 5626) and GRUUs (RFC 5627), for the status: the
-  // Outcome's fields of that name (not the whole Outcome, 184 bytes an account).
+  // Outcome's fields of that name (not the whole Outcome, 184 bytes an account), kept only
+  // when it said any (80 bytes that most of a fleet's registrars never fill).
   struct OutboundSeen {
     bool outbound = false;
     std::optional<std::uint32_t> flow_timer_s;
     std::string pub_gruu;
     std::string temp_gruu;
   };
-  OutboundSeen outbound_seen_;
+  std::unique_ptr<OutboundSeen> outbound_seen_;
   std::uint64_t locate_generation_ = 0;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
   // A fleet account's first refresh and keep-alive are still to be spread (spread_phase); so

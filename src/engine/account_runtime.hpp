@@ -124,7 +124,6 @@ class AccountRuntime final : public transport::TransportUser {
   std::optional<WatchedTimers> timers_;
   // Call-IDs, tags, branches, cnonces: unguessable. Jitter: seeded per account (pinnable).
   std::optional<base::SecureRandom> random_;  // inline: two allocations less per account
-  std::optional<base::SeededRandom> jitter_;
   std::unique_ptr<txn::TransactionLayer> txn_;
   std::unique_ptr<account::Account> account_;
 };
