@@ -56,10 +56,6 @@ AccountRuntime::~AccountRuntime() {
   if (own_transport_) own_transport_->set_user(nullptr);
 }
 
-std::uint16_t AccountRuntime::local_port() const {
-  return transport_ ? transport_->port() : (chosen_ ? *chosen_ : cfg_).listen_port();
-}
-
 struct AccountRuntime::OpenArgs {
   asio::io_context& io;
   base::TimerService& timers;
@@ -71,6 +67,20 @@ struct AccountRuntime::OpenArgs {
   account::RegistrationStats* stats;
 };
 
+struct AccountRuntime::Selection {
+  explicit Selection(const config::AccountConfig& cfg) : chosen(cfg) {}
+  config::AccountConfig chosen;
+  std::optional<OpenArgs> args;  // what open() was given, when DNS chooses
+  bool selecting = false;
+  std::string select_error;
+  std::string open_error;
+  std::optional<base::Timer> retry;  // the next choice after a failed question
+};
+
+std::uint16_t AccountRuntime::local_port() const {
+  return transport_ ? transport_->port() : (auto_ ? auto_->chosen : cfg_).listen_port();
+}
+
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
                           base::Gate& registration_gate, const config::Config& all,
                           StateStore& store, transport::DnsResolver* dns, std::string& error,
@@ -81,68 +91,90 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   const bool sips = cfg_.tls_uri_scheme == config::UriScheme::sips;
   const config::HostPort& next_hop =
       cfg_.outbound_proxy.empty() ? cfg_.sip_server : cfg_.outbound_proxy;
-  chosen_ = std::make_unique<config::AccountConfig>(cfg_);
-  chosen_->transport = sips ? config::Transport::tls : config::Transport::udp;
+  auto_ = std::make_shared<Selection>(cfg_);
+  auto_->chosen.transport = sips ? config::Transport::tls : config::Transport::udp;
   std::error_code not_literal;
   asio::ip::make_address(next_hop.host, not_literal);
   // RFC 3263 §4.1: an IP literal or a port: UDP (TLS for sips:), no DNS needed.
   if (dns == nullptr || next_hop.port || !not_literal) {
-    return open_with(args, *chosen_, {}, error);
+    return open_with(args, auto_->chosen, {}, error);
   }
-  select_args_ = std::make_shared<OpenArgs>(args);
+  auto_->args.emplace(args);
   select(std::move(opened));
   return true;
 }
 
 void AccountRuntime::select(Opened opened) {
-  const OpenArgs& args = *select_args_;
+  Selection& sel = *auto_;
+  const OpenArgs& args = *sel.args;
   const bool sips = cfg_.tls_uri_scheme == config::UriScheme::sips;
   const config::HostPort& next_hop =
       cfg_.outbound_proxy.empty() ? cfg_.sip_server : cfg_.outbound_proxy;
-  selecting_ = true;
+  sel.selecting = true;
   args.dns->select_transport(
       next_hop.host, sips,
-      [this, life = std::weak_ptr<int>(life_), opened = std::move(opened),
+      [this, life = std::weak_ptr<Selection>(auto_), opened = std::move(opened),
        host = next_hop.host](base::Result<transport::TransportOffer, std::string> offer) mutable {
         if (life.expired()) return;  // retired or stopped meanwhile
-        selecting_ = false;
+        Selection& sel = *auto_;
+        sel.selecting = false;
         if (!offer.ok()) {
           // A failed question (SERVFAIL, timeout, a malformed answer) says nothing about the
           // transports: chosen again after the retry wait, class dns meanwhile (RFC 3263 §4.1
           // falls back to UDP only when there are no NAPTR and no SRV records).
           const base::Duration wait =
               account::retry_delay(cfg_.registration_retry_wait_s, std::nullopt, jitter_unit());
-          select_error_ = "transport auto: " + offer.error();
+          sel.select_error = "transport auto: " + offer.error();
           spdlog::warn("account[{}] '{}': {}; choosing again in {:.1f} s", index_, cfg_.name,
-                       select_error_, std::chrono::duration<double>(wait).count());
+                       sel.select_error, std::chrono::duration<double>(wait).count());
           if (opened) opened(*this, {});
-          reselect_timer_.emplace(select_args_->timers);
-          reselect_timer_->arm_in(
+          sel.retry.emplace(sel.args->timers);
+          sel.retry->arm_in(
               wait, [this, opened = std::move(opened)]() mutable { select(std::move(opened)); });
           return;
         }
-        select_error_.clear();
-        chosen_->transport = offer->protocol == transport::Protocol::kUdp ? config::Transport::udp
-                             : offer->protocol == transport::Protocol::kTcp
-                                 ? config::Transport::tcp
-                                 : config::Transport::tls;
+        sel.select_error.clear();
+        sel.chosen.transport = offer->protocol == transport::Protocol::kUdp ? config::Transport::udp
+                               : offer->protocol == transport::Protocol::kTcp
+                                   ? config::Transport::tcp
+                                   : config::Transport::tls;
         const std::string srv_name = offer->srv_name;
         spdlog::info("account[{}] '{}': transport auto: {} ({})", index_, cfg_.name,
-                     config::to_string(chosen_->transport),
+                     config::to_string(sel.chosen.transport),
                      srv_name.empty() ? "no NAPTR or SRV records for " + host : "SRV " + srv_name);
         std::string error;
-        if (!open_with(*select_args_, *chosen_, srv_name, error)) {
+        if (!open_with(*sel.args, sel.chosen, srv_name, error)) {
           spdlog::error("{}", error);
-          open_error_ = error;
+          sel.open_error = error;
         }
         if (opened) opened(*this, error);
       });
 }
 
+bool AccountRuntime::selecting() const {
+  return auto_ && auto_->selecting;
+}
+
+namespace {
+const std::string kNoError;
+}
+
+const std::string& AccountRuntime::open_error() const {
+  return auto_ ? auto_->open_error : kNoError;
+}
+
+const std::string& AccountRuntime::select_error() const {
+  return auto_ ? auto_->select_error : kNoError;
+}
+
+config::Transport AccountRuntime::transport_in_use() const {
+  return auto_ ? auto_->chosen.transport : cfg_.transport;
+}
+
 std::optional<base::Duration> AccountRuntime::next_selection_in() const {
-  if (!reselect_timer_ || !reselect_timer_->armed()) return std::nullopt;
-  return std::chrono::duration_cast<base::Duration>(reselect_timer_->deadline() -
-                                                    select_args_->timers.now());
+  if (!auto_ || !auto_->retry || !auto_->retry->armed()) return std::nullopt;
+  return std::chrono::duration_cast<base::Duration>(auto_->retry->deadline() -
+                                                    auto_->args->timers.now());
 }
 
 double AccountRuntime::jitter_unit() {

@@ -49,17 +49,15 @@ class AccountRuntime final : public transport::TransportUser {
             std::string& error, account::CallMediaEnv* calls = nullptr,
             account::RegistrationStats* stats = nullptr, Opened opened = {});
   // "auto": the transport is being chosen (no socket, no account yet).
-  bool selecting() const { return selecting_; }
+  bool selecting() const;
   // Why the late open (after "auto" chose) failed: the port could not be bound ...; "" else.
-  const std::string& open_error() const { return open_error_; }
+  const std::string& open_error() const;
   // "auto": why the last choice failed (a DNS failure), while it waits to choose again; "" else.
-  const std::string& select_error() const { return select_error_; }
+  const std::string& select_error() const;
   // When the transport is chosen again after a failed choice; nullopt when not waiting.
   std::optional<base::Duration> next_selection_in() const;
   // The transport in use: the configured one, or what "auto" chose ("auto" while choosing).
-  config::Transport transport_in_use() const {
-    return chosen_ ? chosen_->transport : cfg_.transport;
-  }
+  config::Transport transport_in_use() const;
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_; }
@@ -106,14 +104,11 @@ class AccountRuntime final : public transport::TransportUser {
 
   int index_;
   const config::AccountConfig cfg_;
-  // "auto": cfg_ with the chosen transport (the account runs with it); null otherwise.
-  std::unique_ptr<config::AccountConfig> chosen_;
-  bool selecting_ = false;
-  std::string open_error_;
-  std::string select_error_;
-  std::shared_ptr<OpenArgs> select_args_;                 // "auto": what open() was given
-  std::optional<base::Timer> reselect_timer_;             // "auto": the next choice after a failure
-  std::shared_ptr<int> life_ = std::make_shared<int>(0);  // late DNS answers check it
+  // transport = "auto" only (~900 bytes that other accounts never pay for): cfg_ with the chosen
+  // transport, which the account runs with, and the DNS question that chooses it. Late DNS
+  // answers hold a weak_ptr to it.
+  struct Selection;
+  std::shared_ptr<Selection> auto_;
   SharedPorts* shared_ = nullptr;
   std::unique_ptr<transport::AsioTransport> own_transport_;  // device mode: its own socket(s)
   transport::AsioTransport* transport_ = nullptr;            // its own, or the shared one

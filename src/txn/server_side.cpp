@@ -117,7 +117,7 @@ void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std:
 
 std::string TransactionLayer::Impl::allowed_methods() const {
   std::set<std::string_view> methods{"OPTIONS"};
-  for (const auto& e : handlers) methods.insert(e.method);
+  for (const auto& e : handlers) methods.insert(*e.method);
   std::string allow;
   for (std::string_view m : methods) {
     if (!allow.empty()) allow.append(", ");

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <mutex>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -243,6 +245,18 @@ void TransactionLayer::set_server(std::string product) {
   impl_->server_header = std::move(product);
 }
 
+namespace {
+// One copy of each method name for every layer of the process (a set's nodes never move).
+const std::string* intern_method(std::string_view method) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto it = names.find(method);
+  if (it == names.end()) it = names.emplace(method).first;
+  return &*it;
+}
+}  // namespace
+
 void TransactionLayer::Impl::set_handler(std::string_view method,
                                          std::shared_ptr<RequestHandler> handler) {
   auto it = entry_for(method);
@@ -251,7 +265,7 @@ void TransactionLayer::Impl::set_handler(std::string_view method,
   } else if (it != handlers.end()) {
     it->handler = std::move(handler);
   } else {
-    handlers.push_back({std::string(method), std::move(handler)});
+    handlers.push_back({intern_method(method), std::move(handler)});
   }
 }
 
