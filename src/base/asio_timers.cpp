@@ -45,6 +45,12 @@ AsioTimers::Slot* AsioTimers::live_slot(TimerId id) {
   return slot.live && slot.generation == generation_of(id) ? &slot : nullptr;
 }
 
+bool AsioTimers::is_pending(TimerId id) const {
+  const std::uint32_t index = slot_of(id);
+  return index < slots_.size() && slots_[index].live &&
+         slots_[index].generation == generation_of(id);
+}
+
 void AsioTimers::release(std::uint32_t index) {
   Slot& slot = slots_[index];
   slot.fn = nullptr;

@@ -23,6 +23,7 @@ class AsioTimers final : public TimerService {
   TimerId schedule_at(TimePoint when, std::function<void()> fn) override;
   void cancel(TimerId id) override;
   std::size_t pending() const override { return live_; }
+  bool is_pending(TimerId id) const override;
 
  private:
   // Ids name a slot and its generation: a cancelled or fired id never matches the slot again.

@@ -1,6 +1,6 @@
-// One named timer of a protocol object: arming it again replaces the previous deadline, and a
-// generation number makes sure a stale expiry can never act (reSIProcate's mTimerSeq idea).
-// Destroying or cancelling it guarantees the callback will not run.
+// One named timer of a protocol object: arming it again replaces the previous deadline (the old
+// one is cancelled, so a stale expiry can never act). Destroying or cancelling it guarantees the
+// callback will not run. It is no longer armed once its callback has started.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -19,16 +19,14 @@ class Timer {
   void arm_at(TimePoint when, std::function<void()> fn);
   void arm_in(Duration d, std::function<void()> fn) { arm_at(service_.now() + d, std::move(fn)); }
   void cancel();
-  bool armed() const { return id_ != 0; }
+  bool armed() const;
   // When it fires; TimePoint::max() when not armed.
   TimePoint deadline() const { return armed() ? deadline_ : TimePoint::max(); }
-  std::uint64_t generation() const { return generation_; }
 
  private:
   TimerService& service_;
   TimerId id_ = 0;
   TimePoint deadline_{};
-  std::uint64_t generation_ = 0;
 };
 
 }  // namespace sipline::base

@@ -36,6 +36,9 @@ class TimerService {
   // Cancelling an unknown or fired id is a no-op.
   virtual void cancel(TimerId id) = 0;
   virtual std::size_t pending() const = 0;
+  // Whether `id` is still to fire: false once its callback has started, or it was cancelled.
+  // An id is never reused for another timer while anything may still hold it.
+  virtual bool is_pending(TimerId id) const = 0;
 };
 
 // A virtual clock for tests: time moves only when the test says so, timers fire in order.
@@ -46,6 +49,7 @@ class VirtualTimers final : public TimerService {
   TimerId schedule_at(TimePoint when, std::function<void()> fn) override;
   void cancel(TimerId id) override;
   std::size_t pending() const override { return by_id_.size(); }
+  bool is_pending(TimerId id) const override { return by_id_.count(id) != 0; }
 
   // Fires every timer due at or before now()+d in time order, moving now() to each.
   void advance(Duration d);

@@ -86,6 +86,7 @@ class WatchedTimers final : public base::TimerService {
   base::TimerId schedule_at(base::TimePoint when, std::function<void()> fn) override;
   void cancel(base::TimerId id) override { inner_.cancel(id); }
   std::size_t pending() const override { return inner_.pending(); }
+  bool is_pending(base::TimerId id) const override { return inner_.is_pending(id); }
 
  private:
   base::TimerService& inner_;

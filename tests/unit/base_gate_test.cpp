@@ -10,6 +10,7 @@
 
 #include "base/asio_timers.hpp"
 #include "base/gate.hpp"
+#include "base/timer.hpp"
 
 namespace sipline::base {
 namespace {
@@ -240,6 +241,43 @@ TEST(AsioTimers, DestroyedServiceRunsNothing) {
   }
   io.run_for(std::chrono::milliseconds(50));
   EXPECT_EQ(fired, 0);
+}
+
+// base::Timer hands its callback to the service as it is: whether it is armed is the service's
+// answer for its id, which no other timer ever gets while it may still be held.
+TEST(AsioTimers, ATimerIsDisarmedInItsCallbackAndItsStaleIdCancelsNoOtherTimer) {
+  asio::io_context io;
+  AsioTimers timers(io);
+  Timer timer(timers);
+  std::vector<std::string> seen;
+  timer.arm_in(Duration{1}, [&] {
+    seen.push_back(timer.armed() ? "armed in callback" : "disarmed in callback");
+    // The slot it held is free now: the next timer takes it, under a new id.
+    timers.schedule_in(Duration{1}, [&] { seen.push_back("other fired"); });
+    timer.cancel();  // its own, stale id: must leave the other alone
+  });
+  EXPECT_TRUE(timer.armed());
+  io.run_for(std::chrono::seconds(1));
+  EXPECT_EQ(seen, (std::vector<std::string>{"disarmed in callback", "other fired"}));
+  EXPECT_FALSE(timer.armed());
+
+  // Re-armed from its own callback: armed again, fires again, and a cancel stops it.
+  int fired = 0;
+  timer.arm_in(Duration{1}, [&] {
+    if (++fired == 1) timer.arm_in(Duration{1}, [&] { ++fired; });
+  });
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(fired, 2);
+  timer.arm_in(std::chrono::milliseconds(50), [&] { fired = 100; });
+  const TimerId other = timers.schedule_in(std::chrono::milliseconds(60), [&] { ++fired; });
+  EXPECT_TRUE(timers.is_pending(other));
+  timer.cancel();
+  EXPECT_FALSE(timer.armed());
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(fired, 3);
+  EXPECT_FALSE(timers.is_pending(other));
 }
 
 }  // namespace
