@@ -274,6 +274,8 @@ std::string_view to_string(Event::Kind kind);
 using EventHandler = std::function<void(const Event&)>;
 using ListenerId = std::uint64_t;  // 0 is never a valid id
 
+struct HttpSettings;  // sipline/daemon.hpp
+
 // The engine: every account of a config, on one asio::io_context (the caller runs it).
 class Engine {
  public:
@@ -313,6 +315,11 @@ class Engine {
   virtual bool reregister(int index) = 0;       // POST /api/accounts/N/register
   virtual std::string http_listen() const = 0;  // from [daemon]; "" when off
   virtual std::string log_level() const = 0;
+  // The [daemon] keys of the HTTP side and the log target, from the config this engine loaded:
+  // the daemon asks here rather than read a fleet's file (every account expanded) again.
+  // False when the engine has none (the default): use http_settings_of(path) then.
+  virtual bool http_settings(HttpSettings& /*out*/) const { return false; }
+  virtual bool logs_to_journal() const { return false; }
 
   // Calls `handler` on the loop thread for every Event from now on, in order, each from a
   // fresh turn of the loop (never from inside the engine's own call stack), so a handler may

@@ -134,7 +134,7 @@ int run_daemon(const std::string& config_path, Shard shard) {
   }
   if (!init_logging(engine->log_level())) init_logging("info");
   std::optional<BatchedStderrLog> batched_log;  // destroyed (flushed) before `io`
-  if (logs_to_journal(config_path)) {
+  if (engine->logs_to_journal()) {
     log_to_journal();
   } else {
     batched_log.emplace(io);
@@ -145,7 +145,8 @@ int run_daemon(const std::string& config_path, Shard shard) {
   }
   HttpSettings settings;
   HttpOptions options;
-  if (!http_settings_of(config_path, settings, error) || !http_options(settings, options, error)) {
+  engine->http_settings(settings);
+  if (!http_options(settings, options, error)) {
     spdlog::error("cannot start the HTTP side: {}", error);
     return kExitFailure;
   }

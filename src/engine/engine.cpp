@@ -19,6 +19,7 @@
 #include "config/load.hpp"
 #include "config/schema.hpp"
 #include "config/validate.hpp"
+#include "daemon_settings.hpp"
 #include "events.hpp"
 #include "metrics.hpp"
 #include "reload.hpp"
@@ -237,6 +238,13 @@ class EngineImpl final : public Engine {
   std::string http_listen() const override { return cfg_.daemon.http_listen.to_string(); }
   std::string log_level() const override {
     return std::string(config::to_string(cfg_.daemon.log_level));
+  }
+  bool http_settings(HttpSettings& out) const override {
+    out = http_settings_of(cfg_.daemon);
+    return true;
+  }
+  bool logs_to_journal() const override {
+    return cfg_.daemon.log_target == config::LogTarget::journal;
   }
 
  private:
