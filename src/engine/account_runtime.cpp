@@ -81,6 +81,12 @@ std::uint16_t AccountRuntime::local_port() const {
   return transport_ ? transport_->port() : (auto_ ? auto_->chosen : cfg_).listen_port();
 }
 
+// The previous run's contact is found by who the account is, not where it sits in the file:
+// "user@server" as the registrar keys it (a change of transport or scheme keeps it).
+ContactOwner AccountRuntime::contact_owner(const config::AccountConfig& cfg) {
+  return {cfg.user_id + "@" + account::uri_host(cfg.sip_server, false), cfg.auth_user()};
+}
+
 bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
                           base::Gate& registration_gate, const config::Config& all,
                           StateStore& store, transport::DnsResolver* dns, std::string& error,
@@ -234,11 +240,13 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   // Jitter draws from the same pool: nothing in it needs a seed of its own (80 bytes less).
   account::Stack stack{*txn_,    *transport_,        *timers_, *random_,
                        *random_, &registration_gate, calls,    stats};
-  // The previous run's contact is found by who the account is, not where it sits in the file:
-  // "user@server" as the registrar keys it (a change of transport or scheme keeps it).
-  ContactOwner owner{cfg.user_id + "@" + account::uri_host(cfg.sip_server, false), cfg.auth_user()};
-  account::Account::Hooks hooks{
-      [&store, owner](const std::string& contact) { store.save_contact(owner, contact); }, {}};
+  const ContactOwner owner = contact_owner(cfg_);
+  // Names the owner again when it saves (rare) rather than keep a copy in the hook: the
+  // capture fits in the std::function, where a copy cost an allocation per account.
+  account::Account::Hooks hooks{[this, &store](const std::string& contact) {
+                                  store.save_contact(contact_owner(cfg_), contact);
+                                },
+                                {}};
   if (located) {
     hooks.resolve_targets = [this, dns, host = next_hop.host, protocol, srv_name](auto done) {
       dns->resolve_targets(host, protocol, transport::Family::kAny, *random_, std::move(done),

@@ -22,6 +22,7 @@
 namespace sipline::engine {
 
 class StateStore;
+struct ContactOwner;
 
 class AccountRuntime final : public transport::TransportUser {
  public:
@@ -101,6 +102,7 @@ class AccountRuntime final : public transport::TransportUser {
   // "auto": asks DNS for the transport, opens with it (or waits and asks again on a failure).
   void select(Opened opened);
   double jitter_unit();
+  static ContactOwner contact_owner(const config::AccountConfig& cfg);
 
   int index_;
   const config::AccountConfig cfg_;
