@@ -6,10 +6,11 @@
 //   answered (any final response but 503), as TCP grows its window by one segment per round
 //   trip. A registrar that keeps up sees the burst grow slowly.
 // - Multiplicative decrease: half the places (not below the floor) on an attempt that got no
-//   answer (transaction timeout, transport error) or a 503. Attempts admitted before that
-//   decrease belong to the same overloaded wave: their timeouts and 503s do not halve again
-//   (each attempt carries the epoch it was admitted in), so one outage costs one halving per
-//   wave, not one per account.
+//   answer (transaction timeout, transport error), a 503, or an answer only after a request
+//   was sent again (a loss: as TCP halves its window on a loss, before any timeout). Attempts
+//   admitted before that decrease belong to the same overloaded wave: their timeouts and 503s do
+//   not halve again (each attempt carries the epoch it was admitted in), so one outage costs one
+//   halving per wave, not one per account.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -21,12 +22,16 @@ enum class Answer : std::uint8_t {
   kAnswered,    // a final response that is not 503 (2xx, 4xx ...): the registrar keeps up
   kOverloaded,  // 503 Service Unavailable
   kLost,        // no answer: transaction timeout (timer F) or a transport error
+  kDelayed,     // answered, but a request had to be sent again first: a datagram was lost
+                // (on a loopback or a LAN: a receive buffer overflowed) or the answer was slow
 };
 
-// The Answer of an attempt that ended with final status `status_code` (0: none came).
-constexpr Answer answer_for_status(int status_code) {
+// The Answer of an attempt that ended with final status `status_code` (0: none came), after
+// `retransmitted`: whether any of its requests had to be sent again.
+constexpr Answer answer_for_status(int status_code, bool retransmitted = false) {
   return status_code == 0     ? Answer::kLost
          : status_code == 503 ? Answer::kOverloaded
+         : retransmitted      ? Answer::kDelayed
                               : Answer::kAnswered;
 }
 

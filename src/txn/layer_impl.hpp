@@ -133,6 +133,7 @@ struct ClientRecord {
   std::string ack;                           // INVITE: the ACK for the non-2xx final, once it came
   std::shared_ptr<ClientCallback> callback;  // null once the final event was reported
   TimerSet timers;
+  bool retransmitted = false;  // timer A or E re-sent the request
 };
 
 struct ServerRecord {

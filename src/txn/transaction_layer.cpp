@@ -136,7 +136,10 @@ void TransactionLayer::Impl::on_client_timer(std::uint64_t handle, TimerName tim
   auto it = clients.find(handle);
   if (it == clients.end()) return;
   const Actions a = it->second->fsm.on_timer(timer);
-  if (a.send) ++counters.retransmissions;
+  if (a.send) {
+    ++counters.retransmissions;
+    it->second->retransmitted = true;
+  }
   const ClientEvent timeout{TimeoutEvent{}};
   apply_client(handle, a, &timeout);
 }
@@ -170,7 +173,7 @@ void TransactionLayer::Impl::on_response(const msg::Message& response) {
     if (invite) rec.ack = ack_for_final(*invite, response);
   }
   if (a.send_ack && a.report == Report::kAbsorbed) ++counters.ack_retransmissions;
-  const ClientEvent event{ResponseEvent{response}};
+  const ClientEvent event{ResponseEvent{response, rec.retransmitted}};
   apply_client(handle, a, &event);
 }
 

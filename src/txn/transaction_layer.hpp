@@ -24,6 +24,9 @@ namespace sipline::txn {
 // Accepted, for 64*T1): the user ACKs each.
 struct ResponseEvent {
   const msg::Message& response;  // 1xx (any number, before the final) or final (>= 200)
+  // The request had to be sent again before this response came (timer A or E fired): the
+  // request or an answer was lost, or the server is slow. Admission reads it as congestion.
+  bool retransmitted = false;
 };
 struct TimeoutEvent {};  // timer F fired: no final response
 struct TransportErrorEvent {

@@ -164,5 +164,24 @@ TEST_F(OneAccountOnAGate, SubscribeOutcomesTeachTheAdaptiveGate) {
   EXPECT_EQ(gate.holding(), 0u);
 }
 
+// A REGISTER answered only after it was sent again (a datagram lost on the way, or a slow
+// registrar) halves the gate too: a loss is congestion, as it is to TCP, before any timeout.
+TEST_F(OneAccountOnAGate, ARegisterAnsweredOnlyAfterItWasSentAgainHalvesTheGate) {
+  gate.adapt(base::AdmissionControl(4, {.floor = 1, .ceiling = 8}));
+  transport.set_user(&txn);
+  account = std::make_unique<account::Account>(
+      1, cfg, account::Stack{txn, transport, timers, random, jitter, &gate, nullptr},
+      transport::Target{kServer, "127.0.0.9"}, previous_contacts, account::Account::Hooks{});
+  t0 = timers.now();
+  account->start();
+  timers.advance(std::chrono::milliseconds(600));
+  auto sent = transport.take_sent();
+  ASSERT_EQ(sent.size(), 2u);  // the REGISTER and timer E's copy of it, at 500 ms
+  answer_ok(sent[1]);
+  EXPECT_EQ(state(), account::State::kRegistered);
+  EXPECT_EQ(gate.capacity(), 2u);
+  EXPECT_EQ(gate.holding(), 0u);
+}
+
 }  // namespace
 }  // namespace sipline::account_test

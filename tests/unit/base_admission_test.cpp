@@ -30,6 +30,7 @@ struct Row {
 constexpr Answer kOk = Answer::kAnswered;
 constexpr Answer k503 = Answer::kOverloaded;
 constexpr Answer kLost = Answer::kLost;
+constexpr Answer kLate = Answer::kDelayed;
 
 TEST(AdmissionControl, Table) {
   const std::vector<Row> rows = {
@@ -39,6 +40,10 @@ TEST(AdmissionControl, Table) {
        {{kOk, 63, -1, 64}, {kOk, 1, -1, 65}, {kOk, 64, -1, 65}, {kOk, 1, -1, 66}}},
       {"a timeout halves", 64, {}, {{kLost, 1, -1, 32}}},
       {"a 503 halves", 64, {}, {{k503, 1, -1, 32}}},
+      {"an answer after a retransmission halves, once per wave",
+       64,
+       {},
+       {{kLate, 1, 0, 32}, {kLate, 20, 0, 32}, {kOk, 32, -1, 33}, {kLate, 1, -1, 16}}},
       {"the rest of the halved wave does not halve again",
        64,
        {},
@@ -70,6 +75,14 @@ TEST(AdmissionControl, Table) {
       EXPECT_EQ(c.capacity(), s.want) << row.name << ", step " << step;
     }
   }
+}
+
+TEST(AdmissionControl, AnAnswerIsDelayedOnlyAfterARetransmission) {
+  EXPECT_EQ(answer_for_status(200), Answer::kAnswered);
+  EXPECT_EQ(answer_for_status(401, false), Answer::kAnswered);
+  EXPECT_EQ(answer_for_status(200, true), Answer::kDelayed);
+  EXPECT_EQ(answer_for_status(503, true), Answer::kOverloaded);
+  EXPECT_EQ(answer_for_status(0, true), Answer::kLost);
 }
 
 TEST(AdmissionControl, GateFollowsItAndLetsHoldersFinish) {

@@ -72,6 +72,31 @@ TEST_F(ClientTest, FinalResponseReportedOnceAndRetransmissionsAbsorbedDuringK) {
   EXPECT_EQ(timers_.pending(), 0u);
 }
 
+// Admission reads a response that came only after the request was sent again as congestion.
+TEST_F(ClientTest, AResponseSaysWhetherTheRequestHadToBeSentAgain) {
+  std::vector<std::string> seen;
+  const auto record = [&](const txn::ClientEvent& e) {
+    if (const auto* r = std::get_if<txn::ResponseEvent>(&e)) {
+      seen.push_back(std::to_string(r->response.status_code()) +
+                     (r->retransmitted ? " re-sent" : " first"));
+    }
+  };
+  layer_.send_request(kUdp, "z9hG4bKa", "OPTIONS", request_text("z9hG4bKa", "OPTIONS"), record);
+  layer_.send_request(kUdp, "z9hG4bKb", "OPTIONS", request_text("z9hG4bKb", "OPTIONS"), record);
+  timers_.advance(400ms);
+  ASSERT_TRUE(reply("z9hG4bKa", 200));  // before timer E: sent once
+  timers_.advance(200ms);               // E re-sent b at 500 ms
+  ASSERT_TRUE(reply("z9hG4bKb", 100));
+  ASSERT_TRUE(reply("z9hG4bKb", 200));
+  EXPECT_THAT(seen, ElementsAre("200 first", "100 re-sent", "200 re-sent"));
+  // Over TCP nothing is re-sent (no timer E): never.
+  seen.clear();
+  layer_.send_request(kTcp, "z9hG4bKc", "OPTIONS", request_text("z9hG4bKc", "OPTIONS"), record);
+  timers_.advance(10s);
+  ASSERT_TRUE(reply("z9hG4bKc", 200, "OPTIONS", {Protocol::kTcp, "127.0.0.1", 5070}));
+  EXPECT_THAT(seen, ElementsAre("200 first"));
+}
+
 TEST_F(ClientTest, ErrorResponsesAreFinalToo) {
   start(kUdp, "z9hG4bKa");
   ASSERT_TRUE(reply("z9hG4bKa", 503));

@@ -84,7 +84,7 @@ void Keepalive::on_event(const txn::ClientEvent& event) {
   }
   if (const int code = r->response.status_code(); code >= 200) {
     outstanding_ = 0;
-    leave_gate(base::answer_for_status(code));
+    leave_gate(base::answer_for_status(code, r->retransmitted));
   }
   misses_ = 0;  // any response, of any status (a 401/407 too, never answered)
   if (!reference_ || !callbacks_.on_address_changed) return;

@@ -29,9 +29,10 @@ FailureClass classify_status(int status_code);
 
 struct Outcome;
 // What an attempt tells the engine's adaptive admission of the registrar's load: a final
-// response (503: overloaded), no answer (timeout, transport error), or nothing (a DNS failure
-// or a certificate says nothing of its load).
-std::optional<base::Answer> admission_answer(const Outcome& outcome);
+// response (503: overloaded; after a REGISTER of the attempt was `retransmitted`: delayed), no
+// answer (timeout, transport error), or nothing (a DNS failure or a certificate says nothing of
+// its load).
+std::optional<base::Answer> admission_answer(const Outcome& outcome, bool retransmitted = false);
 
 struct Outcome {
   FailureClass failure = FailureClass::kNone;

@@ -44,7 +44,7 @@ FailureClass classify_status(int status_code) {
   return FailureClass::kRejected;
 }
 
-std::optional<base::Answer> admission_answer(const Outcome& outcome) {
+std::optional<base::Answer> admission_answer(const Outcome& outcome, bool retransmitted) {
   switch (outcome.failure) {
     case FailureClass::kTimeout:
     case FailureClass::kTransport:
@@ -53,7 +53,7 @@ std::optional<base::Answer> admission_answer(const Outcome& outcome) {
     case FailureClass::kTlsCertificate:
       return std::nullopt;
     default:
-      return base::answer_for_status(outcome.status_code);
+      return base::answer_for_status(outcome.status_code, retransmitted);
   }
 }
 
@@ -66,6 +66,7 @@ struct Registration::Attempt {
   std::string request_uri;
   bool got_423 = false;
   bool followed_3xx = false;
+  bool retransmitted = false;  // one of its REGISTERs had to be sent again (admission)
   base::Gate::Priority priority = base::Gate::Priority::kNormal;
   Done done;
 };
@@ -198,6 +199,7 @@ void Registration::on_event(const txn::ClientEvent& event) {
   if (const auto* r = std::get_if<txn::ResponseEvent>(&event)) {
     if (r->response.status_code() >= 200) {
       txn_handle_ = 0;
+      attempt_->retransmitted = attempt_->retransmitted || r->retransmitted;
       on_final(r->response);
     }
     return;
@@ -346,7 +348,7 @@ void Registration::on_success(const msg::Message& response) {
 
 void Registration::finish(Outcome outcome) {
   // Before `done`, which may start the next attempt.
-  leave_gate(admission_answer(outcome));
+  leave_gate(admission_answer(outcome, attempt_ && attempt_->retransmitted));
   auto attempt = std::move(attempt_);
   if (attempt && attempt->done) attempt->done(outcome);
 }
