@@ -9,8 +9,16 @@ AdmissionControl::AdmissionControl(std::size_t start, AdmissionLimits limits)
       ceiling_(std::max(limits.ceiling, start)),
       capacity_(std::clamp(start, floor_, ceiling_)) {}
 
-std::size_t AdmissionControl::on_answer(Answer answer, std::uint64_t admitted_epoch) {
+std::size_t AdmissionControl::on_answer(Answer answer, std::uint64_t admitted_epoch,
+                                        std::optional<std::chrono::nanoseconds> took) {
   if (answer == Answer::kAnswered) {
+    if (took) {
+      if (!fastest_ || *took < *fastest_) fastest_ = *took;
+      if (*took > 2 * *fastest_ + kQueueSlack) {  // queued: hold the capacity where it is
+        ++slow_answers_;
+        return capacity_;
+      }
+    }
     if (++answered_in_window_ >= capacity_) {
       answered_in_window_ = 0;
       if (capacity_ < ceiling_) {

@@ -5,6 +5,10 @@
 // - Additive increase: one more place after each window of `capacity` attempts that were
 //   answered (any final response but 503), as TCP grows its window by one segment per round
 //   trip. A registrar that keeps up sees the burst grow slowly.
+// - Only while answers come back fast: an attempt that held its place more than twice as long
+//   as the fastest one seen, plus kQueueSlack, says a queue is building at the registrar (more
+//   places would only lengthen it, then overflow its socket). Such answers do not grow the
+//   capacity (TCP Vegas's idea: see the queue before the loss).
 // - Multiplicative decrease: half the places (not below the floor) on an attempt that got no
 //   answer (transaction timeout, transport error), a 503, or an answer only after a request
 //   was sent again (a loss: as TCP halves its window on a loss, before any timeout). Attempts
@@ -12,8 +16,10 @@
 //   not halve again (each attempt carries the epoch it was admitted in), so one outage costs one
 //   halving per wave, not one per account.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace sipline::base {
 
@@ -47,8 +53,12 @@ class AdmissionControl {
   std::size_t capacity() const { return capacity_; }
   // Stamped on an attempt when it is admitted, handed back with its answer.
   std::uint64_t epoch() const { return epoch_; }
-  // One attempt admitted in `admitted_epoch` ended in `answer`; returns the new capacity.
-  std::size_t on_answer(Answer answer, std::uint64_t admitted_epoch);
+  // One attempt admitted in `admitted_epoch` ended in `answer`, `took` after it was admitted
+  // (when known); returns the new capacity.
+  std::size_t on_answer(Answer answer, std::uint64_t admitted_epoch,
+                        std::optional<std::chrono::nanoseconds> took = std::nullopt);
+  static constexpr std::chrono::milliseconds kQueueSlack{10};
+  std::uint64_t slow_answers() const { return slow_answers_; }
 
   std::uint64_t increases() const { return increases_; }
   std::uint64_t decreases() const { return decreases_; }
@@ -61,6 +71,8 @@ class AdmissionControl {
   std::uint64_t epoch_ = 0;  // decreases so far
   std::uint64_t increases_ = 0;
   std::uint64_t decreases_ = 0;
+  std::uint64_t slow_answers_ = 0;
+  std::optional<std::chrono::nanoseconds> fastest_;  // the shortest `took` seen
 };
 
 }  // namespace sipline::base

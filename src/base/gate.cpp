@@ -20,7 +20,8 @@ Gate::Ticket Gate::acquire(std::function<void()> on_grant, bool& granted, Priori
 }
 
 Gate::Held& Gate::hold(Ticket ticket) {
-  return held_.emplace(ticket, Held{0, control_ ? control_->epoch() : 0}).first->second;
+  return held_.emplace(ticket, Held{0, control_ ? control_->epoch() : 0, timers_.now()})
+      .first->second;
 }
 
 void Gate::adapt(std::optional<AdmissionControl> control) {
@@ -30,7 +31,9 @@ void Gate::adapt(std::optional<AdmissionControl> control) {
 
 void Gate::release(Ticket ticket, std::optional<Answer> answer) {
   if (auto it = held_.find(ticket); it != held_.end()) {
-    if (answer && control_) capacity_ = control_->on_answer(*answer, it->second.epoch);
+    if (answer && control_) {
+      capacity_ = control_->on_answer(*answer, it->second.epoch, timers_.now() - it->second.since);
+    }
     timers_.cancel(it->second.grant_timer);
     held_.erase(it);
   } else if (waiting_.erase(ticket) == 0) {

@@ -58,6 +58,7 @@ class Gate {
   struct Held {
     TimerId grant_timer = 0;  // the loop callback that runs a waiter's on_grant
     std::uint64_t epoch = 0;  // the control's epoch when it got its place
+    TimePoint since{};        // when it got its place
   };
   static constexpr Ticket kNormalClass = Ticket{1} << 63;
   Held& hold(Ticket ticket);

@@ -85,6 +85,25 @@ TEST(AdmissionControl, AnAnswerIsDelayedOnlyAfterARetransmission) {
   EXPECT_EQ(answer_for_status(0, true), Answer::kLost);
 }
 
+// "Grow while responses come back fast": an answer that took more than twice the fastest one
+// plus the slack (a queue building at the registrar) holds the capacity where it is.
+TEST(AdmissionControl, SlowAnswersDoNotGrowIt) {
+  using std::chrono::milliseconds;
+  AdmissionControl c(4, {.floor = 1, .ceiling = 100});
+  for (int i = 0; i < 4; ++i) c.on_answer(kOk, c.epoch(), milliseconds(5));
+  EXPECT_EQ(c.capacity(), 5u);  // fast: a window of 4 grew it
+  for (int i = 0; i < 20; ++i) c.on_answer(kOk, c.epoch(), milliseconds(21));  // > 2*5 + 10
+  EXPECT_EQ(c.capacity(), 5u);
+  EXPECT_EQ(c.slow_answers(), 20u);
+  for (int i = 0; i < 5; ++i) c.on_answer(kOk, c.epoch(), milliseconds(20));  // at the edge
+  EXPECT_EQ(c.capacity(), 6u);
+  c.on_answer(kOk, c.epoch(), milliseconds(1));  // a new fastest: the bar is 12 ms now
+  for (int i = 0; i < 6; ++i) c.on_answer(kOk, c.epoch(), milliseconds(13));
+  EXPECT_EQ(c.capacity(), 6u);
+  for (int i = 0; i < 6; ++i) c.on_answer(kOk, c.epoch());  // no time known: counts as fast
+  EXPECT_EQ(c.capacity(), 7u);
+}
+
 TEST(AdmissionControl, GateFollowsItAndLetsHoldersFinish) {
   VirtualTimers timers;
   Gate gate(timers, 64);
