@@ -57,7 +57,7 @@ class AdmissionControl {
   // (when known); returns the new capacity.
   std::size_t on_answer(Answer answer, std::uint64_t admitted_epoch,
                         std::optional<std::chrono::nanoseconds> took = std::nullopt);
-  static constexpr std::chrono::milliseconds kQueueSlack{10};
+  static constexpr std::chrono::milliseconds kQueueSlack{25};
   std::uint64_t slow_answers() const { return slow_answers_; }
 
   std::uint64_t increases() const { return increases_; }

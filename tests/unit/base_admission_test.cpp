@@ -92,13 +92,13 @@ TEST(AdmissionControl, SlowAnswersDoNotGrowIt) {
   AdmissionControl c(4, {.floor = 1, .ceiling = 100});
   for (int i = 0; i < 4; ++i) c.on_answer(kOk, c.epoch(), milliseconds(5));
   EXPECT_EQ(c.capacity(), 5u);  // fast: a window of 4 grew it
-  for (int i = 0; i < 20; ++i) c.on_answer(kOk, c.epoch(), milliseconds(21));  // > 2*5 + 10
+  for (int i = 0; i < 20; ++i) c.on_answer(kOk, c.epoch(), milliseconds(36));  // > 2*5 + 25
   EXPECT_EQ(c.capacity(), 5u);
   EXPECT_EQ(c.slow_answers(), 20u);
-  for (int i = 0; i < 5; ++i) c.on_answer(kOk, c.epoch(), milliseconds(20));  // at the edge
+  for (int i = 0; i < 5; ++i) c.on_answer(kOk, c.epoch(), milliseconds(35));  // at the edge
   EXPECT_EQ(c.capacity(), 6u);
-  c.on_answer(kOk, c.epoch(), milliseconds(1));  // a new fastest: the bar is 12 ms now
-  for (int i = 0; i < 6; ++i) c.on_answer(kOk, c.epoch(), milliseconds(13));
+  c.on_answer(kOk, c.epoch(), milliseconds(1));  // a new fastest: the bar is 27 ms now
+  for (int i = 0; i < 6; ++i) c.on_answer(kOk, c.epoch(), milliseconds(28));
   EXPECT_EQ(c.capacity(), 6u);
   for (int i = 0; i < 6; ++i) c.on_answer(kOk, c.epoch());  // no time known: counts as fast
   EXPECT_EQ(c.capacity(), 7u);
