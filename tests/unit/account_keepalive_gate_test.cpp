@@ -144,17 +144,22 @@ TEST_F(TwoAccounts, RegisterOutcomesTeachTheAdaptiveGate) {
 struct OneAccountOnAGate : Fixture {
   base::Gate gate{timers, 4};
   ~OneAccountOnAGate() override { account.reset(); }  // it leaves the gate before the gate goes
+
+  // Starts the account on an adaptive gate of 4 places.
+  void start_on_the_gate() {
+    gate.adapt(base::AdmissionControl(4, {.floor = 1, .ceiling = 8}));
+    transport.set_user(&txn);
+    account = std::make_unique<account::Account>(
+        1, cfg, account::Stack{txn, transport, timers, random, jitter, &gate, nullptr},
+        transport::Target{kServer, "127.0.0.9"}, previous_contacts, account::Account::Hooks{});
+    t0 = timers.now();
+    account->start();
+  }
 };
 
 TEST_F(OneAccountOnAGate, SubscribeOutcomesTeachTheAdaptiveGate) {
-  gate.adapt(base::AdmissionControl(4, {.floor = 1, .ceiling = 8}));
   cfg.subscribe_mwi = true;
-  transport.set_user(&txn);
-  account = std::make_unique<account::Account>(
-      1, cfg, account::Stack{txn, transport, timers, random, jitter, &gate, nullptr},
-      transport::Target{kServer, "127.0.0.9"}, previous_contacts, account::Account::Hooks{});
-  t0 = timers.now();
-  account->start();
+  start_on_the_gate();
   answer_ok(next_request());  // the REGISTER: answered, a window of 4 not yet full
   EXPECT_EQ(gate.capacity(), 4u);
   auto subscribe = next_request();
@@ -167,13 +172,7 @@ TEST_F(OneAccountOnAGate, SubscribeOutcomesTeachTheAdaptiveGate) {
 // A REGISTER answered only after it was sent again (a datagram lost on the way, or a slow
 // registrar) halves the gate too: a loss is congestion, as it is to TCP, before any timeout.
 TEST_F(OneAccountOnAGate, ARegisterAnsweredOnlyAfterItWasSentAgainHalvesTheGate) {
-  gate.adapt(base::AdmissionControl(4, {.floor = 1, .ceiling = 8}));
-  transport.set_user(&txn);
-  account = std::make_unique<account::Account>(
-      1, cfg, account::Stack{txn, transport, timers, random, jitter, &gate, nullptr},
-      transport::Target{kServer, "127.0.0.9"}, previous_contacts, account::Account::Hooks{});
-  t0 = timers.now();
-  account->start();
+  start_on_the_gate();
   timers.advance(std::chrono::milliseconds(600));
   auto sent = transport.take_sent();
   ASSERT_EQ(sent.size(), 2u);  // the REGISTER and timer E's copy of it, at 500 ms
