@@ -145,8 +145,9 @@ int run_daemon(const std::string& config_path, Shard shard) {
   }
   HttpSettings settings;
   HttpOptions options;
-  engine->http_settings(settings);
-  if (!http_options(settings, options, error)) {
+  // The engine's own [daemon]; an engine without one: the file (read once more).
+  if ((!engine->http_settings(settings) && !http_settings_of(config_path, settings, error)) ||
+      !http_options(settings, options, error)) {
     spdlog::error("cannot start the HTTP side: {}", error);
     return kExitFailure;
   }

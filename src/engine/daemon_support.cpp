@@ -1,6 +1,8 @@
 // Helpers of include/sipline/daemon.hpp: what the CLI needs from a config without an engine.
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "base/log.hpp"
 #include "config/host_port.hpp"
@@ -30,15 +32,8 @@ HttpSettings http_settings_of(const config::DaemonConfig& d) {
     out.token_file = (p.is_absolute() ? p : std::filesystem::path(d.state_dir) / p).string();
   }
   out.metrics_public = d.metrics_public && out.loopback;
-  std::string_view rest = d.http_host_names;
-  while (!rest.empty()) {
-    auto comma = rest.find(',');
-    std::string_view name = rest.substr(0, comma);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) out.host_names.emplace_back(name);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-  }
+  out.host_names = config::split_list(d.http_host_names);
+  std::erase(out.host_names, std::string{});
   out.max_connections = d.http_max_connections;
   out.tls_cert_file = d.http_tls_cert_file;
   out.tls_key_file = d.http_tls_key_file.empty() ? d.http_tls_cert_file : d.http_tls_key_file;
