@@ -63,6 +63,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
             }});
   }
   if (keepalive_) keepalive_->set_gate(stack.registration_gate);
+  if (hooks_.resolve_targets) loc_ = std::make_unique<Location>();
   stack.txn.set_server(cfg_.user_agent);
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
   reg_.share_nonces(&nonces_);
@@ -72,18 +73,21 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   // Subscriptions are made with the account when it has any; else at the first NOTIFY (an
   // unsolicited MWI): most of a fleet's accounts never need them.
   if (cfg_.subscribe_mwi || cfg_.subscribe_reg_event || !cfg_.blf.empty()) make_watchers();
-  stack_.txn.set_request_handler(
-      "NOTIFY",
-      [this](const msg::Message& request, const transport::Address& source, txn::Respond respond) {
-        const transport::Address trusted[] = {identity_.target.remote};
-        watchers().on_notify(request, source, trusted, respond);
-      });
-  if (stack.calls != nullptr) {
-    stack_.txn.set_request_handler({"INVITE", "CANCEL", "ACK", "BYE", "INFO", "UPDATE"},
-                                   [this](const msg::Message& request,
-                                          const transport::Address& source, txn::Respond respond) {
-                                     open_calls()->on_request(request, source, std::move(respond));
-                                   });
+  // One handler for NOTIFY and the call methods: one entry list and one shared callable an
+  // account (two cost ~100 bytes more, each of thousands of accounts).
+  auto handler = [this](const msg::Message& request, const transport::Address& source,
+                        txn::Respond respond) {
+    if (request.method() == "NOTIFY") {
+      const transport::Address trusted[] = {identity_.target.remote};
+      return watchers().on_notify(request, source, trusted, respond);
+    }
+    open_calls()->on_request(request, source, std::move(respond));
+  };
+  if (stack.calls == nullptr) {
+    stack_.txn.set_request_handler({"NOTIFY"}, std::move(handler));
+  } else {
+    stack_.txn.set_request_handler({"NOTIFY", "INVITE", "CANCEL", "ACK", "BYE", "INFO", "UPDATE"},
+                                   std::move(handler));
     if (!cfg_.media_file.empty()) open_calls();
   }
 }
@@ -108,7 +112,7 @@ void Account::make_watchers() {
       cfg_,
       WatchStack{stack_.txn, stack_.transport, stack_.timers, stack_.random, stack_.jitter,
                  stack_.registration_gate, other_request_fail_over(), &nonces_},
-      identity_, cfg_.mwi_uri.empty() ? identity_.aor : cfg_.mwi_uri, std::move(blf),
+      identity_, cfg_.mwi_uri.empty() ? identity_.aor : cfg_.mwi_uri.str(), std::move(blf),
       Watchers::Callbacks{
           [this](RegEventAction a, const std::string& why) { on_reg_event(a, why); }});
   watchers_->set_lease_left([this]() -> std::uint32_t {
@@ -192,12 +196,12 @@ void Account::start() {
 }
 
 void Account::locate(std::function<void()> then) {
-  if (!hooks_.resolve_targets) return then();
-  const std::uint64_t generation = ++locate_generation_;
+  if (!loc_) return then();
+  const std::uint64_t generation = ++loc_->generation;
   hooks_.resolve_targets(
       [this, life = std::weak_ptr<bool>(life_), generation, then = std::move(then)](auto result) {
         // A newer attempt, a stop, or the account gone: this answer is for nobody.
-        if (life.expired() || generation != locate_generation_ || stopping_) return;
+        if (life.expired() || generation != loc_->generation || stopping_) return;
         if (!result.ok()) {
           usage::reg::Outcome o;
           o.failure = FailureClass::kDns;
@@ -205,8 +209,8 @@ void Account::locate(std::function<void()> then) {
           o.detail = result.error();
           return on_register_failed(o);
         }
-        const bool failing_back = !targets_.empty() && target_rank_ != 0;
-        targets_ = std::move(result.value());
+        const bool failing_back = !loc_->targets.empty() && loc_->rank != 0;
+        loc_->targets = std::move(result.value());
         // Every attempt and refresh starts at the most preferred target: fail-back.
         use_target(0, failing_back ? "fail-back: most preferred target tried again"
                                    : "most preferred target");
@@ -215,22 +219,23 @@ void Account::locate(std::function<void()> then) {
 }
 
 void Account::use_target(std::size_t rank, std::string reason) {
-  target_rank_ = rank;
-  target_reason_ = std::move(reason);
-  if (identity_.target != targets_[rank]) {
+  Location& loc = *loc_;
+  loc.rank = rank;
+  loc.reason = std::move(reason);
+  if (identity_.target != loc.targets[rank]) {
     spdlog::info("account[{}]: server target {} ({})", index_,
-                 transport::to_string(targets_[rank].remote), target_reason_);
+                 transport::to_string(loc.targets[rank].remote), loc.reason);
   }
-  identity_.target = targets_[rank];
+  identity_.target = loc.targets[rank];
 }
 
 bool Account::fail_over(const txn::NextHopFailure& f) {
-  if (!f.moves_on() || stopping_ || targets_.empty()) return false;
+  if (!f.moves_on() || stopping_ || !loc_ || loc_->targets.empty()) return false;
   if (f.target != identity_.target) return true;  // another request moved on already
-  if (target_rank_ + 1 >= targets_.size()) return false;
-  ++failovers_;
+  if (loc_->rank + 1 >= loc_->targets.size()) return false;
+  ++loc_->failovers;
   const std::string from = transport::to_string(identity_.target.remote);
-  use_target(target_rank_ + 1, "fail-over from " + from + ": " + f.why);
+  use_target(loc_->rank + 1, "fail-over from " + from + ": " + f.why);
   spdlog::warn("account[{}]: {} ({}): trying {} now", index_, from, f.why,
                transport::to_string(identity_.target.remote));
   return true;
@@ -301,10 +306,13 @@ void Account::begin_register(bool relocate) {
 
 void Account::send_register() {
   if (stopping_) return;
-  register_target_ = identity_.target;
-  // Back at a target whose old binding is still being removed: that Expires: 0 must not land
-  // after this REGISTER.
-  if (leaver_ && leaver_->identity.target == register_target_) leaver_->reg.cancel();
+  if (loc_) {
+    loc_->register_target = identity_.target;
+    // Back at a target whose old binding is still being removed: that Expires: 0 must not land
+    // after this REGISTER.
+    if (loc_->leaver && loc_->leaver->identity.target == identity_.target)
+      loc_->leaver->reg.cancel();
+  }
   if (!refresh_identity()) {  // the Contact would name no reachable address: not sent
     usage::reg::Outcome o;
     o.failure = FailureClass::kTransport;
@@ -371,9 +379,12 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   if (o.contact_confirmed && hooks_.on_contact_registered)
     hooks_.on_contact_registered(identity_.contact);
   previous_contacts_.assign(1, identity_.contact);
-  if (bound_ && bound_->target != register_target_ && now < bound_->until)
-    leave_old_binding(*bound_);
-  bound_ = Bound{register_target_, identity_.contact, lease_end_};
+  if (loc_) {
+    const auto& bound = loc_->bound;
+    if (bound && bound->target != loc_->register_target && now < bound->until)
+      leave_old_binding(*bound);
+    loc_->bound = Bound{loc_->register_target, identity_.contact, lease_end_};
+  }
   transition(State::kRegistered);
   start_keepalive(o, first_keepalive);
   // The first time: subscriptions begin once the account is registered.
@@ -383,15 +394,16 @@ void Account::on_registered(const usage::reg::Outcome& o) {
 void Account::leave_old_binding(const Bound& old) {
   // A Registration of its own (the account's may be busy at once): its own Call-ID, as the old
   // registrar is another one; the account's nonces, so nc stays right if the realm is shared.
-  leaver_ = std::unique_ptr<Leaver>(new Leaver{
+  auto& leaver = loc_->leaver;
+  leaver = std::unique_ptr<Leaver>(new Leaver{
       identity_, {stack_.txn, stack_.transport, stack_.random, {cfg_.auth_user(), cfg_.password}}});
-  leaver_->identity.target = old.target;
-  leaver_->reg.share_nonces(&nonces_);
-  leaver_->reg.set_identity(leaver_->identity);
+  leaver->identity.target = old.target;
+  leaver->reg.share_nonces(&nonces_);
+  leaver->reg.set_identity(leaver->identity);
   const std::string where = transport::to_string(old.target.remote);
   spdlog::info("account[{}]: removing our binding at {} (registered at {} now)", index_, where,
-               transport::to_string(register_target_.remote));
-  leaver_->reg.unbind({old.contact}, [this, where](const usage::reg::Outcome& o) {
+               transport::to_string(loc_->register_target.remote));
+  leaver->reg.unbind({old.contact}, [this, where](const usage::reg::Outcome& o) {
     const std::string how = o.registered()       ? std::to_string(o.status_code)
                             : o.status_code != 0 ? std::to_string(o.status_code)
                                                  : std::string(usage::reg::to_string(o.failure));
@@ -401,7 +413,7 @@ void Account::leave_old_binding(const Bound& old) {
       spdlog::warn("account[{}]: binding at {} not removed ({}): it expires there by itself",
                    index_, where, how);
     }
-    target_reason_ +=
+    loc_->reason +=
         "; binding at " + where + (o.registered() ? " removed" : " not removed") + " (" + how + ")";
   });
 }
@@ -433,7 +445,8 @@ void Account::on_register_failed(const usage::reg::Outcome& o) {
       o.failure == FailureClass::kTimeout || o.failure == FailureClass::kTransport;
   const std::string why = o.status_code != 0 ? std::to_string(o.status_code)
                                              : std::string(usage::reg::to_string(o.failure));
-  if (fail_over({register_target_, no_response, o.status_code, o.retry_after_s.has_value(), why})) {
+  if (fail_over(
+          {register_target(), no_response, o.status_code, o.retry_after_s.has_value(), why})) {
     failover_timer_.arm_in(base::Duration{0}, [this] { send_register(); });
     return;
   }
@@ -577,9 +590,11 @@ Snapshot Account::snapshot() const {
     s.notifies_rejected = watchers_->notifies_rejected();
   }
   s.server_target = transport::to_string(identity_.target.remote);
-  s.server_target_reason = target_reason_;
-  s.server_target_rank = target_rank_;
-  s.failovers = failovers_;
+  if (loc_) {
+    s.server_target_reason = loc_->reason;
+    s.server_target_rank = loc_->rank;
+    s.failovers = loc_->failovers;
+  }
   s.outbound_instance = identity_.instance;
   if (outbound_seen_) {
     s.outbound_supported = outbound_seen_->outbound;

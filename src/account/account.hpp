@@ -228,12 +228,6 @@ class Account {
   std::uint64_t ok_count_ = 0;
   std::uint64_t fail_count_ = 0;
   base::Duration last_latency_{0};
-  // DNS location: the last answer, the rank in use, why, and a guard for late answers.
-  std::vector<transport::Target> targets_;
-  transport::Target register_target_;  // where the REGISTER in flight went
-  std::size_t target_rank_ = 0;
-  std::string target_reason_;
-  std::uint64_t failovers_ = 0;
   // The binding our last 2xx holds (target, Contact, lease end): after a fail-over or a
   // fail-back, the one left at the previous target is removed (Expires: 0) while its lease
   // may still run, so two registrars never both route calls to us.
@@ -242,13 +236,30 @@ class Account {
     std::string contact;
     base::TimePoint until{};
   };
-  std::optional<Bound> bound_;
   // The old target's identity and its Expires: 0; made only for a move between targets.
   struct Leaver {
     txn::Identity identity;
     usage::reg::Registration reg;
   };
-  std::unique_ptr<Leaver> leaver_;
+  // DNS location (RFC 3263): the last answer, the rank in use, why, a guard for late answers,
+  // and what a move between targets needs. Made only for a server located by DNS
+  // (hooks_.resolve_targets): a fixed server never moves, and the ~290 bytes were paid by every
+  // account of a fleet.
+  struct Location {
+    std::vector<transport::Target> targets;
+    std::size_t rank = 0;
+    std::string reason;
+    std::uint64_t failovers = 0;
+    std::uint64_t generation = 0;
+    transport::Target register_target;  // where the REGISTER in flight went
+    std::optional<Bound> bound;
+    std::unique_ptr<Leaver> leaver;
+  };
+  std::unique_ptr<Location> loc_;
+  // Where the REGISTER in flight went (a fixed server: the one target).
+  const transport::Target& register_target() const {
+    return loc_ ? loc_->register_target : identity_.target;
+  }
   void leave_old_binding(const Bound& old);
   // What the last 2xx said of outbound (RFC 5626) and GRUUs (RFC 5627), for the status: the
   // Outcome's fields of that name (not the whole Outcome, 184 bytes an account), kept only
@@ -260,7 +271,6 @@ class Account {
     std::string temp_gruu;
   };
   std::unique_ptr<OutboundSeen> outbound_seen_;
-  std::uint64_t locate_generation_ = 0;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
   // A fleet account's first refresh and keep-alive are still to be spread (spread_phase); so
   // are the next ones after an attempt that took at least kRespreadAfter (it left in a herd).

@@ -53,12 +53,18 @@ std::string_view to_string(UriScheme v) {
   return v == UriScheme::sips ? "sips" : "sip";
 }
 
+std::uint16_t default_sip_port(int index) {
+  const long port = 5060L + 2L * (static_cast<long>(index) - 1);
+  return (port >= 5 && port <= 65535) ? static_cast<std::uint16_t>(port) : 0;
+}
+
 AccountConfig default_account(int index) {
+  // One copy of the default User-Agent, shared by every account that keeps it.
+  static const base::SharedText kUserAgent("sipline/" SIPLINE_VERSION_STRING);
   AccountConfig a;
   a.name = "Account " + std::to_string(index);
-  a.user_agent = "sipline/" SIPLINE_VERSION_STRING;
-  const long port = 5060L + 2L * (static_cast<long>(index) - 1);
-  a.local_sip_port = (port >= 5 && port <= 65535) ? static_cast<std::uint16_t>(port) : 0;
+  a.user_agent = kUserAgent;
+  a.local_sip_port = default_sip_port(index);
   return a;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/shared_text.hpp"
 #include "base/timers.hpp"
 
 namespace sipline::config {
@@ -109,15 +110,15 @@ struct SipTimerConfig {
 // One [[account]]. Field names are the config keys; the unit is in the type and the name.
 struct AccountConfig {
   // Identity.
-  std::string name;           // default "Account N"
-  bool active = true;         // false: the account does nothing
-  HostPort sip_server;        // required: registrar / proxy
-  HostPort outbound_proxy;    // empty: send to sip_server
-  std::string user_id;        // required: user part of the AOR
-  std::string auth_id;        // digest username; empty means user_id (see auth_user())
-  std::string password;       // digest secret (also filled from password_file); never logged
-  std::string password_file;  // where `password` was read from ("" when given inline)
-  std::string display_name;
+  std::string name;                // default "Account N"
+  bool active = true;              // false: the account does nothing
+  HostPort sip_server;             // required: registrar / proxy
+  HostPort outbound_proxy;         // empty: send to sip_server
+  std::string user_id;             // required: user part of the AOR
+  base::SharedText auth_id;        // digest username; empty means user_id (see auth_user())
+  std::string password;            // digest secret (also filled from password_file); never logged
+  base::SharedText password_file;  // where `password` was read from ("" when given inline)
+  base::SharedText display_name;
   bool sip_registration = true;  // send REGISTER at all
 
   // The seed's rows.
@@ -141,20 +142,21 @@ struct AccountConfig {
   std::chrono::seconds auth_failure_retry_wait_s{300};  // 1..86400
   std::optional<std::uint16_t> local_tls_port;          // 5..65535; absent: sip+1
   bool tls_verify = true;
-  std::string tls_ca_file;  // "": system CAs
+  base::SharedText tls_ca_file;  // "": system CAs
   // Local address the account's sockets bind to; "": both wildcards (0.0.0.0 and ::).
-  std::string bind_address;
+  base::SharedText bind_address;
   bool subscribe_mwi = false;
-  std::string mwi_uri;  // "": the account's AOR
+  base::SharedText mwi_uri;  // "": the account's AOR
   bool subscribe_reg_event = false;
   std::vector<std::string> blf;  // URIs or bare users (taken @sip_server host); <= 200
-  std::string user_agent;  // User-Agent of requests, Server of responses; default "sipline/VERSION"
+  base::SharedText
+      user_agent;  // User-Agent of requests, Server of responses; default "sipline/VERSION"
   // Calls (calls-and-subscriptions.md "Keys").
   bool auto_answer = false;                     // answer incoming calls by itself
   std::chrono::seconds auto_answer_delay_s{0};  // 0..600: ring this long first
   int max_calls = 4;                            // 1..1000: one more INVITE gets 486
   bool accept_calls_from_server_only = false;   // others' requests get 403
-  std::string media_file;                       // WAV played looped on every call; "": silence
+  base::SharedText media_file;                  // WAV played looped on every call; "": silence
 
   // Not a key: set for the accounts of a [[fleet]]. Their first refresh and first keep-alive
   // are drawn across the whole interval, so N accounts started together do not refresh in one
@@ -165,9 +167,9 @@ struct AccountConfig {
   bool port_pinned = false;
   // Not a key: set by the engine in shared-port mode when two accounts on a shared socket have
   // the same user: the Contact carries ";line=TOKEN" so incoming requests find their account.
-  std::string contact_line;
+  base::SharedText contact_line;
 
-  const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id; }
+  const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id.str(); }
   // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the
   // account uses TLS).
   std::uint16_t tls_port() const {
@@ -201,6 +203,8 @@ struct AccountConfig {
 // The defaults of account N (1-based): name "Account N", local_sip_port 5060 + 2*(N-1).
 // For N so large that the port would pass 65535 the port is left at 0 (the loader reports it).
 AccountConfig default_account(int index);
+// Its local_sip_port alone (0 past 65535).
+std::uint16_t default_sip_port(int index);
 
 struct Config {
   DaemonConfig daemon;

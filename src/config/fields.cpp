@@ -26,7 +26,7 @@ void apply_member(typename member<M>::owner& c, const Accepted& v) {
   using T = typename member<M>::type;
   if constexpr (std::is_same_v<T, bool>) {
     c.*M = v.boolean;
-  } else if constexpr (std::is_same_v<T, std::string>) {
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, base::SharedText>) {
     c.*M = v.text;
   } else if constexpr (std::is_same_v<T, StringList>) {
     c.*M = v.list;
@@ -49,7 +49,7 @@ std::string show_member(const typename member<M>::owner& c, const KeyInfo& k) {
   const T& v = c.*M;
   if constexpr (std::is_same_v<T, bool>) {
     return v ? "true" : "false";
-  } else if constexpr (std::is_same_v<T, std::string>) {
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, base::SharedText>) {
     return v;
   } else if constexpr (std::is_same_v<T, StringList>) {
     return SettingValue::list(v).as_written;

@@ -69,7 +69,7 @@ struct Template {
   std::int64_t first = 1;
   std::int64_t port_step = 2;  // as the defaults: 5060 + 2*(N-1), TLS on the odd one above
   const Setting* password_file = nullptr;
-  std::string password_path;  // resolved
+  base::SharedText password_path;  // resolved; one copy for the whole fleet
   bool has_name = false;
   std::optional<std::int64_t> sip_port, tls_port;
   SourcePos port_pos;
@@ -319,8 +319,8 @@ void expand_fleet(const SettingList& settings, const SettingsSource& src,
     for (const auto& ps : t.patterns) ps.field->apply(a, value_for(ps, n));
     if (!t.has_name) a.name = "Account " + std::to_string(index);
     const auto step = static_cast<std::uint16_t>(t.port_step * k);
-    a.local_sip_port = t.sip_port ? static_cast<std::uint16_t>(*t.sip_port + step)
-                                  : default_account(index).local_sip_port;
+    a.local_sip_port =
+        t.sip_port ? static_cast<std::uint16_t>(*t.sip_port + step) : default_sip_port(index);
     if (t.tls_port) a.local_tls_port = static_cast<std::uint16_t>(*t.tls_port + step);
     if (t.password_file) {
       a.password = std::move(passwords[static_cast<std::size_t>(k)]);

@@ -101,7 +101,7 @@ void check_account_ports(const AccountConfig& a, const SettingList& list, const 
 void check_bind_family(const AccountConfig& a, const SettingList& list, const SettingsSource& src,
                        Diagnostics& out) {
   if (a.bind_address.empty()) return;
-  const bool bind_v6 = a.bind_address.find(':') != std::string::npos;
+  const bool bind_v6 = a.bind_address.str().find(':') != std::string::npos;
   const HostPort& hop = a.outbound_proxy.empty() ? a.sip_server : a.outbound_proxy;
   const bool hop_v6 = hop.is_ipv6();
   const bool hop_v4 = !hop_v6 && !hop.host.empty() &&

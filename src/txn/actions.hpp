@@ -2,9 +2,12 @@
 // (non_invite_client.hpp, non_invite_server.hpp) do no I/O and own no timers: they take an event
 // and return Actions; the TransactionLayer sends, arms timers and reports.
 #pragma once
+#include <array>
+#include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <vector>
+#include <stdexcept>
 
 #include "base/timers.hpp"
 
@@ -65,29 +68,44 @@ struct TimerOp {
   std::optional<base::Duration> delay;  // nullopt: stop the timer
 };
 
+// An event's timer operations, inline: the state machines arm or stop at most three timers in
+// one event (kTimerSlots a transaction), so an event allocates nothing (a vector cost one
+// allocation per event, several per registration).
+class TimerOps {
+ public:
+  static constexpr std::size_t kCapacity = 4;
+  void push_back(const TimerOp& op) {
+    assert(n_ < kCapacity && "a state machine event names at most kCapacity timer ops");
+    if (n_ < kCapacity) ops_[n_++] = op;
+  }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const TimerOp& operator[](std::size_t i) const { return ops_[i]; }
+  const TimerOp& at(std::size_t i) const {
+    if (i >= n_) throw std::out_of_range("TimerOps::at");
+    return ops_[i];
+  }
+  const TimerOp* begin() const { return ops_.data(); }
+  const TimerOp* end() const { return ops_.data() + n_; }
+
+ private:
+  std::array<TimerOp, kCapacity> ops_{};
+  std::size_t n_ = 0;
+};
+
 struct Actions {
   bool send = false;      // client: (re)send the request; server: send the last response
   bool send_ack = false;  // INVITE client: (re)send the ACK for the non-2xx final response
   Report report = Report::kNone;
-  std::vector<TimerOp> timers;  // applied in order
+  TimerOps timers;  // applied in order
 
   Actions& arm(TimerName t, base::Duration d) {
-    make_room();
     timers.push_back({t, d});
     return *this;
   }
   Actions& stop(TimerName t) {
-    make_room();
     timers.push_back({t, std::nullopt});
     return *this;
-  }
-
- private:
-  // One allocation for an event's timer ops instead of a reallocation per push_back. This also
-  // keeps g++ 12 -O3 from a false -Wstringop-overflow ("writing 1 byte into a region of size
-  // 0") on back-to-back push_backs that reallocate (NonInviteClient::on_response).
-  void make_room() {
-    if (timers.capacity() == 0) timers.reserve(4);
   }
 };
 

@@ -156,8 +156,8 @@ struct TransactionLayer::Impl {
   Counters counters;
   std::unique_ptr<base::Random> own_random;
   base::Random& random;
-  std::string supported;
-  std::string server_header;  // Server header of the layer's own responses; "": none
+  base::SharedText supported;
+  base::SharedText server_header;  // Server header of the layer's own responses; "": none
   std::uint64_t next_handle = 1;
 
   // Ordered maps, not hash maps: an account has a handful of transactions at a time, and an
@@ -243,15 +243,19 @@ struct TransactionLayer::Impl {
   std::shared_ptr<char> life = std::make_shared<char>('\0');
 };
 
-// Arms or stops the timers named in `a`; `fire(name)` runs when one expires.
+// Arms or stops the timers named in `a` for transaction `handle`; `fire(handle, name)` runs when
+// one expires. `fire` holds one pointer at most: with the handle and the name packed into one
+// word, the timer's callback fits std::function's inline storage (no allocation per arming).
 template <typename Fire>
-void apply_timer_ops(TimerSet& set, const Actions& a, Fire fire) {
+void apply_timer_ops(TimerSet& set, const Actions& a, std::uint64_t handle, Fire fire) {
+  static_assert(sizeof(Fire) <= sizeof(void*), "fire must capture one pointer at most");
   for (const TimerOp& op : a.timers) {
     base::Timer& t = set[op.timer];
     if (!op.delay) {
       t.cancel();
     } else {
-      t.arm_in(*op.delay, [fire, name = op.timer] { fire(name); });
+      const std::uint64_t key = (handle << 8) | static_cast<std::uint8_t>(op.timer);
+      t.arm_in(*op.delay, [fire, key] { fire(key >> 8, static_cast<TimerName>(key & 0xff)); });
     }
   }
 }

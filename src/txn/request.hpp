@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/shared_text.hpp"
 #include "msg/writer.hpp"
 #include "transport/transport.hpp"
 
@@ -17,12 +18,12 @@ struct Identity {
   std::string
       request_uri;  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls"
   std::string aor;  // From/To URI: "sip:1001@example.com"
-  std::string display_name;            // may be empty
-  std::string contact;                 // our Contact URI: "sip:1001@127.0.0.1:5060"
-  transport::Target target;            // where requests go (registrar or outbound proxy)
-  std::string user_agent = "sipline";  // "": no User-Agent header
+  base::SharedText display_name;            // may be empty (shared with the account's config)
+  std::string contact;                      // our Contact URI: "sip:1001@127.0.0.1:5060"
+  transport::Target target;                 // where requests go (registrar or outbound proxy)
+  base::SharedText user_agent = "sipline";  // "": no User-Agent header
   // RFC 5626 outbound: our +sip.instance ("<urn:uuid:...>"); "" when outbound is off.
-  std::string instance;
+  base::SharedText instance;
 };
 
 struct RequestLine {

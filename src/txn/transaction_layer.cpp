@@ -107,7 +107,8 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
   auto it = clients.find(handle);
   if (it == clients.end()) return;
   ClientRecord& rec = *it->second;
-  apply_timer_ops(rec.timers, a, [this, handle](TimerName t) { on_client_timer(handle, t); });
+  apply_timer_ops(rec.timers, a, handle,
+                  [this](std::uint64_t h, TimerName t) { on_client_timer(h, t); });
   if (a.report == Report::kAbsorbed) ++counters.response_retransmissions;
   if (a.report == Report::kTimeout) ++counters.timeouts;
   if (a.report == Report::kTransportError) ++counters.transport_errors;
@@ -240,11 +241,11 @@ std::string TransactionLayer::allowed_methods() const {
   return impl_->allowed_methods();
 }
 
-void TransactionLayer::set_supported(std::string option_tags) {
+void TransactionLayer::set_supported(base::SharedText option_tags) {
   impl_->supported = std::move(option_tags);
 }
 
-void TransactionLayer::set_server(std::string product) {
+void TransactionLayer::set_server(base::SharedText product) {
   impl_->server_header = std::move(product);
 }
 

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "base/random.hpp"
+#include "base/shared_text.hpp"
 #include "base/timers.hpp"
 #include "msg/message.hpp"
 #include "transport/transport.hpp"
@@ -106,9 +107,9 @@ class TransactionLayer final : public transport::TransportUser {
   // The Allow value the layer sends: OPTIONS and every method with a handler ("NOTIFY, OPTIONS").
   std::string allowed_methods() const;
   // The Supported value of the layer's own 200 to OPTIONS (option tags); default empty.
-  void set_supported(std::string option_tags);
+  void set_supported(base::SharedText option_tags);
   // Server header (RFC 3261 §20.35) of the responses the layer sends by itself; "": none.
-  void set_server(std::string product);
+  void set_server(base::SharedText product);
 
   const Counters& counters() const;
   // Transactions alive (in any state but Terminated): for tests and metrics.

@@ -6,6 +6,7 @@
 
 #include "base/random.hpp"
 #include "base/result.hpp"
+#include "base/shared_text.hpp"
 #include "base/timers.hpp"
 
 using namespace sipline::base;
@@ -106,4 +107,36 @@ TEST(Timer, RearmReplacesAndCancelStops) {
   }  // destroyed while armed: never fires
   t.advance(1s);
   EXPECT_EQ(fired, 10);
+}
+
+TEST(SharedText, CopiesShareOneBufferAndEmptyHoldsNone) {
+  const SharedText a(std::string("sipline/0.1.0 with a long product token"));
+  const SharedText b = a;  // NOLINT: the copy is the point
+  EXPECT_TRUE(b.shares_with(a));
+  EXPECT_EQ(b, a);
+  EXPECT_EQ(b.str(), "sipline/0.1.0 with a long product token");
+  const SharedText other(std::string("sipline/0.1.0 with a long product token"));
+  EXPECT_FALSE(other.shares_with(a));  // equal text, made apart: equal, not shared
+  EXPECT_EQ(other, a);
+  SharedText empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_EQ(empty, "");
+  EXPECT_EQ(SharedText(std::string()), empty);  // "" holds no buffer
+  EXPECT_TRUE(SharedText(std::string()).shares_with(empty));
+}
+
+TEST(SharedText, ReadsAndConcatenatesAsAString) {
+  SharedText t("ua");
+  const std::string& s = t;
+  EXPECT_EQ(s, "ua");
+  EXPECT_EQ(t + "/1", "ua/1");
+  EXPECT_EQ("x-" + t, "x-ua");
+  EXPECT_EQ(std::string_view(t), "ua");
+  t = std::string("changed");
+  EXPECT_EQ(t, "changed");
+  SharedText moved = std::move(t);
+  EXPECT_EQ(moved, "changed");
+  moved.clear();
+  EXPECT_TRUE(moved.empty());
 }

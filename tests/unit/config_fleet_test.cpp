@@ -155,6 +155,32 @@ TEST(Fleet, PasswordFileGivesOneLineEach) {
   EXPECT_EQ(r->config.accounts[2].password_file, f.path.string());
 }
 
+// The template's texts are one copy for the whole fleet (memory per account), while what the
+// patterns make stays each account's own.
+TEST(Fleet, AccountsShareTheTemplatesTexts) {
+  TempFile f("a\nb\nc\n");
+  auto r = three(password_file_line(f) + "user_agent = \"loadtest/1 with a long product name\"\n" +
+                 "display_name = \"Phone {n}\"\n");
+  ASSERT_TRUE(r.ok()) << joined(errors_of(r));
+  const auto& a = r->config.accounts;
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_TRUE(a[2].user_agent.shares_with(a[0].user_agent));
+  EXPECT_TRUE(a[2].password_file.shares_with(a[0].password_file));
+  EXPECT_EQ(a[1].user_agent, "loadtest/1 with a long product name");
+  EXPECT_EQ(a[0].display_name, "Phone 1");
+  EXPECT_EQ(a[2].display_name, "Phone 3");
+}
+
+// Accounts that keep the default User-Agent share its one copy too.
+TEST(Fleet, DefaultUserAgentIsOneCopy) {
+  const AccountConfig one = default_account(1);
+  const AccountConfig two = default_account(2);
+  EXPECT_TRUE(one.user_agent.shares_with(two.user_agent));
+  EXPECT_EQ(one.user_agent.str().rfind("sipline/", 0), 0u);
+  EXPECT_EQ(default_sip_port(2), 5062);
+  EXPECT_EQ(default_sip_port(40000), 0);  // past 65535
+}
+
 TEST(Fleet, PasswordFileTooShortOrWithAHoleIsNamed) {
   TempFile short_file("alpha\nbravo\n");
   auto r = three(password_file_line(short_file));
