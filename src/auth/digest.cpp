@@ -5,24 +5,46 @@
 
 #include <array>
 #include <initializer_list>
+#include <memory>
 
 namespace sipline::auth {
 
 namespace {
 
+// The digests, fetched from the provider once: OpenSSL 3 fetches EVP_md5() & co. again at
+// every EVP_Digest (a lookup and allocations; three digests a challenged REGISTER). Kept for the
+// process's life. A failed fetch falls back to the implicit one.
+const EVP_MD* fetched(const char* name, const EVP_MD* implicit) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : implicit;
+}
+
 const EVP_MD* md_for(Algorithm algorithm) {
   switch (algorithm) {
     case Algorithm::kMd5:
-    case Algorithm::kMd5Sess:
-      return EVP_md5();
+    case Algorithm::kMd5Sess: {
+      static const EVP_MD* const md = fetched("MD5", EVP_md5());
+      return md;
+    }
     case Algorithm::kSha256:
-    case Algorithm::kSha256Sess:
-      return EVP_sha256();
+    case Algorithm::kSha256Sess: {
+      static const EVP_MD* const md = fetched("SHA2-256", EVP_sha256());
+      return md;
+    }
     case Algorithm::kSha512_256:
-    case Algorithm::kSha512_256Sess:
-      return EVP_sha512_256();
+    case Algorithm::kSha512_256Sess: {
+      static const EVP_MD* const md = fetched("SHA2-512/256", EVP_sha512_256());
+      return md;
+    }
   }
   return nullptr;
+}
+
+// One digest context per thread, reset for each digest instead of made and freed each time.
+EVP_MD_CTX* digest_context() {
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(),
+                                                                            &EVP_MD_CTX_free);
+  return ctx.get();
 }
 
 std::string to_hex(const unsigned char* data, std::size_t n) {
@@ -56,7 +78,10 @@ base::Result<std::string, AuthError> hex_hash(Algorithm algorithm, std::string_v
   const EVP_MD* md = md_for(algorithm);
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
+  EVP_MD_CTX* ctx = digest_context();
+  if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
     return base::fail(
         AuthError{AuthErrorCode::kCryptoFailure, std::string(algorithm_name(algorithm))});
   }
