@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "base/random.hpp"
 #include "msg/message.hpp"
@@ -37,54 +38,60 @@ int account_of_branch(std::string_view branch) {
 
 void SharedPortDemux::add(int id, transport::TransportUser& user, const std::string& contact_user,
                           const std::string& line) {
-  if (auto old = members_.find(id); old != members_.end()) remove(id, *old->second.user);
-  members_.emplace(id, Member{&user, contact_user, line});
-  by_user_[contact_user].push_back(id);
+  if (id < 0) return;
+  if (const Member* old = member(id)) remove(id, *old->user);
+  if (static_cast<std::size_t>(id) >= members_.size()) members_.resize(id + 1);
+  members_[id] = Member{&user, contact_user, !line.empty()};
+  ++size_;
+  by_user_.emplace(contact_user, id);
   if (!line.empty()) by_line_[line] = id;
 }
 
 void SharedPortDemux::remove(int id, const transport::TransportUser& user) {
-  auto it = members_.find(id);
-  if (it == members_.end() || it->second.user != &user) return;
-  auto users = by_user_.find(it->second.contact_user);
-  if (users != by_user_.end()) {
-    std::erase(users->second, id);
-    if (users->second.empty()) by_user_.erase(users);
+  const Member* m = member(id);
+  if (m == nullptr || m->user != &user) return;
+  auto [first, last] = by_user_.equal_range(m->contact_user);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == id) {
+      by_user_.erase(it);
+      break;
+    }
   }
-  if (!it->second.line.empty()) by_line_.erase(it->second.line);
-  members_.erase(it);
+  if (m->has_line) std::erase_if(by_line_, [id](const auto& e) { return e.second == id; });
+  members_[id] = Member{};
+  --size_;
 }
 
 transport::TransportUser* SharedPortDemux::owner_of_request(const msg::Message& request) const {
   auto uri = msg::parse_uri(request.request_uri());
   if (!uri) return nullptr;
-  const auto member = [this](int id) -> transport::TransportUser* {
-    auto it = members_.find(id);
-    return it == members_.end() ? nullptr : it->second.user;
+  const auto user_of = [this](int id) -> transport::TransportUser* {
+    const Member* m = member(id);
+    return m == nullptr ? nullptr : m->user;
   };
   if (const std::string_view line = uri->param("line"); !line.empty()) {
     auto it = by_line_.find(std::string(line));
-    return it == by_line_.end() ? nullptr : member(it->second);
+    return it == by_line_.end() ? nullptr : user_of(it->second);
   }
-  auto it = by_user_.find(std::string(uri->user));
   // Two accounts with this user carry line tokens: without one the request names neither.
-  if (it == by_user_.end() || it->second.size() != 1) return nullptr;
-  return member(it->second.front());
+  auto [first, last] = by_user_.equal_range(std::string(uri->user));
+  if (first == last || std::next(first) != last) return nullptr;
+  return user_of(first->second);
 }
 
 void SharedPortDemux::on_message(msg::Message message, const transport::Address& source,
                                  const transport::Address& local) {
   if (!message.is_request()) {
     auto via = message.top_via();
-    auto it = via ? members_.find(account_of_branch(via->branch())) : members_.end();
-    if (it == members_.end()) {
+    const Member* m = via ? member(account_of_branch(via->branch())) : nullptr;
+    if (m == nullptr) {
       ++counters_.responses_unmatched;
       spdlog::debug("shared port: response for no account (branch {}) dropped",
                     via ? via->branch() : std::string_view{"?"});
       return;
     }
     ++counters_.responses_routed;
-    it->second.user->on_message(std::move(message), source, local);
+    m->user->on_message(std::move(message), source, local);
     return;
   }
   if (transport::TransportUser* user = owner_of_request(message)) {
@@ -120,11 +127,16 @@ void SharedPortDemux::answer_unmatched(const msg::Message& request,
 }
 
 void SharedPortDemux::on_transport_error(const transport::TransportError& error) {
-  for (auto& [id, m] : members_) m.user->on_transport_error(error);
+  // By index: a user's handler may add or remove accounts meanwhile.
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (transport::TransportUser* u = members_[i].user) u->on_transport_error(error);
+  }
 }
 
 void SharedPortDemux::on_pong(const transport::Pong& pong) {
-  for (auto& [id, m] : members_) m.user->on_pong(pong);
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (transport::TransportUser* u = members_[i].user) u->on_pong(pong);
+  }
 }
 
 }  // namespace sipline::txn

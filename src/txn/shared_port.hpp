@@ -47,7 +47,7 @@ class SharedPortDemux final : public transport::TransportUser {
   // Removes account `id` if `user` is still the one registered for it (a replacement may have
   // taken the id meanwhile).
   void remove(int id, const transport::TransportUser& user);
-  std::size_t size() const { return members_.size(); }
+  std::size_t size() const { return size_; }
   const SharedPortCounters& counters() const { return counters_; }
 
   void on_message(msg::Message message, const transport::Address& source,
@@ -57,18 +57,26 @@ class SharedPortDemux final : public transport::TransportUser {
   void on_pong(const transport::Pong& pong) override;
 
  private:
+  // By account id (1-based, dense): a vector, not a hash map (~100 bytes an account less, and
+  // a response finds its account by index).
   struct Member {
-    transport::TransportUser* user;
+    transport::TransportUser* user = nullptr;  // nullptr: no account with this id
     std::string contact_user;
-    std::string line;
+    bool has_line = false;
   };
+  const Member* member(int id) const {
+    return id >= 0 && static_cast<std::size_t>(id) < members_.size() && members_[id].user
+               ? &members_[id]
+               : nullptr;
+  }
   transport::TransportUser* owner_of_request(const msg::Message& request) const;
   void answer_unmatched(const msg::Message& request, const transport::Address& source);
 
   transport::Transport& transport_;
   std::string server_;
-  std::unordered_map<int, Member> members_;
-  std::unordered_map<std::string, std::vector<int>> by_user_;
+  std::vector<Member> members_;
+  std::size_t size_ = 0;
+  std::unordered_multimap<std::string, int> by_user_;  // contact user -> ids
   std::unordered_map<std::string, int> by_line_;
   SharedPortCounters counters_;
 };

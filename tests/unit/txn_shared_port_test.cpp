@@ -137,6 +137,26 @@ TEST_F(SharedPortTest, RemovingAStaleRuntimeKeepsItsReplacement) {
   EXPECT_EQ(demux_.size(), 1U);
 }
 
+// One of two accounts with a user leaves: its line token goes with it, and the user names the
+// other account alone again.
+TEST_F(SharedPortTest, RemovingOneOfTwoAccountsWithAUserLeavesTheOther) {
+  Recorder carol1, carol2;
+  demux_.add(7, carol1, "carol", "l7");
+  demux_.add(40, carol2, "carol", "l40");  // ids need not be contiguous
+  EXPECT_EQ(demux_.size(), 4U);
+  demux_.remove(7, carol1);
+  EXPECT_EQ(demux_.size(), 3U);
+  ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060"), kPeer));
+  ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060;line=l7"), kPeer));
+  EXPECT_TRUE(carol1.got.empty());
+  EXPECT_THAT(carol2.got, ::testing::ElementsAre("request OPTIONS"));
+  ASSERT_EQ(transport_.sent().size(), 1U);  // the removed line token: 404
+  EXPECT_EQ(transport_.sent()[0].status_code(), 404);
+  // A response whose branch names an id no account has (any more) is dropped, counted.
+  ASSERT_TRUE(transport_.inject(response_text("z9hG4bKs7xgone", 200), kPeer));
+  EXPECT_EQ(demux_.counters().responses_unmatched, 1U);
+}
+
 // Two transaction layers on one transport: each one's response reaches its own transaction.
 TEST(SharedPortLayers, EachLayerGetsItsOwnResponses) {
   base::VirtualTimers timers;
