@@ -100,8 +100,9 @@ void Watch::send() {
 }
 
 void Watch::on_outcome(const usage::sub::Outcome& o) {
-  // Its answer teaches an adaptive gate as a REGISTER's does (o.status_code 0: no answer).
-  leave_gate(base::answer_for_status(o.status_code));
+  // Its answer teaches an adaptive gate as a REGISTER's does (o.status_code 0: no answer; one
+  // that came only after a retransmission: a loss).
+  leave_gate(base::answer_for_status(o.status_code, o.retransmitted));
   if (o.requested_s > requested_s()) min_expires_s_ = o.requested_s;  // after a 423
   if (o.action == ResponseAction::kRetryLater && stack_.fail_over &&
       stack_.fail_over({sent_to_, o.status_code == 0, o.status_code, o.retry_after_s.has_value(),

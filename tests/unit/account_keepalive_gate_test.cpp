@@ -182,5 +182,20 @@ TEST_F(OneAccountOnAGate, ARegisterAnsweredOnlyAfterItWasSentAgainHalvesTheGate)
   EXPECT_EQ(gate.holding(), 0u);
 }
 
+// So does a SUBSCRIBE answered only after timer E sent it again.
+TEST_F(OneAccountOnAGate, ASubscribeAnsweredOnlyAfterItWasSentAgainHalvesTheGate) {
+  cfg.subscribe_mwi = true;
+  start_on_the_gate();
+  answer_ok(next_request());  // the REGISTER, at once
+  EXPECT_EQ(gate.capacity(), 4u);
+  timers.advance(std::chrono::milliseconds(600));
+  auto sent = transport.take_sent();
+  ASSERT_EQ(sent.size(), 2u);  // the SUBSCRIBE and timer E's copy of it, at 500 ms
+  ASSERT_EQ(sent[1].method(), "SUBSCRIBE");
+  answer(sent[1], 200);
+  EXPECT_EQ(gate.capacity(), 2u);
+  EXPECT_EQ(gate.holding(), 0u);
+}
+
 }  // namespace
 }  // namespace sipline::account_test

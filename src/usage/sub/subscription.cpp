@@ -25,7 +25,8 @@ struct Subscription::Attempt {
   std::uint32_t expires_s = 0;
   bool refresh = false;  // in-dialog
   bool got_423 = false;
-  std::string request_uri;  // for the digest uri
+  std::string request_uri;     // for the digest uri
+  bool retransmitted = false;  // one of its SUBSCRIBEs had to be sent again (admission)
   Done done;
 };
 
@@ -114,6 +115,7 @@ void Subscription::send(const std::string* authorization) {
 void Subscription::on_event(const txn::ClientEvent& event) {
   if (!attempt_) return;
   if (const auto* r = std::get_if<txn::ResponseEvent>(&event)) {
+    attempt_->retransmitted = attempt_->retransmitted || r->retransmitted;
     if (r->response.status_code() >= 200) {
       txn_handle_ = 0;
       on_final(r->response);
@@ -183,6 +185,7 @@ void Subscription::finish(Outcome outcome) {
     dialog_.reset();
   }
   auto attempt = std::move(attempt_);
+  if (attempt) outcome.retransmitted = attempt->retransmitted;
   if (attempt && attempt->done) attempt->done(outcome);
 }
 

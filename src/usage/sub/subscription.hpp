@@ -28,6 +28,9 @@ struct Outcome {
   std::uint32_t granted_s = 0;  // 2xx: its Expires (else what we asked)
   std::optional<std::uint32_t> retry_after_s;
   std::string detail;
+  // Answered only after a SUBSCRIBE was sent again (timer E): the admission gate hears of it
+  // as a loss, as it does of a REGISTER's (base::Answer::kDelayed).
+  bool retransmitted = false;
 };
 
 // How to answer a NOTIFY and what its Subscription-State says.
