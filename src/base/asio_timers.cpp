@@ -4,6 +4,16 @@
 
 namespace sipline::base {
 
+namespace {
+// std::push_heap and friends build a max-heap: "greater" puts the earliest deadline on top.
+struct Later {
+  template <typename E>
+  bool operator()(const E& a, const E& b) const {
+    return a.when != b.when ? a.when > b.when : a.seq > b.seq;
+  }
+};
+}  // namespace
+
 AsioTimers::~AsioTimers() {
   timer_.cancel();
 }
@@ -22,57 +32,10 @@ TimerId AsioTimers::schedule_at(TimePoint when, std::function<void()> fn) {
   slot.live = true;
   ++live_;
   const TimerId id = (static_cast<TimerId>(slot.generation) << 32) | index;
-  heap_.push_back(Entry{when, next_seq_++, index});
-  slot.heap_pos = static_cast<std::uint32_t>(heap_.size() - 1);
-  sift_up(heap_.size() - 1);
+  heap_.push_back(Entry{when, next_seq_++, id});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
   if (when < armed_for_) rearm();
   return id;
-}
-
-void AsioTimers::place(std::size_t pos, const Entry& e) {
-  heap_[pos] = e;
-  slots_[e.slot].heap_pos = static_cast<std::uint32_t>(pos);
-}
-
-void AsioTimers::sift_up(std::size_t pos) {
-  const Entry e = heap_[pos];
-  while (pos > 0) {
-    const std::size_t parent = (pos - 1) / 2;
-    if (!before(e, heap_[parent])) break;
-    place(pos, heap_[parent]);
-    pos = parent;
-  }
-  place(pos, e);
-}
-
-void AsioTimers::sift_down(std::size_t pos) {
-  const Entry e = heap_[pos];
-  const std::size_t n = heap_.size();
-  for (;;) {
-    std::size_t child = 2 * pos + 1;
-    if (child >= n) break;
-    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
-    if (!before(heap_[child], e)) break;
-    place(pos, heap_[child]);
-    pos = child;
-  }
-  place(pos, e);
-}
-
-// Takes the entry at `pos` out: the last one fills its place and moves up or down.
-void AsioTimers::remove_entry(std::size_t pos) {
-  const std::size_t last = heap_.size() - 1;
-  if (pos != last) {
-    place(pos, heap_[last]);
-    heap_.pop_back();
-    if (pos > 0 && before(heap_[pos], heap_[(pos - 1) / 2])) {
-      sift_up(pos);
-    } else {
-      sift_down(pos);
-    }
-  } else {
-    heap_.pop_back();
-  }
 }
 
 AsioTimers::Slot* AsioTimers::live_slot(TimerId id) {
@@ -99,15 +62,25 @@ void AsioTimers::release(std::uint32_t index) {
 }
 
 void AsioTimers::cancel(TimerId id) {
-  Slot* slot = live_slot(id);
-  if (slot == nullptr) return;
-  remove_entry(slot->heap_pos);
+  if (live_slot(id) == nullptr) return;
   release(slot_of(id));
-  // The Asio timer may stay armed for the removed entry: on_expiry then finds nothing due and
-  // re-arms. Cheaper than re-arming on every cancel.
+  // The heap entry stays until it comes up (prune), and the Asio timer may stay armed for it:
+  // on_expiry then finds nothing due and re-arms. Cheaper than re-arming on every cancel.
+}
+
+void AsioTimers::prune() {
+  while (!heap_.empty() && live_slot(heap_.front().id) == nullptr) {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.pop_back();
+  }
+  if (heap_.size() <= 2 * live_ + 1024) return;
+  // Mostly cancelled entries (transaction timers that never fired): keep the live ones only.
+  std::erase_if(heap_, [this](const Entry& e) { return live_slot(e.id) == nullptr; });
+  std::make_heap(heap_.begin(), heap_.end(), Later{});
 }
 
 void AsioTimers::rearm() {
+  prune();
   if (heap_.empty()) {
     armed_for_ = TimePoint::max();  // the next schedule_at arms
     return;
@@ -133,10 +106,16 @@ void AsioTimers::on_expiry() {
   const std::weak_ptr<bool> alive = alive_;
   while (!heap_.empty()) {
     const Entry top = heap_.front();
+    if (live_slot(top.id) == nullptr) {  // cancelled
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      heap_.pop_back();
+      continue;
+    }
     if (top.when > now || top.seq >= newest) break;
-    remove_entry(0);
-    auto fn = std::move(slots_[top.slot].fn);
-    release(top.slot);
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    heap_.pop_back();
+    auto fn = std::move(slots_[slot_of(top.id)].fn);
+    release(slot_of(top.id));
     fn();
     if (alive.expired()) return;  // the callback destroyed the service (and its owner)
   }

@@ -1,11 +1,9 @@
 // The production TimerService: one Asio steady_timer on the single loop, armed for the earliest
 // deadline of a binary heap. A pending timer costs a heap entry (24 bytes) and a slot in a
-// reused table (its callback): scheduling allocates nothing but what the callback itself needs.
-// Each slot knows its entry's place in the heap, so cancelling removes the entry at once
-// (O(log n)): the heap holds the pending timers only. Thousands of accounts each keep a
-// refresh, a retry or a keep-alive timer armed, and every transaction arms and cancels two or
-// three, most of them 32 s ahead (Timer F): left in the heap until they came up, the cancelled
-// entries were most of it at a fleet's start (2.4 MB of 24-byte entries for 10,000 accounts).
+// reused table (its callback): scheduling allocates nothing but what the callback itself needs,
+// and cancelling only frees the slot (the heap entry is skipped when it comes up). Thousands of
+// accounts each keep a refresh, a retry or a keep-alive timer armed, and every transaction arms
+// and cancels two or three.
 #pragma once
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -32,27 +30,20 @@ class AsioTimers final : public TimerService {
   struct Slot {
     std::function<void()> fn;
     std::uint32_t generation = 1;
-    std::uint32_t heap_pos = 0;  // where its entry is in heap_, while live
     bool live = false;
   };
   struct Entry {
     TimePoint when;
     std::uint64_t seq;  // schedule order: equal deadlines fire first-scheduled first
-    std::uint32_t slot;
+    TimerId id;
   };
   static std::uint32_t slot_of(TimerId id) { return static_cast<std::uint32_t>(id); }
   static std::uint32_t generation_of(TimerId id) { return static_cast<std::uint32_t>(id >> 32); }
   // The slot `id` names while the timer is pending, else nullptr.
   Slot* live_slot(TimerId id);
   void release(std::uint32_t index);
-  // The heap: the earliest (when, seq) at heap_[0]; each move updates the slot's heap_pos.
-  static bool before(const Entry& a, const Entry& b) {
-    return a.when != b.when ? a.when < b.when : a.seq < b.seq;
-  }
-  void place(std::size_t pos, const Entry& e);
-  void sift_up(std::size_t pos);
-  void sift_down(std::size_t pos);
-  void remove_entry(std::size_t pos);
+  // Drops cancelled entries from the top of the heap; rebuilds it when they outnumber the live.
+  void prune();
   // Arms the Asio timer for the earliest deadline (or leaves it idle when none is pending).
   void rearm();
   void on_expiry();
@@ -62,7 +53,7 @@ class AsioTimers final : public TimerService {
   std::uint64_t next_seq_ = 0;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;  // slots to reuse
-  std::vector<Entry> heap_;          // min-heap by (when, seq) of the live timers
+  std::vector<Entry> heap_;          // min-heap by (when, seq); may hold cancelled ids
   std::size_t live_ = 0;
   // Expires with the service: handlers already queued on the loop (and on_expiry, after each
   // callback) check it, so none touches a destroyed service.
