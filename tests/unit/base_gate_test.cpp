@@ -2,6 +2,9 @@
 // timer for a queue of deadlines) on a real io_context.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include <asio/io_context.hpp>
 #include <memory>
 #include <string>
@@ -206,6 +209,51 @@ TEST(AsioTimers, ManyCancelledTimersAreDroppedAndTheLiveOnesFireInOrder) {
   io.restart();
   io.run_for(std::chrono::milliseconds(200));
   EXPECT_TRUE(later);
+}
+
+// Timers cancelled anywhere in the heap (their entries skipped when they come up): with random
+// deadlines and random cancellations the rest still fire in (deadline, schedule) order, and
+// pending() is the live count throughout.
+TEST(AsioTimers, CancellingFromTheMiddleKeepsTheOrder) {
+  asio::io_context io;
+  AsioTimers timers(io);
+  std::mt19937 rng(7);
+  const auto now = timers.now();
+  struct Scheduled {
+    int deadline_ms;
+    int seq;
+    TimerId id;
+    bool cancelled = false;
+  };
+  std::vector<Scheduled> all;
+  std::vector<int> fired;
+  for (int i = 0; i < 3000; ++i) {
+    const int d = static_cast<int>(rng() % 50);  // in the past: all due at once, many ties
+    const TimerId id =
+        timers.schedule_at(now - std::chrono::milliseconds(d), [&fired, i] { fired.push_back(i); });
+    all.push_back({d, i, id});
+  }
+  std::size_t live = all.size();
+  for (int k = 0; k < 2000; ++k) {
+    Scheduled& s = all[rng() % all.size()];
+    timers.cancel(s.id);  // twice for some: a no-op
+    if (!s.cancelled) --live;
+    s.cancelled = true;
+    ASSERT_EQ(timers.pending(), live);
+  }
+  std::vector<Scheduled> expected;
+  for (const auto& s : all) {
+    if (!s.cancelled) expected.push_back(s);
+  }
+  // Earliest deadline first (the largest "ago"), then schedule order.
+  std::stable_sort(expected.begin(), expected.end(), [](const Scheduled& a, const Scheduled& b) {
+    return a.deadline_ms > b.deadline_ms;
+  });
+  std::vector<int> want;
+  for (const auto& s : expected) want.push_back(s.seq);
+  io.run_for(std::chrono::seconds(1));
+  EXPECT_EQ(fired, want);
+  EXPECT_EQ(timers.pending(), 0u);
 }
 
 TEST(AsioTimers, EarlierTimerAddedLaterStillFiresFirst) {
