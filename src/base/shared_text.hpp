@@ -4,7 +4,6 @@
 // or that are mostly empty (nothing allocated then).
 #pragma once
 #include <atomic>
-#include <compare>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -45,16 +44,11 @@ class SharedText {
   friend bool operator==(const SharedText& a, std::string_view b) { return a.str() == b; }
   friend bool operator==(const SharedText& a, const std::string& b) { return a.str() == b; }
   friend bool operator==(const SharedText& a, const char* b) { return a.str() == b; }
-  friend std::string operator+(const SharedText& a, std::string_view b) {
-    return a.str() + std::string(b);
-  }
   friend std::string operator+(std::string_view a, const SharedText& b) {
-    return std::string(a) + b.str();
+    return std::string(a).append(b.str());
   }
-  friend std::string operator+(const char* a, const SharedText& b) { return a + b.str(); }
-  friend std::string operator+(const std::string& a, const SharedText& b) { return a + b.str(); }
-  friend std::string operator+(std::string&& a, const SharedText& b) {
-    return std::move(a) + b.str();
+  friend std::string operator+(const SharedText& a, std::string_view b) {
+    return std::string(a.str()).append(b);
   }
 
  private:

@@ -68,12 +68,12 @@ struct TimerOp {
   std::optional<base::Duration> delay;  // nullopt: stop the timer
 };
 
-// An event's timer operations, inline: the state machines arm or stop at most three timers in
-// one event (kTimerSlots a transaction), so an event allocates nothing (a vector cost one
-// allocation per event, several per registration).
+// An event's timer operations, inline, so an event allocates nothing (a vector cost one
+// allocation per event, several per registration). A transaction has kTimerSlots timers and an
+// event at most stops and re-arms each once.
 class TimerOps {
  public:
-  static constexpr std::size_t kCapacity = 4;
+  static constexpr std::size_t kCapacity = 2 * kTimerSlots;
   void push_back(const TimerOp& op) {
     assert(n_ < kCapacity && "a state machine event names at most kCapacity timer ops");
     if (n_ < kCapacity) ops_[n_++] = op;

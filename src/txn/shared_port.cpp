@@ -41,7 +41,7 @@ void SharedPortDemux::add(int id, transport::TransportUser& user, const std::str
   if (id < 0) return;
   if (const Member* old = member(id)) remove(id, *old->user);
   if (static_cast<std::size_t>(id) >= members_.size()) members_.resize(id + 1);
-  members_[id] = Member{&user, contact_user, !line.empty()};
+  members_[id] = Member{&user, contact_user, line};
   ++size_;
   by_user_.emplace(contact_user, id);
   if (!line.empty()) by_line_[line] = id;
@@ -57,7 +57,7 @@ void SharedPortDemux::remove(int id, const transport::TransportUser& user) {
       break;
     }
   }
-  if (m->has_line) std::erase_if(by_line_, [id](const auto& e) { return e.second == id; });
+  if (!m->line.empty()) by_line_.erase(m->line);
   members_[id] = Member{};
   --size_;
 }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/shared_text.hpp"
 #include "transport/transport.hpp"
 
 namespace sipline::txn {
@@ -62,7 +63,7 @@ class SharedPortDemux final : public transport::TransportUser {
   struct Member {
     transport::TransportUser* user = nullptr;  // nullptr: no account with this id
     std::string contact_user;
-    bool has_line = false;
+    base::SharedText line;  // 8 bytes, nothing allocated when "" (most accounts)
   };
   const Member* member(int id) const {
     return id >= 0 && static_cast<std::size_t>(id) < members_.size() && members_[id].user
