@@ -189,25 +189,19 @@ struct TransactionLayer::Impl {
   std::vector<Completed> completed;
   base::Timer completed_sweep{timers};
   void arm_sweep();
-  // shared_ptr: a handler may replace or remove itself while it runs; one handler may serve
-  // several methods. A handful of entries: a vector searched in order costs an allocation per
-  // layer, where a map cost one per method (every account has a layer).
-  // The method is one process-wide copy of its name (intern_method): 24 bytes an entry where
-  // a string of its own made 48, seven entries an account.
+  // shared_ptr: a handler may replace or remove itself while it runs. One entry per handler,
+  // with the set of methods it serves as bits (method_bit()): an account's one handler for
+  // NOTIFY and the call methods is one 24-byte entry, where an entry per method made seven.
   struct HandlerEntry {
-    const std::string* method;
+    std::uint64_t methods;
     std::shared_ptr<RequestHandler> handler;
   };
   std::vector<HandlerEntry> handlers;
-  std::vector<HandlerEntry>::iterator entry_for(std::string_view method) {
-    return std::find_if(handlers.begin(), handlers.end(),
-                        [&](const HandlerEntry& e) { return *e.method == method; });
-  }
-  std::shared_ptr<RequestHandler> handler_for(std::string_view method) {
-    auto it = entry_for(method);
-    return it != handlers.end() ? it->handler : nullptr;
-  }
-  void set_handler(std::string_view method, std::shared_ptr<RequestHandler> handler);
+  std::shared_ptr<RequestHandler> handler_for(std::string_view method) const;
+  // The methods with a handler, by name.
+  std::vector<std::string> handled_methods() const;
+  // Gives the methods of `mask` to `handler` (null: no handler for them any more).
+  void set_handler(std::uint64_t mask, std::shared_ptr<RequestHandler> handler);
 
   // Client side (transaction_layer.cpp).
   std::uint64_t send_request(const transport::Target& target, std::string_view branch,

@@ -116,8 +116,9 @@ void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std:
 }
 
 std::string TransactionLayer::Impl::allowed_methods() const {
+  std::vector<std::string> names = handled_methods();
   std::set<std::string_view> methods{"OPTIONS"};
-  for (const auto& e : handlers) methods.insert(*e.method);
+  methods.insert(names.begin(), names.end());
   std::string allow;
   for (std::string_view m : methods) {
     if (!allow.empty()) allow.append(", ");

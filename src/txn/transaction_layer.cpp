@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -250,27 +251,67 @@ void TransactionLayer::set_server(base::SharedText product) {
 }
 
 namespace {
-// One copy of each method name for every layer of the process (a set's nodes never move).
-const std::string* intern_method(std::string_view method) {
-  static std::mutex mutex;
-  static std::set<std::string, std::less<>> names;
-  const std::lock_guard<std::mutex> lock(mutex);
-  auto it = names.find(method);
-  if (it == names.end()) it = names.emplace(method).first;
-  return &*it;
+// Every method a handler was set for, process-wide, each at its bit of a handler entry's mask.
+// Only methods named by code get here (never one read off the wire), a dozen at most.
+struct MethodNames {
+  std::mutex mutex;
+  std::vector<std::string> names;  // index = bit
+};
+MethodNames& method_names() {
+  static MethodNames m;
+  return m;
+}
+constexpr std::size_t kMaxMethods = 64;
+
+// The bit of `method`, added when new.
+std::uint64_t method_bit(std::string_view method) {
+  MethodNames& m = method_names();
+  const std::lock_guard<std::mutex> lock(m.mutex);
+  auto it = std::find(m.names.begin(), m.names.end(), method);
+  if (it == m.names.end()) {
+    if (m.names.size() == kMaxMethods) {
+      throw std::length_error("txn: more than 64 methods with request handlers");
+    }
+    it = m.names.emplace(m.names.end(), method);
+  }
+  return std::uint64_t{1} << static_cast<unsigned>(it - m.names.begin());
+}
+
+// The bit of `method` if some handler was ever set for it, else 0.
+std::uint64_t known_method_bit(std::string_view method) {
+  MethodNames& m = method_names();
+  const std::lock_guard<std::mutex> lock(m.mutex);
+  auto it = std::find(m.names.begin(), m.names.end(), method);
+  return it == m.names.end() ? 0 : std::uint64_t{1} << static_cast<unsigned>(it - m.names.begin());
 }
 }  // namespace
 
-void TransactionLayer::Impl::set_handler(std::string_view method,
-                                         std::shared_ptr<RequestHandler> handler) {
-  auto it = entry_for(method);
-  if (!handler) {
-    if (it != handlers.end()) handlers.erase(it);
-  } else if (it != handlers.end()) {
-    it->handler = std::move(handler);
-  } else {
-    handlers.push_back({intern_method(method), std::move(handler)});
+std::shared_ptr<RequestHandler> TransactionLayer::Impl::handler_for(std::string_view method) const {
+  if (handlers.empty()) return nullptr;
+  const std::uint64_t bit = known_method_bit(method);
+  for (const HandlerEntry& e : handlers) {
+    if ((e.methods & bit) != 0) return e.handler;
   }
+  return nullptr;
+}
+
+std::vector<std::string> TransactionLayer::Impl::handled_methods() const {
+  std::uint64_t all = 0;
+  for (const HandlerEntry& e : handlers) all |= e.methods;
+  std::vector<std::string> out;
+  MethodNames& m = method_names();
+  const std::lock_guard<std::mutex> lock(m.mutex);
+  for (std::size_t i = 0; i < m.names.size(); ++i) {
+    if ((all >> i) & 1U) out.push_back(m.names[i]);
+  }
+  return out;
+}
+
+void TransactionLayer::Impl::set_handler(std::uint64_t mask,
+                                         std::shared_ptr<RequestHandler> handler) {
+  for (HandlerEntry& e : handlers) e.methods &= ~mask;
+  std::erase_if(handlers, [](const HandlerEntry& e) { return e.methods == 0; });
+  if (handler) handlers.push_back({mask, std::move(handler)});
 }
 
 void TransactionLayer::set_request_handler(std::string_view method, RequestHandler handler) {
@@ -279,10 +320,11 @@ void TransactionLayer::set_request_handler(std::string_view method, RequestHandl
 
 void TransactionLayer::set_request_handler(std::initializer_list<std::string_view> methods,
                                            RequestHandler handler) {
+  std::uint64_t mask = 0;
+  for (std::string_view m : methods) mask |= method_bit(m);
   std::shared_ptr<RequestHandler> shared;
   if (handler) shared = std::make_shared<RequestHandler>(std::move(handler));
-  impl_->handlers.reserve(impl_->handlers.size() + methods.size());
-  for (std::string_view m : methods) impl_->set_handler(m, shared);
+  impl_->set_handler(mask, std::move(shared));
 }
 
 void TransactionLayer::on_message(msg::Message message, const transport::Address& source,

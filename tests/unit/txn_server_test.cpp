@@ -108,6 +108,38 @@ TEST_F(ServerTest, UnknownMethodAnswered405WithAllow) {
   EXPECT_EQ(layer_.allowed_methods(), "NOTIFY, OPTIONS");
 }
 
+// One handler for several methods; setting one of them again takes only that method from it,
+// and removing one leaves the others served.
+TEST_F(ServerTest, OneHandlerServesSeveralMethodsAndEachCanBeTakenOverOrRemoved) {
+  std::vector<std::string> first;
+  std::vector<std::string> second;
+  layer_.set_request_handler(
+      {"NOTIFY", "MESSAGE", "INFO"},
+      [&](const msg::Message& r, const Address&, txn::Respond) { first.emplace_back(r.method()); });
+  EXPECT_EQ(layer_.allowed_methods(), "INFO, MESSAGE, NOTIFY, OPTIONS");
+  layer_.set_request_handler("MESSAGE", [&](const msg::Message& r, const Address&, txn::Respond) {
+    second.emplace_back(r.method());
+  });
+  layer_.set_request_handler("INFO", nullptr);
+  EXPECT_EQ(layer_.allowed_methods(), "MESSAGE, NOTIFY, OPTIONS");
+
+  Req req;
+  std::uint32_t cseq = 1;
+  for (const char* m : {"NOTIFY", "MESSAGE", "INFO"}) {
+    req.method = m;
+    req.cseq = cseq;
+    req.branch = "z9hG4bKmany" + std::to_string(cseq++);
+    ASSERT_TRUE(transport_.inject(req.text(), kPeerUdp));
+  }
+  EXPECT_EQ(first, std::vector<std::string>{"NOTIFY"});
+  EXPECT_EQ(second, std::vector<std::string>{"MESSAGE"});
+  ASSERT_EQ(transport_.sent().size(), 1u);  // INFO: nobody handles it any more
+  EXPECT_EQ(transport_.sent()[0].parse().status_code(), 405);
+
+  layer_.set_request_handler({"NOTIFY", "MESSAGE"}, nullptr);
+  EXPECT_EQ(layer_.allowed_methods(), "OPTIONS");
+}
+
 // RFC 3261 §9.2: a CANCEL that matches no transaction gets 481, not 405 (CANCEL is a method
 // every UA supports, it never appears in Allow).
 TEST_F(ServerTest, CancelForAnUnknownTransactionAnswered481) {
