@@ -18,7 +18,8 @@ AsioTimers::~AsioTimers() {
   timer_.cancel();
 }
 
-TimerId AsioTimers::schedule_at(TimePoint when, std::function<void()> fn) {
+TimerId AsioTimers::schedule_followed(TimePoint when, std::function<void()> fn,
+                                      FollowerId follower) {
   std::uint32_t index = 0;
   if (!free_.empty()) {
     index = free_.back();
@@ -29,7 +30,8 @@ TimerId AsioTimers::schedule_at(TimePoint when, std::function<void()> fn) {
   }
   Slot& slot = slots_[index];
   slot.fn = std::move(fn);
-  slot.live = true;
+  slot.follower = follower;
+  slot.live = 1;
   ++live_;
   const TimerId id = (static_cast<TimerId>(slot.generation) << 32) | index;
   heap_.push_back(Entry{when, next_seq_++, id});
@@ -54,7 +56,8 @@ bool AsioTimers::is_pending(TimerId id) const {
 void AsioTimers::release(std::uint32_t index) {
   Slot& slot = slots_[index];
   slot.fn = nullptr;
-  slot.live = false;
+  slot.follower = 0;
+  slot.live = 0;
   ++slot.generation;
   if (slot.generation == 0) slot.generation = 1;  // id 0 is never valid
   --live_;
@@ -115,9 +118,11 @@ void AsioTimers::on_expiry() {
     std::pop_heap(heap_.begin(), heap_.end(), Later{});
     heap_.pop_back();
     auto fn = std::move(slots_[slot_of(top.id)].fn);
+    const FollowerId follower = slots_[slot_of(top.id)].follower;
     release(slot_of(top.id));
     fn();
     if (alive.expired()) return;  // the callback destroyed the service (and its owner)
+    run_follower(follower);
   }
   rearm();
 }

@@ -20,17 +20,22 @@ class AsioTimers final : public TimerService {
   explicit AsioTimers(asio::io_context& io) : timer_(io) {}
   ~AsioTimers() override;
   TimePoint now() const override { return Clock::now(); }
-  TimerId schedule_at(TimePoint when, std::function<void()> fn) override;
+  TimerId schedule_at(TimePoint when, std::function<void()> fn) override {
+    return schedule_followed(when, std::move(fn), 0);
+  }
+  TimerId schedule_followed(TimePoint when, std::function<void()> fn, FollowerId follower) override;
   void cancel(TimerId id) override;
   std::size_t pending() const override { return live_; }
   bool is_pending(TimerId id) const override;
 
  private:
   // Ids name a slot and its generation: a cancelled or fired id never matches the slot again.
+  // 40 bytes: the follower and the live flag share a word.
   struct Slot {
     std::function<void()> fn;
     std::uint32_t generation = 1;
-    bool live = false;
+    std::uint32_t follower : 31 = 0;
+    std::uint32_t live : 1 = 0;
   };
   struct Entry {
     TimePoint when;

@@ -2,6 +2,31 @@
 
 namespace sipline::base {
 
+FollowerId TimerService::add_follower(TimerFollower& f) {
+  if (!free_followers_.empty()) {
+    const FollowerId id = free_followers_.back();
+    free_followers_.pop_back();
+    followers_[id] = &f;
+    return id;
+  }
+  followers_.push_back(&f);
+  return static_cast<FollowerId>(followers_.size() - 1);
+}
+
+void TimerService::remove_follower(FollowerId id) {
+  if (id == 0 || id >= followers_.size() || followers_[id] == nullptr) return;
+  followers_[id] = nullptr;
+  free_followers_.push_back(id);
+}
+
+TimerId TimerService::schedule_followed(TimePoint when, std::function<void()> fn,
+                                        FollowerId follower) {
+  return schedule_at(when, [this, fn = std::move(fn), follower] {
+    fn();
+    run_follower(follower);  // the service outlives its timers
+  });
+}
+
 TimerId VirtualTimers::schedule_at(TimePoint when, std::function<void()> fn) {
   TimerId id = next_id_++;
   if (when < now_) when = now_;

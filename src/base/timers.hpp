@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 namespace sipline::base {
 
@@ -24,6 +25,17 @@ inline TimePoint coarse(TimePoint t, Duration grain) {
   return rest == TimePoint::duration::zero() ? t : t + (g - rest);
 }
 
+// Runs after every callback of the timers scheduled for it (TimerService::schedule_followed):
+// the engine looks at an account after each of its stack's timers.
+class TimerFollower {
+ public:
+  virtual void after_timer() = 0;
+
+ protected:
+  ~TimerFollower() = default;
+};
+using FollowerId = std::uint32_t;  // 0: none
+
 class TimerService {
  public:
   virtual ~TimerService() = default;
@@ -39,6 +51,25 @@ class TimerService {
   // Whether `id` is still to fire: false once its callback has started, or it was cancelled.
   // An id is never reused for another timer while anything may still hold it.
   virtual bool is_pending(TimerId id) const = 0;
+
+  // Followers. `f` must stay alive until remove_follower(); a timer scheduled with its id runs
+  // f.after_timer() after its callback, unless the follower was removed meanwhile (even by that
+  // callback). An id may be reused after removal: a timer left pending by a removed follower
+  // then runs the new one's after_timer(), which a follower must take (it only looks).
+  FollowerId add_follower(TimerFollower& f);
+  void remove_follower(FollowerId id);
+  // schedule_at(), then the follower: what AsioTimers stores with the timer (no allocation
+  // beyond fn's own); other services wrap fn.
+  virtual TimerId schedule_followed(TimePoint when, std::function<void()> fn, FollowerId follower);
+
+ protected:
+  void run_follower(FollowerId id) const {
+    if (id < followers_.size() && followers_[id] != nullptr) followers_[id]->after_timer();
+  }
+
+ private:
+  std::vector<TimerFollower*> followers_{nullptr};  // by id; [0] is "none"
+  std::vector<FollowerId> free_followers_;
 };
 
 // A virtual clock for tests: time moves only when the test says so, timers fire in order.

@@ -149,12 +149,5 @@ void publish_call_change(const account::Account& account, const account::CallRec
   bus.publish(std::move(e));
 }
 
-base::TimerId WatchedTimers::schedule_at(base::TimePoint when, std::function<void()> fn) {
-  return inner_.schedule_at(when, [fn = std::move(fn), alive = alive_, this] {
-    fn();
-    if (*alive) after_();
-  });
-}
-
 }  // namespace engine
 }  // namespace sipline

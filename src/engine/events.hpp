@@ -77,21 +77,28 @@ void publish_call_change(const account::Account& account, const account::CallRec
 
 // A TimerService that forwards to `inner` and calls `after` once each callback has run (unless
 // this service is gone by then). Ids are the inner service's.
-class WatchedTimers final : public base::TimerService {
+class WatchedTimers final : public base::TimerService, private base::TimerFollower {
  public:
   WatchedTimers(base::TimerService& inner, std::function<void()> after)
-      : inner_(inner), after_(std::move(after)) {}
-  ~WatchedTimers() override { *alive_ = false; }
+      : inner_(inner), after_(std::move(after)), follower_(inner.add_follower(*this)) {}
+  ~WatchedTimers() override { inner_.remove_follower(follower_); }
+  WatchedTimers(const WatchedTimers&) = delete;
+  WatchedTimers& operator=(const WatchedTimers&) = delete;
   base::TimePoint now() const override { return inner_.now(); }
-  base::TimerId schedule_at(base::TimePoint when, std::function<void()> fn) override;
+  // The inner service runs `after` once fn is done (without wrapping fn: no allocation).
+  base::TimerId schedule_at(base::TimePoint when, std::function<void()> fn) override {
+    return inner_.schedule_followed(when, std::move(fn), follower_);
+  }
   void cancel(base::TimerId id) override { inner_.cancel(id); }
   std::size_t pending() const override { return inner_.pending(); }
   bool is_pending(base::TimerId id) const override { return inner_.is_pending(id); }
 
  private:
+  void after_timer() override { after_(); }
+
   base::TimerService& inner_;
   std::function<void()> after_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  base::FollowerId follower_;
 };
 
 }  // namespace sipline::engine

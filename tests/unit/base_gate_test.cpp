@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 
 #include <asio/io_context.hpp>
@@ -326,6 +327,61 @@ TEST(AsioTimers, ATimerIsDisarmedInItsCallbackAndItsStaleIdCancelsNoOtherTimer) 
   io.run_for(std::chrono::milliseconds(200));
   EXPECT_EQ(fired, 3);
   EXPECT_FALSE(timers.is_pending(other));
+}
+
+// A follower runs after each callback of the timers scheduled for it, stored with the timer
+// (AsioTimers) or by wrapping (VirtualTimers): never for a cancelled timer, never once removed,
+// not even when the callback itself removes it.
+struct CountingFollower final : TimerFollower {
+  std::vector<std::string>* order = nullptr;
+  std::string name;
+  void after_timer() override { order->push_back("after " + name); }
+};
+
+void check_followers(TimerService& timers, const std::function<void()>& run) {
+  std::vector<std::string> order;
+  CountingFollower a, b;
+  a.order = b.order = &order;
+  a.name = "a";
+  b.name = "b";
+  FollowerId fa = timers.add_follower(a);
+  const FollowerId fb = timers.add_follower(b);
+  ASSERT_NE(fa, 0u);
+  ASSERT_NE(fa, fb);
+  const auto now = timers.now();
+  timers.schedule_followed(
+      now + Duration{1}, [&] { order.push_back("1"); }, fa);
+  const TimerId cancelled = timers.schedule_followed(
+      now + Duration{2}, [&] { order.push_back("x"); }, fb);
+  timers.schedule_followed(
+      now + Duration{3}, [&] { order.push_back("2"); }, fb);
+  timers.schedule_at(now + Duration{4}, [&] { order.push_back("3"); });  // no follower
+  timers.schedule_followed(
+      now + Duration{5},
+      [&] {
+        order.push_back("4");
+        timers.remove_follower(fa);  // removed by its own timer: no "after a"
+      },
+      fa);
+  timers.cancel(cancelled);
+  run();
+  EXPECT_EQ(order, (std::vector<std::string>{"1", "after a", "2", "after b", "3", "4"}));
+  timers.remove_follower(fa);  // twice: a no-op
+  timers.remove_follower(fb);
+  fa = timers.add_follower(a);  // an id is reused once free
+  EXPECT_TRUE(fa == 1 || fa == 2);
+  timers.remove_follower(fa);
+}
+
+TEST(AsioTimers, FollowersRunAfterTheirTimersCallbacksOnly) {
+  asio::io_context io;
+  AsioTimers timers(io);
+  check_followers(timers, [&] { io.run_for(std::chrono::milliseconds(200)); });
+}
+
+TEST(VirtualTimersFollowers, FollowersRunAfterTheirTimersCallbacksOnly) {
+  VirtualTimers timers;
+  check_followers(timers, [&] { timers.advance(Duration{10}); });
 }
 
 }  // namespace
