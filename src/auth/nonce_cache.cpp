@@ -5,13 +5,16 @@
 
 namespace sipline::auth {
 
-std::optional<std::uint32_t> NonceCache::next_nc(const Challenge& challenge) {
+std::optional<std::uint32_t> NonceCache::next_nc(
+    const std::shared_ptr<const Challenge>& challenge) {
+  const Challenge& c = *challenge;
   auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
-    return e.kind == challenge.kind && e.realm == challenge.realm && e.nonce == challenge.nonce;
+    return e.challenge->kind == c.kind && e.challenge->realm == c.realm &&
+           e.challenge->nonce == c.nonce;
   });
   if (it == entries_.end()) {
     if (entries_.size() == kKeep) entries_.erase(entries_.begin());
-    entries_.push_back({challenge.kind, challenge.realm, challenge.nonce, 0});
+    entries_.push_back({challenge, 0});
     it = entries_.end() - 1;
   }
   if (it->nc == std::numeric_limits<std::uint32_t>::max()) return std::nullopt;

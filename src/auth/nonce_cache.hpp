@@ -21,8 +21,12 @@ class NonceCache {
   static constexpr std::size_t kKeep = 8;
 
   // The nc for the next use of `challenge`'s nonce (1 for a nonce not seen), recorded as used;
-  // nullopt when the count is exhausted.
-  std::optional<std::uint32_t> next_nc(const Challenge& challenge);
+  // nullopt when the count is exhausted. A new nonce's entry keeps `challenge` itself (shared
+  // with the session that answers it, not a copy of its realm and nonce).
+  std::optional<std::uint32_t> next_nc(const std::shared_ptr<const Challenge>& challenge);
+  std::optional<std::uint32_t> next_nc(const Challenge& challenge) {
+    return next_nc(std::make_shared<const Challenge>(challenge));
+  }
   // The newest challenge received of `kind` (WWW or proxy), else of the other kind; nullptr
   // before any.
   const Challenge* latest(HeaderKind kind) const { return latest_shared(kind).get(); }
@@ -35,9 +39,7 @@ class NonceCache {
 
  private:
   struct Entry {
-    HeaderKind kind;
-    std::string realm;
-    std::string nonce;
+    std::shared_ptr<const Challenge> challenge;  // its kind, realm and nonce name the entry
     std::uint32_t nc = 0;
   };
   std::vector<Entry> entries_;  // oldest first

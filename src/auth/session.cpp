@@ -78,10 +78,11 @@ ChallengeVerdict DigestSession::on_challenge(const Challenge& challenge) {
   return ChallengeVerdict::kCredentialsRejected;
 }
 
-base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& challenge) {
+base::Result<std::uint32_t, AuthError> DigestSession::next_nc(
+    const std::shared_ptr<const Challenge>& challenge) {
   if (cache_ != nullptr) {
     if (auto nc = cache_->next_nc(challenge)) return *nc;
-  } else if (!same_nonce(last_, challenge)) {
+  } else if (!same_nonce(last_, *challenge)) {
     return 1;
   } else if (nc_ != std::numeric_limits<std::uint32_t>::max()) {
     return nc_ + 1;
@@ -92,7 +93,7 @@ base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& c
 base::Result<std::string, AuthError> DigestSession::answer_next(
     std::shared_ptr<const Challenge> challenge, std::string_view method,
     std::string_view digest_uri, std::string_view body) {
-  auto nc = next_nc(*challenge);
+  auto nc = next_nc(challenge);
   if (!nc) return base::fail(nc.error());
   auto header = answer(*challenge, *nc, method, digest_uri, body);
   if (!header) return header;

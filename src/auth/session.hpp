@@ -96,7 +96,7 @@ class DigestSession {
                                               std::string_view body);
 
   // The nc for the next use of `challenge` (recorded as used), from the cache when shared.
-  base::Result<std::uint32_t, AuthError> next_nc(const Challenge& challenge);
+  base::Result<std::uint32_t, AuthError> next_nc(const std::shared_ptr<const Challenge>& challenge);
   // answer() with the next nc, remembered as this session's last challenge and count.
   base::Result<std::string, AuthError> answer_next(std::shared_ptr<const Challenge> challenge,
                                                    std::string_view method,
