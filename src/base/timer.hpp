@@ -20,6 +20,7 @@ class Timer {
   void arm_in(Duration d, std::function<void()> fn) { arm_at(service_.now() + d, std::move(fn)); }
   void cancel();
   bool armed() const;
+  TimePoint now() const { return service_.now(); }
   // When it fires; TimePoint::max() when not armed.
   TimePoint deadline() const { return armed() ? deadline_ : TimePoint::max(); }
 

@@ -28,15 +28,77 @@
 
 namespace sipline::txn {
 
-// One base::Timer per slot (timer_slot()); destroying the set cancels them all.
+// A transaction's timers (one per slot, timer_slot()) on one service timer, armed for the
+// earliest of them: a transaction waiting for its answer (E and F, A and B) is one entry in the
+// loop's timer queue, not two, and the 32 s timeout cancelled by the answer does not stay in the
+// queue until it comes up. Equal deadlines fire in the order they were armed, as separate timers
+// would. Destroying the set cancels them all.
 class TimerSet {
  public:
-  explicit TimerSet(base::TimerService& s)
-      : timers_{base::Timer{s}, base::Timer{s}, base::Timer{s}} {}
-  base::Timer& operator[](TimerName n) { return timers_[timer_slot(n)]; }
+  explicit TimerSet(base::TimerService& s) : timer_(s) { due_.fill(base::TimePoint::max()); }
+
+  // Arms or stops the timers named in `a` for transaction `handle`; `fire(handle, name)` runs
+  // when one expires (the set stays as it is until the next apply(), which the transaction's
+  // handling of that timer makes). `fire` holds one pointer at most: with the set's address it
+  // fits std::function's inline storage (no allocation per arming).
+  template <typename Fire>
+  void apply(const Actions& a, std::uint64_t handle, Fire fire) {
+    static_assert(sizeof(Fire) <= sizeof(void*), "fire must capture one pointer at most");
+    handle_ = handle;
+    const base::TimePoint now = timer_.now();
+    for (const TimerOp& op : a.timers) {
+      const std::size_t slot = timer_slot(op.timer);
+      if (!op.delay) {
+        due_[slot] = base::TimePoint::max();
+      } else {
+        due_[slot] = now + *op.delay;
+        name_[slot] = op.timer;
+        order_[slot] = ++armed_;
+      }
+    }
+    arm_earliest(fire);
+  }
+  // The deadline of `name`'s slot when it holds that timer; TimePoint::max() else (for tests).
+  base::TimePoint due(TimerName name) const {
+    const std::size_t slot = timer_slot(name);
+    return name_[slot] == name ? due_[slot] : base::TimePoint::max();
+  }
 
  private:
-  std::array<base::Timer, kTimerSlots> timers_;
+  static constexpr std::size_t kNone = kTimerSlots;
+
+  template <typename Fire>
+  void arm_earliest(Fire fire) {
+    std::size_t next = kNone;
+    for (std::size_t i = 0; i < kTimerSlots; ++i) {
+      if (due_[i] == base::TimePoint::max()) continue;
+      if (next == kNone || due_[i] < due_[next] ||
+          (due_[i] == due_[next] && order_[i] < order_[next])) {
+        next = i;
+      }
+    }
+    if (next == kNone) {
+      timer_.cancel();
+      armed_slot_ = kNone;
+      return;
+    }
+    if (timer_.armed() && armed_slot_ == next && timer_.deadline() == due_[next]) return;
+    armed_slot_ = next;
+    timer_.arm_at(due_[next], [this, fire] {
+      const std::size_t slot = armed_slot_;
+      armed_slot_ = kNone;
+      due_[slot] = base::TimePoint::max();
+      fire(handle_, name_[slot]);  // may destroy the set
+    });
+  }
+
+  base::Timer timer_;
+  std::array<base::TimePoint, kTimerSlots> due_;  // TimePoint::max(): not armed
+  std::array<std::uint32_t, kTimerSlots> order_{};
+  std::uint64_t handle_ = 0;
+  std::uint32_t armed_ = 0;  // arming count: the order of equal deadlines
+  std::array<TimerName, kTimerSlots> name_{};
+  std::size_t armed_slot_ = kNone;  // the slot timer_ is armed for
 };
 
 // A client transaction's state machine: non-INVITE (§17.1.2) or INVITE (§17.1.1).
@@ -237,21 +299,10 @@ struct TransactionLayer::Impl {
   std::shared_ptr<char> life = std::make_shared<char>('\0');
 };
 
-// Arms or stops the timers named in `a` for transaction `handle`; `fire(handle, name)` runs when
-// one expires. `fire` holds one pointer at most: with the handle and the name packed into one
-// word, the timer's callback fits std::function's inline storage (no allocation per arming).
+// Arms or stops the timers named in `a` for transaction `handle` (TimerSet::apply()).
 template <typename Fire>
 void apply_timer_ops(TimerSet& set, const Actions& a, std::uint64_t handle, Fire fire) {
-  static_assert(sizeof(Fire) <= sizeof(void*), "fire must capture one pointer at most");
-  for (const TimerOp& op : a.timers) {
-    base::Timer& t = set[op.timer];
-    if (!op.delay) {
-      t.cancel();
-    } else {
-      const std::uint64_t key = (handle << 8) | static_cast<std::uint8_t>(op.timer);
-      t.arm_in(*op.delay, [fire, key] { fire(key >> 8, static_cast<TimerName>(key & 0xff)); });
-    }
-  }
+  set.apply(a, handle, fire);
 }
 
 }  // namespace sipline::txn

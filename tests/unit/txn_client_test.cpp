@@ -286,5 +286,30 @@ TEST_F(ClientTest, FinalAtTheSameInstantAsTimerENeverRetransmitsAfterward) {
   EXPECT_THAT(events_, ElementsAre("500 200"));
 }
 
+// A transaction waiting for its answer holds one timer of the service (E and F share it), and
+// once answered none but the layer's sweep of completed keys: the 32 s timeout does not linger.
+TEST_F(ClientTest, AWaitingTransactionHoldsOneTimerAndItsTimeoutGoesWithTheAnswer) {
+  start(kUdp, "z9hG4bKa");
+  EXPECT_EQ(timers_.pending(), 1u);
+  timers_.advance(500ms);  // E fired, armed again
+  EXPECT_EQ(timers_.pending(), 1u);
+  ASSERT_TRUE(reply("z9hG4bKa", 200));
+  EXPECT_EQ(timers_.pending(), 1u);  // the sweep of the completed key (timer K)
+  timers_.advance(10s);
+  EXPECT_EQ(timers_.pending(), 0u);
+}
+
+// With T2 = T1, E comes every T1 and its 64th firing falls on F's deadline: F, armed first,
+// fires first (as two separate timers would), so the request is not sent a 65th time.
+TEST_F(ClientTest, TimerFArmedFirstWinsATieWithTimerE) {
+  layer_.set_timer_config({.t1 = 500ms, .t2 = 500ms, .t4 = 5000ms});
+  start(kUdp, "z9hG4bKtie");
+  timers_.advance(60s);
+  const auto sends = sends_to(kUdp);
+  ASSERT_EQ(sends.size(), 64u);  // 0, 500, ..., 31500
+  EXPECT_EQ(sends.back(), 31500);
+  EXPECT_THAT(events_, ElementsAre("32000 timeout"));
+}
+
 }  // namespace
 }  // namespace sipline::txn_test
