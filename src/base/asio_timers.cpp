@@ -122,7 +122,7 @@ void AsioTimers::on_expiry() {
     release(slot_of(top.id));
     fn();
     if (alive.expired()) return;  // the callback destroyed the service (and its owner)
-    run_follower(follower);
+    followers_.run(follower);
   }
   rearm();
 }

@@ -24,6 +24,8 @@ class AsioTimers final : public TimerService {
     return schedule_followed(when, std::move(fn), 0);
   }
   TimerId schedule_followed(TimePoint when, std::function<void()> fn, FollowerId follower) override;
+  FollowerId add_follower(TimerFollower& f) override { return followers_.add(f); }
+  void remove_follower(FollowerId id) override { followers_.remove(id); }
   void cancel(TimerId id) override;
   std::size_t pending() const override { return live_; }
   bool is_pending(TimerId id) const override;
@@ -60,6 +62,7 @@ class AsioTimers final : public TimerService {
   std::vector<std::uint32_t> free_;  // slots to reuse
   std::vector<Entry> heap_;          // min-heap by (when, seq); may hold cancelled ids
   std::size_t live_ = 0;
+  Followers followers_;
   // Expires with the service: handlers already queued on the loop (and on_expiry, after each
   // callback) check it, so none touches a destroyed service.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

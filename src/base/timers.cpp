@@ -2,28 +2,28 @@
 
 namespace sipline::base {
 
-FollowerId TimerService::add_follower(TimerFollower& f) {
-  if (!free_followers_.empty()) {
-    const FollowerId id = free_followers_.back();
-    free_followers_.pop_back();
-    followers_[id] = &f;
+FollowerId Followers::add(TimerFollower& f) {
+  if (!free_.empty()) {
+    const FollowerId id = free_.back();
+    free_.pop_back();
+    by_id_[id] = &f;
     return id;
   }
-  followers_.push_back(&f);
-  return static_cast<FollowerId>(followers_.size() - 1);
+  by_id_.push_back(&f);
+  return static_cast<FollowerId>(by_id_.size() - 1);
 }
 
-void TimerService::remove_follower(FollowerId id) {
-  if (id == 0 || id >= followers_.size() || followers_[id] == nullptr) return;
-  followers_[id] = nullptr;
-  free_followers_.push_back(id);
+void Followers::remove(FollowerId id) {
+  if (id == 0 || id >= by_id_.size() || by_id_[id] == nullptr) return;
+  by_id_[id] = nullptr;
+  free_.push_back(id);
 }
 
-TimerId TimerService::schedule_followed(TimePoint when, std::function<void()> fn,
-                                        FollowerId follower) {
+TimerId VirtualTimers::schedule_followed(TimePoint when, std::function<void()> fn,
+                                         FollowerId follower) {
   return schedule_at(when, [this, fn = std::move(fn), follower] {
     fn();
-    run_follower(follower);  // the service outlives its timers
+    followers_.run(follower);  // the service outlives its timers
   });
 }
 

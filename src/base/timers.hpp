@@ -56,20 +56,26 @@ class TimerService {
   // f.after_timer() after its callback, unless the follower was removed meanwhile (even by that
   // callback). An id may be reused after removal: a timer left pending by a removed follower
   // then runs the new one's after_timer(), which a follower must take (it only looks).
-  FollowerId add_follower(TimerFollower& f);
-  void remove_follower(FollowerId id);
-  // schedule_at(), then the follower: what AsioTimers stores with the timer (no allocation
-  // beyond fn's own); other services wrap fn.
-  virtual TimerId schedule_followed(TimePoint when, std::function<void()> fn, FollowerId follower);
+  virtual FollowerId add_follower(TimerFollower& f) = 0;
+  virtual void remove_follower(FollowerId id) = 0;
+  // schedule_at(), then the follower: AsioTimers stores it with the timer (no allocation beyond
+  // fn's own).
+  virtual TimerId schedule_followed(TimePoint when, std::function<void()> fn,
+                                    FollowerId follower) = 0;
+};
 
- protected:
-  void run_follower(FollowerId id) const {
-    if (id < followers_.size() && followers_[id] != nullptr) followers_[id]->after_timer();
+// The followers of a service that runs timers (AsioTimers, VirtualTimers), by id.
+class Followers {
+ public:
+  FollowerId add(TimerFollower& f);
+  void remove(FollowerId id);
+  void run(FollowerId id) const {
+    if (id < by_id_.size() && by_id_[id] != nullptr) by_id_[id]->after_timer();
   }
 
  private:
-  std::vector<TimerFollower*> followers_{nullptr};  // by id; [0] is "none"
-  std::vector<FollowerId> free_followers_;
+  std::vector<TimerFollower*> by_id_{nullptr};  // [0] is "none"
+  std::vector<FollowerId> free_;
 };
 
 // A virtual clock for tests: time moves only when the test says so, timers fire in order.
@@ -81,6 +87,10 @@ class VirtualTimers final : public TimerService {
   void cancel(TimerId id) override;
   std::size_t pending() const override { return by_id_.size(); }
   bool is_pending(TimerId id) const override { return by_id_.count(id) != 0; }
+  FollowerId add_follower(TimerFollower& f) override { return followers_.add(f); }
+  void remove_follower(FollowerId id) override { followers_.remove(id); }
+  // Wraps fn (tests only: an allocation per timer is fine here).
+  TimerId schedule_followed(TimePoint when, std::function<void()> fn, FollowerId follower) override;
 
   // Fires every timer due at or before now()+d in time order, moving now() to each.
   void advance(Duration d);
@@ -96,6 +106,7 @@ class VirtualTimers final : public TimerService {
   TimerId next_id_ = 1;
   std::multimap<std::pair<TimePoint, TimerId>, std::function<void()>> queue_;
   std::unordered_map<TimerId, TimePoint> by_id_;
+  Followers followers_;
 };
 
 }  // namespace sipline::base

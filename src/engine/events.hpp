@@ -92,6 +92,13 @@ class WatchedTimers final : public base::TimerService, private base::TimerFollow
   void cancel(base::TimerId id) override { inner_.cancel(id); }
   std::size_t pending() const override { return inner_.pending(); }
   bool is_pending(base::TimerId id) const override { return inner_.is_pending(id); }
+  base::FollowerId add_follower(base::TimerFollower& f) override { return inner_.add_follower(f); }
+  void remove_follower(base::FollowerId id) override { inner_.remove_follower(id); }
+  base::TimerId schedule_followed(base::TimePoint when, std::function<void()> fn,
+                                  base::FollowerId follower) override {
+    // Another follower than this one: only the inner service's own (no wrapping here).
+    return inner_.schedule_followed(when, std::move(fn), follower);
+  }
 
  private:
   void after_timer() override { after_(); }
