@@ -65,12 +65,12 @@ class TimerSet {
   }
 
  private:
-  static constexpr std::size_t kNone = kTimerSlots;
+  static constexpr std::uint8_t kNone = kTimerSlots;
 
   template <typename Fire>
   void arm_earliest(Fire fire) {
-    std::size_t next = kNone;
-    for (std::size_t i = 0; i < kTimerSlots; ++i) {
+    std::uint8_t next = kNone;
+    for (std::uint8_t i = 0; i < kTimerSlots; ++i) {
       if (due_[i] == base::TimePoint::max()) continue;
       if (next == kNone || due_[i] < due_[next] ||
           (due_[i] == due_[next] && order_[i] < order_[next])) {
@@ -94,11 +94,11 @@ class TimerSet {
 
   base::Timer timer_;
   std::array<base::TimePoint, kTimerSlots> due_;  // TimePoint::max(): not armed
-  std::array<std::uint32_t, kTimerSlots> order_{};
   std::uint64_t handle_ = 0;
+  std::array<std::uint32_t, kTimerSlots> order_{};
   std::uint32_t armed_ = 0;  // arming count: the order of equal deadlines
   std::array<TimerName, kTimerSlots> name_{};
-  std::size_t armed_slot_ = kNone;  // the slot timer_ is armed for
+  std::uint8_t armed_slot_ = kNone;  // the slot timer_ is armed for
 };
 
 // A client transaction's state machine: non-INVITE (§17.1.2) or INVITE (§17.1.1).
