@@ -58,11 +58,6 @@ class TimerSet {
     }
     arm_earliest(fire);
   }
-  // The deadline of `name`'s slot when it holds that timer; TimePoint::max() else (for tests).
-  base::TimePoint due(TimerName name) const {
-    const std::size_t slot = timer_slot(name);
-    return name_[slot] == name ? due_[slot] : base::TimePoint::max();
-  }
 
  private:
   static constexpr std::uint8_t kNone = kTimerSlots;
@@ -298,11 +293,5 @@ struct TransactionLayer::Impl {
   // Declared last so it dies first: a weak_ptr to it tells whether `this` still exists.
   std::shared_ptr<char> life = std::make_shared<char>('\0');
 };
-
-// Arms or stops the timers named in `a` for transaction `handle` (TimerSet::apply()).
-template <typename Fire>
-void apply_timer_ops(TimerSet& set, const Actions& a, std::uint64_t handle, Fire fire) {
-  set.apply(a, handle, fire);
-}
 
 }  // namespace sipline::txn

@@ -159,8 +159,7 @@ void TransactionLayer::Impl::apply_server(std::uint64_t handle, const Actions& a
   auto it = server().records.find(handle);
   if (it == server().records.end()) return;
   ServerRecord& rec = *it->second;
-  apply_timer_ops(rec.timers, a, handle,
-                  [this](std::uint64_t h, TimerName t) { on_server_timer(h, t); });
+  rec.timers.apply(a, handle, [this](std::uint64_t h, TimerName t) { on_server_timer(h, t); });
   transport::Target target;
   std::string bytes;
   const bool send = a.send && !rec.last_response.empty();

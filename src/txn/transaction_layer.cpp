@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <set>
@@ -108,8 +110,7 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
   auto it = clients.find(handle);
   if (it == clients.end()) return;
   ClientRecord& rec = *it->second;
-  apply_timer_ops(rec.timers, a, handle,
-                  [this](std::uint64_t h, TimerName t) { on_client_timer(h, t); });
+  rec.timers.apply(a, handle, [this](std::uint64_t h, TimerName t) { on_client_timer(h, t); });
   if (a.report == Report::kAbsorbed) ++counters.response_retransmissions;
   if (a.report == Report::kTimeout) ++counters.timeouts;
   if (a.report == Report::kTransportError) ++counters.transport_errors;
@@ -252,43 +253,46 @@ void TransactionLayer::set_server(base::SharedText product) {
 
 namespace {
 // Every method a handler was set for, process-wide, each at its bit of a handler entry's mask.
-// Only methods named by code get here (never one read off the wire), a dozen at most.
+// Only methods named by code get here (never one read off the wire), a dozen at most. Names are
+// only ever appended: a reader (every incoming request) scans the first `count` without a lock.
 struct MethodNames {
-  std::mutex mutex;
-  std::vector<std::string> names;  // index = bit
+  static constexpr std::size_t kMax = 64;
+  std::mutex append;
+  std::atomic<std::size_t> count{0};
+  std::array<std::string, kMax> names;
 };
 MethodNames& method_names() {
   static MethodNames m;
   return m;
 }
-constexpr std::size_t kMaxMethods = 64;
 
-// The bit of `method`, added when new.
-std::uint64_t method_bit(std::string_view method) {
+// The bit of `method`: 0 when no handler was ever set for it, unless `add`.
+std::uint64_t method_bit(std::string_view method, bool add) {
   MethodNames& m = method_names();
-  const std::lock_guard<std::mutex> lock(m.mutex);
-  auto it = std::find(m.names.begin(), m.names.end(), method);
-  if (it == m.names.end()) {
-    if (m.names.size() == kMaxMethods) {
-      throw std::length_error("txn: more than 64 methods with request handlers");
+  auto find = [&](std::size_t n) -> std::uint64_t {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (m.names[i] == method) return std::uint64_t{1} << i;
     }
-    it = m.names.emplace(m.names.end(), method);
+    return 0;
+  };
+  if (const std::uint64_t bit = find(m.count.load(std::memory_order_acquire)); bit || !add) {
+    return bit;
   }
-  return std::uint64_t{1} << static_cast<unsigned>(it - m.names.begin());
-}
-
-// The bit of `method` if some handler was ever set for it, else 0.
-std::uint64_t known_method_bit(std::string_view method) {
-  MethodNames& m = method_names();
-  const std::lock_guard<std::mutex> lock(m.mutex);
-  auto it = std::find(m.names.begin(), m.names.end(), method);
-  return it == m.names.end() ? 0 : std::uint64_t{1} << static_cast<unsigned>(it - m.names.begin());
+  const std::lock_guard<std::mutex> lock(m.append);
+  const std::size_t n = m.count.load(std::memory_order_relaxed);
+  if (const std::uint64_t bit = find(n)) return bit;  // added meanwhile
+  if (n == MethodNames::kMax) {
+    throw std::length_error("txn: more than 64 methods with request handlers");
+  }
+  m.names[n] = std::string(method);
+  m.count.store(n + 1, std::memory_order_release);
+  return std::uint64_t{1} << n;
 }
 }  // namespace
 
 std::shared_ptr<RequestHandler> TransactionLayer::Impl::handler_for(std::string_view method) const {
   if (handlers.empty()) return nullptr;
-  const std::uint64_t bit = known_method_bit(method);
+  const std::uint64_t bit = method_bit(method, false);
   for (const HandlerEntry& e : handlers) {
     if ((e.methods & bit) != 0) return e.handler;
   }
@@ -298,10 +302,9 @@ std::shared_ptr<RequestHandler> TransactionLayer::Impl::handler_for(std::string_
 std::vector<std::string> TransactionLayer::Impl::handled_methods() const {
   std::uint64_t all = 0;
   for (const HandlerEntry& e : handlers) all |= e.methods;
+  const MethodNames& m = method_names();
   std::vector<std::string> out;
-  MethodNames& m = method_names();
-  const std::lock_guard<std::mutex> lock(m.mutex);
-  for (std::size_t i = 0; i < m.names.size(); ++i) {
+  for (std::size_t i = 0; i < m.count.load(std::memory_order_acquire); ++i) {
     if ((all >> i) & 1U) out.push_back(m.names[i]);
   }
   return out;
@@ -321,7 +324,7 @@ void TransactionLayer::set_request_handler(std::string_view method, RequestHandl
 void TransactionLayer::set_request_handler(std::initializer_list<std::string_view> methods,
                                            RequestHandler handler) {
   std::uint64_t mask = 0;
-  for (std::string_view m : methods) mask |= method_bit(m);
+  for (std::string_view m : methods) mask |= method_bit(m, true);
   std::shared_ptr<RequestHandler> shared;
   if (handler) shared = std::make_shared<RequestHandler>(std::move(handler));
   impl_->set_handler(mask, std::move(shared));
