@@ -24,9 +24,6 @@ class NonceCache {
   // nullopt when the count is exhausted. A new nonce's entry keeps `challenge` itself (shared
   // with the session that answers it, not a copy of its realm and nonce).
   std::optional<std::uint32_t> next_nc(const std::shared_ptr<const Challenge>& challenge);
-  std::optional<std::uint32_t> next_nc(const Challenge& challenge) {
-    return next_nc(std::make_shared<const Challenge>(challenge));
-  }
   // The newest challenge received of `kind` (WWW or proxy), else of the other kind; nullptr
   // before any.
   const Challenge* latest(HeaderKind kind) const { return latest_shared(kind).get(); }
