@@ -4,6 +4,7 @@
 
 #include "base/random.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -12,8 +13,9 @@ namespace sipline::engine {
 namespace {
 
 constexpr std::size_t kMaxLine = 1024;
-constexpr const char* kContacts = "contacts";
-constexpr const char* kInstances = "instances";
+// Appended lines past which a file is rewritten: twice its table, and this many more (so a
+// small table is not rewritten at every change).
+constexpr std::size_t kSlackLines = 64;
 
 // One field of a state file line; false for what cannot have come from us.
 bool usable(const std::string& field) {
@@ -38,8 +40,8 @@ bool legacy_line(const std::string& line) {
 
 StateStore::StateStore(std::string dir, base::TimerService& timers)
     : dir_(std::move(dir)), timer_(timers) {
-  read_table(kContacts, contacts_, true);
-  read_table(kInstances, instances_, false);
+  read(contacts_, true);
+  read(instances_, false);
   count_legacy_files();
   if (ignored_legacy_ > 0) {
     spdlog::info(
@@ -53,10 +55,12 @@ std::string StateStore::path(const char* file) const {
   return dir_ + "/" + file;
 }
 
-void StateStore::read_table(const char* file, Table& table, bool count_legacy) {
-  std::ifstream in(path(file));
+void StateStore::read(File& file, bool count_legacy) {
+  std::ifstream in(path(file.name));
   std::string line;
   while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: a line cut short by a crash
+    ++file.lines;
     const std::size_t t1 = line.find('\t');
     const std::size_t t2 = t1 == std::string::npos ? t1 : line.find('\t', t1 + 1);
     if (t2 == std::string::npos) {
@@ -66,7 +70,7 @@ void StateStore::read_table(const char* file, Table& table, bool count_legacy) {
     ContactOwner owner{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1)};
     std::string value = line.substr(t2 + 1);
     if (!usable(owner) || !usable(value)) continue;
-    table[std::move(owner)] = std::move(value);
+    file.table[std::move(owner)] = std::move(value);  // a later line wins
   }
 }
 
@@ -82,27 +86,31 @@ void StateStore::count_legacy_files() {
 }
 
 std::vector<std::string> StateStore::load_contacts(const ContactOwner& owner) const {
-  if (const auto it = contacts_.find(owner); it != contacts_.end()) return {it->second};
+  if (const auto it = contacts_.table.find(owner); it != contacts_.table.end()) return {it->second};
   return {};
 }
 
 void StateStore::save_contact(const ContactOwner& owner, const std::string& contact) {
   if (!usable(owner) || !usable(contact)) return;
-  const auto it = contacts_.find(owner);
-  if (it != contacts_.end() && it->second == contact) return;
-  contacts_[owner] = contact;
-  dirty_ = true;
-  schedule_flush();
+  const auto it = contacts_.table.find(owner);
+  if (it != contacts_.table.end() && it->second == contact) return;
+  set(contacts_, owner, contact);
 }
 
 std::string StateStore::instance(const ContactOwner& owner) {
   if (!usable(owner)) return {};
-  if (const auto it = instances_.find(owner); it != instances_.end()) return it->second;
+  if (const auto it = instances_.table.find(owner); it != instances_.table.end()) {
+    return it->second;
+  }
   std::string made = base::uuid_v4();
-  instances_[owner] = made;
-  instances_dirty_ = true;
-  schedule_flush();
+  set(instances_, owner, made);
   return made;
+}
+
+void StateStore::set(File& file, const ContactOwner& owner, const std::string& value) {
+  const auto [it, inserted] = file.table.insert_or_assign(owner, value);
+  file.changed.push_back(it);
+  schedule_flush();
 }
 
 void StateStore::schedule_flush() {
@@ -111,29 +119,61 @@ void StateStore::schedule_flush() {
 
 void StateStore::flush() {
   timer_.cancel();
-  if (instances_dirty_) {
-    instances_dirty_ = false;
-    write_table(kInstances, instances_);
-  }
-  if (!dirty_) return;
-  dirty_ = false;
-  if (write_table(kContacts, contacts_)) {
+  if (!instances_.changed.empty()) write(instances_);
+  if (contacts_.changed.empty()) return;
+  if (write(contacts_) && !legacy_files_.empty()) {
     std::error_code ec;
     for (const auto& old : legacy_files_) std::filesystem::remove(old, ec);  // ignored anyway
     legacy_files_.clear();
   }
 }
 
-bool StateStore::write_table(const char* file, const Table& table) {
+bool StateStore::write(File& file) {
+  // An entry changed twice since the last write is one line.
+  auto& changed = file.changed;
+  const auto by_node = [](Table::const_iterator a, Table::const_iterator b) {
+    return std::less<>{}(&*a, &*b);
+  };
+  std::sort(changed.begin(), changed.end(), by_node);
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  const bool whole =
+      !file.rewritten || file.lines + changed.size() > 2 * file.table.size() + kSlackLines;
+  const bool ok = whole ? rewrite(file) : append(file);
+  changed.clear();
+  // A failed write leaves the file unknown: the next one rewrites it whole.
+  if (!ok) file.rewritten = false;
+  return ok;
+}
+
+namespace {
+
+void write_line(std::ofstream& out, const ContactOwner& owner, const std::string& value) {
+  out << owner.aor << '\t' << owner.auth_user << '\t' << value << '\n';
+}
+
+}  // namespace
+
+bool StateStore::append(File& file) {
+  std::ofstream out(path(file.name), std::ios::app);
+  for (const auto& it : file.changed) write_line(out, it->first, it->second);
+  out.flush();
+  if (!out) {
+    warn_once("cannot append to " + path(file.name));
+    return false;
+  }
+  ++writes_;
+  file.lines += file.changed.size();
+  return true;
+}
+
+bool StateStore::rewrite(File& file) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  const std::string final_path = path(file);
+  const std::string final_path = path(file.name);
   const std::string tmp = final_path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [owner, value] : table) {
-      out << owner.aor << '\t' << owner.auth_user << '\t' << value << '\n';
-    }
+    for (const auto& [owner, value] : file.table) write_line(out, owner, value);
     out.flush();
     if (!out) {
       warn_once("cannot write " + tmp);
@@ -146,6 +186,8 @@ bool StateStore::write_table(const char* file, const Table& table) {
     warn_once("cannot rename " + tmp + ": " + ec.message());
     return false;
   }
+  file.lines = file.table.size();
+  file.rewritten = true;
   return true;
 }
 

@@ -61,26 +61,40 @@ class StateStore {
   // Writes now when anything changed, atomically (temp file + rename). A failure is logged once,
   // never fatal; the next change tries again.
   void flush();
-  // Files written so far (for tests).
+  // Writes so far, whole or appended (for tests).
   std::size_t writes() const { return writes_; }
+  // Lines in the contacts file now (for tests: appends add, a rewrite compacts).
+  std::size_t contact_lines() const { return contacts_.lines; }
   // Index-keyed entries of older versions found and ignored (for tests).
   std::size_t ignored_legacy() const { return ignored_legacy_; }
 
  private:
   using Table = std::map<ContactOwner, std::string>;
+  // One state file: its table (every identity known, written or not), the entries changed
+  // since the last write, and how many lines the file holds.
+  struct File {
+    explicit File(const char* n) : name(n) {}
+    const char* name;
+    Table table;
+    std::vector<Table::const_iterator> changed;
+    std::size_t lines = 0;
+    bool rewritten = false;  // rewritten whole in this run: appending is safe from then on
+  };
   std::string path(const char* file) const;
-  void read_table(const char* file, Table& table, bool count_legacy);
+  void read(File& file, bool count_legacy);
   void count_legacy_files();
-  bool write_table(const char* file, const Table& table);
+  void set(File& file, const ContactOwner& owner, const std::string& value);
+  // Appends the changed lines, or rewrites the file (see above). False when it failed.
+  bool write(File& file);
+  bool rewrite(File& file);
+  bool append(File& file);
   void schedule_flush();
   void warn_once(const std::string& what);
 
   std::string dir_;
   base::Timer timer_;
-  Table contacts_;   // every identity known, written or not
-  Table instances_;  // identity -> RFC 5626 instance UUID
-  bool dirty_ = false;
-  bool instances_dirty_ = false;
+  File contacts_{"contacts"};
+  File instances_{"instances"};  // identity -> RFC 5626 instance UUID
   std::size_t writes_ = 0;
   std::size_t ignored_legacy_ = 0;
   std::vector<std::string> legacy_files_;  // account-N.contact, removed by the next write

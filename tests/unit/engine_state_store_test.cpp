@@ -1,8 +1,10 @@
 // StateStore: contacts are keyed by identity (AOR and auth user), batched into one flush, flushed
 // on destruction and read back; the index-keyed entries of older versions are ignored.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -188,6 +190,92 @@ TEST_F(StateStoreTest, IgnoresMalformedLines) {
   store.save_contact({"a\tb", "auth"}, contact(1));  // cannot be written on one line
   store.save_contact(owner(3), "<sip:x>\r\nVia: y");
   EXPECT_EQ(timers_.pending(), 0u);
+}
+
+// A rewrite renames a new file over the old one; an append keeps the file.
+ino_t inode(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+std::size_t file_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+// After the run's first write, a flush appends only what changed: a burst that saves one contact
+// at a time, flushing in between, writes each line once, not the whole table each time.
+TEST_F(StateStoreTest, AFlushAppendsOnlyTheChangedLines) {
+  StateStore store(dir_, timers_);
+  for (int i = 1; i <= 100; ++i) store.save_contact(owner(i), contact(i));
+  store.flush();
+  EXPECT_EQ(file_lines(dir_ + "/contacts"), 100u);
+  const ino_t rewritten = inode(dir_ + "/contacts");
+  for (int i = 101; i <= 150; ++i) {
+    store.save_contact(owner(i), contact(i));
+    store.flush();
+  }
+  EXPECT_EQ(store.writes(), 51u);
+  EXPECT_EQ(inode(dir_ + "/contacts"), rewritten);  // appended to, never replaced
+  EXPECT_EQ(file_lines(dir_ + "/contacts"), 150u);
+  EXPECT_EQ(store.contact_lines(), 150u);
+  // Changed twice before a flush: one line.
+  store.save_contact(owner(3), contact(30));
+  store.save_contact(owner(3), contact(31));
+  store.flush();
+  EXPECT_EQ(file_lines(dir_ + "/contacts"), 151u);
+  StateStore again(dir_, timers_);
+  EXPECT_EQ(again.load_contacts(owner(3)), std::vector<std::string>{contact(31)});  // later wins
+  for (int i = 4; i <= 150; ++i) {
+    EXPECT_EQ(again.load_contacts(owner(i)), std::vector<std::string>{contact(i)}) << i;
+  }
+}
+
+// Appended lines past twice the table (and a small slack) make the next write a rewrite: the
+// file stays within a bound of its table however often contacts change.
+TEST_F(StateStoreTest, AFileOfManyChangesIsRewrittenWhole) {
+  StateStore store(dir_, timers_);
+  for (int i = 1; i <= 10; ++i) store.save_contact(owner(i), contact(i));
+  store.flush();
+  std::size_t most = 0;
+  for (int round = 0; round < 200; ++round) {
+    store.save_contact(owner(1 + round % 10), contact(round + 1000));
+    store.flush();
+    most = std::max(most, file_lines(dir_ + "/contacts"));
+  }
+  EXPECT_LE(most, 2u * 10u + 64u + 1u);
+  EXPECT_GT(most, 10u);  // appended in between
+  EXPECT_EQ(file_lines(dir_ + "/contacts"), store.contact_lines());
+  StateStore again(dir_, timers_);
+  for (int i = 1; i <= 10; ++i) {
+    const int last = 199 - ((199 - (i - 1)) % 10);  // the last round that changed owner(i)
+    EXPECT_EQ(again.load_contacts(owner(i)), std::vector<std::string>{contact(last + 1000)}) << i;
+  }
+}
+
+// A crash while appending can leave a line without its newline: it is not read (it may be cut
+// inside the contact), and the next run's first write leaves it out of the file.
+TEST_F(StateStoreTest, ALineCutShortByACrashIsIgnoredAndDropped) {
+  {
+    StateStore store(dir_, timers_);
+    store.save_contact(owner(1), contact(1));
+    store.save_contact(owner(2), contact(2));
+  }
+  {
+    std::ofstream(dir_ + "/contacts", std::ios::app)
+        << owner(2).aor << '\t' << owner(2).auth_user << "\t<sip:alice2@127.0.0.1:50";
+  }
+  StateStore store(dir_, timers_);
+  EXPECT_EQ(store.load_contacts(owner(2)), std::vector<std::string>{contact(2)});
+  store.save_contact(owner(3), contact(3));
+  store.flush();
+  EXPECT_EQ(file_lines(dir_ + "/contacts"), 3u);  // rewritten: the cut line is gone
+  StateStore again(dir_, timers_);
+  EXPECT_EQ(again.load_contacts(owner(1)), std::vector<std::string>{contact(1)});
+  EXPECT_EQ(again.load_contacts(owner(2)), std::vector<std::string>{contact(2)});
+  EXPECT_EQ(again.load_contacts(owner(3)), std::vector<std::string>{contact(3)});
 }
 
 TEST_F(StateStoreTest, UnwritableDirectoryIsNotFatal) {
