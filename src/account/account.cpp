@@ -44,7 +44,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       stack_(stack),
       identity_{{}, {}, cfg.display_name, {}, std::move(target), cfg.user_agent},
       previous_contacts_(std::move(previous_contacts)),
-      hooks_(std::move(hooks)),
+      on_contact_registered_(std::move(hooks.on_contact_registered)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
@@ -63,7 +63,7 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
             }});
   }
   if (keepalive_) keepalive_->set_gate(stack.registration_gate);
-  if (hooks_.resolve_targets) loc_ = std::make_unique<Location>();
+  if (hooks.resolve_targets) loc_ = std::make_unique<Location>(std::move(hooks.resolve_targets));
   stack.txn.set_server(cfg_.user_agent);
   reg_.set_preemptive_auth(cfg_.add_auth_header_on_reregister);
   reg_.share_nonces(&nonces_);
@@ -137,6 +137,10 @@ bool Account::refresh_identity() {
   // No source address toward the server (issue 12 defect 7): keep the last good Contact (an
   // unregister still names it) and never put a wildcard or nothing in its place.
   if (local.address.empty()) return false;
+  if (contact_registered_ && n.contact != identity_.contact) {
+    previous_contacts_.assign(1, std::move(identity_.contact));
+    contact_registered_ = false;
+  }
   identity_.contact = std::move(n.contact);
   return true;
 }
@@ -188,7 +192,7 @@ void Account::start() {
   stopping_ = false;
   if (!cfg_.active) return transition(State::kDisabled);
   if (!cfg_.sip_registration) {
-    warnings_.push_back("sip_registration = false: no REGISTER is sent");
+    notes().warnings.push_back("sip_registration = false: no REGISTER is sent");
     return transition(State::kDisabled);
   }
   previous_pending_ = true;
@@ -198,7 +202,7 @@ void Account::start() {
 void Account::locate(std::function<void()> then) {
   if (!loc_) return then();
   const std::uint64_t generation = ++loc_->generation;
-  hooks_.resolve_targets(
+  loc_->resolve_targets(
       [this, life = std::weak_ptr<bool>(life_), generation, then = std::move(then)](auto result) {
         // A newer attempt, a stop, or the account gone: this answer is for nobody.
         if (life.expired() || generation != loc_->generation || stopping_) return;
@@ -262,11 +266,12 @@ void Account::unregister_previous() {
   if (cfg_.unregister_before_new_registration == UnregisterMode::no) return begin_register();
   transition(State::kUnregistering);
   auto done = [this](const usage::reg::Outcome& o) {
-    unregister_outcome_ = o.registered()       ? std::to_string(o.status_code) + " ok"
-                          : o.status_code != 0 ? std::to_string(o.status_code) + " " +
-                                                     std::string(usage::reg::to_string(o.failure))
-                                               : std::string(usage::reg::to_string(o.failure));
-    spdlog::info("account[{}]: unregister before registration: {}", index_, unregister_outcome_);
+    std::string& outcome = notes().unregister_outcome;
+    outcome = o.registered()       ? std::to_string(o.status_code) + " ok"
+              : o.status_code != 0 ? std::to_string(o.status_code) + " " +
+                                         std::string(usage::reg::to_string(o.failure))
+                                   : std::string(usage::reg::to_string(o.failure));
+    spdlog::info("account[{}]: unregister before registration: {}", index_, outcome);
     begin_register();
   };
   if (cfg_.unregister_before_new_registration == UnregisterMode::all) {
@@ -376,9 +381,11 @@ void Account::on_registered(const usage::reg::Outcome& o) {
     first_keepalive = spread_phase(cfg_.options_keepalive_interval_s, stack_.jitter.unit());
   }
   refresh_timer_.arm_in(refresh, [this] { begin_register(); });
-  if (o.contact_confirmed && hooks_.on_contact_registered)
-    hooks_.on_contact_registered(identity_.contact);
-  previous_contacts_.assign(1, identity_.contact);
+  if (o.contact_confirmed && on_contact_registered_) on_contact_registered_(identity_.contact);
+  // Our binding now has this Contact: the earlier run's (unbound already) need no keeping, and
+  // this one is kept only should the Contact change before the next start() (refresh_identity).
+  std::vector<std::string>().swap(previous_contacts_);
+  contact_registered_ = true;
   if (loc_) {
     const auto& bound = loc_->bound;
     if (bound && bound->target != loc_->register_target && now < bound->until)
@@ -573,8 +580,10 @@ Snapshot Account::snapshot() const {
   s.failure_class = failure_;
   s.keepalive_misses = keepalive_ ? keepalive_->misses() : 0;
   s.contact = identity_.contact;
-  s.unregister_outcome = unregister_outcome_;
-  s.warnings = warnings_;
+  if (notes_) {
+    s.unregister_outcome = notes_->unregister_outcome;
+    s.warnings = notes_->warnings;
+  }
   if (failure_ == FailureClass::kBindingNotConfirmed && state_ == State::kRegistered) {
     s.warnings.push_back("binding not confirmed");
   }

@@ -107,7 +107,8 @@ class Account {
     // in preference order (answers later; the resolver caches by TTL). Unset: the fixed target.
     using TargetsCallback =
         std::function<void(base::Result<std::vector<transport::Target>, std::string>)>;
-    std::function<void(TargetsCallback)> resolve_targets;
+    using TargetsCallbackUser = std::function<void(TargetsCallback)>;
+    TargetsCallbackUser resolve_targets;
   };
 
   // `previous_contacts`: contacts registered by an earlier run (state_dir), for "instance".
@@ -193,8 +194,11 @@ class Account {
   Stack stack_;
   // Request-URI, AOR, Contact and target of every request: read by reg_ and keepalive_.
   txn::Identity identity_;
+  // Contacts a start() unbinds besides ours: an earlier run's (state_dir), then ours of before
+  // a change of address.
   std::vector<std::string> previous_contacts_;
-  Hooks hooks_;
+  // Hooks::on_contact_registered (Hooks::resolve_targets lives in loc_: DNS accounts only).
+  std::function<void(const std::string& contact)> on_contact_registered_;
   // Nonces and their counts shared by the registration and the subscriptions: with
   // add_auth_header_on_reregister a SUBSCRIBE reuses the REGISTER's nonce instead of being
   // challenged first.
@@ -223,8 +227,17 @@ class Account {
   int last_status_ = 0;
   std::string last_error_;
   usage::reg::FailureClass failure_ = usage::reg::FailureClass::kNone;
-  std::string unregister_outcome_;
-  std::vector<std::string> warnings_;
+  // What the status shows beside the last error, rarely set (a restart's "unregister before new
+  // registration" outcome, sip_registration = false): made on first use.
+  struct Notes {
+    std::string unregister_outcome;
+    std::vector<std::string> warnings;
+  };
+  std::unique_ptr<Notes> notes_;
+  Notes& notes() {
+    if (!notes_) notes_ = std::make_unique<Notes>();
+    return *notes_;
+  }
   std::uint64_t ok_count_ = 0;
   std::uint64_t fail_count_ = 0;
   base::Duration last_latency_{0};
@@ -243,9 +256,11 @@ class Account {
   };
   // DNS location (RFC 3263): the last answer, the rank in use, why, a guard for late answers,
   // and what a move between targets needs. Made only for a server located by DNS
-  // (hooks_.resolve_targets): a fixed server never moves, and the ~290 bytes were paid by every
+  // (Hooks::resolve_targets): a fixed server never moves, and the ~290 bytes were paid by every
   // account of a fleet.
   struct Location {
+    explicit Location(Hooks::TargetsCallbackUser resolve) : resolve_targets(std::move(resolve)) {}
+    Hooks::TargetsCallbackUser resolve_targets;
     std::vector<transport::Target> targets;
     std::size_t rank = 0;
     std::string reason;
@@ -272,6 +287,8 @@ class Account {
   };
   std::unique_ptr<OutboundSeen> outbound_seen_;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
+  // identity_.contact is the Contact our last 2xx bound (previous_contacts_ then holds none).
+  bool contact_registered_ = false;
   // A fleet account's first refresh and keep-alive are still to be spread (spread_phase); so
   // are the next ones after an attempt that took at least kRespreadAfter (it left in a herd).
   static constexpr base::Duration kRespreadAfter{1000};

@@ -1,20 +1,11 @@
 #include "auth/session.hpp"
 
-#include <openssl/crypto.h>
-
 #include <limits>
 #include <utility>
 
 namespace sipline::auth {
 
 namespace {
-
-// Overwrites the whole buffer (resize to capacity never reallocates), then empties it.
-void wipe(std::string& s) {
-  s.resize(s.capacity());
-  OPENSSL_cleanse(s.data(), s.size());
-  s.clear();
-}
 
 bool has_control(std::string_view s) {
   for (char c : s) {
@@ -56,11 +47,9 @@ bool same_nonce(const std::shared_ptr<const Challenge>& last, const Challenge& c
 }  // namespace
 
 DigestSession::DigestSession(Credentials credentials, base::Random& random)
-    : credentials_(std::move(credentials)), random_(&random) {}
+    : credentials_(credentials), random_(&random) {}
 
-DigestSession::~DigestSession() {
-  wipe(credentials_.password);
-}
+DigestSession::~DigestSession() = default;
 
 void DigestSession::begin_attempt() {
   answered_ = false;
@@ -135,8 +124,7 @@ void DigestSession::reset() {
 }
 
 void DigestSession::set_credentials(Credentials credentials) {
-  wipe(credentials_.password);
-  credentials_ = std::move(credentials);
+  credentials_ = credentials;
   reset();
 }
 
@@ -161,9 +149,9 @@ base::Result<std::string, AuthError> DigestSession::answer(const Challenge& chal
   auto response = compute_response(in);
   if (!response) return response;
 
-  std::string shown_user = cr.username;
+  std::string shown_user(cr.username);
   if (challenge.userhash) {
-    auto hashed = hex_hash(in.algorithm, cr.username + ":" + challenge.realm);
+    auto hashed = hex_hash(in.algorithm, std::string(cr.username) + ":" + challenge.realm);
     if (!hashed) return hashed;
     shown_user = std::move(*hashed);
   }

@@ -442,6 +442,32 @@ TEST_F(Fixture, UnregisterInstanceRemovesThePreviousRunsContactAndOurs) {
   EXPECT_EQ(header(r, HeaderId::kExpires), "3600");
 }
 
+// After a registration, a start() (stop and start again) removes the Contact our binding holds
+// and the one of now, when the address changed in between; the earlier run's contact, already
+// removed, is not named again.
+TEST_F(Fixture, UnregisterInstanceRemovesOurContactOfBeforeAnAddressChange) {
+  cfg.unregister_before_new_registration = config::UnregisterMode::instance;
+  previous_contacts = {"sip:1001@127.0.0.1:6000"};
+  start();
+  answer(next_request(), 200);  // the earlier run's binding and ours removed
+  answer_ok(next_request());
+  ASSERT_EQ(state(), State::kRegistered);
+  transport.set_local({transport::Protocol::kUdp, "127.0.0.1", 5062});
+  bool stopped = false;
+  account->stop([&] { stopped = true; });
+  auto u = next_request();
+  EXPECT_EQ(contacts_of(u), std::vector<std::string>{"<sip:1001@127.0.0.1:5060>;expires=0"});
+  answer(u, 200);
+  ASSERT_TRUE(stopped);
+  account->start();
+  auto again = next_request();
+  EXPECT_EQ(contacts_of(again), (std::vector<std::string>{"<sip:1001@127.0.0.1:5060>;expires=0",
+                                                          "<sip:1001@127.0.0.1:5062>;expires=0"}));
+  answer(again, 200);
+  auto r = next_request();
+  EXPECT_EQ(contacts_of(r), std::vector<std::string>{"<sip:1001@127.0.0.1:5062>"});
+}
+
 constexpr const char* kInstance = "<urn:uuid:f81d4fae-7dec-41d0-a765-00a0c91e6bf6>";
 
 TEST_F(Fixture, OutboundRegisterCarriesInstanceRegIdObAndSupported) {
