@@ -235,7 +235,7 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   // Shared: every branch names the account, so responses find it (txn/shared_port.hpp).
   if (shared != nullptr) random_->set_branch_prefix(txn::branch_prefix(index_));
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
-  timers_.emplace(timers, [this] { observe(); });
+  timers_.emplace(timers, static_cast<base::TimerFollower&>(*this));
   txn_ = std::make_unique<txn::TransactionLayer>(*timers_, *transport_, timer_cfg, &*random_);
   // Jitter draws from the same pool: nothing in it needs a seed of its own (80 bytes less).
   account::Stack stack{*txn_,    *transport_,        *timers_, *random_,

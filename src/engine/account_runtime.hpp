@@ -24,7 +24,7 @@ namespace sipline::engine {
 class StateStore;
 struct ContactOwner;
 
-class AccountRuntime final : public transport::TransportUser {
+class AccountRuntime final : public transport::TransportUser, private base::TimerFollower {
  public:
   // The runtime owns its account's config (the Account reads it by reference); it never moves
   // (the engine holds runtimes by unique_ptr).
@@ -118,6 +118,7 @@ class AccountRuntime final : public transport::TransportUser {
   EventBus* bus_ = nullptr;
   AccountWatch watch_{index_};
   // The loop's timers as the stack sees them: each callback is followed by observe().
+  void after_timer() override { observe(); }
   std::optional<WatchedTimers> timers_;
   // Call-IDs, tags, branches, cnonces: unguessable. Jitter: seeded per account (pinnable).
   std::optional<base::SecureRandom> random_;  // inline: two allocations less per account

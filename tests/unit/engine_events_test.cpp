@@ -70,10 +70,18 @@ TEST(EventBus, AHandlerMayDestroyTheBus) {
   EXPECT_EQ(bus, nullptr);
 }
 
+// A follower that runs a function (an account's runtime observes its account).
+struct After final : base::TimerFollower {
+  explicit After(std::function<void()> f) : fn(std::move(f)) {}
+  void after_timer() override { fn(); }
+  std::function<void()> fn;
+};
+
 TEST(WatchedTimers, CallsAfterOnceEachCallbackHasRun) {
   base::VirtualTimers timers;
   std::vector<std::string> order;
-  WatchedTimers watched(timers, [&] { order.push_back("after"); });
+  After after([&] { order.push_back("after"); });
+  WatchedTimers watched(timers, after);
   watched.schedule_in(base::Duration{5}, [&] { order.push_back("fn"); });
   const auto cancelled = watched.schedule_in(base::Duration{6}, [&] { order.push_back("x"); });
   watched.cancel(cancelled);
@@ -84,7 +92,8 @@ TEST(WatchedTimers, CallsAfterOnceEachCallbackHasRun) {
 TEST(WatchedTimers, NoAfterOnceTheServiceIsGone) {
   base::VirtualTimers timers;
   int after = 0, fn = 0;
-  auto watched = std::make_unique<WatchedTimers>(timers, [&] { ++after; });
+  After follower([&] { ++after; });
+  auto watched = std::make_unique<WatchedTimers>(timers, follower);
   watched->schedule_in(base::Duration{5}, [&] {
     ++fn;
     watched.reset();
