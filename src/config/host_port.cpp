@@ -102,7 +102,7 @@ HostResult parse_host_port(std::string_view text, bool port_required) {
 
 std::string HostPort::to_string() const {
   if (host.empty()) return {};
-  std::string s = is_ipv6() ? "[" + host + "]" : host;
+  std::string s = is_ipv6() ? "[" + host.str() + "]" : host.str();
   if (port) {
     s += ':';  // appended piece by piece: g++ 12 -O3 warns falsely on ":" + string (PR 105651)
     s += std::to_string(*port);

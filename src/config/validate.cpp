@@ -105,7 +105,7 @@ void check_bind_family(const AccountConfig& a, const SettingList& list, const Se
   const HostPort& hop = a.outbound_proxy.empty() ? a.sip_server : a.outbound_proxy;
   const bool hop_v6 = hop.is_ipv6();
   const bool hop_v4 = !hop_v6 && !hop.host.empty() &&
-                      hop.host.find_first_not_of("0123456789.") == std::string::npos;
+                      hop.host.str().find_first_not_of("0123456789.") == std::string::npos;
   if ((bind_v6 && hop_v4) || (!bind_v6 && hop_v6)) {
     out.errors.push_back(problem_for(
         list, src, "bind_address", ProblemCode::conflict, "\"" + a.bind_address + "\"",

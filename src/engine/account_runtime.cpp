@@ -34,7 +34,7 @@ bool resolve_target(asio::io_context& io, const config::HostPort& hp, transport:
   out.remote.port = hp.port.value_or(protocol == transport::Protocol::kTls ? 5061 : 5060);
   out.tls_server_name = hp.host;
   std::error_code ec;
-  auto literal = asio::ip::make_address(hp.host, ec);
+  auto literal = asio::ip::make_address(hp.host.str(), ec);
   if (!ec) {
     out.remote.address = literal.to_string();
     return true;
@@ -100,7 +100,7 @@ bool AccountRuntime::open(asio::io_context& io, base::TimerService& timers,
   auto_ = std::make_shared<Selection>(cfg_);
   auto_->chosen.transport = sips ? config::Transport::tls : config::Transport::udp;
   std::error_code not_literal;
-  asio::ip::make_address(next_hop.host, not_literal);
+  asio::ip::make_address(next_hop.host.str(), not_literal);
   // RFC 3263 §4.1: an IP literal or a port: UDP (TLS for sips:), no DNS needed.
   if (dns == nullptr || next_hop.port || !not_literal) {
     return open_with(args, auto_->chosen, {}, error);
@@ -196,7 +196,7 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   const config::HostPort& next_hop =
       cfg.outbound_proxy.empty() ? cfg.sip_server : cfg.outbound_proxy;
   std::error_code not_literal;
-  asio::ip::make_address(next_hop.host, not_literal);
+  asio::ip::make_address(next_hop.host.str(), not_literal);
   // RFC 3263: a name without a port is located through SRV at every attempt (the account's
   // policy walks the targets); otherwise the one address, found here as before.
   const bool located = dns != nullptr && !next_hop.port && not_literal;

@@ -282,7 +282,7 @@ class EngineImpl final : public Engine {
         error = "[daemon] dns_servers: entry \"" + one + "\": " + hp.error();
         return false;
       }
-      o.servers.push_back(hp->port ? hp->to_string() : hp->host);
+      o.servers.push_back(hp->port ? hp->to_string() : hp->host.str());
     }
     auto made = transport::DnsResolver::create(io_, o);
     if (!made.ok()) {
