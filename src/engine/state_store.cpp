@@ -27,6 +27,15 @@ bool usable(const ContactOwner& owner) {
   return usable(owner.aor) && usable(owner.auth_user);
 }
 
+// A table's key: the identity as the file's line starts, "<aor>\t<auth user>" (one string, where
+// a ContactOwner was two: 32 bytes less an account).
+std::string key_of(const ContactOwner& owner) {
+  std::string key;
+  key.reserve(owner.aor.size() + 1 + owner.auth_user.size());
+  key.append(owner.aor).append(1, '\t').append(owner.auth_user);
+  return key;
+}
+
 // "<index> <contact>": the line format of older versions, keyed by the account's position.
 bool legacy_line(const std::string& line) {
   const std::size_t space = line.find(' ');
@@ -70,7 +79,7 @@ void StateStore::read(File& file, bool count_legacy) {
     ContactOwner owner{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1)};
     std::string value = line.substr(t2 + 1);
     if (!usable(owner) || !usable(value)) continue;
-    file.table[std::move(owner)] = std::move(value);  // a later line wins
+    file.table.insert_or_assign(line.substr(0, t2), std::move(value));  // a later line wins
   }
 }
 
@@ -86,29 +95,33 @@ void StateStore::count_legacy_files() {
 }
 
 std::vector<std::string> StateStore::load_contacts(const ContactOwner& owner) const {
-  if (const auto it = contacts_.table.find(owner); it != contacts_.table.end()) return {it->second};
+  if (const auto it = contacts_.table.find(key_of(owner)); it != contacts_.table.end()) {
+    return {it->second};
+  }
   return {};
 }
 
 void StateStore::save_contact(const ContactOwner& owner, const std::string& contact) {
   if (!usable(owner) || !usable(contact)) return;
-  const auto it = contacts_.table.find(owner);
+  std::string key = key_of(owner);
+  const auto it = contacts_.table.find(key);
   if (it != contacts_.table.end() && it->second == contact) return;
-  set(contacts_, owner, contact);
+  set(contacts_, std::move(key), contact);
 }
 
 std::string StateStore::instance(const ContactOwner& owner) {
   if (!usable(owner)) return {};
-  if (const auto it = instances_.table.find(owner); it != instances_.table.end()) {
+  std::string key = key_of(owner);
+  if (const auto it = instances_.table.find(key); it != instances_.table.end()) {
     return it->second;
   }
   std::string made = base::uuid_v4();
-  set(instances_, owner, made);
+  set(instances_, std::move(key), made);
   return made;
 }
 
-void StateStore::set(File& file, const ContactOwner& owner, const std::string& value) {
-  const auto [it, inserted] = file.table.insert_or_assign(owner, value);
+void StateStore::set(File& file, std::string key, const std::string& value) {
+  const auto [it, inserted] = file.table.insert_or_assign(std::move(key), value);
   file.changed.push_back(it);
   schedule_flush();
 }
@@ -147,8 +160,8 @@ bool StateStore::write(File& file) {
 
 namespace {
 
-void write_line(std::ofstream& out, const ContactOwner& owner, const std::string& value) {
-  out << owner.aor << '\t' << owner.auth_user << '\t' << value << '\n';
+void write_line(std::ofstream& out, const std::string& key, const std::string& value) {
+  out << key << '\t' << value << '\n';
 }
 
 }  // namespace
@@ -173,7 +186,7 @@ bool StateStore::rewrite(File& file) {
   const std::string tmp = final_path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [owner, value] : file.table) write_line(out, owner, value);
+    for (const auto& [key, value] : file.table) write_line(out, key, value);
     out.flush();
     if (!out) {
       warn_once("cannot write " + tmp);

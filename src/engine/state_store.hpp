@@ -69,7 +69,8 @@ class StateStore {
   std::size_t ignored_legacy() const { return ignored_legacy_; }
 
  private:
-  using Table = std::map<ContactOwner, std::string>;
+  // Keyed by "<aor>\t<auth user>", as the line starts.
+  using Table = std::map<std::string, std::string, std::less<>>;
   // One state file: its table (every identity known, written or not), the entries changed
   // since the last write, and how many lines the file holds.
   struct File {
@@ -83,7 +84,7 @@ class StateStore {
   std::string path(const char* file) const;
   void read(File& file, bool count_legacy);
   void count_legacy_files();
-  void set(File& file, const ContactOwner& owner, const std::string& value);
+  void set(File& file, std::string key, const std::string& value);
   // Appends the changed lines, or rewrites the file (see above). False when it failed.
   bool write(File& file);
   bool rewrite(File& file);
