@@ -14,6 +14,10 @@
 
 namespace sipline::auth {
 
+// Names a nonce for counting: its kind, realm and nonce, hashed (FNV-1a, 64 bits). Two nonces
+// that collide would only share one count, which a server takes as a gap in nc, not a replay.
+std::uint64_t nonce_key(const Challenge& challenge);
+
 class NonceCache {
  public:
   // Nonces remembered (the most recent ones); an older nonce starts again at nc 1, which a
@@ -21,9 +25,9 @@ class NonceCache {
   static constexpr std::size_t kKeep = 8;
 
   // The nc for the next use of `challenge`'s nonce (1 for a nonce not seen), recorded as used;
-  // nullopt when the count is exhausted. A new nonce's entry keeps `challenge` itself (shared
-  // with the session that answers it, not a copy of its realm and nonce).
-  std::optional<std::uint32_t> next_nc(const std::shared_ptr<const Challenge>& challenge);
+  // nullopt when the count is exhausted. An entry is the nonce's key (nonce_key()) and its
+  // count: 16 bytes, and the count outlives forget_challenges().
+  std::optional<std::uint32_t> next_nc(const Challenge& challenge);
   // The newest challenge received of `kind` (WWW or proxy), else of the other kind; nullptr
   // before any.
   const Challenge* latest(HeaderKind kind) const { return latest_shared(kind).get(); }
@@ -32,11 +36,15 @@ class NonceCache {
   // that answered it (one copy of a challenge an account, not one per holder).
   void note(std::shared_ptr<const Challenge> challenge);
   void note(const Challenge& challenge) { note(std::make_shared<const Challenge>(challenge)); }
+  // Nothing will be answered pre-emptively (add_auth_header_on_reregister off): the challenges
+  // go (a fleet account's ~150 bytes while it stays registered); the nonce counts stay, so a
+  // server that challenges again with a nonce we used still gets the next count.
+  void forget_challenges();
   void clear();
 
  private:
   struct Entry {
-    std::shared_ptr<const Challenge> challenge;  // its kind, realm and nonce name the entry
+    std::uint64_t key = 0;  // nonce_key(): kind, realm and nonce
     std::uint32_t nc = 0;
   };
   std::vector<Entry> entries_;  // oldest first

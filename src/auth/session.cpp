@@ -40,10 +40,6 @@ Qop pick_qop(const QopOptions& offered) {
   return Qop::kNone;
 }
 
-bool same_nonce(const std::shared_ptr<const Challenge>& last, const Challenge& c) {
-  return last && last->kind == c.kind && last->realm == c.realm && last->nonce == c.nonce;
-}
-
 }  // namespace
 
 DigestSession::DigestSession(Credentials credentials, base::Random& random)
@@ -60,18 +56,17 @@ ChallengeVerdict DigestSession::on_challenge(const Challenge& challenge) {
   if (!answered_) return ChallengeVerdict::kAnswer;
   // Same realm and nonce as our answer: refused, stale or not (a stale flag on the nonce we
   // just used cannot be answered with anything new).
-  if (answers_since_success_ < kMaxAnswersWithoutSuccess && !same_nonce(last_, challenge)) {
+  if (answers_since_success_ < kMaxAnswersWithoutSuccess && nonce_key(challenge) != last_key_) {
     return ChallengeVerdict::kAnswer;
   }
   reset();
   return ChallengeVerdict::kCredentialsRejected;
 }
 
-base::Result<std::uint32_t, AuthError> DigestSession::next_nc(
-    const std::shared_ptr<const Challenge>& challenge) {
+base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& challenge) {
   if (cache_ != nullptr) {
     if (auto nc = cache_->next_nc(challenge)) return *nc;
-  } else if (!same_nonce(last_, *challenge)) {
+  } else if (nonce_key(challenge) != last_key_) {
     return 1;
   } else if (nc_ != std::numeric_limits<std::uint32_t>::max()) {
     return nc_ + 1;
@@ -82,10 +77,11 @@ base::Result<std::uint32_t, AuthError> DigestSession::next_nc(
 base::Result<std::string, AuthError> DigestSession::answer_next(
     std::shared_ptr<const Challenge> challenge, std::string_view method,
     std::string_view digest_uri, std::string_view body) {
-  auto nc = next_nc(challenge);
+  auto nc = next_nc(*challenge);
   if (!nc) return base::fail(nc.error());
   auto header = answer(*challenge, *nc, method, digest_uri, body);
   if (!header) return header;
+  last_key_ = nonce_key(*challenge);
   last_ = std::move(challenge);
   nc_ = *nc;
   return header;
@@ -117,8 +113,14 @@ void DigestSession::on_success() {
   begin_attempt();
 }
 
+void DigestSession::forget_challenge() {
+  last_.reset();
+  if (cache_ != nullptr) cache_->forget_challenges();
+}
+
 void DigestSession::reset() {
   last_.reset();
+  last_key_ = 0;
   nc_ = 0;
   on_success();
 }

@@ -80,6 +80,10 @@ class DigestSession {
   // A 2xx (or any non-401/407 final answer to our credentials): the failure guard resets. The
   // challenge and nc stay for reauthorize().
   void on_success();
+  // After a 2xx, when nothing is answered pre-emptively (add_auth_header_on_reregister off):
+  // the challenge goes (here and in the shared cache), the nonce count stays, so a challenge
+  // that names a nonce we used gets the next nc, never 1 again (RFC 7616 §3.4).
+  void forget_challenge();
   // Forgets the challenge, nc and guard; keeps the credentials.
   void reset();
   // New credentials (config reload): also reset().
@@ -99,7 +103,7 @@ class DigestSession {
                                               std::string_view body);
 
   // The nc for the next use of `challenge` (recorded as used), from the cache when shared.
-  base::Result<std::uint32_t, AuthError> next_nc(const std::shared_ptr<const Challenge>& challenge);
+  base::Result<std::uint32_t, AuthError> next_nc(const Challenge& challenge);
   // answer() with the next nc, remembered as this session's last challenge and count.
   base::Result<std::string, AuthError> answer_next(std::shared_ptr<const Challenge> challenge,
                                                    std::string_view method,
@@ -110,6 +114,7 @@ class DigestSession {
   base::Random* random_;
   NonceCache* cache_ = nullptr;
   std::shared_ptr<const Challenge> last_;  // shared with the NonceCache, when there is one
+  std::uint64_t last_key_ = 0;             // nonce_key() of the last challenge answered
   std::uint32_t nc_ = 0;
   bool answered_ = false;  // this attempt answered a challenge and has not heard success since
   int answers_since_success_ = 0;  // within this attempt

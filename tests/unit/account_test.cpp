@@ -276,6 +276,23 @@ TEST_F(Fixture, AddAuthHeaderOnReregisterSendsCredentialsWithNextNonceCount) {
   EXPECT_NE(auth.find("nc=00000002"), std::string::npos);
 }
 
+// Without add_auth_header_on_reregister the refresh goes without credentials (the challenge was
+// forgotten at the 2xx); a server that challenges it with the nonce already used gets the next
+// nonce count, not 1 again.
+TEST_F(Fixture, RefreshChallengedWithAUsedNonceAnswersWithTheNextNonceCount) {
+  start();
+  register_with_challenge(3600);
+  auto refresh = wait_request();
+  EXPECT_EQ(header(refresh, HeaderId::kAuthorization), "");
+  challenge(refresh, "n1");
+  auto answered = next_request();
+  const std::string auth = header(answered, HeaderId::kAuthorization);
+  EXPECT_NE(auth.find("nonce=\"n1\""), std::string::npos) << auth;
+  EXPECT_NE(auth.find("nc=00000002"), std::string::npos) << auth;
+  answer_ok(answered);
+  EXPECT_EQ(state(), State::kRegistered);
+}
+
 TEST_F(Fixture, TimeoutFailsAfterTimerFThenRetries) {
   start();
   timers.advance(40s);  // no answer: E retransmits, F = 64*T1 = 32 s

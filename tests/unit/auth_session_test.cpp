@@ -351,12 +351,45 @@ TEST_F(SharedNonces, ReusedCredentialsChallengedAgainAreAnsweredNotRejected) {
   EXPECT_EQ(sub_.on_challenge(md5_), ChallengeVerdict::kAnswer);
 }
 
+// After a 2xx without pre-emptive answers, the challenge is forgotten (in the session and in
+// the shared cache) but its count is not: the same nonce challenged again gets the next nc,
+// never 1 twice (RFC 7616 §3.4, a replay to the server).
+TEST_F(SharedNonces, AForgottenChallengeKeepsItsCount) {
+  EXPECT_EQ(param(authorize(md5_), "nc"), "00000001");
+  session_.on_success();
+  session_.forget_challenge();
+  EXPECT_FALSE(session_.has_challenge());
+  EXPECT_EQ(cache_.latest(HeaderKind::kWww), nullptr);
+  auto pre = session_.reauthorize("REGISTER", kUri);
+  ASSERT_FALSE(pre.ok());
+  EXPECT_EQ(pre.error().code, AuthErrorCode::kNoChallenge);
+  session_.begin_attempt();
+  EXPECT_EQ(session_.on_challenge(md5_), ChallengeVerdict::kAnswer);
+  EXPECT_EQ(param(authorize(md5_), "nc"), "00000002");
+}
+
+TEST_F(AuthSession, AForgottenChallengeKeepsItsCountWithoutACache) {
+  EXPECT_EQ(param(authorize(md5_), "nc"), "00000001");
+  session_.on_success();
+  session_.forget_challenge();
+  EXPECT_FALSE(session_.has_challenge());
+  session_.begin_attempt();
+  EXPECT_EQ(param(authorize(md5_), "nc"), "00000002");
+  // A new nonce starts at 1; answered, and challenged again with it in the same attempt: the
+  // credentials were refused, as before forgetting.
+  const Challenge fresh = challenge("Digest realm=\"sip.example.com\", nonce=\"n9\", qop=auth");
+  session_.begin_attempt();
+  auto first = session_.authorize(fresh, "REGISTER", kUri);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(param(*first, "nc"), "00000001");
+  EXPECT_EQ(session_.on_challenge(fresh), ChallengeVerdict::kCredentialsRejected);
+}
+
 TEST(NonceCacheTest, KeepsTheNewestNoncesOnly) {
   NonceCache cache;
   Challenge c;
   c.realm = "r";
-  // As a session hands it over: its own copy of the challenge it answers.
-  auto next_nc = [&] { return cache.next_nc(std::make_shared<const Challenge>(c)); };
+  auto next_nc = [&] { return cache.next_nc(c); };
   for (std::size_t i = 0; i <= NonceCache::kKeep; ++i) {
     c.nonce = "n" + std::to_string(i);
     EXPECT_EQ(next_nc(), 1u);
