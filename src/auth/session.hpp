@@ -18,9 +18,23 @@
 namespace sipline::auth {
 
 // Views of the account's own strings (its config outlives every session that answers for it):
-// a session keeps no copy of the password to wipe, and thousands of accounts pay 32 bytes each
-// instead of two strings (and their allocations when longer than 15 characters).
+// a session keeps no copy of the password, and thousands of accounts pay 32 bytes each instead
+// of two strings (and their allocations when longer than 15 characters). Made from strings
+// that outlive it or from literals; a temporary std::string does not compile (it would dangle).
 struct Credentials {
+  Credentials(const std::string& user, const std::string& pass) : username(user), password(pass) {}
+  template <std::size_t N, std::size_t M>
+  Credentials(const char (&user)[N], const char (&pass)[M])
+      : username(user, N - 1), password(pass, M - 1) {}
+  template <std::size_t N>
+  Credentials(const char (&user)[N], const std::string& pass)
+      : username(user, N - 1), password(pass) {}
+  Credentials(std::string&&, const std::string&) = delete;
+  Credentials(const std::string&, std::string&&) = delete;
+  Credentials(std::string&&, std::string&&) = delete;
+  template <std::size_t N>
+  Credentials(const char (&)[N], std::string&&) = delete;
+
   std::string_view username;  // the account's auth_id
   std::string_view password;  // never logged, never returned
 };

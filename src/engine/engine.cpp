@@ -6,6 +6,7 @@
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <memory>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -79,7 +80,24 @@ class EngineImpl final : public Engine {
     }
   }
 
-  void set_file_identities(std::vector<std::string> ids) { file_ids_ = std::move(ids); }
+  // `ids`: each account's identity as the config file names it, for the runtimes as they are
+  // now. Only those that differ from the account's own are kept (file_identity()).
+  void set_file_identities(std::vector<std::string> ids) {
+    from_file_ = true;
+    file_id_exceptions_.clear();
+    for (std::size_t i = 0; i < ids.size() && i < runtimes_.size(); ++i) {
+      if (ids[i] != engine::stored_settings_identity(runtimes_[i]->config())) {
+        file_id_exceptions_.emplace(i, std::move(ids[i]));
+      }
+    }
+  }
+  // The file identity of the account at position i (from 0) of runtimes_.
+  std::string file_identity(std::size_t i) const {
+    if (const auto it = file_id_exceptions_.find(i); it != file_id_exceptions_.end()) {
+      return it->second;
+    }
+    return engine::stored_settings_identity(runtimes_[i]->config());
+  }
   void set_shard(Shard shard) { shard_ = shard; }
 
   bool start(std::string& error) override {
@@ -386,9 +404,12 @@ class EngineImpl final : public Engine {
     return s;
   }
 
-  // Each account's identity as the config file names it (stored_settings.hpp); empty for an
-  // engine not built from a file (its changes over HTTP are not stored).
-  std::vector<std::string> file_ids_;
+  // Each account's identity as the config file names it (stored_settings.hpp), kept only where
+  // it is not the identity of the account's settings now (a stored change of user_id,
+  // sip_server or auth_id): a fleet keeps none, where a string each was ~80 bytes an account.
+  // from_file_ false: an engine not built from a file (its changes over HTTP are not stored).
+  std::unordered_map<std::size_t, std::string> file_id_exceptions_;
+  bool from_file_ = false;
   Shard shard_;  // the slice of the file's accounts this engine runs (reloads too)
 
   asio::io_context& io_;
@@ -450,7 +471,7 @@ bool EngineImpl::reload(std::string& report) {
     return false;
   }
   apply_config(std::move(loaded->config), report);
-  file_ids_ = std::move(ids);
+  set_file_identities(std::move(ids));
   return true;
 }
 
@@ -542,15 +563,22 @@ int EngineImpl::change_settings(int index, const SettingChanges& changes,
     }
     return 400;
   }
-  current.accounts[static_cast<std::size_t>(index - 1)] = std::move(update->account);
+  const auto i = static_cast<std::size_t>(index - 1);
+  const std::string file_id = from_file_ ? file_identity(i) : std::string();
+  current.accounts[i] = std::move(update->account);
   std::string report;
   apply_config(std::move(current), report);
   spdlog::info("settings of account[{}] changed over HTTP: {}", index, report);
-  const auto i = static_cast<std::size_t>(index - 1);
-  if (i < file_ids_.size()) {
+  if (from_file_) {
+    // Still stored under the file's identity when the change named the account anew.
+    if (engine::stored_settings_identity(runtimes_[i]->config()) != file_id) {
+      file_id_exceptions_.insert_or_assign(i, file_id);
+    } else {
+      file_id_exceptions_.erase(i);
+    }
     const std::string path = engine::stored_settings_path(cfg_.daemon);
     std::string error;
-    if (!engine::store_settings(path, file_ids_[i], changes, error)) {
+    if (!engine::store_settings(path, file_id, changes, error)) {
       spdlog::error("settings of account[{}] applied but not stored (lost at restart): {}", index,
                     error);
     }

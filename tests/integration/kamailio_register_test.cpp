@@ -226,7 +226,8 @@ TEST_P(KamailioRegister, ChallengeParsesWithMsg) {
 TEST_P(KamailioRegister, RegistersWithDigestSessionAndUnregistersAll) {
   auto ch = open_channel();
   base::SeededRandom random(42);
-  auth::DigestSession session({"1001", Kamailio::password("1001")}, random);
+  const std::string password = Kamailio::password("1001");  // the session keeps a view
+  auth::DigestSession session({"1001", password}, random);
   RegisterSpec spec{.user = "1001"};
   auto challenge_response = transact(*ch, build_register(kam_, *ch, spec));
   ASSERT_TRUE(challenge_response);
@@ -265,7 +266,8 @@ TEST_P(KamailioRegister, RegistersWithDigestSessionAndUnregistersAll) {
 TEST_P(KamailioRegister, ShortExpiryGets423WithMinExpires) {
   auto ch = open_channel();
   base::SeededRandom random(7);
-  auth::DigestSession session({"alice", Kamailio::password("alice")}, random);
+  const std::string password = Kamailio::password("alice");  // the session keeps a view
+  auth::DigestSession session({"alice", password}, random);
   RegisterSpec spec{.user = "alice", .expires = 10};
   auto first = transact(*ch, build_register(kam_, *ch, spec));
   ASSERT_TRUE(first);
@@ -294,7 +296,8 @@ TEST(KamailioRegisterSha256, ChallengeNamesSha256AndDigestSessionAnswersIt) {
   expect_challenge(*r, "SHA-256");
   if (HasFatalFailure()) return;
   base::SeededRandom random(3);
-  auth::DigestSession session({"bob", Kamailio::password("bob")}, random);
+  const std::string password = Kamailio::password("bob");  // the session keeps a view
+  auth::DigestSession session({"bob", password}, random);
   auto challenge = auth::challenge_from_response(*r);
   ASSERT_TRUE(challenge);
   EXPECT_EQ(challenge->algorithm, auth::Algorithm::kSha256);

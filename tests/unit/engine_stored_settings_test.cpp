@@ -7,6 +7,9 @@
 #include <fstream>
 #include <random>
 
+#include <asio/io_context.hpp>
+
+#include "sipline/engine.hpp"
 #include "stored_settings.hpp"
 
 namespace sipline::engine {
@@ -72,6 +75,40 @@ TEST_F(StoredSettings, AppliedByIdentityWhateverThePositionAndListedAsWarnings) 
   struct stat st {};
   ASSERT_EQ(::stat(settings_file().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// Changes over HTTP are stored under the account's identity in the config file, also after a
+// change that named the account anew (user_id): the next change is stored under the file's
+// identity still, and both apply at the next start.
+TEST_F(StoredSettings, ChangesAfterARenameAreStoredUnderTheFileIdentity) {
+  const std::string path = write_config({"1001", "1002"});
+  {
+    asio::io_context io;
+    std::string error;
+    auto engine = Engine::create(io, path, error);
+    ASSERT_NE(engine, nullptr) << error;
+    // Each change restarts the account: the next one waits until the loop has done that (409
+    // until then).
+    auto change = [&](int index, SettingChanges changes) {
+      std::vector<SettingProblem> problems;
+      for (int i = 0; i < 100; ++i) {
+        const int code = engine->change_settings(index, changes, problems);
+        if (code != 409) return code;
+        io.run_for(std::chrono::milliseconds(20));
+      }
+      return 409;
+    };
+    ASSERT_EQ(change(2, {{"user_id", std::string("2002")}}), 200);
+    ASSERT_EQ(change(2, {{"register_expiration_min", std::int64_t{5}}}), 200);
+    ASSERT_EQ(change(1, {{"register_expiration_min", std::int64_t{7}}}), 200);
+  }
+  auto loaded = load_with_stored_settings(path);
+  ASSERT_TRUE(loaded.ok());
+  const auto& accounts = loaded->config.accounts;
+  EXPECT_EQ(accounts[0].user_id, "1001");
+  EXPECT_EQ(accounts[0].register_expiration_min.count(), 7);
+  EXPECT_EQ(accounts[1].user_id, "2002");
+  EXPECT_EQ(accounts[1].register_expiration_min.count(), 5);
 }
 
 TEST_F(StoredSettings, AChangeThatNoLongerFitsIsSkippedWithAWarningAndKept) {
