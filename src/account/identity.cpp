@@ -3,12 +3,7 @@
 namespace sipline::account {
 
 std::string uri_host(const config::HostPort& hp, bool with_port) {
-  std::string out = hp.is_ipv6() ? "[" + hp.host.str() + "]" : hp.host.str();
-  if (with_port && hp.port) {
-    out += ':';  // appended: g++ 12 -O3 warns a false -Wrestrict on ":" + std::string
-    out += std::to_string(*hp.port);
-  }
-  return out;
+  return with_port ? hp.to_string() : config::HostPort{hp.host, std::nullopt}.to_string();
 }
 
 namespace {

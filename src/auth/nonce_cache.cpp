@@ -21,8 +21,7 @@ std::uint64_t nonce_key(const Challenge& c) {
   return h;
 }
 
-std::optional<std::uint32_t> NonceCache::next_nc(const Challenge& challenge) {
-  const std::uint64_t key = nonce_key(challenge);
+std::optional<std::uint32_t> NonceCache::next_nc(std::uint64_t key) {
   auto it = std::find_if(entries_.begin(), entries_.end(),
                          [key](const Entry& e) { return e.key == key; });
   if (it == entries_.end()) {

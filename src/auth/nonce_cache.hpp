@@ -24,10 +24,10 @@ class NonceCache {
   // server that still knows it takes as a replay and answers with a fresh challenge.
   static constexpr std::size_t kKeep = 8;
 
-  // The nc for the next use of `challenge`'s nonce (1 for a nonce not seen), recorded as used;
-  // nullopt when the count is exhausted. An entry is the nonce's key (nonce_key()) and its
-  // count: 16 bytes, and the count outlives forget_challenges().
-  std::optional<std::uint32_t> next_nc(const Challenge& challenge);
+  // The nc for the next use of the nonce `key` names (nonce_key(); 1 for a nonce not seen),
+  // recorded as used; nullopt when the count is exhausted. An entry is the key and its count:
+  // 16 bytes, and the count outlives forget_challenges().
+  std::optional<std::uint32_t> next_nc(std::uint64_t key);
   // The newest challenge received of `kind` (WWW or proxy), else of the other kind; nullptr
   // before any.
   const Challenge* latest(HeaderKind kind) const { return latest_shared(kind).get(); }

@@ -63,10 +63,10 @@ ChallengeVerdict DigestSession::on_challenge(const Challenge& challenge) {
   return ChallengeVerdict::kCredentialsRejected;
 }
 
-base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& challenge) {
+base::Result<std::uint32_t, AuthError> DigestSession::next_nc(std::uint64_t key) {
   if (cache_ != nullptr) {
-    if (auto nc = cache_->next_nc(challenge)) return *nc;
-  } else if (nonce_key(challenge) != last_key_) {
+    if (auto nc = cache_->next_nc(key)) return *nc;
+  } else if (key != last_key_) {
     return 1;
   } else if (nc_ != std::numeric_limits<std::uint32_t>::max()) {
     return nc_ + 1;
@@ -77,11 +77,12 @@ base::Result<std::uint32_t, AuthError> DigestSession::next_nc(const Challenge& c
 base::Result<std::string, AuthError> DigestSession::answer_next(
     std::shared_ptr<const Challenge> challenge, std::string_view method,
     std::string_view digest_uri, std::string_view body) {
-  auto nc = next_nc(*challenge);
+  const std::uint64_t key = nonce_key(*challenge);
+  auto nc = next_nc(key);
   if (!nc) return base::fail(nc.error());
   auto header = answer(*challenge, *nc, method, digest_uri, body);
   if (!header) return header;
-  last_key_ = nonce_key(*challenge);
+  last_key_ = key;
   last_ = std::move(challenge);
   nc_ = *nc;
   return header;

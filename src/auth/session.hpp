@@ -116,8 +116,9 @@ class DigestSession {
                                               std::string_view method, std::string_view digest_uri,
                                               std::string_view body);
 
-  // The nc for the next use of `challenge` (recorded as used), from the cache when shared.
-  base::Result<std::uint32_t, AuthError> next_nc(const Challenge& challenge);
+  // The nc for the next use of the nonce `key` names (recorded as used), from the cache when
+  // shared.
+  base::Result<std::uint32_t, AuthError> next_nc(std::uint64_t key);
   // answer() with the next nc, remembered as this session's last challenge and count.
   base::Result<std::string, AuthError> answer_next(std::shared_ptr<const Challenge> challenge,
                                                    std::string_view method,

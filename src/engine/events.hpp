@@ -98,7 +98,7 @@ class WatchedTimers final : public base::TimerService {
   void remove_follower(base::FollowerId id) override { inner_.remove_follower(id); }
   base::TimerId schedule_followed(base::TimePoint when, std::function<void()> fn,
                                   base::FollowerId follower) override {
-    // Another follower than this one: only the inner service's own (no wrapping here).
+    // A follower of the caller's: only that one, not this service's (no wrapping here).
     return inner_.schedule_followed(when, std::move(fn), follower);
   }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "atomic_file.hpp"
 #include "base/random.hpp"
 
 #include <algorithm>
@@ -18,7 +19,7 @@ constexpr std::size_t kMaxLine = 1024;
 constexpr std::size_t kSlackLines = 64;
 
 // One field of a state file line; false for what cannot have come from us.
-bool usable(const std::string& field) {
+bool usable(std::string_view field) {
   return !field.empty() && field.size() < kMaxLine &&
          field.find_first_of("\t\r\n") == std::string::npos;
 }
@@ -76,10 +77,12 @@ void StateStore::read(File& file, bool count_legacy) {
       if (count_legacy && legacy_line(line)) ++ignored_legacy_;
       continue;
     }
-    ContactOwner owner{line.substr(0, t1), line.substr(t1 + 1, t2 - t1 - 1)};
-    std::string value = line.substr(t2 + 1);
-    if (!usable(owner) || !usable(value)) continue;
-    file.table.insert_or_assign(line.substr(0, t2), std::move(value));  // a later line wins
+    const std::string_view l = line;
+    if (!usable(l.substr(0, t1)) || !usable(l.substr(t1 + 1, t2 - t1 - 1)) ||
+        !usable(l.substr(t2 + 1))) {
+      continue;
+    }
+    file.table.insert_or_assign(line.substr(0, t2), line.substr(t2 + 1));  // a later line wins
   }
 }
 
@@ -158,17 +161,9 @@ bool StateStore::write(File& file) {
   return ok;
 }
 
-namespace {
-
-void write_line(std::ofstream& out, const std::string& key, const std::string& value) {
-  out << key << '\t' << value << '\n';
-}
-
-}  // namespace
-
 bool StateStore::append(File& file) {
   std::ofstream out(path(file.name), std::ios::app);
-  for (const auto& it : file.changed) write_line(out, it->first, it->second);
+  for (const auto& it : file.changed) out << it->first << '\t' << it->second << '\n';
   out.flush();
   if (!out) {
     warn_once("cannot append to " + path(file.name));
@@ -180,25 +175,15 @@ bool StateStore::append(File& file) {
 }
 
 bool StateStore::rewrite(File& file) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  const std::string final_path = path(file.name);
-  const std::string tmp = final_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& [key, value] : file.table) write_line(out, key, value);
-    out.flush();
-    if (!out) {
-      warn_once("cannot write " + tmp);
-      return false;
-    }
-  }
-  ++writes_;
-  std::filesystem::rename(tmp, final_path, ec);
-  if (ec) {
-    warn_once("cannot rename " + tmp + ": " + ec.message());
+  std::string text;
+  for (const auto& [key, value] : file.table)
+    text.append(key).append(1, '\t').append(value) += '\n';
+  std::string error;
+  if (!write_atomically(path(file.name), text, error)) {
+    warn_once("cannot write " + error);
     return false;
   }
+  ++writes_;
   file.lines = file.table.size();
   file.rewritten = true;
   return true;

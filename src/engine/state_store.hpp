@@ -58,8 +58,9 @@ class StateStore {
   // kept, else a new version 4 UUID, noted and flushed like a contact. "" for an owner that
   // cannot be written.
   std::string instance(const ContactOwner& owner);
-  // Writes now when anything changed, atomically (temp file + rename). A failure is logged once,
-  // never fatal; the next change tries again.
+  // Writes now when anything changed: appends the changed lines, or rewrites the file atomically
+  // (write_atomically: temp file, fsync, rename). A failure is logged once, never fatal; the next
+  // change rewrites the file whole.
   void flush();
   // Writes so far, whole or appended (for tests).
   std::size_t writes() const { return writes_; }

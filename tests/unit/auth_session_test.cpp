@@ -389,7 +389,7 @@ TEST(NonceCacheTest, KeepsTheNewestNoncesOnly) {
   NonceCache cache;
   Challenge c;
   c.realm = "r";
-  auto next_nc = [&] { return cache.next_nc(c); };
+  auto next_nc = [&] { return cache.next_nc(nonce_key(c)); };
   for (std::size_t i = 0; i <= NonceCache::kKeep; ++i) {
     c.nonce = "n" + std::to_string(i);
     EXPECT_EQ(next_nc(), 1u);
