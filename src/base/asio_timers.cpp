@@ -6,13 +6,42 @@ namespace sipline::base {
 
 namespace {
 // std::push_heap and friends build a max-heap: "greater" puts the earliest deadline on top.
-struct Later {
-  template <typename E>
-  bool operator()(const E& a, const E& b) const {
-    return a.when != b.when ? a.when > b.when : a.seq > b.seq;
-  }
-};
+// "a comes up after b": a min-heap keeps no entry below one that comes up after it.
+template <typename E>
+bool later(const E& a, const E& b) {
+  return a.when != b.when ? a.when > b.when : a.seq > b.seq;
+}
 }  // namespace
+
+void AsioTimers::heap_push(const Entry& e) {
+  std::size_t i = heap_.size();
+  heap_.push_back(e);
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 2;
+    if (!later(heap_[parent], heap_[i])) break;
+    std::swap(heap_[parent], heap_[i]);
+    i = parent;
+  }
+}
+
+void AsioTimers::heap_pop() {
+  heap_.front() = heap_.back();
+  heap_.pop_back();
+  if (!heap_.empty()) sift_down(0);
+}
+
+void AsioTimers::sift_down(std::size_t i) {
+  const std::size_t n = heap_.size();
+  for (;;) {
+    std::size_t first = i;
+    for (const std::size_t child : {2 * i + 1, 2 * i + 2}) {
+      if (child < n && later(heap_[first], heap_[child])) first = child;
+    }
+    if (first == i) return;
+    std::swap(heap_[first], heap_[i]);
+    i = first;
+  }
+}
 
 AsioTimers::~AsioTimers() {
   timer_.cancel();
@@ -34,8 +63,7 @@ TimerId AsioTimers::schedule_followed(TimePoint when, std::function<void()> fn,
   slot.live = 1;
   ++live_;
   const TimerId id = (static_cast<TimerId>(slot.generation) << 32) | index;
-  heap_.push_back(Entry{when, next_seq_++, id});
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  heap_push(Entry{when, next_seq_++, id});
   if (when < armed_for_) rearm();
   return id;
 }
@@ -72,14 +100,12 @@ void AsioTimers::cancel(TimerId id) {
 }
 
 void AsioTimers::prune() {
-  while (!heap_.empty() && live_slot(heap_.front().id) == nullptr) {
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    heap_.pop_back();
-  }
+  while (!heap_.empty() && live_slot(heap_.front().id) == nullptr) heap_pop();
   if (heap_.size() <= 2 * live_ + 1024) return;
   // Mostly cancelled entries (transaction timers that never fired): keep the live ones only.
-  std::erase_if(heap_, [this](const Entry& e) { return live_slot(e.id) == nullptr; });
-  std::make_heap(heap_.begin(), heap_.end(), Later{});
+  heap_.keep_if([this](const Entry& e) { return live_slot(e.id) != nullptr; });
+  for (std::size_t i = heap_.size() / 2; i-- > 0;) sift_down(i);
+  heap_.clear_unused();
 }
 
 void AsioTimers::rearm() {
@@ -110,13 +136,11 @@ void AsioTimers::on_expiry() {
   while (!heap_.empty()) {
     const Entry top = heap_.front();
     if (live_slot(top.id) == nullptr) {  // cancelled
-      std::pop_heap(heap_.begin(), heap_.end(), Later{});
-      heap_.pop_back();
+      heap_pop();
       continue;
     }
     if (top.when > now || top.seq >= newest) break;
-    std::pop_heap(heap_.begin(), heap_.end(), Later{});
-    heap_.pop_back();
+    heap_pop();
     auto fn = std::move(slots_[slot_of(top.id)].fn);
     const FollowerId follower = slots_[slot_of(top.id)].follower;
     release(slot_of(top.id));

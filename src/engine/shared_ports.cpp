@@ -47,6 +47,13 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all,
     port.demux = std::make_unique<txn::SharedPortDemux>(*port.socket,
                                                         std::string("sipline/") + SIPLINE_VERSION);
     port.socket->set_user(port.demux.get());
+    const auto sharing = static_cast<std::size_t>(
+        std::count_if(accounts.begin(), accounts.end(), [this, &spec](const auto* a) {
+          return (a->transport == spec.transport || a->transport == config::Transport::automatic) &&
+                 a->shares_port(spec.transport, specs_);
+        }));
+    // Members are kept by account index (accounts[i] is account i + 1).
+    if (sharing > 0) port.demux->reserve(sharing, static_cast<int>(accounts.size()));
     ports_.push_back(std::move(port));
   }
   return true;

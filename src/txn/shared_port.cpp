@@ -16,6 +16,9 @@ namespace sipline::txn {
 
 namespace {
 constexpr std::string_view kCookie = "z9hG4bK";
+std::size_t user_hash(std::string_view user) {
+  return std::hash<std::string_view>{}(user);
+}
 }  // namespace
 
 std::string branch_prefix(int id) {
@@ -36,6 +39,11 @@ int account_of_branch(std::string_view branch) {
   return id;
 }
 
+void SharedPortDemux::reserve(std::size_t members, int max_id) {
+  if (max_id >= 0) members_.reserve(static_cast<std::size_t>(max_id) + 1);
+  by_user_.reserve(members);
+}
+
 void SharedPortDemux::add(int id, transport::TransportUser& user, const std::string& contact_user,
                           const std::string& line) {
   if (id < 0) return;
@@ -43,14 +51,14 @@ void SharedPortDemux::add(int id, transport::TransportUser& user, const std::str
   if (static_cast<std::size_t>(id) >= members_.size()) members_.resize(id + 1);
   members_[id] = Member{&user, contact_user, line};
   ++size_;
-  by_user_.emplace(contact_user, id);
+  by_user_.emplace(user_hash(contact_user), id);
   if (!line.empty()) by_line_[line] = id;
 }
 
 void SharedPortDemux::remove(int id, const transport::TransportUser& user) {
   const Member* m = member(id);
   if (m == nullptr || m->user != &user) return;
-  auto [first, last] = by_user_.equal_range(m->contact_user);
+  auto [first, last] = by_user_.equal_range(user_hash(m->contact_user));
   for (auto it = first; it != last; ++it) {
     if (it->second == id) {
       by_user_.erase(it);
@@ -74,9 +82,15 @@ transport::TransportUser* SharedPortDemux::owner_of_request(const msg::Message& 
     return it == by_line_.end() ? nullptr : user_of(it->second);
   }
   // Two accounts with this user carry line tokens: without one the request names neither.
-  auto [first, last] = by_user_.equal_range(std::string(uri->user));
-  if (first == last || std::next(first) != last) return nullptr;
-  return user_of(first->second);
+  auto [first, last] = by_user_.equal_range(user_hash(uri->user));
+  const Member* found = nullptr;
+  for (auto it = first; it != last; ++it) {
+    const Member* m = member(it->second);
+    if (m == nullptr || m->contact_user != uri->user) continue;  // another user, same hash
+    if (found != nullptr) return nullptr;
+    found = m;
+  }
+  return found == nullptr ? nullptr : found->user;
 }
 
 void SharedPortDemux::on_message(msg::Message message, const transport::Address& source,

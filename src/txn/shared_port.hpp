@@ -48,6 +48,9 @@ class SharedPortDemux final : public transport::TransportUser {
   // Removes account `id` if `user` is still the one registered for it (a replacement may have
   // taken the id meanwhile).
   void remove(int id, const transport::TransportUser& user);
+  // Makes room for `members` accounts with ids up to `max_id` at once: the tables do not grow
+  // by doubling (holding the old and the new copy at once) while a fleet's accounts are added.
+  void reserve(std::size_t members, int max_id);
   std::size_t size() const { return size_; }
   const SharedPortCounters& counters() const { return counters_; }
 
@@ -77,7 +80,9 @@ class SharedPortDemux final : public transport::TransportUser {
   std::string server_;
   std::vector<Member> members_;
   std::size_t size_ = 0;
-  std::unordered_multimap<std::string, int> by_user_;  // contact user -> ids
+  // Hash of the contact user -> ids; the user itself is the member's (24 bytes a node where a
+  // copy of the user as key made 56). Lookups compare it.
+  std::unordered_multimap<std::size_t, int> by_user_;
   std::unordered_map<std::string, int> by_line_;
   SharedPortCounters counters_;
 };

@@ -4,6 +4,7 @@
 #include <set>
 #include <vector>
 
+#include "base/chunked_array.hpp"
 #include "base/random.hpp"
 #include "base/result.hpp"
 #include "base/shared_text.hpp"
@@ -139,4 +140,27 @@ TEST(SharedText, ReadsAndConcatenatesAsAString) {
   EXPECT_EQ(moved, "changed");
   moved.clear();
   EXPECT_TRUE(moved.empty());
+}
+
+// Growing never moves an element (a chunk is added, nothing copied); keep_if keeps the order;
+// chunks no element uses are kept for reuse until clear_unused().
+TEST(ChunkedArray, GrowsWithoutMovingAndKeepsTheOrderWhenFiltered) {
+  ChunkedArray<std::string, 4> a;
+  a.push_back("first");
+  const std::string* first = &a[0];
+  for (int i = 1; i < 10; ++i) a.push_back(std::to_string(i));
+  EXPECT_EQ(&a[0], first);
+  EXPECT_EQ(a.size(), 10U);
+  EXPECT_EQ(a.back(), "9");
+  a.keep_if([](const std::string& s) { return s == "first" || (s.size() == 1 && s[0] % 2 == 1); });
+  ASSERT_EQ(a.size(), 6U);
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < a.size(); ++i) kept.push_back(a[i]);
+  EXPECT_EQ(kept, (std::vector<std::string>{"first", "1", "3", "5", "7", "9"}));
+  a.pop_back();
+  EXPECT_EQ(a.back(), "7");
+  a.clear_unused();
+  a.push_back("again");  // past the freed chunk: a new one
+  EXPECT_EQ(a[5], "again");
+  EXPECT_EQ(a[0], "first");
 }

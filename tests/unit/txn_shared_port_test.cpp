@@ -157,6 +157,32 @@ TEST_F(SharedPortTest, RemovingOneOfTwoAccountsWithAUserLeavesTheOther) {
   EXPECT_EQ(demux_.counters().responses_unmatched, 1U);
 }
 
+// A fleet's worth of users, reserved up front: each request reaches the one account whose
+// Contact user it names exactly (users that share a prefix or a length are not confused).
+TEST(SharedPortFleet, EveryUserOfAReservedFleetReachesItsAccount) {
+  base::VirtualTimers timers;
+  test::FakeTransport transport{timers};
+  txn::SharedPortDemux demux{transport, "sipline/test"};
+  transport.set_user(&demux);
+  constexpr int kAccounts = 300;
+  demux.reserve(kAccounts, kAccounts);
+  std::vector<Recorder> phones(kAccounts + 1);
+  for (int id = 1; id <= kAccounts; ++id) demux.add(id, phones[id], std::to_string(id), "");
+  EXPECT_EQ(demux.size(), static_cast<std::size_t>(kAccounts));
+  for (const int id : {1, 10, 100, 299, 300}) {
+    const std::string uri = "sip:" + std::to_string(id) + "@127.0.0.1:5060";
+    ASSERT_TRUE(transport.inject(request_to(uri), kPeer));
+  }
+  for (int id = 1; id <= kAccounts; ++id) {
+    const bool named = id == 1 || id == 10 || id == 100 || id == 299 || id == 300;
+    EXPECT_EQ(phones[id].got.size(), named ? 1U : 0U) << id;
+  }
+  ASSERT_TRUE(transport.inject(request_to("sip:3000@127.0.0.1:5060"), kPeer));  // nobody's
+  ASSERT_TRUE(transport.inject(request_to("sip:01@127.0.0.1:5060"), kPeer));
+  EXPECT_EQ(demux.counters().requests_routed, 5U);
+  EXPECT_EQ(demux.counters().answered_404, 2U);
+}
+
 // Two transaction layers on one transport: each one's response reaches its own transaction.
 TEST(SharedPortLayers, EachLayerGetsItsOwnResponses) {
   base::VirtualTimers timers;
