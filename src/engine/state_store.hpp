@@ -5,11 +5,15 @@
 // Contacts are keyed by the account's identity (AOR and auth user), never by its position in the
 // configuration: accounts reordered, inserted or removed between two runs each find their own
 // previous contact. One file, `contacts`, holds every identity: a line "<aor>\t<auth user>\t
-// <contact>" each. Saving is batched: save_contact() only notes the contact, and one flush a short
-// while later rewrites the file (a registration burst of 1000 accounts is one write, not 1000
-// synchronous writes on the loop). The destructor flushes what is left, so a contact saved just
-// before SIGTERM is not lost. Identities with no account in this run are kept (written back), so
-// an account put back later still finds its contact.
+// <contact>" each; a later line for an identity replaces an earlier one. Saving is batched:
+// save_contact() only notes the line, and one flush a short while later appends the lines noted
+// since the last (a registration burst of 1000 accounts is one write, not 1000 synchronous
+// writes on the loop). The file is written whole instead (temp file, fsync, rename) when it is
+// new or holds anything but our lines, and when replaced lines have made it more than twice its
+// identities. The store keeps where each identity's line is and a hash of its value, not the
+// text: values are read back from the file when an account opens. The destructor flushes what
+// is left, so a contact saved just before SIGTERM is not lost. Identities with no account in
+// this run are kept, so an account put back later still finds its contact.
 //
 // Older versions keyed contacts by the account's index ("<index> <contact>" lines, or one
 // account-N.contact file per account). Such an entry names no identity, so it cannot be told
@@ -21,8 +25,11 @@
 // instance and the registrar replaces its binding instead of adding one.
 #pragma once
 #include <cstddef>
-#include <map>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -50,7 +57,7 @@ class StateStore {
   StateStore& operator=(const StateStore&) = delete;
 
   // The identity's last contact (saved, or waiting to be written); empty when none.
-  std::vector<std::string> load_contacts(const ContactOwner& owner) const;
+  std::vector<std::string> load_contacts(const ContactOwner& owner);
   // Notes the contact and schedules a flush; a contact equal to the known one changes nothing,
   // nor does an owner or contact that cannot be written on one line.
   void save_contact(const ContactOwner& owner, const std::string& contact);
@@ -70,22 +77,38 @@ class StateStore {
   std::size_t ignored_legacy() const { return ignored_legacy_; }
 
  private:
-  // Keyed by "<aor>\t<auth user>", as the line starts.
-  using Table = std::map<std::string, std::string, std::less<>>;
-  // One state file: its table (every identity known, written or not), the entries changed
-  // since the last write, and how many lines the file holds.
+  // Where an identity's latest line is, not the line: the file holds the text, and a value is
+  // read back from it (pread) when an account opens. 10,000 accounts kept ~200 bytes each in
+  // a table of their keys and contacts, for the few reads a run makes. Keyed by the hash of
+  // "<aor>\t<auth user>" (as the line starts); a read checks the key it finds, so two identities
+  // of one hash (odds 2^-64) only lose each other's entry.
+  struct Entry {
+    std::uint64_t offset = 0;       // of its line in the file
+    std::uint64_t value_hash = 0;   // of its value: an unchanged save writes nothing
+    std::uint32_t pending = kNone;  // its line waiting for the next write, or kNone
+  };
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+  // One state file: where each identity's line is, the lines not written yet, and what the file
+  // holds.
   struct File {
     explicit File(const char* n) : name(n) {}
+    ~File();
     const char* name;
-    Table table;
-    std::vector<Table::const_iterator> changed;
-    std::size_t lines = 0;
-    bool rewritten = false;  // rewritten whole in this run: appending is safe from then on
+    std::unordered_map<std::uint64_t, Entry> table;
+    std::vector<std::pair<std::uint64_t, std::string>> pending;  // key hash, whole line
+    std::uint64_t size = 0;                                      // bytes in the file
+    std::size_t lines = 0;                                       // lines in the file
+    bool clean = false;  // the file holds our lines only, each ended: appending is safe
+    int fd = -1;         // the file, open for reading values back (-1: open on use)
   };
   std::string path(const char* file) const;
   void read(File& file, bool count_legacy);
   void count_legacy_files();
-  void set(File& file, std::string key, const std::string& value);
+  // The value of `key`'s entry, read from its pending line or the file; nullopt when unknown.
+  std::optional<std::string> value(File& file, std::string_view key);
+  // The line at `offset` of the file (without its newline); "" when it cannot be read.
+  std::string line_at(File& file, std::uint64_t offset);
+  void set(File& file, std::string_view key, std::uint64_t key_hash, const std::string& value);
   // Appends the changed lines, or rewrites the file (see above). False when it failed.
   bool write(File& file);
   bool rewrite(File& file);

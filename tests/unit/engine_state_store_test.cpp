@@ -251,8 +251,48 @@ TEST_F(StateStoreTest, AFileOfManyChangesIsRewrittenWhole) {
   StateStore again(dir_, timers_);
   for (int i = 1; i <= 10; ++i) {
     const int last = 199 - ((199 - (i - 1)) % 10);  // the last round that changed owner(i)
-    EXPECT_EQ(again.load_contacts(owner(i)), std::vector<std::string>{contact(last + 1000)}) << i;
+    const std::vector<std::string> want{contact(last + 1000)};
+    EXPECT_EQ(again.load_contacts(owner(i)), want) << i;
+    // Values are read back from the file: the store that rewrote it reads the new one.
+    EXPECT_EQ(store.load_contacts(owner(i)), want) << i;
   }
+}
+
+// The store keeps where each line is, not the line: a value comes from the file (or from the
+// lines not written yet). A file cut short under it loses the entries it no longer holds and
+// nothing else; a save of an unchanged contact still writes nothing.
+TEST_F(StateStoreTest, ValuesAreReadBackFromTheFile) {
+  {
+    StateStore store(dir_, timers_);
+    store.save_contact(owner(1), contact(1));
+    store.save_contact(owner(2), contact(2));
+  }
+  StateStore store(dir_, timers_);
+  EXPECT_EQ(store.load_contacts(owner(2)), std::vector<std::string>{contact(2)});
+  store.save_contact(owner(3), contact(3));  // pending: read from memory until written
+  EXPECT_EQ(store.load_contacts(owner(3)), std::vector<std::string>{contact(3)});
+  store.save_contact(owner(1), contact(1));
+  store.flush();
+  EXPECT_EQ(file_lines(dir_ + "/contacts"), 3u);
+  std::string first_line;
+  std::getline(std::ifstream(dir_ + "/contacts"), first_line);
+  fs::resize_file(dir_ + "/contacts", first_line.size() + 1);  // only the first line is left
+  for (int i = 1; i <= 3; ++i) {
+    const bool kept = first_line.starts_with(owner(i).aor + "\t");
+    EXPECT_EQ(store.load_contacts(owner(i)),
+              kept ? std::vector<std::string>{contact(i)} : std::vector<std::string>{})
+        << i;
+  }
+}
+
+// The first file of a state_dir is written whole (temp file, fsync, rename), owner-only.
+TEST_F(StateStoreTest, TheFirstFileIsWrittenWholeForTheOwnerOnly) {
+  StateStore store(dir_, timers_);
+  store.save_contact(owner(1), contact(1));
+  store.flush();
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ + "/contacts").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 // A crash while appending can leave a line without its newline: it is not read (it may be cut
