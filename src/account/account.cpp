@@ -49,7 +49,6 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
       lease_timer_(stack.timers),
-      done_timer_(stack.timers),
       failover_timer_(stack.timers) {
   if (cfg_.options_keepalive) {  // off by default: most accounts never pay for it
     keepalive_ = std::make_unique<usage::options::Keepalive>(
@@ -543,7 +542,7 @@ void Account::stop(std::function<void()> done) {
   // Subscriptions end (Expires: 0) before the binding is removed.
   if (watchers_ && !watchers_->empty()) return watchers_->stop(std::move(finish));
   if (bound) return finish();
-  done_timer_.arm_in(base::Duration{0}, std::move(finish));
+  failover_timer_.arm_in(base::Duration{0}, std::move(finish));
 }
 
 void Account::unbind_and_finish(std::function<void()> done) {

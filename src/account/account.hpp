@@ -214,8 +214,9 @@ class Account {
   base::Timer refresh_timer_;
   base::Timer retry_timer_;
   base::Timer lease_timer_;
-  base::Timer done_timer_;
-  base::Timer failover_timer_;  // the next target's REGISTER, outside the failed one's callback
+  // The next step outside the callback that decides it: the next target's REGISTER after a
+  // failure, or stop()'s finish (stop() cancels the first, so they never overlap).
+  base::Timer failover_timer_;
 
   State state_ = State::kDisabled;
   std::uint32_t min_expires_s_ = 0;  // raised by a 423: asked for from then on

@@ -36,19 +36,21 @@ struct TransportErrorEvent {
 using ClientEvent = std::variant<ResponseEvent, TimeoutEvent, TransportErrorEvent>;
 using ClientCallback = std::function<void(const ClientEvent&)>;
 
+// 32 bits each: one account's layer (48 bytes, not 96, in every account of a fleet); a counter
+// wraps after four billion events, which a Prometheus rate reads as a reset.
 struct Counters {
-  std::uint64_t client_started = 0;
-  std::uint64_t retransmissions = 0;
-  std::uint64_t timeouts = 0;
-  std::uint64_t stray_responses = 0;  // no transaction matched: counted and dropped
-  std::uint64_t server_requests = 0;
-  std::uint64_t server_retransmissions = 0;    // absorbed by a server transaction
-  std::uint64_t malformed = 0;                 // missing/invalid Via, CSeq ... : dropped
-  std::uint64_t response_retransmissions = 0;  // responses absorbed in Completed (timer K)
-  std::uint64_t transport_errors = 0;          // client transactions failed by the transport
-  std::uint64_t ack_retransmissions = 0;       // INVITE client: ACK re-sent for a re-sent final
-  std::uint64_t acks_absorbed = 0;             // INVITE server: ACKs for our non-2xx finals
-  std::uint64_t ack_timeouts = 0;              // INVITE server: timer H (no ACK for a non-2xx)
+  std::uint32_t client_started = 0;
+  std::uint32_t retransmissions = 0;
+  std::uint32_t timeouts = 0;
+  std::uint32_t stray_responses = 0;  // no transaction matched: counted and dropped
+  std::uint32_t server_requests = 0;
+  std::uint32_t server_retransmissions = 0;    // absorbed by a server transaction
+  std::uint32_t malformed = 0;                 // missing/invalid Via, CSeq ... : dropped
+  std::uint32_t response_retransmissions = 0;  // responses absorbed in Completed (timer K)
+  std::uint32_t transport_errors = 0;          // client transactions failed by the transport
+  std::uint32_t ack_retransmissions = 0;       // INVITE client: ACK re-sent for a re-sent final
+  std::uint32_t acks_absorbed = 0;             // INVITE server: ACKs for our non-2xx finals
+  std::uint32_t ack_timeouts = 0;              // INVITE server: timer H (no ACK for a non-2xx)
   // Notes: server_requests counts requests that started a server transaction (not ACK, not
   // retransmissions); malformed counts requests answered 400 as well as messages dropped.
 };
