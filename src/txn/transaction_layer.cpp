@@ -30,51 +30,68 @@ TransactionLayer::Impl::Impl(base::TimerService& t, transport::Transport& tr, Ti
       own_random(r ? nullptr : std::make_unique<base::SecureRandom>()),
       random(r ? *r : *own_random) {}
 
+ClientRecord* TransactionLayer::Impl::client(std::uint64_t handle) const {
+  const auto it = std::lower_bound(
+      clients.begin(), clients.end(), handle,
+      [](const std::unique_ptr<ClientRecord>& r, std::uint64_t h) { return r->handle < h; });
+  return it != clients.end() && (*it)->handle == handle ? it->get() : nullptr;
+}
+
+ClientRecord* TransactionLayer::Impl::client_by_key(std::string_view key) const {
+  const std::size_t h = std::hash<std::string_view>{}(key);
+  for (auto it = clients.rbegin(); it != clients.rend(); ++it) {
+    if ((*it)->key_hash == h && (*it)->key == key) return it->get();
+  }
+  return nullptr;
+}
+
 std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& target,
                                                    std::string_view branch, std::string_view method,
                                                    std::string request, ClientCallback cb) {
   const std::uint64_t handle = next_handle++;
   auto rec = std::make_unique<ClientRecord>(timers, method == "INVITE", cfg,
                                             target.remote.protocol != Protocol::kUdp);
+  rec->handle = handle;
   rec->target = target;
   rec->key = client_key(branch, method);
+  rec->key_hash = std::hash<std::string_view>{}(rec->key);
   rec->request = std::move(request);
   rec->callback = std::make_shared<ClientCallback>(std::move(cb));
-  if (auto old = client_index.find(rec->key); old != client_index.end()) {
+  if (client_by_key(rec->key) != nullptr) {
     // Two live transactions with one branch is a caller bug; the newer one gets the responses.
     spdlog::warn("txn: branch/method {} reused by a new client transaction", rec->key);
   }
-  client_index[rec->key] = handle;
   const Actions a = rec->fsm.start();
-  clients.emplace(handle, std::move(rec));
+  clients.push_back(std::move(rec));
   ++counters.client_started;
   apply_client(handle, a, nullptr);
   return handle;
 }
 
 std::uint64_t TransactionLayer::Impl::send_cancel(std::uint64_t invite_handle, ClientCallback cb) {
-  auto it = clients.find(invite_handle);
-  if (it == clients.end() || !it->second->fsm.invite() || !it->second->fsm.pending()) return 0;
-  auto invite = msg::Message::parse(it->second->request);
+  const ClientRecord* rec = client(invite_handle);
+  if (rec == nullptr || !rec->fsm.invite() || !rec->fsm.pending()) return 0;
+  auto invite = msg::Message::parse(rec->request);
   if (!invite) return 0;
   auto via = invite->top_via();
   if (!via) return 0;
-  const transport::Target target = it->second->target;
+  const transport::Target target = rec->target;
   return send_request(target, via->branch(), "CANCEL", cancel_for(*invite), std::move(cb));
 }
 
 void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
-  auto it = clients.find(handle);
-  if (it == clients.end()) return;
-  auto idx = client_index.find(it->second->key);
-  if (idx != client_index.end() && idx->second == handle) client_index.erase(idx);
+  const auto it = std::lower_bound(
+      clients.begin(), clients.end(), handle,
+      [](const std::unique_ptr<ClientRecord>& r, std::uint64_t h) { return r->handle < h; });
+  if (it == clients.end() || (*it)->handle != handle) return;
   clients.erase(it);  // its TimerSet cancels every timer
+  if (clients.empty()) std::vector<std::unique_ptr<ClientRecord>>().swap(clients);
 }
 
 void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
-  auto it = clients.find(handle);
-  if (it == clients.end()) return;
-  completed.push_back({std::hash<std::string_view>{}(it->second->key), timers.now() + cfg.t4});
+  const ClientRecord* rec = client(handle);
+  if (rec == nullptr) return;
+  completed.push_back({rec->key_hash, timers.now() + cfg.t4});
   erase_client(handle);  // cancels its timers, K included: the sweep stands in for it
   if (!completed_sweep.armed()) arm_sweep();
 }
@@ -107,9 +124,9 @@ void TransactionLayer::Impl::arm_sweep() {
 
 void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a,
                                           const ClientEvent* event) {
-  auto it = clients.find(handle);
-  if (it == clients.end()) return;
-  ClientRecord& rec = *it->second;
+  ClientRecord* found = client(handle);
+  if (found == nullptr) return;
+  ClientRecord& rec = *found;
   rec.timers.apply(a, handle, [this](std::uint64_t h, TimerName t) { on_client_timer(h, t); });
   if (a.report == Report::kAbsorbed) ++counters.response_retransmissions;
   if (a.report == Report::kTimeout) ++counters.timeouts;
@@ -136,12 +153,12 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
 }
 
 void TransactionLayer::Impl::on_client_timer(std::uint64_t handle, TimerName timer) {
-  auto it = clients.find(handle);
-  if (it == clients.end()) return;
-  const Actions a = it->second->fsm.on_timer(timer);
+  ClientRecord* rec = client(handle);
+  if (rec == nullptr) return;
+  const Actions a = rec->fsm.on_timer(timer);
   if (a.send) {
     ++counters.retransmissions;
-    it->second->retransmitted = true;
+    rec->retransmitted = true;
   }
   const ClientEvent timeout{TimeoutEvent{}};
   apply_client(handle, a, &timeout);
@@ -157,19 +174,19 @@ void TransactionLayer::Impl::on_response(const msg::Message& response) {
     return;
   }
   const std::string key = client_key(via->branch(), cseq->method);
-  auto idx = client_index.find(key);
-  if (idx == client_index.end() && absorbed_by_completed(key)) {
+  ClientRecord* found = client_by_key(key);
+  if (found == nullptr && absorbed_by_completed(key)) {
     ++counters.response_retransmissions;  // Completed absorbs it (RFC 3261 §17.1.2.2)
     return;
   }
-  if (idx == client_index.end()) {
+  if (found == nullptr) {
     ++counters.stray_responses;
     spdlog::debug("txn: stray {} response (branch {}, {}) dropped", code, via->branch(),
                   cseq->method);
     return;
   }
-  const std::uint64_t handle = idx->second;
-  ClientRecord& rec = *clients.at(handle);
+  const std::uint64_t handle = found->handle;
+  ClientRecord& rec = *found;
   const Actions a = rec.fsm.on_response(code);
   if (a.send_ack && rec.ack.empty()) {
     auto invite = msg::Message::parse(rec.request);
@@ -186,17 +203,17 @@ void TransactionLayer::Impl::on_transport_error(const transport::TransportError&
                                                t.tls_server_name == error.target.tls_server_name);
   };
   std::vector<std::uint64_t> failed;
-  for (const auto& [handle, rec] : clients) {
-    if (rec->fsm.pending() && same_target(rec->target)) failed.push_back(handle);
+  for (const auto& rec : clients) {
+    if (rec->fsm.pending() && same_target(rec->target)) failed.push_back(rec->handle);
   }
   // `clients` is ordered by handle: `failed` is oldest first already.
   const std::weak_ptr<char> alive = life;
   const ClientEvent event{TransportErrorEvent{error}};
   for (std::uint64_t handle : failed) {
     if (alive.expired()) return;  // a callback destroyed the layer
-    auto it = clients.find(handle);
-    if (it == clients.end()) continue;  // cancelled by an earlier callback
-    const Actions a = it->second->fsm.on_transport_error();
+    ClientRecord* rec = client(handle);
+    if (rec == nullptr) continue;  // cancelled by an earlier callback
+    const Actions a = rec->fsm.on_transport_error();
     apply_client(handle, a, &event);
   }
 }
