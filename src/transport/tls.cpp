@@ -202,7 +202,7 @@ ContextResult make_server_context(const TlsSettings& settings) {
 
 void prepare_client(SSL* ssl, const Target& target, bool verify) {
   const std::string& name =
-      target.tls_server_name.empty() ? target.remote.address : target.tls_server_name;
+      target.tls_server_name.empty() ? target.remote.address : target.tls_server_name.str();
   auto ip = parse_ip(name);
   if (!ip) SSL_set_tlsext_host_name(ssl, name.c_str());  // RFC 6066: no IP literals in SNI
   if (!verify) return;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/shared_text.hpp"
 #include "msg/message.hpp"
 
 namespace sipline::transport {
@@ -27,7 +28,9 @@ std::string to_string(const Address& a);  // "udp:127.0.0.1:5060", "tls:[::1]:50
 // Where a request goes: the address, and for TLS the name its certificate must carry.
 struct Target {
   Address remote;
-  std::string tls_server_name;  // SNI and host-name check; empty: check the IP address
+  // SNI and host-name check; empty: check the IP address. Shared text: a fleet's targets share
+  // their server's name (8 bytes in every Target, where a string was 32).
+  base::SharedText tls_server_name;
   bool operator==(const Target&) const = default;
 };
 
