@@ -38,7 +38,8 @@
 #      REGBENCH_KEEP=1 (keep the run directory with configs, logs, captures; else removed),
 #      REGBENCH_NICE (-10: nice value of the whole bench, so other jobs on the machine disturb
 #      the timings less; 0 = unchanged), REGBENCH_PERF=1 (perf record the UA until all are
-#      registered: DIR/perf.txt, needs linux-perf; =idle: in the first idle window instead), REGBENCH_EXPIRES_MIN (60:
+#      registered: DIR/perf.txt, needs linux-perf; =idle: in the first idle window instead;
+#      REGBENCH_PERF_HZ samples a second, 499), REGBENCH_EXPIRES_MIN (60:
 #      register_expiration_min, and baresip's regint in minutes), REGBENCH_HERD_S (0: seconds
 #      of refreshes counted per second at Kamailio once all are registered: DIR/herd.txt),
 #      REGBENCH_KEEPALIVE_S (0: sipline's OPTIONS keep-alive off; else its interval),
@@ -191,7 +192,8 @@ profile_start() {
   local want=${REGBENCH_PERF:-0}
   [[ $want == 1 ]] && want=reg
   [[ $want == "$2" ]] || return 0
-  perf record -q -F 499 --call-graph dwarf,16384 -o "$1/perf.data" -p "$UA_PID" >"$1/perf.log" 2>&1 &
+  perf record -q -F "${REGBENCH_PERF_HZ:-499}" --call-graph dwarf,16384 -o "$1/perf.data" \
+    -p "$UA_PID" >"$1/perf.log" 2>&1 &
   PERF_PID=$!
 }
 profile_stop() {

@@ -13,15 +13,17 @@ bool later(const E& a, const E& b) {
 }
 }  // namespace
 
+// Both move a hole rather than swap: one copy an entry passed, where a swap made three.
 void AsioTimers::heap_push(const Entry& e) {
   std::size_t i = heap_.size();
   heap_.push_back(e);
   while (i > 0) {
     const std::size_t parent = (i - 1) / 2;
-    if (!later(heap_[parent], heap_[i])) break;
-    std::swap(heap_[parent], heap_[i]);
+    if (!later(heap_[parent], e)) break;
+    heap_[i] = heap_[parent];
     i = parent;
   }
+  heap_[i] = e;
 }
 
 void AsioTimers::heap_pop() {
@@ -32,15 +34,16 @@ void AsioTimers::heap_pop() {
 
 void AsioTimers::sift_down(std::size_t i) {
   const std::size_t n = heap_.size();
+  const Entry e = heap_[i];
   for (;;) {
-    std::size_t first = i;
-    for (const std::size_t child : {2 * i + 1, 2 * i + 2}) {
-      if (child < n && later(heap_[first], heap_[child])) first = child;
-    }
-    if (first == i) return;
-    std::swap(heap_[first], heap_[i]);
-    i = first;
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && later(heap_[child], heap_[child + 1])) ++child;
+    if (!later(e, heap_[child])) break;
+    heap_[i] = heap_[child];
+    i = child;
   }
+  heap_[i] = e;
 }
 
 AsioTimers::~AsioTimers() {

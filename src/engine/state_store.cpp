@@ -157,13 +157,11 @@ std::vector<std::string> StateStore::load_contacts(const ContactOwner& owner) {
 void StateStore::save_contact(const ContactOwner& owner, const std::string& contact) {
   if (!usable(owner) || !usable(contact)) return;
   const std::string key = key_of(owner);
-  const std::uint64_t h = key_hash(key);
-  const auto it = contacts_.table.find(h);
-  if (it != contacts_.table.end() && it->second.value_hash == key_hash(contact) &&
-      value(contacts_, key) == contact) {
+  const auto [it, made] = contacts_.table.try_emplace(key_hash(key));
+  if (!made && it->second.value_hash == key_hash(contact) && value(contacts_, key) == contact) {
     return;
   }
-  set(contacts_, key, h, contact);
+  set(contacts_, key, it->second, contact);
 }
 
 std::string StateStore::instance(const ContactOwner& owner) {
@@ -171,21 +169,20 @@ std::string StateStore::instance(const ContactOwner& owner) {
   const std::string key = key_of(owner);
   if (auto v = value(instances_, key)) return std::move(*v);
   std::string made = base::uuid_v4();
-  set(instances_, key, key_hash(key), made);
+  set(instances_, key, instances_.table[key_hash(key)], made);
   return made;
 }
 
-void StateStore::set(File& file, std::string_view key, std::uint64_t h, const std::string& value) {
+void StateStore::set(File& file, std::string_view key, Entry& e, const std::string& value) {
   std::string line;
   line.reserve(key.size() + 1 + value.size());
   line.append(key).append(1, '\t').append(value);
-  Entry& e = file.table[h];
   e.value_hash = key_hash(value);
   if (e.pending != kNone) {
     file.pending[e.pending].second = std::move(line);  // changed twice before a write: one line
   } else {
     e.pending = static_cast<std::uint32_t>(file.pending.size());
-    file.pending.emplace_back(h, std::move(line));
+    file.pending.emplace_back(&e, std::move(line));
   }
   schedule_flush();
 }
@@ -221,7 +218,7 @@ bool StateStore::write(File& file) {
 
 bool StateStore::append(File& file) {
   std::string text;
-  for (const auto& [h, line] : file.pending) text.append(line) += '\n';
+  for (const auto& [entry, line] : file.pending) text.append(line) += '\n';
   std::ofstream out(path(file.name), std::ios::app | std::ios::binary);
   out << text;
   out.flush();
@@ -230,10 +227,9 @@ bool StateStore::append(File& file) {
     return false;
   }
   ++writes_;
-  for (const auto& [h, line] : file.pending) {
-    Entry& e = file.table[h];
-    e.offset = file.size;
-    e.pending = kNone;
+  for (const auto& [entry, line] : file.pending) {
+    entry->offset = file.size;
+    entry->pending = kNone;
     file.size += line.size() + 1;
   }
   file.lines += file.pending.size();

@@ -95,11 +95,12 @@ class StateStore {
     ~File();
     const char* name;
     std::unordered_map<std::uint64_t, Entry> table;
-    std::vector<std::pair<std::uint64_t, std::string>> pending;  // key hash, whole line
-    std::uint64_t size = 0;                                      // bytes in the file
-    std::size_t lines = 0;                                       // lines in the file
-    bool clean = false;  // the file holds our lines only, each ended: appending is safe
-    int fd = -1;         // the file, open for reading values back (-1: open on use)
+    // The entry (nodes of an unordered_map keep their address) and its whole line.
+    std::vector<std::pair<Entry*, std::string>> pending;
+    std::uint64_t size = 0;  // bytes in the file
+    std::size_t lines = 0;   // lines in the file
+    bool clean = false;      // the file holds our lines only, each ended: appending is safe
+    int fd = -1;             // the file, open for reading values back (-1: open on use)
   };
   std::string path(const char* file) const;
   void read(File& file, bool count_legacy);
@@ -108,7 +109,7 @@ class StateStore {
   std::optional<std::string> value(File& file, std::string_view key);
   // The line at `offset` of the file (without its newline); "" when it cannot be read.
   std::string line_at(File& file, std::uint64_t offset);
-  void set(File& file, std::string_view key, std::uint64_t key_hash, const std::string& value);
+  void set(File& file, std::string_view key, Entry& entry, const std::string& value);
   // Appends the changed lines, or rewrites the file (see above). False when it failed.
   bool write(File& file);
   bool rewrite(File& file);
