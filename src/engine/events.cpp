@@ -82,9 +82,14 @@ void AccountWatch::reset(const account::Account& account) {
   state_ = s.state;
   ok_ = s.registrations_ok;
   failed_ = s.registration_failures;
-  mwi_ = public_mwi(s.mwi);
-  blf_.clear();
-  for (const auto& lamp : s.blf) blf_.push_back(public_blf(lamp));
+  auto mwi = public_mwi(s.mwi);
+  if (!mwi && s.blf.empty()) {
+    lamps_.reset();
+    return;
+  }
+  lamps_ = std::make_unique<Lamps>();
+  lamps_->mwi = std::move(mwi);
+  for (const auto& lamp : s.blf) lamps_->blf.push_back(public_blf(lamp));
 }
 
 void AccountWatch::observe(const account::Account& account, EventBus& bus) {
@@ -117,16 +122,20 @@ void AccountWatch::observe(const account::Account& account, EventBus& bus) {
 }
 
 void AccountWatch::observe_lamps(const account::Snapshot& s, EventBus& bus) {
-  if (auto mwi = public_mwi(s.mwi); mwi && mwi != mwi_) {
+  auto mwi = public_mwi(s.mwi);
+  if (!mwi && s.blf.empty() && !lamps_) return;
+  if (!lamps_) lamps_ = std::make_unique<Lamps>();
+  if (mwi && mwi != lamps_->mwi) {
     Event e = event_of(Event::Kind::kMwi, index_, s);
     e.mwi = *mwi;
-    mwi_ = mwi;
+    lamps_->mwi = mwi;
     bus.publish(std::move(e));
   }
-  blf_.resize(s.blf.size());
+  auto& blf = lamps_->blf;
+  blf.resize(s.blf.size());
   for (std::size_t i = 0; i < s.blf.size(); ++i) {
     BlfStatus now = public_blf(s.blf[i]);
-    BlfStatus& before = blf_[i];
+    BlfStatus& before = blf[i];
     // A lamp not seen before (a new account) was "unknown", as every lamp starts.
     const std::string previous =
         before.uri == now.uri && !before.state.empty() ? before.state : "unknown";

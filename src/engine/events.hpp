@@ -67,8 +67,13 @@ class AccountWatch {
   account::State state_ = account::State::kDisabled;
   std::uint64_t ok_ = 0;
   std::uint64_t failed_ = 0;
-  std::optional<MwiStatus> mwi_;
-  std::vector<BlfStatus> blf_;  // by position, as the account's blf list
+  // What the lamps showed: made when the account first has one (most accounts of a fleet
+  // subscribe to nothing: 8 bytes, not 48).
+  struct Lamps {
+    std::optional<MwiStatus> mwi;
+    std::vector<BlfStatus> blf;  // by position, as the account's blf list
+  };
+  std::unique_ptr<Lamps> lamps_;
 };
 
 // A call of `account` changed (account::CallMediaEnv::on_change): publishes kCall.

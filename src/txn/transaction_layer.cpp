@@ -91,24 +91,27 @@ void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
 void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
   const ClientRecord* rec = client(handle);
   if (rec == nullptr) return;
-  completed.push_back({rec->key_hash, timers.now() + cfg.t4});
+  if (!completed) completed = std::make_unique<CompletedKeys>(timers);
+  completed->keys.push_back({rec->key_hash, timers.now() + cfg.t4});
   erase_client(handle);  // cancels its timers, K included: the sweep stands in for it
-  if (!completed_sweep.armed()) arm_sweep();
+  if (!completed->sweep.armed()) arm_sweep();
 }
 
 bool TransactionLayer::Impl::absorbed_by_completed(std::string_view key) {
+  if (!completed) return false;
   const std::size_t h = std::hash<std::string_view>{}(key);
-  return std::any_of(completed.begin(), completed.end(),
+  return std::any_of(completed->keys.begin(), completed->keys.end(),
                      [h](const Completed& c) { return c.key_hash == h; });
 }
 
 void TransactionLayer::Impl::sweep_completed() {
   const base::TimePoint now = timers.now();
-  auto end = std::find_if(completed.begin(), completed.end(),
-                          [now](const Completed& c) { return c.expires > now; });
-  completed.erase(completed.begin(), end);
-  if (completed.empty()) {
-    std::vector<Completed>().swap(completed);  // an idle account keeps no capacity
+  auto& keys = completed->keys;
+  auto end =
+      std::find_if(keys.begin(), keys.end(), [now](const Completed& c) { return c.expires > now; });
+  keys.erase(keys.begin(), end);
+  if (keys.empty()) {
+    completed.reset();  // its timer is the one running this: the service let go of the callback
   } else {
     arm_sweep();
   }
@@ -118,8 +121,8 @@ void TransactionLayer::Impl::arm_sweep() {
   // On a whole second: the sweeps of every account's layer share a wake-up (10,000 accounts
   // registering once woke the loop ~900 times a second for T4 afterwards). An entry kept up to
   // a second past T4 only absorbs a late retransmission a little longer.
-  completed_sweep.arm_at(base::coarse(completed.front().expires, std::chrono::seconds(1)),
-                         [this] { sweep_completed(); });
+  completed->sweep.arm_at(base::coarse(completed->keys.front().expires, std::chrono::seconds(1)),
+                          [this] { sweep_completed(); });
 }
 
 void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a,
@@ -236,7 +239,7 @@ const Counters& TransactionLayer::counters() const {
   return impl_->counters;
 }
 std::size_t TransactionLayer::client_count() const {
-  return impl_->clients.size() + impl_->completed.size();
+  return impl_->clients.size() + (impl_->completed ? impl_->completed->keys.size() : 0);
 }
 std::size_t TransactionLayer::server_count() const {
   return impl_->server_tables ? impl_->server_tables->records.size() : 0;
