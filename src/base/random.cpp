@@ -2,10 +2,12 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <iterator>
 #include <random>
+#include <stdexcept>
 #include <system_error>
 
 namespace sipline::base {
@@ -16,6 +18,22 @@ std::uint64_t Random::below(std::uint64_t bound) {
 
 double Random::unit() {
   return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
+
+std::string Random::branch() {
+  static constexpr std::string_view kCookie = "z9hG4bK";
+  std::string out;
+  out.reserve(kCookie.size() + prefix_size_ + 16);
+  out.append(kCookie).append(prefix_.data(), prefix_size_).append(token(16));
+  return out;
+}
+
+void Random::set_branch_prefix(std::string_view prefix) {
+  if (prefix.size() > prefix_.size()) {
+    throw std::length_error("branch prefix longer than 15 characters: " + std::string(prefix));
+  }
+  std::copy(prefix.begin(), prefix.end(), prefix_.begin());
+  prefix_size_ = static_cast<std::uint8_t>(prefix.size());
 }
 
 std::string Random::token(std::size_t n) {

@@ -1,9 +1,11 @@
 // Injected randomness: branches, tags, Call-IDs and jitter all come from a Random, so a test can
 // pin them and a fleet spreads out (each account seeds its own generator).
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace sipline::base {
@@ -21,15 +23,17 @@ class Random {
   std::string token(std::size_t n);
   // RFC 3261 branch: the magic cookie, the branch prefix (set_branch_prefix) and 16 random
   // token characters.
-  std::string branch() { return "z9hG4bK" + branch_prefix_ + token(16); }
+  std::string branch();
   // Shared-port mode: each account's branches start with its own prefix, so a response on the
   // shared socket finds its account by its top Via branch alone (txn/shared_port.hpp).
-  void set_branch_prefix(std::string prefix) { branch_prefix_ = std::move(prefix); }
+  // At most 15 characters (std::length_error otherwise): kept inline, 16 bytes an account.
+  void set_branch_prefix(std::string_view prefix);
   std::string tag() { return token(12); }
   std::string call_id() { return token(24); }
 
  private:
-  std::string branch_prefix_;
+  std::array<char, 15> prefix_{};
+  std::uint8_t prefix_size_ = 0;
 };
 
 // xoshiro256** seeded through splitmix64: fast, deterministic for a given seed.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 #include "base/chunked_array.hpp"
@@ -163,4 +164,15 @@ TEST(ChunkedArray, GrowsWithoutMovingAndKeepsTheOrderWhenFiltered) {
   a.push_back("again");  // past the freed chunk: a new one
   EXPECT_EQ(a[5], "again");
   EXPECT_EQ(a[0], "first");
+}
+
+// A branch prefix is kept inline: up to 15 characters, a longer one is refused.
+TEST(SeededRandom, BranchPrefixUpToFifteenCharacters) {
+  SeededRandom r{3};
+  r.set_branch_prefix("s2147483647x");  // the longest an account id makes
+  EXPECT_TRUE(r.branch().starts_with("z9hG4bKs2147483647x"));
+  EXPECT_EQ(r.branch().size(), 7u + 12u + 16u);
+  EXPECT_THROW(r.set_branch_prefix("0123456789abcdef"), std::length_error);
+  r.set_branch_prefix("");
+  EXPECT_EQ(r.branch().size(), 7u + 16u);
 }
