@@ -247,15 +247,11 @@ struct TransactionLayer::Impl {
     std::size_t key_hash;
     base::TimePoint expires;
   };
-  // Made with the first key and dropped with the last: an idle account keeps 8 bytes, not the
-  // vector and the timer (48).
-  struct CompletedKeys {
-    explicit CompletedKeys(base::TimerService& t) : sweep(t) {}
-    std::vector<Completed> keys;  // in expiry order
-    base::Timer sweep;
-  };
-  std::unique_ptr<CompletedKeys> completed;
-  void arm_sweep();
+  // Expired entries are dropped when the layer next retires a transaction or looks for one
+  // (no sweep timer: 10,000 accounts registering at once each had one firing T4 later); an
+  // expired entry never absorbs anything, and client_count() does not count it.
+  std::vector<Completed> completed;
+  void drop_expired_completed();
   // shared_ptr: a handler may replace or remove itself while it runs. One entry per handler,
   // with the set of methods it serves as bits (method_bit()): an account's one handler for
   // NOTIFY and the call methods is one 24-byte entry, where an entry per method made seven.
@@ -277,7 +273,6 @@ struct TransactionLayer::Impl {
   // The record entered Completed: keep its key until timer K, drop the rest.
   void retire_client(std::uint64_t handle);
   bool absorbed_by_completed(std::string_view key);
-  void sweep_completed();
   void on_response(const msg::Message& response);
   void on_transport_error(const transport::TransportError& error);
   void on_client_timer(std::uint64_t handle, TimerName timer);

@@ -91,38 +91,26 @@ void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
 void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
   const ClientRecord* rec = client(handle);
   if (rec == nullptr) return;
-  if (!completed) completed = std::make_unique<CompletedKeys>(timers);
-  completed->keys.push_back({rec->key_hash, timers.now() + cfg.t4});
-  erase_client(handle);  // cancels its timers, K included: the sweep stands in for it
-  if (!completed->sweep.armed()) arm_sweep();
+  drop_expired_completed();
+  completed.push_back({rec->key_hash, timers.now() + cfg.t4});
+  erase_client(handle);  // cancels its timers, K included: the entry's expiry stands in for it
 }
 
 bool TransactionLayer::Impl::absorbed_by_completed(std::string_view key) {
-  if (!completed) return false;
+  drop_expired_completed();
   const std::size_t h = std::hash<std::string_view>{}(key);
-  return std::any_of(completed->keys.begin(), completed->keys.end(),
+  return std::any_of(completed.begin(), completed.end(),
                      [h](const Completed& c) { return c.key_hash == h; });
 }
 
-void TransactionLayer::Impl::sweep_completed() {
+void TransactionLayer::Impl::drop_expired_completed() {
+  if (completed.empty()) return;
   const base::TimePoint now = timers.now();
-  auto& keys = completed->keys;
-  auto end =
-      std::find_if(keys.begin(), keys.end(), [now](const Completed& c) { return c.expires > now; });
-  keys.erase(keys.begin(), end);
-  if (keys.empty()) {
-    completed.reset();  // its timer is the one running this: the service let go of the callback
-  } else {
-    arm_sweep();
-  }
-}
-
-void TransactionLayer::Impl::arm_sweep() {
-  // On a whole second: the sweeps of every account's layer share a wake-up (10,000 accounts
-  // registering once woke the loop ~900 times a second for T4 afterwards). An entry kept up to
-  // a second past T4 only absorbs a late retransmission a little longer.
-  completed->sweep.arm_at(base::coarse(completed->keys.front().expires, std::chrono::seconds(1)),
-                          [this] { sweep_completed(); });
+  // In expiry order (T4 is the layer's, and a changed T4 only keeps an entry a little longer).
+  auto end = std::find_if(completed.begin(), completed.end(),
+                          [now](const Completed& c) { return c.expires > now; });
+  completed.erase(completed.begin(), end);
+  if (completed.empty()) std::vector<Completed>().swap(completed);
 }
 
 void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a,
@@ -239,7 +227,10 @@ const Counters& TransactionLayer::counters() const {
   return impl_->counters;
 }
 std::size_t TransactionLayer::client_count() const {
-  return impl_->clients.size() + (impl_->completed ? impl_->completed->keys.size() : 0);
+  const base::TimePoint now = impl_->timers.now();
+  return impl_->clients.size() + static_cast<std::size_t>(std::count_if(
+                                     impl_->completed.begin(), impl_->completed.end(),
+                                     [now](const Impl::Completed& c) { return c.expires > now; }));
 }
 std::size_t TransactionLayer::server_count() const {
   return impl_->server_tables ? impl_->server_tables->records.size() : 0;

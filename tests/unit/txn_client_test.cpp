@@ -294,9 +294,17 @@ TEST_F(ClientTest, AWaitingTransactionHoldsOneTimerAndItsTimeoutGoesWithTheAnswe
   timers_.advance(500ms);  // E fired, armed again
   EXPECT_EQ(timers_.pending(), 1u);
   ASSERT_TRUE(reply("z9hG4bKa", 200));
-  EXPECT_EQ(timers_.pending(), 1u);  // the sweep of the completed key (timer K)
-  timers_.advance(10s);
+  // Completed (timer K) keeps only the key, with its expiry: no timer at all.
   EXPECT_EQ(timers_.pending(), 0u);
+  EXPECT_EQ(layer_.client_count(), 1u);
+  timers_.advance(4s);
+  ASSERT_TRUE(reply("z9hG4bKa", 200));  // within T4: absorbed
+  EXPECT_EQ(layer_.counters().response_retransmissions, 1u);
+  timers_.advance(2s);
+  EXPECT_EQ(layer_.client_count(), 0u);  // expired
+  ASSERT_TRUE(reply("z9hG4bKa", 200));   // past T4: a stray
+  EXPECT_EQ(layer_.counters().stray_responses, 1u);
+  EXPECT_EQ(layer_.counters().response_retransmissions, 1u);
 }
 
 // With T2 = T1, E comes every T1 and its 64th firing falls on F's deadline: F, armed first,
