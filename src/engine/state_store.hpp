@@ -66,8 +66,8 @@ class StateStore {
   // cannot be written.
   std::string instance(const ContactOwner& owner);
   // Writes now when anything changed: appends the changed lines, or rewrites the file atomically
-  // (write_atomically: temp file, fsync, rename). A failure is logged once, never fatal; the next
-  // change rewrites the file whole.
+  // (write_atomically: temp file, fsync, rename). A failure is logged once, never fatal; the
+  // lines stay pending and the next write rewrites the file whole.
   void flush();
   // Writes so far, whole or appended (for tests).
   std::size_t writes() const { return writes_; }

@@ -224,6 +224,8 @@ struct TransactionLayer::Impl {
   // account has a handful at a time; two maps cost 96 bytes in every account and two node
   // allocations per transaction.
   std::vector<std::unique_ptr<ClientRecord>> clients;
+  // The record of `handle` (clients.end(): none), and the record itself (nullptr: none).
+  std::vector<std::unique_ptr<ClientRecord>>::const_iterator client_at(std::uint64_t handle) const;
   ClientRecord* client(std::uint64_t handle) const;
   ClientRecord* client_by_key(std::string_view key) const;
   // Server transactions, made with the first request received: most accounts of a large engine

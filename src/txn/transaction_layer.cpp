@@ -30,11 +30,17 @@ TransactionLayer::Impl::Impl(base::TimerService& t, transport::Transport& tr, Ti
       own_random(r ? nullptr : std::make_unique<base::SecureRandom>()),
       random(r ? *r : *own_random) {}
 
-ClientRecord* TransactionLayer::Impl::client(std::uint64_t handle) const {
+std::vector<std::unique_ptr<ClientRecord>>::const_iterator TransactionLayer::Impl::client_at(
+    std::uint64_t handle) const {
   const auto it = std::lower_bound(
       clients.begin(), clients.end(), handle,
       [](const std::unique_ptr<ClientRecord>& r, std::uint64_t h) { return r->handle < h; });
-  return it != clients.end() && (*it)->handle == handle ? it->get() : nullptr;
+  return it != clients.end() && (*it)->handle == handle ? it : clients.end();
+}
+
+ClientRecord* TransactionLayer::Impl::client(std::uint64_t handle) const {
+  const auto it = client_at(handle);
+  return it != clients.end() ? it->get() : nullptr;
 }
 
 ClientRecord* TransactionLayer::Impl::client_by_key(std::string_view key) const {
@@ -80,10 +86,8 @@ std::uint64_t TransactionLayer::Impl::send_cancel(std::uint64_t invite_handle, C
 }
 
 void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
-  const auto it = std::lower_bound(
-      clients.begin(), clients.end(), handle,
-      [](const std::unique_ptr<ClientRecord>& r, std::uint64_t h) { return r->handle < h; });
-  if (it == clients.end() || (*it)->handle != handle) return;
+  const auto it = client_at(handle);
+  if (it == clients.end()) return;
   clients.erase(it);  // its TimerSet cancels every timer
   if (clients.empty()) std::vector<std::unique_ptr<ClientRecord>>().swap(clients);
 }
