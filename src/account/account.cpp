@@ -201,24 +201,24 @@ void Account::start() {
 void Account::locate(std::function<void()> then) {
   if (!loc_) return then();
   const std::uint64_t generation = ++loc_->generation;
-  loc_->resolve_targets(
-      [this, life = std::weak_ptr<bool>(life_), generation, then = std::move(then)](auto result) {
-        // A newer attempt, a stop, or the account gone: this answer is for nobody.
-        if (life.expired() || generation != loc_->generation || stopping_) return;
-        if (!result.ok()) {
-          usage::reg::Outcome o;
-          o.failure = FailureClass::kDns;
-          o.requested_s = requested_expires_s();
-          o.detail = result.error();
-          return on_register_failed(o);
-        }
-        const bool failing_back = !loc_->targets.empty() && loc_->rank != 0;
-        loc_->targets = std::move(result.value());
-        // Every attempt and refresh starts at the most preferred target: fail-back.
-        use_target(0, failing_back ? "fail-back: most preferred target tried again"
-                                   : "most preferred target");
-        then();
-      });
+  loc_->resolve_targets([this, life = std::weak_ptr<bool>(loc_->life), generation,
+                         then = std::move(then)](auto result) {
+    // A newer attempt, a stop, or the account gone: this answer is for nobody.
+    if (life.expired() || generation != loc_->generation || stopping_) return;
+    if (!result.ok()) {
+      usage::reg::Outcome o;
+      o.failure = FailureClass::kDns;
+      o.requested_s = requested_expires_s();
+      o.detail = result.error();
+      return on_register_failed(o);
+    }
+    const bool failing_back = !loc_->targets.empty() && loc_->rank != 0;
+    loc_->targets = std::move(result.value());
+    // Every attempt and refresh starts at the most preferred target: fail-back.
+    use_target(
+        0, failing_back ? "fail-back: most preferred target tried again" : "most preferred target");
+    then();
+  });
 }
 
 void Account::use_target(std::size_t rank, std::string reason) {

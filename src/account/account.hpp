@@ -270,6 +270,9 @@ class Account {
     transport::Target register_target;  // where the REGISTER in flight went
     std::optional<Bound> bound;
     std::unique_ptr<Leaver> leaver;
+    // Expires with the account: a late DNS answer finds it gone (the only callback that can
+    // outlive the account, so the token lives here, not in every account).
+    std::shared_ptr<bool> life = std::make_shared<bool>(true);
   };
   std::unique_ptr<Location> loc_;
   // Where the REGISTER in flight went (a fixed server: the one target).
@@ -294,7 +297,6 @@ class Account {
   // are the next ones after an attempt that took at least kRespreadAfter (it left in a herd).
   static constexpr base::Duration kRespreadAfter{1000};
   bool phase_pending_ = cfg_.spread_first_refresh;
-  std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
 };
 
 }  // namespace sipline::account

@@ -1,5 +1,7 @@
 #include "base/gate.hpp"
 
+#include <algorithm>
+
 namespace sipline::base {
 
 Gate::~Gate() {
@@ -9,11 +11,12 @@ Gate::~Gate() {
 Gate::Ticket Gate::acquire(std::function<void()> on_grant, bool& granted, Priority priority) {
   // Waiters are served by ticket: every kFirst ticket sorts before every kNormal one.
   const Ticket ticket = priority == Priority::kFirst ? next_++ : (kNormalClass | next_++);
-  granted = has_room() && waiting_.empty();  // room, and nobody waits before us
+  granted = has_room() && waiting_count_ == 0;  // room, and nobody waits before us
   if (granted) {
     hold(ticket);
   } else {
-    waiting_.emplace(ticket, std::move(on_grant));
+    queue_of(ticket).push_back(Waiter{ticket, std::move(on_grant)});
+    ++waiting_count_;
     ++waited_total_;
   }
   return ticket;
@@ -36,18 +39,39 @@ void Gate::release(Ticket ticket, std::optional<Answer> answer) {
     }
     timers_.cancel(it->second.grant_timer);
     held_.erase(it);
-  } else if (waiting_.erase(ticket) == 0) {
+  } else if (!forget_waiter(ticket)) {
     return;
   }
   admit_waiters();
 }
 
+bool Gate::forget_waiter(Ticket ticket) {
+  auto& queue = queue_of(ticket);
+  const auto it = std::lower_bound(queue.begin(), queue.end(), ticket,
+                                   [](const Waiter& w, Ticket t) { return w.ticket < t; });
+  if (it == queue.end() || it->ticket != ticket || it->gone) return false;
+  it->gone = true;
+  it->on_grant = nullptr;
+  --waiting_count_;
+  drop_front_gaps();  // the rest go when admission reaches them
+  return true;
+}
+
+void Gate::drop_front_gaps() {
+  for (auto* queue : {&waiting_first_, &waiting_normal_}) {
+    while (!queue->empty() && queue->front().gone) queue->pop_front();
+  }
+}
+
 void Gate::admit_waiters() {
-  while (has_room() && !waiting_.empty()) {
-    auto first = waiting_.begin();
-    const Ticket ticket = first->first;
-    std::function<void()> fn = std::move(first->second);
-    waiting_.erase(first);
+  while (has_room() && waiting_count_ > 0) {
+    auto& queue = waiting_first_.empty() ? waiting_normal_ : waiting_first_;
+    Waiter w = std::move(queue.front());
+    queue.pop_front();
+    if (w.gone) continue;
+    --waiting_count_;
+    const Ticket ticket = w.ticket;
+    std::function<void()> fn = std::move(w.on_grant);
     Held& h = hold(ticket);
     // From the loop, never from inside the releasing holder's call chain.
     h.grant_timer = timers_.schedule_in(Duration{0}, [this, ticket, fn = std::move(fn)] {
@@ -57,6 +81,7 @@ void Gate::admit_waiters() {
       if (fn) fn();
     });
   }
+  drop_front_gaps();
 }
 
 }  // namespace sipline::base

@@ -5,8 +5,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <map>
 #include <optional>
 #include <unordered_map>
 
@@ -41,7 +41,7 @@ class Gate {
   void release(Ticket ticket, std::optional<Answer> answer = std::nullopt);
 
   std::size_t holding() const { return held_.size(); }
-  std::size_t waiting() const { return waiting_.size(); }
+  std::size_t waiting() const { return waiting_count_; }
   std::size_t capacity() const { return capacity_; }
   // A new limit; more room admits waiters (from the loop), less lets holders finish first.
   void set_capacity(std::size_t capacity) {
@@ -69,7 +69,22 @@ class Gate {
   std::size_t capacity_;
   Ticket next_ = 1;
   std::uint64_t waited_total_ = 0;
-  std::map<Ticket, std::function<void()>> waiting_;  // by ticket: kFirst, then arrival order
+  // Waiters of each class in arrival order, so in ticket order (a release finds one by binary
+  // search). One that stops waiting leaves a gap (no callback) that admission skips and drops:
+  // 40 bytes a waiter in blocks, where a map node cost 80 (a fleet's start queues every account).
+  struct Waiter {
+    Ticket ticket = 0;
+    std::function<void()> on_grant;
+    bool gone = false;
+  };
+  std::deque<Waiter>& queue_of(Ticket ticket) {
+    return (ticket & kNormalClass) != 0 ? waiting_normal_ : waiting_first_;
+  }
+  bool forget_waiter(Ticket ticket);  // false: not waiting
+  void drop_front_gaps();
+  std::deque<Waiter> waiting_first_;
+  std::deque<Waiter> waiting_normal_;
+  std::size_t waiting_count_ = 0;
   std::unordered_map<Ticket, Held> held_;
   std::optional<AdmissionControl> control_;
 };

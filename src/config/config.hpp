@@ -33,10 +33,14 @@ enum class LogLevel { trace, debug, info, warn, error };
 enum class AutoSwitch { automatic, on, off };
 // Where the daemon logs: "stderr" (console) or "journal" (systemd's journal, with priorities).
 enum class LogTarget { console, journal };
-enum class UnregisterMode { no, all, instance };  // `unregister_before_new_registration`
+enum class UnregisterMode : std::uint8_t {
+  no,
+  all,
+  instance
+};  // `unregister_before_new_registration`
 // `automatic` ("auto"): chosen by RFC 3263 §4.1 (NAPTR, then SRV) when the account starts.
-enum class Transport { udp, tcp, tls, automatic };
-enum class UriScheme { sip, sips };  // `tls_uri_scheme`
+enum class Transport : std::uint8_t { udp, tcp, tls, automatic };
+enum class UriScheme : std::uint8_t { sip, sips };  // `tls_uri_scheme`
 // [daemon] admission: the gate's capacity adapts to the registrar ("auto", AIMD from
 // registrations_in_flight) or stays registrations_in_flight ("fixed").
 enum class Admission { automatic, fixed };
@@ -108,57 +112,68 @@ struct SipTimerConfig {
   base::Duration t4{5000};  // t4_ms: max time a message stays in the network, 1..600000
 };
 
+// An account's durations: 32-bit counts, which every key's range fits (a fleet keeps a config
+// per account; 64-bit counts and the padding around them cost ~60 bytes each).
+using Seconds = std::chrono::duration<std::int32_t>;
+using Minutes = std::chrono::duration<std::int32_t, std::ratio<60>>;
+
 // One [[account]]. Field names are the config keys; the unit is in the type and the name.
+// Grouped by size (texts, durations, numbers, switches) so that nothing pads: see
+// docs/config.md for the keys in their usual order.
 struct AccountConfig {
   // Identity.
   std::string name;                // default "Account N"
-  bool active = true;              // false: the account does nothing
+  std::string user_id;             // required: user part of the AOR
+  std::string password;            // digest secret (also filled from password_file); never logged
   HostPort sip_server;             // required: registrar / proxy
   HostPort outbound_proxy;         // empty: send to sip_server
-  std::string user_id;             // required: user part of the AOR
   base::SharedText auth_id;        // digest username; empty means user_id (see auth_user())
-  std::string password;            // digest secret (also filled from password_file); never logged
   base::SharedText password_file;  // where `password` was read from ("" when given inline)
   base::SharedText display_name;
-  bool sip_registration = true;  // send REGISTER at all
-
-  // The seed's rows.
-  UnregisterMode unregister_before_new_registration = UnregisterMode::instance;
-  std::chrono::minutes register_expiration_min{60};        // 1..64800
-  std::chrono::minutes subscribe_expiration_min{60};       // 1..64800
-  std::chrono::seconds reregister_before_expiration_s{0};  // 0..64800, 0 = automatic
-  std::chrono::seconds registration_retry_wait_s{20};      // 1..3600
-  bool add_auth_header_on_reregister = false;
-  bool options_keepalive = false;
-  bool outbound = false;  // RFC 5626: +sip.instance, reg-id, ;ob, Supported: outbound, path
-  std::chrono::seconds options_keepalive_interval_s{30};  // 1..64800
-  int options_keepalive_max_tries = 3;                    // 3..10
-  bool use_privacy_header = false;
-  bool use_p_preferred_identity_header = false;
-  Transport transport = Transport::udp;
-  std::uint16_t local_sip_port = 5060;  // 5..65535, 5060 + 2*(N-1)
-  UriScheme tls_uri_scheme = UriScheme::sip;
-
   // Beyond the seed.
-  std::chrono::seconds auth_failure_retry_wait_s{300};  // 1..86400
-  std::optional<std::uint16_t> local_tls_port;          // 5..65535; absent: sip+1
-  bool tls_verify = true;
   base::SharedText tls_ca_file;  // "": system CAs
   // Local address the account's sockets bind to; "": both wildcards (0.0.0.0 and ::).
   base::SharedText bind_address;
-  bool subscribe_mwi = false;
-  base::SharedText mwi_uri;  // "": the account's AOR
-  bool subscribe_reg_event = false;
+  base::SharedText mwi_uri;      // "": the account's AOR
   std::vector<std::string> blf;  // URIs or bare users (taken @sip_server host); <= 200
-  base::SharedText
-      user_agent;  // User-Agent of requests, Server of responses; default "sipline/VERSION"
-  // Calls (calls-and-subscriptions.md "Keys").
-  bool auto_answer = false;                     // answer incoming calls by itself
-  std::chrono::seconds auto_answer_delay_s{0};  // 0..600: ring this long first
-  int max_calls = 4;                            // 1..1000: one more INVITE gets 486
-  bool accept_calls_from_server_only = false;   // others' requests get 403
-  base::SharedText media_file;                  // WAV played looped on every call; "": silence
+  // User-Agent of requests, Server of responses; default "sipline/VERSION".
+  base::SharedText user_agent;
+  base::SharedText media_file;  // calls: WAV played looped on every call; "": silence
+  // Not a key: set by the engine in shared-port mode when two accounts on a shared socket have
+  // the same user: the Contact carries ";line=TOKEN" so incoming requests find their account.
+  base::SharedText contact_line;
 
+  // The seed's rows (durations).
+  Minutes register_expiration_min{60};        // 1..64800
+  Minutes subscribe_expiration_min{60};       // 1..64800
+  Seconds reregister_before_expiration_s{0};  // 0..64800, 0 = automatic
+  Seconds registration_retry_wait_s{20};      // 1..3600
+  Seconds options_keepalive_interval_s{30};   // 1..64800
+  // Beyond the seed.
+  Seconds auth_failure_retry_wait_s{300};  // 1..86400
+  Seconds auto_answer_delay_s{0};          // calls, 0..600: ring this long first
+
+  int options_keepalive_max_tries = 3;          // 3..10
+  int max_calls = 4;                            // calls, 1..1000: one more INVITE gets 486
+  std::uint16_t local_sip_port = 5060;          // 5..65535, 5060 + 2*(N-1)
+  std::optional<std::uint16_t> local_tls_port;  // 5..65535; absent: sip+1
+  UnregisterMode unregister_before_new_registration = UnregisterMode::instance;
+  Transport transport = Transport::udp;
+  UriScheme tls_uri_scheme = UriScheme::sip;
+
+  bool active = true;            // false: the account does nothing
+  bool sip_registration = true;  // send REGISTER at all
+  bool add_auth_header_on_reregister = false;
+  bool options_keepalive = false;
+  bool outbound = false;  // RFC 5626: +sip.instance, reg-id, ;ob, Supported: outbound, path
+  bool use_privacy_header = false;
+  bool use_p_preferred_identity_header = false;
+  bool tls_verify = true;
+  bool subscribe_mwi = false;
+  bool subscribe_reg_event = false;
+  // Calls (calls-and-subscriptions.md "Keys").
+  bool auto_answer = false;                    // answer incoming calls by itself
+  bool accept_calls_from_server_only = false;  // others' requests get 403
   // Not a key: set for the accounts of a [[fleet]]. Their first refresh and first keep-alive
   // are drawn across the whole interval, so N accounts started together do not refresh in one
   // wave forever (account/policy.hpp, spread_phase); later cycles follow the usual rules.
@@ -166,9 +181,6 @@ struct AccountConfig {
   // Not a key: local_sip_port or local_tls_port was written (in [[account]] or the [[fleet]]
   // template). Such an account keeps a socket of its own in shared-port mode.
   bool port_pinned = false;
-  // Not a key: set by the engine in shared-port mode when two accounts on a shared socket have
-  // the same user: the Contact carries ";line=TOKEN" so incoming requests find their account.
-  base::SharedText contact_line;
 
   const std::string& auth_user() const { return auth_id.empty() ? user_id : auth_id.str(); }
   // The TLS listening port: local_tls_port, else local_sip_port + 1 (validated to fit when the

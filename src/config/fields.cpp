@@ -35,7 +35,7 @@ void apply_member(typename member<M>::owner& c, const Accepted& v) {
   } else if constexpr (std::is_enum_v<T>) {
     c.*M = static_cast<T>(v.choice);
   } else if constexpr (is_duration<T>::value) {
-    c.*M = T{v.integer};
+    c.*M = T{static_cast<typename T::rep>(v.integer)};  // validated to fit
   } else if constexpr (std::is_same_v<T, std::optional<std::uint16_t>>) {
     c.*M = static_cast<std::uint16_t>(v.integer);
   } else {

@@ -85,6 +85,67 @@ TEST(Gate, FirstPriorityWaitersGoAheadOfNormalOnes) {
   EXPECT_EQ(gate.waiting(), 0u);
 }
 
+// A fleet's start queues thousands of waiters; some give up (an account stopped, an attempt
+// restarted) anywhere in the queue, in any order. The rest are granted in order (kFirst, then
+// kNormal), once each; a ticket released twice, or a holder's ticket released as a waiter's,
+// changes nothing.
+TEST(Gate, WaitersThatGiveUpAnywhereAreSkippedAndTheRestKeepTheirOrder) {
+  VirtualTimers timers;
+  Gate gate(timers, 1);
+  bool g = false;
+  Gate::Ticket held = gate.acquire([] {}, g);
+  ASSERT_TRUE(g);
+  std::mt19937 rng(7);
+  struct W {
+    Gate::Ticket ticket;
+    bool first;
+    bool gone = false;
+  };
+  std::vector<W> waiters;
+  std::vector<int> granted;
+  for (int i = 0; i < 300; ++i) {
+    const bool first = rng() % 3 == 0;
+    const auto t = gate.acquire([&granted, i] { granted.push_back(i); }, g,
+                                first ? Gate::Priority::kFirst : Gate::Priority::kNormal);
+    ASSERT_FALSE(g);
+    waiters.push_back({t, first});
+  }
+  std::vector<int> order(waiters.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::size_t left = waiters.size();
+  for (int k = 0; k < 120; ++k) {
+    auto& w = waiters[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])];
+    gate.release(w.ticket);
+    gate.release(w.ticket);  // twice: a no-op
+    w.gone = true;
+    --left;
+    ASSERT_EQ(gate.waiting(), left);
+  }
+  EXPECT_EQ(gate.holding(), 1u);
+  std::vector<int> expected;
+  for (const bool first : {true, false}) {
+    for (std::size_t i = 0; i < waiters.size(); ++i) {
+      if (waiters[i].first == first && !waiters[i].gone) expected.push_back(static_cast<int>(i));
+    }
+  }
+  while (granted.size() < expected.size()) {
+    const std::size_t before = granted.size();
+    gate.release(held);
+    timers.advance(Duration{0});
+    ASSERT_EQ(granted.size(), before + 1);
+    held = waiters[static_cast<std::size_t>(granted.back())].ticket;
+    ASSERT_EQ(gate.holding(), 1u);
+  }
+  EXPECT_EQ(granted, expected);
+  EXPECT_EQ(gate.waiting(), 0u);
+  gate.release(held);
+  EXPECT_EQ(gate.holding(), 0u);
+  // Nobody waits: the next comer is granted at once, whatever gaps were left behind.
+  gate.acquire([] {}, g, Gate::Priority::kNormal);
+  EXPECT_TRUE(g);
+}
+
 TEST(Gate, NewcomerDoesNotOvertakeWaiters) {
   VirtualTimers timers;
   Gate gate(timers, 1);

@@ -62,8 +62,14 @@ struct Registration::Attempt {
   enum class Kind { kBind, kUnbind, kUnbindAll } kind = Kind::kBind;
   std::uint32_t expires_s = 0;
   std::vector<std::string> contacts;  // kUnbind
-  transport::Target target;
-  std::string request_uri;
+  // Where its REGISTERs go: the identity's target and Request-URI when it leaves the gate (a
+  // 3xx may then change them). Made only then: a fleet's start queues every account's attempt,
+  // and these ~90 bytes (and the Request-URI's copy) were paid by each while it waited.
+  struct Route {
+    transport::Target target;
+    std::string request_uri;
+  };
+  std::unique_ptr<Route> route;
   bool got_423 = false;
   bool followed_3xx = false;
   bool retransmitted = false;  // one of its REGISTERs had to be sent again (admission)
@@ -124,8 +130,6 @@ void Registration::leave_gate(std::optional<base::Answer> answer) {
 
 void Registration::start(std::unique_ptr<Attempt> attempt) {
   cancel();
-  attempt->target = identity_->target;
-  attempt->request_uri = identity_->request_uri;
   attempt_ = std::move(attempt);
   auth_.begin_attempt();  // the wrong-password guard never carries over from another attempt
   if (gate_ != nullptr) {
@@ -137,9 +141,11 @@ void Registration::start(std::unique_ptr<Attempt> attempt) {
 }
 
 void Registration::proceed() {
+  attempt_->route =
+      std::make_unique<Attempt::Route>(Attempt::Route{identity_->target, identity_->request_uri});
   std::string credentials;
   if (preemptive_auth_ && auth_.has_challenge()) {
-    auto r = auth_.reauthorize("REGISTER", attempt_->request_uri);
+    auto r = auth_.reauthorize("REGISTER", attempt_->route->request_uri);
     if (r.ok()) credentials = std::move(*r);
   }
   send(credentials.empty() ? nullptr : &credentials);
@@ -161,8 +167,8 @@ std::string Registration::build(const std::string* authorization, const std::str
   const std::string from =
       msg::format_name_addr(identity_->display_name, identity_->aor, ";tag=" + from_tag_);
   const std::string to = msg::format_name_addr(identity_->display_name, identity_->aor);
-  auto w = txn::start_request({"REGISTER", a.request_uri, from, to, call_id_, cseq_}, transport_,
-                              a.target, branch);
+  auto w = txn::start_request({"REGISTER", a.route->request_uri, from, to, call_id_, cseq_},
+                              transport_, a.route->target, branch);
   switch (a.kind) {
     case Attempt::Kind::kBind:
       w.header(msg::HeaderId::kContact, contact_value(*identity_, identity_->contact, {}));
@@ -190,7 +196,7 @@ void Registration::send(const std::string* authorization) {
   ++requests_sent_;
   const std::string branch = random_.branch();
   std::string bytes = build(authorization, branch);
-  txn_handle_ = txn_.send_request(attempt_->target, branch, "REGISTER", std::move(bytes),
+  txn_handle_ = txn_.send_request(attempt_->route->target, branch, "REGISTER", std::move(bytes),
                                   [this](const txn::ClientEvent& e) { on_event(e); });
 }
 
@@ -237,7 +243,8 @@ void Registration::on_final(const msg::Message& response) {
 }
 
 void Registration::on_challenge(const msg::Message& response) {
-  auto credentials = auth::answer_challenge(auth_, response, "REGISTER", attempt_->request_uri);
+  auto credentials =
+      auth::answer_challenge(auth_, response, "REGISTER", attempt_->route->request_uri);
   if (!credentials.ok()) {
     Outcome o;
     o.status_code = response.status_code();
@@ -268,7 +275,7 @@ void Registration::on_interval_too_brief(const msg::Message& response) {
   attempt_->expires_s = *min;
   std::string credentials;
   if (auth_.has_challenge()) {
-    auto r = auth_.reauthorize("REGISTER", attempt_->request_uri);
+    auto r = auth_.reauthorize("REGISTER", attempt_->route->request_uri);
     if (r.ok()) credentials = std::move(*r);
   }
   send(credentials.empty() ? nullptr : &credentials);
@@ -285,7 +292,7 @@ void Registration::on_redirect(const msg::Message& response) {
     return finish(std::move(o));
   }
   const msg::Uri& uri = contacts->front().addr.uri;
-  transport::Target next = attempt_->target;
+  transport::Target next = attempt_->route->target;
   std::string host(uri.host);
   if (uri.is_ipv6()) host = host.substr(1, host.size() - 2);
   if (!txn::is_ip_literal(host)) {
@@ -297,11 +304,11 @@ void Registration::on_redirect(const msg::Message& response) {
   next.remote.port = uri.port != 0 ? uri.port : (tls ? 5061 : 5060);
   next.tls_server_name = host;
   attempt_->followed_3xx = true;
-  attempt_->target = next;
+  attempt_->route->target = next;
   std::string ruri(uri.scheme_text);
   ruri.append(":").append(uri.host);
   if (uri.port != 0) ruri.append(":").append(std::to_string(uri.port));
-  attempt_->request_uri = ruri;
+  attempt_->route->request_uri = ruri;
   send(nullptr);
 }
 
