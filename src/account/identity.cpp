@@ -24,12 +24,21 @@ std::string resource_uri(const config::AccountConfig& cfg, const std::string& us
   return s.name + ":" + user_or_uri + "@" + uri_host(cfg.sip_server, false) + s.tls_param;
 }
 
+namespace {
+// The last Request-URI made (on this thread): the next account of a fleet gets the same one.
+base::SharedText shared_request_uri(std::string text) {
+  thread_local base::SharedText last;
+  if (last.str() != text) last = base::SharedText(std::move(text));
+  return last;
+}
+}  // namespace
+
 WireNames wire_names(const config::AccountConfig& cfg, const transport::Address& local) {
   WireNames n;
   const Scheme s = scheme_of(cfg);
   n.scheme = s.name;
   const std::string& tls_param = s.tls_param;
-  n.request_uri = n.scheme + ":" + uri_host(cfg.sip_server, true) + tls_param;
+  n.request_uri = shared_request_uri(n.scheme + ":" + uri_host(cfg.sip_server, true) + tls_param);
   n.aor = resource_uri(cfg, cfg.user_id);
   const bool v6 = local.address.find(':') != std::string::npos;
   n.contact = n.scheme + ":" + cfg.user_id + "@" +

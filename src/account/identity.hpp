@@ -3,16 +3,19 @@
 #pragma once
 #include <string>
 
+#include "base/shared_text.hpp"
 #include "config/config.hpp"
 #include "transport/transport.hpp"
 
 namespace sipline::account {
 
 struct WireNames {
-  std::string scheme;       // "sip" or "sips"
-  std::string request_uri;  // REGISTER / OPTIONS Request-URI: "sip:server[:port][;transport=tls]"
-  std::string aor;          // From / To: "sip:user@server[;transport=tls]"
-  std::string contact;      // "sip:user@local-ip:port[;transport=tcp|tls]"
+  std::string scheme;  // "sip" or "sips"
+  // REGISTER / OPTIONS Request-URI: "sip:server[:port][;transport=tls]". The accounts of a
+  // fleet name one server: consecutive calls that make the same URI share its text.
+  base::SharedText request_uri;
+  std::string aor;      // From / To: "sip:user@server[;transport=tls]"
+  std::string contact;  // "sip:user@local-ip:port[;transport=tcp|tls]"
 };
 
 // `local` is the address the transport sends from (Via sent-by), used for the Contact.

@@ -15,9 +15,10 @@ namespace sipline::txn {
 // its usages (REGISTER, OPTIONS keep-alive, ...) read it by reference, so thousands of
 // accounts keep these strings once each.
 struct Identity {
-  std::string
-      request_uri;  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls"
-  std::string aor;  // From/To URI: "sip:1001@example.com"
+  // "sip:example.com", "sips:example.com", "sip:example.com;transport=tls": shared text (the
+  // accounts of a fleet name one server and hold one copy).
+  base::SharedText request_uri;
+  std::string aor;                          // From/To URI: "sip:1001@example.com"
   base::SharedText display_name;            // may be empty (shared with the account's config)
   std::string contact;                      // our Contact URI: "sip:1001@127.0.0.1:5060"
   transport::Target target;                 // where requests go (registrar or outbound proxy)

@@ -74,6 +74,25 @@ TEST(Identity, WireNamesPerTransportAndScheme) {
   EXPECT_EQ(n6.contact, "sip:1001@[::1]:5060");
 }
 
+// A fleet's accounts name one server: their Request-URIs share one text (one allocation for
+// all of them), while each keeps its own AOR and Contact.
+TEST(Identity, AccountsOfOneServerShareTheRequestUriText) {
+  const transport::Address local{transport::Protocol::kUdp, "192.0.2.5", 5062};
+  auto a = with(config::Transport::udp, config::UriScheme::sip);
+  auto b = a;
+  b.user_id = "1002";
+  const auto na = wire_names(a, local);
+  const auto nb = wire_names(b, local);
+  EXPECT_EQ(nb.aor, "sip:1002@pbx.example.com");
+  EXPECT_TRUE(na.request_uri.shares_with(nb.request_uri));
+  auto other = a;
+  other.sip_server = {"pbx2.example.com", std::nullopt};
+  const auto no = wire_names(other, local);
+  EXPECT_EQ(no.request_uri, "sip:pbx2.example.com");
+  EXPECT_FALSE(no.request_uri.shares_with(na.request_uri));
+  EXPECT_EQ(na.request_uri, "sip:pbx.example.com:5080") << "an earlier one keeps its text";
+}
+
 }  // namespace
 }  // namespace sipline::account
 

@@ -67,7 +67,7 @@ struct Registration::Attempt {
   // and these ~90 bytes (and the Request-URI's copy) were paid by each while it waited.
   struct Route {
     transport::Target target;
-    std::string request_uri;
+    base::SharedText request_uri;
   };
   std::unique_ptr<Route> route;
   bool got_423 = false;
