@@ -128,7 +128,7 @@ std::string TransactionLayer::Impl::allowed_methods() const {
 }
 
 Respond TransactionLayer::Impl::make_respond(std::uint64_t handle) {
-  return [alive = std::weak_ptr<char>(life), this, handle](std::string response) {
+  return [alive = alive(), this, handle](std::string response) {
     if (alive.expired()) return;  // the layer is gone
     respond(handle, std::move(response));
   };

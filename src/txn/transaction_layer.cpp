@@ -202,7 +202,7 @@ void TransactionLayer::Impl::on_transport_error(const transport::TransportError&
     if (rec->fsm.pending() && same_target(rec->target)) failed.push_back(rec->handle);
   }
   // `clients` is ordered by handle: `failed` is oldest first already.
-  const std::weak_ptr<char> alive = life;
+  const std::weak_ptr<char> alive = failed.empty() ? std::weak_ptr<char>() : this->alive();
   const ClientEvent event{TransportErrorEvent{error}};
   for (std::uint64_t handle : failed) {
     if (alive.expired()) return;  // a callback destroyed the layer
