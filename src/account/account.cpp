@@ -72,8 +72,8 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
   // Subscriptions are made with the account when it has any; else at the first NOTIFY (an
   // unsolicited MWI): most of a fleet's accounts never need them.
   if (cfg_.subscribe_mwi || cfg_.subscribe_reg_event || !cfg_.blf.empty()) make_watchers();
-  // One handler for NOTIFY and the call methods: one entry list and one shared callable an
-  // account (two cost ~100 bytes more, each of thousands of accounts).
+  // One handler for NOTIFY and the call methods: one entry in the layer's list an account (two
+  // cost ~100 bytes more, each of thousands of accounts).
   auto handler = [this](const msg::Message& request, const transport::Address& source,
                         txn::Respond respond) {
     if (request.method() == "NOTIFY") {

@@ -254,19 +254,21 @@ struct TransactionLayer::Impl {
   // expired entry never absorbs anything, and client_count() does not count it.
   std::vector<Completed> completed;
   void drop_expired_completed();
-  // shared_ptr: a handler may replace or remove itself while it runs. One entry per handler,
-  // with the set of methods it serves as bits (method_bit()): an account's one handler for
-  // NOTIFY and the call methods is one 24-byte entry, where an entry per method made seven.
+  // One entry per handler, with the set of methods it serves as bits (method_bit()): an
+  // account's one handler for NOTIFY and the call methods is one 40-byte entry, where an entry
+  // per method made seven. The handler is held in the entry itself (a shared_ptr to it cost a
+  // 64-byte block in every account): a request runs a copy of it, which stays valid when the
+  // handler replaces or removes itself while it runs.
   struct HandlerEntry {
     std::uint64_t methods;
-    std::shared_ptr<RequestHandler> handler;
+    RequestHandler handler;
   };
   std::vector<HandlerEntry> handlers;
-  std::shared_ptr<RequestHandler> handler_for(std::string_view method) const;
+  RequestHandler handler_for(std::string_view method) const;  // a copy; empty: none
   // The methods with a handler, by name.
   std::vector<std::string> handled_methods() const;
-  // Gives the methods of `mask` to `handler` (null: no handler for them any more).
-  void set_handler(std::uint64_t mask, std::shared_ptr<RequestHandler> handler);
+  // Gives the methods of `mask` to `handler` (empty: no handler for them any more).
+  void set_handler(std::uint64_t mask, RequestHandler handler);
 
   // Client side (transaction_layer.cpp).
   std::uint64_t send_request(const transport::Target& target, std::string_view branch,

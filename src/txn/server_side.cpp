@@ -53,12 +53,12 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   apply_server(handle, a);
   if (request.method() == "CANCEL" && cancel_invite(request, checked, handle, source)) return;
 
-  const auto handler = handler_for(request.method());  // keeps it alive if it removes itself
+  const auto handler = handler_for(request.method());  // a copy: lives if it removes itself
   if (!handler) {
     answer_by_default(request, handle);
     return;
   }
-  (*handler)(request, source, make_respond(handle));  // may destroy the layer: nothing after
+  handler(request, source, make_respond(handle));  // may destroy the layer: nothing after
 }
 
 void TransactionLayer::Impl::on_ack(const msg::Message& ack, const transport::Address& source) {
@@ -83,7 +83,7 @@ void TransactionLayer::Impl::on_ack(const msg::Message& ack, const transport::Ad
   }
   const auto handler = handler_for("ACK");
   if (!handler) return;
-  (*handler)(ack, source, [](std::string) {});
+  handler(ack, source, [](std::string) {});
 }
 
 bool TransactionLayer::Impl::cancel_invite(const msg::Message& cancel,
@@ -99,7 +99,7 @@ bool TransactionLayer::Impl::cancel_invite(const msg::Message& cancel,
   if (!pending) return true;  // §9.2: a final was sent already, the CANCEL has no effect
   const auto handler = handler_for("CANCEL");
   if (!handler) return true;
-  (*handler)(cancel, source, [](std::string) {});  // may destroy the layer: nothing after
+  handler(cancel, source, [](std::string) {});  // may destroy the layer: nothing after
   return true;
 }
 

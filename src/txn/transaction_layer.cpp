@@ -305,7 +305,7 @@ std::uint64_t method_bit(std::string_view method, bool add) {
 }
 }  // namespace
 
-std::shared_ptr<RequestHandler> TransactionLayer::Impl::handler_for(std::string_view method) const {
+RequestHandler TransactionLayer::Impl::handler_for(std::string_view method) const {
   if (handlers.empty()) return nullptr;
   const std::uint64_t bit = method_bit(method, false);
   for (const HandlerEntry& e : handlers) {
@@ -325,8 +325,7 @@ std::vector<std::string> TransactionLayer::Impl::handled_methods() const {
   return out;
 }
 
-void TransactionLayer::Impl::set_handler(std::uint64_t mask,
-                                         std::shared_ptr<RequestHandler> handler) {
+void TransactionLayer::Impl::set_handler(std::uint64_t mask, RequestHandler handler) {
   for (HandlerEntry& e : handlers) e.methods &= ~mask;
   std::erase_if(handlers, [](const HandlerEntry& e) { return e.methods == 0; });
   if (handler) handlers.push_back({mask, std::move(handler)});
@@ -340,9 +339,7 @@ void TransactionLayer::set_request_handler(std::initializer_list<std::string_vie
                                            RequestHandler handler) {
   std::uint64_t mask = 0;
   for (std::string_view m : methods) mask |= method_bit(m, true);
-  std::shared_ptr<RequestHandler> shared;
-  if (handler) shared = std::make_shared<RequestHandler>(std::move(handler));
-  impl_->set_handler(mask, std::move(shared));
+  impl_->set_handler(mask, std::move(handler));
 }
 
 void TransactionLayer::on_message(msg::Message message, const transport::Address& source,
