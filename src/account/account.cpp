@@ -174,11 +174,11 @@ void Account::transition(State next) {
       break;
     case State::kFailed:
       if (!retry_timer_.armed()) {
-        spdlog::warn("{}: failed ({}), attempt in progress", tag, last_error_);
+        spdlog::warn("{}: failed ({}), attempt in progress", tag, last_error_.str());
         break;
       }
       spdlog::warn("{}: failed ({}, {}: {}), next attempt in {:.1f} s", tag, last_status_,
-                   usage::reg::to_string(failure_), last_error_,
+                   usage::reg::to_string(failure_), last_error_.str(),
                    secs(duration_cast<milliseconds>(retry_timer_.deadline() - now)));
       break;
     default:
@@ -345,7 +345,7 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   ++ok_count_;
   last_status_ = o.status_code;
   failure_ = o.failure;
-  last_error_ = o.failure == FailureClass::kNone ? "" : o.detail;
+  last_error_ = o.failure == FailureClass::kNone ? std::string() : o.detail;
   if (o.requested_s > requested_expires_s()) min_expires_s_ = o.requested_s;  // after a 423
   granted_s_ = o.granted_s;
   if (o.outbound || o.flow_timer_s || !o.pub_gruu.empty() || !o.temp_gruu.empty()) {
@@ -575,7 +575,7 @@ Snapshot Account::snapshot() const {
     s.next_attempt_in = duration_cast<milliseconds>(retry_timer_.deadline() - now);
   }
   s.last_status_code = last_status_;
-  s.last_error = last_error_;
+  s.last_error = last_error_.str();
   s.failure_class = failure_;
   s.keepalive_misses = keepalive_ ? keepalive_->misses() : 0;
   s.contact = identity_.contact;

@@ -226,7 +226,7 @@ class Account {
   // Status.
   std::uint32_t granted_s_ = 0;
   int last_status_ = 0;
-  std::string last_error_;
+  base::SharedText last_error_;  // 8 bytes, nothing allocated while there is none (most accounts)
   usage::reg::FailureClass failure_ = usage::reg::FailureClass::kNone;
   // What the status shows beside the last error, rarely set (a restart's "unregister before new
   // registration" outcome, sip_registration = false): made on first use.
@@ -239,8 +239,8 @@ class Account {
     if (!notes_) notes_ = std::make_unique<Notes>();
     return *notes_;
   }
-  std::uint64_t ok_count_ = 0;
-  std::uint64_t fail_count_ = 0;
+  std::uint32_t ok_count_ = 0;  // a registration a second would take 136 years to wrap them
+  std::uint32_t fail_count_ = 0;
   base::Duration last_latency_{0};
   // The binding our last 2xx holds (target, Contact, lease end): after a fail-over or a
   // fail-back, the one left at the previous target is removed (Expires: 0) while its lease
