@@ -43,9 +43,12 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all,
       error = "[daemon] shared_port: " + opened.error().message();
       return false;
     }
-    Port port{spec.transport, std::move(*opened), nullptr};
+    Port port{spec.transport, std::move(*opened), nullptr, nullptr};
     port.demux = std::make_unique<txn::SharedPortDemux>(*port.socket,
                                                         std::string("sipline/") + SIPLINE_VERSION);
+    port.core = std::make_unique<txn::TransactionCore>(
+        *port.socket, txn::TimerConfig{all.timers.t1, all.timers.t2, all.timers.t4});
+    port.demux->set_core(port.core.get());
     port.socket->set_user(port.demux.get());
     const auto sharing = static_cast<std::size_t>(
         std::count_if(accounts.begin(), accounts.end(), [this, &spec](const auto* a) {
@@ -53,7 +56,10 @@ bool SharedPorts::open(asio::io_context& io, const config::Config& all,
                  a->shares_port(spec.transport, specs_);
         }));
     // Members are kept by account index (accounts[i] is account i + 1).
-    if (sharing > 0) port.demux->reserve(sharing, static_cast<int>(accounts.size()));
+    if (sharing > 0) {
+      port.demux->reserve(sharing, static_cast<int>(accounts.size()));
+      port.core->reserve(sharing);
+    }
     ports_.push_back(std::move(port));
   }
   return true;

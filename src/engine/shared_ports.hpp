@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "transport/asio_transport.hpp"
 #include "txn/shared_port.hpp"
+#include "txn/transaction_layer.hpp"
 
 namespace sipline::engine {
 
@@ -20,6 +21,9 @@ class SharedPorts {
     config::Transport transport;
     std::unique_ptr<transport::AsioTransport> socket;
     std::unique_ptr<txn::SharedPortDemux> demux;
+    // The transactions of every account on the socket (each account's layer is a small face on
+    // it); the socket's transport errors fail them here, once.
+    std::unique_ptr<txn::TransactionCore> core;
   };
   // Binds every transport `all.daemon.shared_port` lists; none when it is "". On failure
   // `error` names the key, protocol and port.

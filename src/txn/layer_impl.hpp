@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -181,8 +182,10 @@ class ServerFsm {
 };
 
 struct ClientRecord {
-  ClientRecord(base::TimerService& s, bool invite, const TimerConfig& cfg, bool reliable)
-      : fsm(invite, cfg, reliable), timers(s) {}
+  ClientRecord(TransactionLayer& f, base::TimerService& s, bool invite, const TimerConfig& cfg,
+               bool reliable)
+      : face(&f), fsm(invite, cfg, reliable), timers(s) {}
+  TransactionLayer* face;  // the layer that started it: its counters, its timers
   std::uint64_t handle = 0;
   std::size_t key_hash = 0;  // of `key`: compared first when a response looks for its record
   ClientFsm fsm;
@@ -196,8 +199,10 @@ struct ClientRecord {
 };
 
 struct ServerRecord {
-  ServerRecord(base::TimerService& s, bool invite, const TimerConfig& cfg, bool reliable)
-      : fsm(invite, cfg, reliable), timers(s) {}
+  ServerRecord(TransactionLayer& f, base::TimerService& s, bool invite, const TimerConfig& cfg,
+               bool reliable)
+      : face(&f), fsm(invite, cfg, reliable), timers(s) {}
+  TransactionLayer* face;  // the layer that received the request: its handlers, its counters
   ServerFsm fsm;
   transport::Address source;   // where the request came from
   transport::Target reply_to;  // response_address() of the request
@@ -206,18 +211,16 @@ struct ServerRecord {
   TimerSet timers;
 };
 
+// The transactions of one layer (device mode, tests) or of every layer on a TransactionCore
+// (shared-port mode). Each record names its layer: that layer's counters count it, its timers
+// run it, its handlers answer its requests. A layer going away erases its records (forget()).
 struct TransactionLayer::Impl {
-  Impl(base::TimerService& t, transport::Transport& tr, TimerConfig c, base::Random* r);
+  Impl(transport::Transport& tr, TimerConfig c) : transport(tr), cfg(c) {}
 
-  base::TimerService& timers;
   transport::Transport& transport;
   TimerConfig cfg;
-  Counters counters;
-  std::unique_ptr<base::Random> own_random;
-  base::Random& random;
-  base::SharedText supported;
-  base::SharedText server_header;  // Server header of the layer's own responses; "": none
-  std::uint64_t next_handle = 1;
+  std::uint64_t next_handle = 1;  // handles never repeat, whichever layer asks
+  bool shared = false;            // a TransactionCore's: layers count only their own
 
   // Client transactions in the order they started, which is the order of their handles (a
   // handle only grows): found by handle with a binary search, by key from the newest. An
@@ -228,6 +231,10 @@ struct TransactionLayer::Impl {
   std::vector<std::unique_ptr<ClientRecord>>::const_iterator client_at(std::uint64_t handle) const;
   ClientRecord* client(std::uint64_t handle) const;
   ClientRecord* client_by_key(std::string_view key) const;
+  // A core's client transactions by key hash (a response finds its own among thousands);
+  // null for a layer's own (a handful, scanned).
+  std::unique_ptr<std::unordered_multimap<std::size_t, ClientRecord*>> by_key;
+  void unindex(const ClientRecord& rec);
   // Server transactions, made with the first request received: most accounts of a large engine
   // never receive one, and two empty maps are still 96 bytes each account.
   struct ServerTables {
@@ -249,60 +256,61 @@ struct TransactionLayer::Impl {
     std::size_t key_hash;
     base::TimePoint expires;
   };
-  // Expired entries are dropped when the layer next retires a transaction or looks for one
-  // (no sweep timer: 10,000 accounts registering at once each had one firing T4 later); an
-  // expired entry never absorbs anything, and client_count() does not count it.
+  // Expired entries are dropped when a transaction is next retired or looked for (no sweep
+  // timer: 10,000 accounts registering at once each had one firing T4 later); an expired entry
+  // never absorbs anything, and client_count() does not count it.
   std::vector<Completed> completed;
-  void drop_expired_completed();
-  // One entry per handler, with the set of methods it serves as bits (method_bit()): an
-  // account's one handler for NOTIFY and the call methods is one 40-byte entry, where an entry
-  // per method made seven. The handler is held in the entry itself (a shared_ptr to it cost a
-  // 64-byte block in every account): a request runs a copy of it, which stays valid when the
-  // handler replaces or removes itself while it runs.
-  struct HandlerEntry {
-    std::uint64_t methods;
-    RequestHandler handler;
-  };
-  std::vector<HandlerEntry> handlers;
-  RequestHandler handler_for(std::string_view method) const;  // a copy; empty: none
-  // The methods with a handler, by name.
-  std::vector<std::string> handled_methods() const;
-  // Gives the methods of `mask` to `handler` (empty: no handler for them any more).
-  void set_handler(std::uint64_t mask, RequestHandler handler);
+  std::size_t completed_head = 0;  // the entries before it have expired (erased in batches)
+  void drop_expired_completed(base::TimePoint now);
+
+  // A server transaction's key as `face` matches it: on a core, prefixed with the layer, so
+  // that one request reaching two accounts (a peer reusing a branch) is a transaction of each,
+  // as it was when each account had a layer of its own.
+  std::string scoped(const TransactionLayer& face, std::string key) const {
+    if (!shared) return key;
+    const auto* p = &face;
+    key.insert(0, reinterpret_cast<const char*>(&p), sizeof p);
+    return key;
+  }
+  // A layer goes: its transactions end without a word (their timers stop).
+  void forget(const TransactionLayer& face);
 
   // Client side (transaction_layer.cpp).
-  std::uint64_t send_request(const transport::Target& target, std::string_view branch,
-                             std::string_view method, std::string request, ClientCallback cb);
+  std::uint64_t send_request(TransactionLayer& face, const transport::Target& target,
+                             std::string_view branch, std::string_view method, std::string request,
+                             ClientCallback cb);
   void erase_client(std::uint64_t handle);
   // The record entered Completed: keep its key until timer K, drop the rest.
   void retire_client(std::uint64_t handle);
-  bool absorbed_by_completed(std::string_view key);
-  void on_response(const msg::Message& response);
-  void on_transport_error(const transport::TransportError& error);
+  bool absorbed_by_completed(std::string_view key, base::TimePoint now);
+  void on_response(TransactionLayer& face, const msg::Message& response);
+  // `only`: the transactions of that layer; nullptr: of every layer.
+  void on_transport_error(const transport::TransportError& error, const TransactionLayer* only);
   void on_client_timer(std::uint64_t handle, TimerName timer);
   // Applies `a` to the transaction; reports `event` when the actions say so.
   void apply_client(std::uint64_t handle, const Actions& a, const ClientEvent* event);
 
   // Server side (server_side.cpp).
-  void on_request(const msg::Message& request, const transport::Address& source);
+  void on_request(TransactionLayer& face, const msg::Message& request,
+                  const transport::Address& source);
   void respond(std::uint64_t handle, std::string response);
   void on_server_timer(std::uint64_t handle, TimerName timer);
   void apply_server(std::uint64_t handle, const Actions& a);
   void erase_server(std::uint64_t handle);
-  void answer_by_default(const msg::Message& request, std::uint64_t handle);
-  void on_ack(const msg::Message& ack, const transport::Address& source);
+  void answer_by_default(TransactionLayer& face, const msg::Message& request, std::uint64_t handle);
+  void on_ack(TransactionLayer& face, const msg::Message& ack, const transport::Address& source);
   // A CANCEL whose INVITE server transaction exists: 200, and the CANCEL handler when the
   // INVITE has no final response yet. False when no INVITE matches.
-  bool cancel_invite(const msg::Message& cancel, const CheckedRequest& checked,
-                     std::uint64_t handle, const transport::Address& source);
-  std::uint64_t send_cancel(std::uint64_t invite_handle, ClientCallback cb);
-  std::string allowed_methods() const;
+  bool cancel_invite(TransactionLayer& face, const msg::Message& cancel,
+                     const CheckedRequest& checked, std::uint64_t handle,
+                     const transport::Address& source);
+  std::uint64_t send_cancel(TransactionLayer& face, std::uint64_t invite_handle, ClientCallback cb);
   Respond make_respond(std::uint64_t handle);
 
   // Declared last so it dies first: a weak_ptr to it tells whether `this` still exists.
-  // Expires with the layer: a Respond kept past it, or a transport error's callbacks that destroy
-  // it, see it gone. Made when first needed (most of a fleet's layers never answer a request
-  // nor see a transport error: 48 bytes each less).
+  // Expires with the transactions: a Respond kept past them, or a transport error's callbacks
+  // that destroy them, see them gone. Made when first needed (most of a fleet's layers never
+  // answer a request nor see a transport error: 48 bytes each less).
   std::shared_ptr<char> life;
   std::weak_ptr<char> alive() {
     if (!life) life = std::make_shared<char>('\0');

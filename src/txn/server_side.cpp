@@ -14,9 +14,10 @@ namespace sipline::txn {
 
 using transport::Protocol;
 
-void TransactionLayer::Impl::on_request(const msg::Message& request,
+void TransactionLayer::Impl::on_request(TransactionLayer& face, const msg::Message& request,
                                         const transport::Address& source) {
-  if (request.method() == "ACK") return on_ack(request, source);
+  if (request.method() == "ACK") return on_ack(face, request, source);
+  Counters& counters = face.counters_;
   const CheckedRequest checked = check_request(request);
   if (checked.fault == RequestFault::kNoVia) {
     ++counters.malformed;
@@ -28,11 +29,12 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
     ++counters.malformed;
     spdlog::debug("txn: {} with bad mandatory headers ({}): 400", request.method(),
                   checked.problem);
-    const std::string response = bad_request(request, random.tag(), checked.problem, server_header);
+    const std::string response =
+        bad_request(request, face.random_->tag(), checked.problem, face.server_header_);
     transport.send(reply_to, stamp_top_via(response, source));  // stateless
     return;
   }
-  std::string key = server_key(request, *checked.top_via, *checked.cseq);
+  std::string key = scoped(face, server_key(request, *checked.top_via, *checked.cseq));
   if (auto idx = server().index.find(key); idx != server().index.end()) {
     ++counters.server_retransmissions;
     const Actions a = server().records.at(idx->second)->fsm.on_retransmission();
@@ -42,80 +44,87 @@ void TransactionLayer::Impl::on_request(const msg::Message& request,
   ++counters.server_requests;
   const std::uint64_t handle = next_handle++;
   const bool invite = request.method() == "INVITE";
-  auto rec = std::make_unique<ServerRecord>(timers, invite, cfg, source.protocol != Protocol::kUdp);
+  auto rec = std::make_unique<ServerRecord>(face, face.timers_, invite, cfg,
+                                            source.protocol != Protocol::kUdp);
   rec->source = source;
   rec->reply_to = reply_to;
   rec->key = std::move(key);
-  if (invite) rec->last_response = stamp_top_via(trying(request, server_header), source);
+  if (invite) rec->last_response = stamp_top_via(trying(request, face.server_header_), source);
   server().index.emplace(rec->key, handle);
   const Actions a = rec->fsm.start();
   server().records.emplace(handle, std::move(rec));
   apply_server(handle, a);
-  if (request.method() == "CANCEL" && cancel_invite(request, checked, handle, source)) return;
+  if (request.method() == "CANCEL" && cancel_invite(face, request, checked, handle, source)) {
+    return;
+  }
 
-  const auto handler = handler_for(request.method());  // a copy: lives if it removes itself
+  const auto handler = face.handler_for(request.method());  // a copy: lives if it removes itself
   if (!handler) {
-    answer_by_default(request, handle);
+    answer_by_default(face, request, handle);
     return;
   }
   handler(request, source, make_respond(handle));  // may destroy the layer: nothing after
 }
 
-void TransactionLayer::Impl::on_ack(const msg::Message& ack, const transport::Address& source) {
+void TransactionLayer::Impl::on_ack(TransactionLayer& face, const msg::Message& ack,
+                                    const transport::Address& source) {
   const CheckedRequest checked = check_request(ack);
   if (checked.fault != RequestFault::kNone) {
-    ++counters.malformed;
+    ++face.counters_.malformed;
     spdlog::debug("txn: ACK with bad headers dropped");
     return;
   }
   // §17.2.3: an ACK matches the INVITE it acknowledges (same branch, method INVITE).
-  const std::string key = server_key(ack, *checked.top_via, *checked.cseq, "INVITE");
+  const std::string key = scoped(face, server_key(ack, *checked.top_via, *checked.cseq, "INVITE"));
   if (auto idx = server().index.find(key); idx != server().index.end()) {
     InviteServer* fsm = server().records.at(idx->second)->fsm.invite();
     if (fsm) {
       const Actions a = fsm->on_ack();
       apply_server(idx->second, a);
       if (a.report != Report::kResponse) {
-        ++counters.acks_absorbed;
+        ++face.counters_.acks_absorbed;
         return;
       }
     }
   }
-  const auto handler = handler_for("ACK");
+  const auto handler = face.handler_for("ACK");
   if (!handler) return;
   handler(ack, source, [](std::string) {});
 }
 
-bool TransactionLayer::Impl::cancel_invite(const msg::Message& cancel,
+bool TransactionLayer::Impl::cancel_invite(TransactionLayer& face, const msg::Message& cancel,
                                            const CheckedRequest& checked, std::uint64_t handle,
                                            const transport::Address& source) {
-  const std::string key = server_key(cancel, *checked.top_via, *checked.cseq, "INVITE");
+  const std::string key =
+      scoped(face, server_key(cancel, *checked.top_via, *checked.cseq, "INVITE"));
   auto idx = server().index.find(key);
   if (idx == server().index.end()) return false;
   InviteServer* fsm = server().records.at(idx->second)->fsm.invite();
   if (fsm == nullptr) return false;
   const bool pending = fsm->cancellable();
-  respond(handle, cancel_ok(cancel, random.tag(), server_header));
+  respond(handle, cancel_ok(cancel, face.random_->tag(), face.server_header_));
   if (!pending) return true;  // §9.2: a final was sent already, the CANCEL has no effect
-  const auto handler = handler_for("CANCEL");
+  const auto handler = face.handler_for("CANCEL");
   if (!handler) return true;
   handler(cancel, source, [](std::string) {});  // may destroy the layer: nothing after
   return true;
 }
 
-void TransactionLayer::Impl::answer_by_default(const msg::Message& request, std::uint64_t handle) {
-  const std::string allow = allowed_methods();
+void TransactionLayer::Impl::answer_by_default(TransactionLayer& face, const msg::Message& request,
+                                               std::uint64_t handle) {
+  const std::string allow = face.allowed_methods();
+  const std::string tag = face.random_->tag();
   if (request.method() == "OPTIONS") {
-    respond(handle, options_ok(request, random.tag(), allow, supported, server_header));
+    respond(handle, options_ok(request, tag, allow, face.supported_, face.server_header_));
   } else if (request.method() == "CANCEL") {
     // Only a usage with INVITE server transactions can know the one it cancels (§9.2).
-    respond(handle, no_such_transaction(request, random.tag(), server_header));
+    respond(handle, no_such_transaction(request, tag, face.server_header_));
   } else {
-    respond(handle, method_not_allowed(request, random.tag(), allow, server_header));
+    respond(handle, method_not_allowed(request, tag, allow, face.server_header_));
   }
 }
 
-std::string TransactionLayer::Impl::allowed_methods() const {
+std::string TransactionLayer::allowed_methods() const {
   std::vector<std::string> names = handled_methods();
   std::set<std::string_view> methods{"OPTIONS"};
   methods.insert(names.begin(), names.end());
@@ -168,7 +177,7 @@ void TransactionLayer::Impl::apply_server(std::uint64_t handle, const Actions& a
     bytes = rec.last_response;
   }
   if (a.report == Report::kAckTimeout) {
-    ++counters.ack_timeouts;
+    ++rec.face->counters_.ack_timeouts;
     spdlog::debug("txn: no ACK for a non-2xx final response to an INVITE (timer H)");
   }
   if (rec.fsm.terminated()) erase_server(handle);  // `rec` is gone

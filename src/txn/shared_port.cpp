@@ -141,6 +141,7 @@ void SharedPortDemux::answer_unmatched(const msg::Message& request,
 }
 
 void SharedPortDemux::on_transport_error(const transport::TransportError& error) {
+  if (core_ != nullptr) return core_->on_transport_error(error);
   // By index: a user's handler may add or remove accounts meanwhile.
   for (std::size_t i = 0; i < members_.size(); ++i) {
     if (transport::TransportUser* u = members_[i].user) u->on_transport_error(error);

@@ -7,7 +7,9 @@
 //   Contact user, unique among the accounts unless they carry a line token).
 // A request no account owns is answered statelessly (RFC 3261 §8.2.2.1): 481 when it names a
 // dialog or transaction (a To tag, or CANCEL), else 404; an ACK is dropped. All are counted.
-// Transport errors go to every account (each ignores a target it has nothing in flight to).
+// Transport errors go to the accounts' TransactionCore when they share one (set_core(): once,
+// for every account's transactions), else to every account (each ignores a target it has
+// nothing in flight to).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -17,6 +19,7 @@
 
 #include "base/shared_text.hpp"
 #include "transport/transport.hpp"
+#include "txn/transaction_layer.hpp"
 
 namespace sipline::txn {
 
@@ -51,6 +54,9 @@ class SharedPortDemux final : public transport::TransportUser {
   // Makes room for `members` accounts with ids up to `max_id` at once: the tables do not grow
   // by doubling (holding the old and the new copy at once) while a fleet's accounts are added.
   void reserve(std::size_t members, int max_id);
+  // The accounts' layers are faces on `core`: a transport error goes to it alone (nullptr: to
+  // every account). `core` must outlive the demultiplexer's use.
+  void set_core(TransactionCore* core) { core_ = core; }
   std::size_t size() const { return size_; }
   const SharedPortCounters& counters() const { return counters_; }
 
@@ -78,6 +84,7 @@ class SharedPortDemux final : public transport::TransportUser {
 
   transport::Transport& transport_;
   std::string server_;
+  TransactionCore* core_ = nullptr;
   std::vector<Member> members_;
   std::size_t size_ = 0;
   // Hash of the contact user -> ids; the user itself is the member's (24 bytes a node where a

@@ -22,14 +22,6 @@ namespace sipline::txn {
 
 using transport::Protocol;
 
-TransactionLayer::Impl::Impl(base::TimerService& t, transport::Transport& tr, TimerConfig c,
-                             base::Random* r)
-    : timers(t),
-      transport(tr),
-      cfg(c),
-      own_random(r ? nullptr : std::make_unique<base::SecureRandom>()),
-      random(r ? *r : *own_random) {}
-
 std::vector<std::unique_ptr<ClientRecord>>::const_iterator TransactionLayer::Impl::client_at(
     std::uint64_t handle) const {
   const auto it = std::lower_bound(
@@ -45,17 +37,39 @@ ClientRecord* TransactionLayer::Impl::client(std::uint64_t handle) const {
 
 ClientRecord* TransactionLayer::Impl::client_by_key(std::string_view key) const {
   const std::size_t h = std::hash<std::string_view>{}(key);
+  if (by_key) {  // a core's thousands: by hash, the newest (highest handle) of those matching
+    ClientRecord* newest = nullptr;
+    const auto [first, last] = by_key->equal_range(h);
+    for (auto it = first; it != last; ++it) {
+      if (it->second->key == key && (!newest || it->second->handle > newest->handle)) {
+        newest = it->second;
+      }
+    }
+    return newest;
+  }
   for (auto it = clients.rbegin(); it != clients.rend(); ++it) {
     if ((*it)->key_hash == h && (*it)->key == key) return it->get();
   }
   return nullptr;
 }
 
-std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& target,
+void TransactionLayer::Impl::unindex(const ClientRecord& rec) {
+  if (!by_key) return;
+  const auto [first, last] = by_key->equal_range(rec.key_hash);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == &rec) {
+      by_key->erase(it);
+      return;
+    }
+  }
+}
+
+std::uint64_t TransactionLayer::Impl::send_request(TransactionLayer& face,
+                                                   const transport::Target& target,
                                                    std::string_view branch, std::string_view method,
                                                    std::string request, ClientCallback cb) {
   const std::uint64_t handle = next_handle++;
-  auto rec = std::make_unique<ClientRecord>(timers, method == "INVITE", cfg,
+  auto rec = std::make_unique<ClientRecord>(face, face.timers_, method == "INVITE", cfg,
                                             target.remote.protocol != Protocol::kUdp);
   rec->handle = handle;
   rec->target = target;
@@ -68,13 +82,15 @@ std::uint64_t TransactionLayer::Impl::send_request(const transport::Target& targ
     spdlog::warn("txn: branch/method {} reused by a new client transaction", rec->key);
   }
   const Actions a = rec->fsm.start();
+  if (by_key) by_key->emplace(rec->key_hash, rec.get());
   clients.push_back(std::move(rec));
-  ++counters.client_started;
+  ++face.counters_.client_started;
   apply_client(handle, a, nullptr);
   return handle;
 }
 
-std::uint64_t TransactionLayer::Impl::send_cancel(std::uint64_t invite_handle, ClientCallback cb) {
+std::uint64_t TransactionLayer::Impl::send_cancel(TransactionLayer& face,
+                                                  std::uint64_t invite_handle, ClientCallback cb) {
   const ClientRecord* rec = client(invite_handle);
   if (rec == nullptr || !rec->fsm.invite() || !rec->fsm.pending()) return 0;
   auto invite = msg::Message::parse(rec->request);
@@ -82,12 +98,13 @@ std::uint64_t TransactionLayer::Impl::send_cancel(std::uint64_t invite_handle, C
   auto via = invite->top_via();
   if (!via) return 0;
   const transport::Target target = rec->target;
-  return send_request(target, via->branch(), "CANCEL", cancel_for(*invite), std::move(cb));
+  return send_request(face, target, via->branch(), "CANCEL", cancel_for(*invite), std::move(cb));
 }
 
 void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
   const auto it = client_at(handle);
   if (it == clients.end()) return;
+  unindex(**it);
   clients.erase(it);  // its TimerSet cancels every timer
   if (clients.empty()) std::vector<std::unique_ptr<ClientRecord>>().swap(clients);
 }
@@ -95,26 +112,37 @@ void TransactionLayer::Impl::erase_client(std::uint64_t handle) {
 void TransactionLayer::Impl::retire_client(std::uint64_t handle) {
   const ClientRecord* rec = client(handle);
   if (rec == nullptr) return;
-  drop_expired_completed();
-  completed.push_back({rec->key_hash, timers.now() + cfg.t4});
+  const base::TimePoint now = rec->face->timers_.now();
+  drop_expired_completed(now);
+  completed.push_back({rec->key_hash, now + cfg.t4});
   erase_client(handle);  // cancels its timers, K included: the entry's expiry stands in for it
 }
 
-bool TransactionLayer::Impl::absorbed_by_completed(std::string_view key) {
-  drop_expired_completed();
+bool TransactionLayer::Impl::absorbed_by_completed(std::string_view key, base::TimePoint now) {
+  drop_expired_completed(now);
   const std::size_t h = std::hash<std::string_view>{}(key);
-  return std::any_of(completed.begin(), completed.end(),
-                     [h](const Completed& c) { return c.key_hash == h; });
+  return std::any_of(completed.begin() + static_cast<std::ptrdiff_t>(completed_head),
+                     completed.end(), [h](const Completed& c) { return c.key_hash == h; });
 }
 
-void TransactionLayer::Impl::drop_expired_completed() {
-  if (completed.empty()) return;
-  const base::TimePoint now = timers.now();
+void TransactionLayer::Impl::drop_expired_completed(base::TimePoint now) {
   // In expiry order (T4 is the layer's, and a changed T4 only keeps an entry a little longer).
-  auto end = std::find_if(completed.begin(), completed.end(),
-                          [now](const Completed& c) { return c.expires > now; });
-  completed.erase(completed.begin(), end);
-  if (completed.empty()) std::vector<Completed>().swap(completed);
+  while (completed_head < completed.size() && completed[completed_head].expires <= now) {
+    ++completed_head;
+  }
+  if (completed_head == completed.size()) {
+    completed_head = 0;
+    if (shared) {
+      completed.clear();  // a core keeps its room (reserve_completed()) for the next burst
+    } else {
+      std::vector<Completed>().swap(completed);
+    }
+  } else if (completed_head > completed.size() / 2) {
+    // The expired go in batches: a core's thousands of keys are not moved at every expiry.
+    completed.erase(completed.begin(),
+                    completed.begin() + static_cast<std::ptrdiff_t>(completed_head));
+    completed_head = 0;
+  }
 }
 
 void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a,
@@ -123,6 +151,7 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
   if (found == nullptr) return;
   ClientRecord& rec = *found;
   rec.timers.apply(a, handle, [this](std::uint64_t h, TimerName t) { on_client_timer(h, t); });
+  Counters& counters = rec.face->counters_;
   if (a.report == Report::kAbsorbed) ++counters.response_retransmissions;
   if (a.report == Report::kTimeout) ++counters.timeouts;
   if (a.report == Report::kTransportError) ++counters.transport_errors;
@@ -144,7 +173,7 @@ void TransactionLayer::Impl::apply_client(std::uint64_t handle, const Actions& a
     retire_client(handle);
 
   if (a.send || (a.send_ack && !bytes.empty())) transport.send(target, std::move(bytes));
-  if (cb && *cb && event) (*cb)(*event);  // may destroy this layer: nothing after it
+  if (cb && *cb && event) (*cb)(*event);  // may destroy the layer (or this): nothing after it
 }
 
 void TransactionLayer::Impl::on_client_timer(std::uint64_t handle, TimerName timer) {
@@ -152,14 +181,15 @@ void TransactionLayer::Impl::on_client_timer(std::uint64_t handle, TimerName tim
   if (rec == nullptr) return;
   const Actions a = rec->fsm.on_timer(timer);
   if (a.send) {
-    ++counters.retransmissions;
+    ++rec->face->counters_.retransmissions;
     rec->retransmitted = true;
   }
   const ClientEvent timeout{TimeoutEvent{}};
   apply_client(handle, a, &timeout);
 }
 
-void TransactionLayer::Impl::on_response(const msg::Message& response) {
+void TransactionLayer::Impl::on_response(TransactionLayer& face, const msg::Message& response) {
+  Counters& counters = face.counters_;  // a matched transaction counts on its own layer
   auto via = response.top_via();
   auto cseq = response.cseq();
   const int code = response.status_code();
@@ -170,7 +200,7 @@ void TransactionLayer::Impl::on_response(const msg::Message& response) {
   }
   const std::string key = client_key(via->branch(), cseq->method);
   ClientRecord* found = client_by_key(key);
-  if (found == nullptr && absorbed_by_completed(key)) {
+  if (found == nullptr && absorbed_by_completed(key, face.timers_.now())) {
     ++counters.response_retransmissions;  // Completed absorbs it (RFC 3261 §17.1.2.2)
     return;
   }
@@ -187,25 +217,28 @@ void TransactionLayer::Impl::on_response(const msg::Message& response) {
     auto invite = msg::Message::parse(rec.request);
     if (invite) rec.ack = ack_for_final(*invite, response);
   }
-  if (a.send_ack && a.report == Report::kAbsorbed) ++counters.ack_retransmissions;
+  if (a.send_ack && a.report == Report::kAbsorbed) ++rec.face->counters_.ack_retransmissions;
   const ClientEvent event{ResponseEvent{response, rec.retransmitted}};
   apply_client(handle, a, &event);
 }
 
-void TransactionLayer::Impl::on_transport_error(const transport::TransportError& error) {
+void TransactionLayer::Impl::on_transport_error(const transport::TransportError& error,
+                                                const TransactionLayer* only) {
   const auto same_target = [&error](const transport::Target& t) {
     return t.remote == error.target.remote && (error.target.tls_server_name.empty() ||
                                                t.tls_server_name == error.target.tls_server_name);
   };
   std::vector<std::uint64_t> failed;
   for (const auto& rec : clients) {
-    if (rec->fsm.pending() && same_target(rec->target)) failed.push_back(rec->handle);
+    if ((only == nullptr || rec->face == only) && rec->fsm.pending() && same_target(rec->target)) {
+      failed.push_back(rec->handle);
+    }
   }
   // `clients` is ordered by handle: `failed` is oldest first already.
   const std::weak_ptr<char> alive = failed.empty() ? std::weak_ptr<char>() : this->alive();
   const ClientEvent event{TransportErrorEvent{error}};
   for (std::uint64_t handle : failed) {
-    if (alive.expired()) return;  // a callback destroyed the layer
+    if (alive.expired()) return;  // a callback destroyed the layer that owned these
     ClientRecord* rec = client(handle);
     if (rec == nullptr) continue;  // cancelled by an earlier callback
     const Actions a = rec->fsm.on_transport_error();
@@ -213,13 +246,65 @@ void TransactionLayer::Impl::on_transport_error(const transport::TransportError&
   }
 }
 
+void TransactionLayer::Impl::forget(const TransactionLayer& face) {
+  std::erase_if(clients, [this, &face](const std::unique_ptr<ClientRecord>& r) {
+    if (r->face != &face) return false;
+    unindex(*r);
+    return true;
+  });
+  if (clients.empty()) std::vector<std::unique_ptr<ClientRecord>>().swap(clients);
+  if (!server_tables) return;
+  auto& records = server_tables->records;
+  for (auto it = records.begin(); it != records.end();) {
+    if (it->second->face != &face) {
+      ++it;
+      continue;
+    }
+    const auto idx = server_tables->index.find(it->second->key);
+    if (idx != server_tables->index.end() && idx->second == it->first) {
+      server_tables->index.erase(idx);
+    }
+    it = records.erase(it);
+  }
+}
+
 // ---- public API ----
+
+TransactionCore::TransactionCore(transport::Transport& transport, TimerConfig cfg)
+    : impl_(std::make_unique<TransactionLayer::Impl>(transport, cfg)) {
+  impl_->shared = true;
+  impl_->by_key = std::make_unique<std::unordered_multimap<std::size_t, ClientRecord*>>();
+}
+
+TransactionCore::~TransactionCore() = default;
+
+void TransactionCore::on_transport_error(const transport::TransportError& error) {
+  impl_->on_transport_error(error, nullptr);
+}
+
+void TransactionCore::reserve(std::size_t layers) {
+  // Two keys a layer: a REGISTER challenged, then answered. Made once, the array never holds
+  // an old and a new copy of itself while a fleet's burst fills it.
+  impl_->completed.reserve(2 * layers);
+}
 
 TransactionLayer::TransactionLayer(base::TimerService& timers, transport::Transport& transport,
                                    TimerConfig cfg, base::Random* random)
-    : impl_(std::make_unique<Impl>(timers, transport, cfg, random)) {}
+    : impl_(nullptr),
+      own_impl_(std::make_unique<Impl>(transport, cfg)),
+      timers_(timers),
+      own_random_(random != nullptr ? nullptr : std::make_unique<base::SecureRandom>()),
+      random_(random != nullptr ? random : own_random_.get()) {
+  impl_ = own_impl_.get();
+}
 
-TransactionLayer::~TransactionLayer() = default;
+TransactionLayer::TransactionLayer(TransactionCore& core, base::TimerService& timers,
+                                   base::Random& random)
+    : impl_(core.impl_.get()), timers_(timers), random_(&random) {}
+
+TransactionLayer::~TransactionLayer() {
+  if (!own_impl_) impl_->forget(*this);  // on a core: its transactions go with it
+}
 
 void TransactionLayer::set_timer_config(TimerConfig cfg) {
   impl_->cfg = cfg;
@@ -228,42 +313,49 @@ const TimerConfig& TransactionLayer::timer_config() const {
   return impl_->cfg;
 }
 const Counters& TransactionLayer::counters() const {
-  return impl_->counters;
+  return counters_;
 }
 std::size_t TransactionLayer::client_count() const {
-  const base::TimePoint now = impl_->timers.now();
+  if (impl_->shared) {  // the core's completed keys name no layer: its live transactions only
+    return static_cast<std::size_t>(
+        std::count_if(impl_->clients.begin(), impl_->clients.end(),
+                      [this](const std::unique_ptr<ClientRecord>& r) { return r->face == this; }));
+  }
+  const base::TimePoint now = timers_.now();
   return impl_->clients.size() + static_cast<std::size_t>(std::count_if(
                                      impl_->completed.begin(), impl_->completed.end(),
                                      [now](const Impl::Completed& c) { return c.expires > now; }));
 }
 std::size_t TransactionLayer::server_count() const {
-  return impl_->server_tables ? impl_->server_tables->records.size() : 0;
+  if (!impl_->server_tables) return 0;
+  const auto& records = impl_->server_tables->records;
+  return static_cast<std::size_t>(std::count_if(
+      records.begin(), records.end(), [this](const auto& r) { return r.second->face == this; }));
 }
 
 std::uint64_t TransactionLayer::send_request(const transport::Target& target,
                                              std::string_view branch, std::string_view method,
                                              std::string request, ClientCallback cb) {
-  return impl_->send_request(target, branch, method, std::move(request), std::move(cb));
+  return impl_->send_request(*this, target, branch, method, std::move(request), std::move(cb));
 }
 
 std::uint64_t TransactionLayer::send_cancel(std::uint64_t invite_handle, ClientCallback cb) {
-  return impl_->send_cancel(invite_handle, std::move(cb));
+  const ClientRecord* rec = impl_->client(invite_handle);
+  if (rec == nullptr || rec->face != this) return 0;
+  return impl_->send_cancel(*this, invite_handle, std::move(cb));
 }
 
 void TransactionLayer::cancel(std::uint64_t handle) {
-  impl_->erase_client(handle);
-}
-
-std::string TransactionLayer::allowed_methods() const {
-  return impl_->allowed_methods();
+  const ClientRecord* rec = impl_->client(handle);
+  if (rec != nullptr && rec->face == this) impl_->erase_client(handle);
 }
 
 void TransactionLayer::set_supported(base::SharedText option_tags) {
-  impl_->supported = std::move(option_tags);
+  supported_ = std::move(option_tags);
 }
 
 void TransactionLayer::set_server(base::SharedText product) {
-  impl_->server_header = std::move(product);
+  server_header_ = std::move(product);
 }
 
 namespace {
@@ -305,18 +397,18 @@ std::uint64_t method_bit(std::string_view method, bool add) {
 }
 }  // namespace
 
-RequestHandler TransactionLayer::Impl::handler_for(std::string_view method) const {
-  if (handlers.empty()) return nullptr;
+RequestHandler TransactionLayer::handler_for(std::string_view method) const {
+  if (handlers_.empty()) return nullptr;
   const std::uint64_t bit = method_bit(method, false);
-  for (const HandlerEntry& e : handlers) {
+  for (const HandlerEntry& e : handlers_) {
     if ((e.methods & bit) != 0) return e.handler;
   }
   return nullptr;
 }
 
-std::vector<std::string> TransactionLayer::Impl::handled_methods() const {
+std::vector<std::string> TransactionLayer::handled_methods() const {
   std::uint64_t all = 0;
-  for (const HandlerEntry& e : handlers) all |= e.methods;
+  for (const HandlerEntry& e : handlers_) all |= e.methods;
   const MethodNames& m = method_names();
   std::vector<std::string> out;
   for (std::size_t i = 0; i < m.count.load(std::memory_order_acquire); ++i) {
@@ -325,10 +417,10 @@ std::vector<std::string> TransactionLayer::Impl::handled_methods() const {
   return out;
 }
 
-void TransactionLayer::Impl::set_handler(std::uint64_t mask, RequestHandler handler) {
-  for (HandlerEntry& e : handlers) e.methods &= ~mask;
-  std::erase_if(handlers, [](const HandlerEntry& e) { return e.methods == 0; });
-  if (handler) handlers.push_back({mask, std::move(handler)});
+void TransactionLayer::set_handler(std::uint64_t mask, RequestHandler handler) {
+  for (HandlerEntry& e : handlers_) e.methods &= ~mask;
+  std::erase_if(handlers_, [](const HandlerEntry& e) { return e.methods == 0; });
+  if (handler) handlers_.push_back({mask, std::move(handler)});
 }
 
 void TransactionLayer::set_request_handler(std::string_view method, RequestHandler handler) {
@@ -339,20 +431,20 @@ void TransactionLayer::set_request_handler(std::initializer_list<std::string_vie
                                            RequestHandler handler) {
   std::uint64_t mask = 0;
   for (std::string_view m : methods) mask |= method_bit(m, true);
-  impl_->set_handler(mask, std::move(handler));
+  set_handler(mask, std::move(handler));
 }
 
 void TransactionLayer::on_message(msg::Message message, const transport::Address& source,
                                   const transport::Address& /*local*/) {
   if (message.is_response()) {
-    impl_->on_response(message);
+    impl_->on_response(*this, message);
   } else {
-    impl_->on_request(message, source);
+    impl_->on_request(*this, message, source);
   }
 }
 
 void TransactionLayer::on_transport_error(const transport::TransportError& error) {
-  impl_->on_transport_error(error);
+  impl_->on_transport_error(error, this);
 }
 
 }  // namespace sipline::txn

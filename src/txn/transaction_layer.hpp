@@ -7,7 +7,9 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 #include "base/random.hpp"
 #include "base/shared_text.hpp"
@@ -62,12 +64,19 @@ using Respond = std::function<void(std::string response_bytes)>;
 using RequestHandler =
     std::function<void(const msg::Message& request, const transport::Address& source, Respond)>;
 
+class TransactionCore;
+
 class TransactionLayer final : public transport::TransportUser {
  public:
   // `random` makes To tags for the responses the layer sends by itself; without one the layer
   // seeds its own from the operating system. Timers, transport and random must outlive it.
   TransactionLayer(base::TimerService& timers, transport::Transport& transport, TimerConfig cfg,
                    base::Random* random = nullptr);
+  // A layer whose transactions live in `core` with those of the core's other layers (their
+  // handles never collide); `core`, `timers` and `random` must outlive it. Its messages still
+  // come through on_message(); the core's transport errors go to the core. Destroying the
+  // layer ends its transactions. The core's timer configuration is every layer's.
+  TransactionLayer(TransactionCore& core, base::TimerService& timers, base::Random& random);
   ~TransactionLayer() override;
   TransactionLayer(const TransactionLayer&) = delete;
   TransactionLayer& operator=(const TransactionLayer&) = delete;
@@ -114,7 +123,8 @@ class TransactionLayer final : public transport::TransportUser {
   void set_server(base::SharedText product);
 
   const Counters& counters() const;
-  // Transactions alive (in any state but Terminated): for tests and metrics.
+  // Transactions alive (in any state but Terminated): for tests and metrics. On a core: the
+  // layer's own, without the completed ones (timer K) whose keys the core keeps for all.
   std::size_t client_count() const;
   std::size_t server_count() const;
 
@@ -124,8 +134,50 @@ class TransactionLayer final : public transport::TransportUser {
   void on_transport_error(const transport::TransportError& error) override;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  friend class TransactionCore;
+  struct Impl;  // the transactions: the layer's own, or a TransactionCore's
+  struct HandlerEntry {
+    std::uint64_t methods;   // method_bit()s
+    RequestHandler handler;  // a request runs a copy: it may remove itself while it runs
+  };
+  RequestHandler handler_for(std::string_view method) const;  // a copy; empty: none
+  std::vector<std::string> handled_methods() const;
+  // Gives the methods of `mask` to `handler` (empty: no handler for them any more).
+  void set_handler(std::uint64_t mask, RequestHandler handler);
+
+  Impl* impl_;
+  std::unique_ptr<Impl> own_impl_;  // a layer of its own (device mode, tests); null on a core
+  base::TimerService& timers_;
+  std::unique_ptr<base::Random> own_random_;
+  base::Random* random_;
+  Counters counters_;
+  base::SharedText supported_;
+  base::SharedText server_header_;  // Server header of the layer's own responses; "": none
+  // One entry per handler, with the set of methods it serves as bits: an account's one handler
+  // for NOTIFY and the call methods is one 40-byte entry.
+  std::vector<HandlerEntry> handlers_;
+};
+
+// The transactions of many layers on one transport (shared-port mode: one per shared socket).
+// Each account keeps a small layer of its own on it (its counters, request handlers, random and
+// timers, ~140 bytes), while the tables of transactions, the keys of completed ones and the
+// timer configuration are kept once: a fleet of accounts each with a whole layer paid ~300
+// bytes an account for tables that are empty most of the time.
+class TransactionCore {
+ public:
+  TransactionCore(transport::Transport& transport, TimerConfig cfg);
+  ~TransactionCore();
+  TransactionCore(const TransactionCore&) = delete;
+  TransactionCore& operator=(const TransactionCore&) = delete;
+  // The transport failed toward a target: every layer's client transactions to it fail (once,
+  // whichever layer they belong to; a callback may destroy any layer, not the core).
+  void on_transport_error(const transport::TransportError& error);
+  // Room for the completed transactions' keys of `layers` layers registering at once.
+  void reserve(std::size_t layers);
+
+ private:
+  friend class TransactionLayer;
+  std::unique_ptr<TransactionLayer::Impl> impl_;
 };
 
 }  // namespace sipline::txn

@@ -2,6 +2,7 @@
 // Request-URI (line token, else user), and what no account owns is answered or dropped, counted.
 #include "txn/shared_port.hpp"
 
+#include "msg/writer.hpp"
 #include "txn/default_responses.hpp"
 #include "txn_test_util.hpp"
 
@@ -208,6 +209,131 @@ TEST(SharedPortLayers, EachLayerGetsItsOwnResponses) {
   ASSERT_TRUE(transport.inject(response_text(b1, 200), kPeer));
   EXPECT_THAT(got1, ::testing::ElementsAre("200"));
   EXPECT_THAT(got2, ::testing::ElementsAre("486"));
+}
+
+// Shared-port mode proper: every account's layer is a face on the socket's TransactionCore.
+struct OneCore : ::testing::Test {
+  OneCore() {
+    transport.set_user(&demux);
+    demux.set_core(&core);
+    r1.set_branch_prefix(txn::branch_prefix(1));
+    r2.set_branch_prefix(txn::branch_prefix(2));
+    l1 = std::make_unique<txn::TransactionLayer>(core, timers, r1);
+    l2 = std::make_unique<txn::TransactionLayer>(core, timers, r2);
+    demux.add(1, *l1, "a", "");
+    demux.add(2, *l2, "b", "");
+  }
+  ~OneCore() override {
+    if (l1) demux.remove(1, *l1);
+    if (l2) demux.remove(2, *l2);
+  }
+  static txn::ClientCallback record(std::vector<std::string>& into) {
+    return [&into](const txn::ClientEvent& e) { into.push_back(describe(e)); };
+  }
+  std::uint64_t start(txn::TransactionLayer& l, base::Random& r, std::vector<std::string>& into,
+                      std::string* branch = nullptr) {
+    const std::string b = r.branch();
+    if (branch != nullptr) *branch = b;
+    return l.send_request(kOptionsTo, b, "OPTIONS", request_text(b), record(into));
+  }
+  base::VirtualTimers timers;
+  test::FakeTransport transport{timers};
+  txn::SharedPortDemux demux{transport, "sipline/test"};
+  txn::TransactionCore core{transport, txn::TimerConfig{}};
+  base::SeededRandom r1{1}, r2{1};
+  std::unique_ptr<txn::TransactionLayer> l1, l2;
+  std::vector<std::string> got1, got2;
+};
+
+// Each face's responses reach its own transactions and count on its own layer; handles never
+// collide, and a face cannot cancel another's transaction.
+TEST_F(OneCore, EachFaceKeepsItsTransactionsAndCounters) {
+  std::string b1, b2;
+  const auto h1 = start(*l1, r1, got1, &b1);
+  const auto h2 = start(*l2, r2, got2, &b2);
+  EXPECT_NE(h1, h2);
+  l2->cancel(h1);  // not l2's: nothing happens
+  EXPECT_EQ(l1->client_count(), 1U);
+  EXPECT_EQ(l2->client_count(), 1U);
+  ASSERT_TRUE(transport.inject(response_text(b2, 486), kPeer));
+  ASSERT_TRUE(transport.inject(response_text(b1, 200), kPeer));
+  ASSERT_TRUE(transport.inject(response_text(b1, 200), kPeer));  // absorbed (timer K)
+  EXPECT_THAT(got1, ::testing::ElementsAre("200"));
+  EXPECT_THAT(got2, ::testing::ElementsAre("486"));
+  EXPECT_EQ(l1->counters().client_started, 1U);
+  EXPECT_EQ(l2->counters().client_started, 1U);
+  EXPECT_EQ(l1->counters().response_retransmissions, 1U);
+  EXPECT_EQ(l2->counters().response_retransmissions, 0U);
+  EXPECT_EQ(l1->client_count(), 0U);
+}
+
+// A transport error reaches the core once: every face's transactions to that target fail, each
+// callback runs once, and no account is handed the error besides.
+TEST_F(OneCore, ATransportErrorFailsEveryFacesTransactionsOnce) {
+  start(*l1, r1, got1);
+  start(*l2, r2, got2);
+  start(*l2, r2, got2);
+  transport.inject_error(transport::TransportErrorKind::kUnreachable, kOptionsTo);
+  EXPECT_THAT(got1, ::testing::ElementsAre("error:unreachable"));
+  EXPECT_THAT(got2, ::testing::ElementsAre("error:unreachable", "error:unreachable"));
+  EXPECT_EQ(l1->counters().transport_errors, 1U);
+  EXPECT_EQ(l2->counters().transport_errors, 2U);
+  EXPECT_EQ(timers.pending(), 0U);
+}
+
+// A face that goes ends its transactions (no callback, no timer left) while the other face's go
+// on; a callback may destroy another face in the middle of a transport error.
+TEST_F(OneCore, AFaceThatGoesTakesItsTransactionsWithIt) {
+  start(*l1, r1, got1);
+  std::string b2;
+  start(*l2, r2, got2, &b2);
+  demux.remove(1, *l1);
+  l1.reset();
+  timers.advance(std::chrono::seconds(40));  // l1's would have timed out
+  EXPECT_TRUE(got1.empty());
+  EXPECT_THAT(got2, ::testing::ElementsAre("timeout"));
+
+  l1 = std::make_unique<txn::TransactionLayer>(core, timers, r1);
+  demux.add(1, *l1, "a", "");
+  start(*l1, r1, got1);
+  std::vector<std::string> destroyer;
+  const std::string b = r1.branch();
+  l1->send_request(kOptionsTo, b, "OPTIONS", request_text(b), [&](const txn::ClientEvent&) {
+    destroyer.push_back("ran");
+    demux.remove(2, *l2);
+    l2.reset();
+  });
+  start(*l2, r2, got2);  // fails after the one above: its layer is gone by then
+  transport.inject_error(transport::TransportErrorKind::kUnreachable, kOptionsTo);
+  EXPECT_THAT(got1, ::testing::ElementsAre("error:unreachable"));
+  EXPECT_THAT(destroyer, ::testing::ElementsAre("ran"));
+  EXPECT_THAT(got2, ::testing::ElementsAre("timeout"));  // l2 went before its turn
+  EXPECT_EQ(timers.pending(), 0U);
+}
+
+// Requests: each face answers with its own handlers and its own Server header. The same request
+// (one branch) to two accounts is a transaction of each, as with a layer each.
+TEST_F(OneCore, EachFaceAnswersWithItsOwnHandlersAndServerHeader) {
+  l1->set_server("phone-a");
+  l2->set_server("phone-b");
+  int notifies = 0;
+  l2->set_request_handler("NOTIFY", [&](const msg::Message& r, const Address&, txn::Respond re) {
+    ++notifies;
+    re(msg::response_to(r, 200, "OK", "t").finish());
+  });
+  ASSERT_TRUE(transport.inject(request_to("sip:a@127.0.0.1:5060"), kPeer));
+  ASSERT_TRUE(transport.inject(request_to("sip:a@127.0.0.1:5060", "NOTIFY"), kPeer));
+  ASSERT_TRUE(transport.inject(request_to("sip:b@127.0.0.1:5060", "NOTIFY"), kPeer));
+  ASSERT_EQ(transport.sent().size(), 3U);
+  EXPECT_EQ(transport.sent()[0].status_code(), 200);  // OPTIONS by default, l1's Server
+  EXPECT_NE(transport.sent()[0].bytes.find("Server: phone-a"), std::string::npos);
+  EXPECT_EQ(transport.sent()[1].status_code(), 405);  // l1 has no NOTIFY handler
+  EXPECT_EQ(transport.sent()[2].status_code(), 200);
+  EXPECT_EQ(notifies, 1);
+  EXPECT_EQ(l1->counters().server_requests, 2U);
+  EXPECT_EQ(l2->counters().server_requests, 1U);
+  EXPECT_EQ(l1->server_count(), 2U);  // both in Completed (timer J)
+  EXPECT_EQ(l2->server_count(), 1U);
 }
 
 }  // namespace
