@@ -43,13 +43,13 @@ Account::Account(int index, const config::AccountConfig& cfg, Stack stack, trans
       cfg_(cfg),
       stack_(stack),
       identity_{{}, {}, cfg.display_name, {}, std::move(target), cfg.user_agent},
-      previous_contacts_(std::move(previous_contacts)),
       on_contact_registered_(std::move(hooks.on_contact_registered)),
       reg_(stack.txn, stack.transport, stack.random, {cfg_.auth_user(), cfg_.password}),
       refresh_timer_(stack.timers),
       retry_timer_(stack.timers),
       lease_timer_(stack.timers),
       failover_timer_(stack.timers) {
+  if (!previous_contacts.empty()) notes().previous_contacts = std::move(previous_contacts);
   if (cfg_.options_keepalive) {  // off by default: most accounts never pay for it
     keepalive_ = std::make_unique<usage::options::Keepalive>(
         stack.txn, stack.transport, stack.timers, stack.random,
@@ -137,7 +137,7 @@ bool Account::refresh_identity() {
   // unregister still names it) and never put a wildcard or nothing in its place.
   if (local.address.empty()) return false;
   if (contact_registered_ && n.contact != identity_.contact) {
-    previous_contacts_.assign(1, std::move(identity_.contact));
+    notes().previous_contacts.assign(1, std::move(identity_.contact));
     contact_registered_ = false;
   }
   identity_.contact = std::move(n.contact);
@@ -282,8 +282,10 @@ void Account::unregister_previous() {
   }
   refresh_identity();
   std::vector<std::string> contacts;
-  for (const auto& c : previous_contacts_) {
-    if (c != identity_.contact) contacts.push_back(c);
+  if (notes_) {
+    for (const auto& c : notes_->previous_contacts) {
+      if (c != identity_.contact) contacts.push_back(c);
+    }
   }
   if (!identity_.contact.empty()) contacts.push_back(identity_.contact);
   reg_.unbind(std::move(contacts), done);
@@ -383,7 +385,7 @@ void Account::on_registered(const usage::reg::Outcome& o) {
   if (o.contact_confirmed && on_contact_registered_) on_contact_registered_(identity_.contact);
   // Our binding now has this Contact: the earlier run's (unbound already) need no keeping, and
   // this one is kept only should the Contact change before the next start() (refresh_identity).
-  std::vector<std::string>().swap(previous_contacts_);
+  if (notes_) std::vector<std::string>().swap(notes_->previous_contacts);
   contact_registered_ = true;
   if (loc_) {
     const auto& bound = loc_->bound;

@@ -194,9 +194,6 @@ class Account {
   Stack stack_;
   // Request-URI, AOR, Contact and target of every request: read by reg_ and keepalive_.
   txn::Identity identity_;
-  // Contacts a start() unbinds besides ours: an earlier run's (state_dir), then ours of before
-  // a change of address.
-  std::vector<std::string> previous_contacts_;
   // Hooks::on_contact_registered (Hooks::resolve_targets lives in loc_: DNS accounts only).
   std::function<void(const std::string& contact)> on_contact_registered_;
   // Nonces and their counts shared by the registration and the subscriptions: with
@@ -233,6 +230,9 @@ class Account {
   struct Notes {
     std::string unregister_outcome;
     std::vector<std::string> warnings;
+    // Contacts a start() unbinds besides ours: an earlier run's (state_dir), then ours of
+    // before a change of address. None on a first run, and none once registered.
+    std::vector<std::string> previous_contacts;
   };
   std::unique_ptr<Notes> notes_;
   Notes& notes() {
@@ -291,7 +291,7 @@ class Account {
   };
   std::unique_ptr<OutboundSeen> outbound_seen_;
   bool previous_pending_ = false;  // start() has not reached unregister_previous() yet
-  // identity_.contact is the Contact our last 2xx bound (previous_contacts_ then holds none).
+  // identity_.contact is the Contact our last 2xx bound (Notes::previous_contacts then holds none).
   bool contact_registered_ = false;
   // A fleet account's first refresh and keep-alive are still to be spread (spread_phase); so
   // are the next ones after an attempt that took at least kRespreadAfter (it left in a herd).

@@ -237,9 +237,11 @@ bool AccountRuntime::open_with(const OpenArgs& args, const config::AccountConfig
   txn::TimerConfig timer_cfg{all.timers.t1, all.timers.t2, all.timers.t4};
   timers_.emplace(timers, static_cast<base::TimerFollower&>(*this));
   // Shared: a face on the socket's core (~140 bytes, where a layer of its own was ~300).
-  txn_ = shared != nullptr
-             ? std::make_unique<txn::TransactionLayer>(*shared->core, *timers_, *random_)
-             : std::make_unique<txn::TransactionLayer>(*timers_, *transport_, timer_cfg, &*random_);
+  if (shared != nullptr) {
+    txn_.emplace(*shared->core, *timers_, *random_);
+  } else {
+    txn_.emplace(*timers_, *transport_, timer_cfg, &*random_);
+  }
   // Jitter draws from the same pool: nothing in it needs a seed of its own (80 bytes less).
   account::Stack stack{*txn_,    *transport_,        *timers_, *random_,
                        *random_, &registration_gate, calls,    stats};

@@ -62,7 +62,7 @@ class AccountRuntime final : public transport::TransportUser, private base::Time
   account::Account* account() { return account_.get(); }
   const account::Account* account() const { return account_.get(); }
   const transport::AsioTransport* transport() const { return transport_; }
-  const txn::TransactionLayer* txn() const { return txn_.get(); }
+  const txn::TransactionLayer* txn() const { return txn_ ? &*txn_ : nullptr; }
   const config::AccountConfig& config() const { return cfg_; }
   int index() const { return index_; }
   std::uint16_t local_port() const;
@@ -122,7 +122,7 @@ class AccountRuntime final : public transport::TransportUser, private base::Time
   std::optional<WatchedTimers> timers_;
   // Call-IDs, tags, branches, cnonces: unguessable. Jitter: seeded per account (pinnable).
   std::optional<base::SecureRandom> random_;  // inline: two allocations less per account
-  std::unique_ptr<txn::TransactionLayer> txn_;
+  std::optional<txn::TransactionLayer> txn_;  // inline: one allocation less per account
   std::unique_ptr<account::Account> account_;
 };
 

@@ -44,7 +44,7 @@ void SharedPortDemux::reserve(std::size_t members, int max_id) {
   by_user_.reserve(members);
 }
 
-void SharedPortDemux::add(int id, transport::TransportUser& user, const std::string& contact_user,
+void SharedPortDemux::add(int id, transport::TransportUser& user, std::string_view contact_user,
                           const std::string& line) {
   if (id < 0) return;
   if (const Member* old = member(id)) remove(id, *old->user);

@@ -46,8 +46,12 @@ class SharedPortDemux final : public transport::TransportUser {
       : transport_(transport), server_(std::move(server)) {}
 
   // Account `id` receives what is addressed to `contact_user` (or to `line`, when not "").
-  void add(int id, transport::TransportUser& user, const std::string& contact_user,
+  // The user is not copied: its text must stay while the account is a member (the account's
+  // config holds it); a temporary string does not compile.
+  void add(int id, transport::TransportUser& user, std::string_view contact_user,
            const std::string& line);
+  void add(int id, transport::TransportUser& user, std::string&& contact_user,
+           const std::string& line) = delete;
   // Removes account `id` if `user` is still the one registered for it (a replacement may have
   // taken the id meanwhile).
   void remove(int id, const transport::TransportUser& user);
@@ -71,8 +75,8 @@ class SharedPortDemux final : public transport::TransportUser {
   // a response finds its account by index).
   struct Member {
     transport::TransportUser* user = nullptr;  // nullptr: no account with this id
-    std::string contact_user;
-    base::SharedText line;  // 8 bytes, nothing allocated when "" (most accounts)
+    std::string_view contact_user;             // the account's text (16 bytes, where a copy was 32)
+    base::SharedText line;                     // 8 bytes, nothing allocated when "" (most accounts)
   };
   const Member* member(int id) const {
     return id >= 0 && static_cast<std::size_t>(id) < members_.size() && members_[id].user

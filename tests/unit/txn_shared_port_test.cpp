@@ -9,6 +9,8 @@
 namespace sipline::txn_test {
 namespace {
 
+using namespace std::string_view_literals;
+
 struct Recorder final : transport::TransportUser {
   std::vector<std::string> got;  // "request METHOD" / "response CODE" / "error KIND"
   void on_message(msg::Message m, const Address&, const Address&) override {
@@ -38,8 +40,8 @@ class SharedPortTest : public ::testing::Test {
  protected:
   SharedPortTest() {
     transport_.set_user(&demux_);
-    demux_.add(1, alice_, "alice", "");
-    demux_.add(2, bob_, "bob", "");
+    demux_.add(1, alice_, "alice"sv, "");
+    demux_.add(2, bob_, "bob"sv, "");
   }
   base::VirtualTimers timers_;
   test::FakeTransport transport_{timers_};
@@ -84,8 +86,8 @@ TEST_F(SharedPortTest, RequestsGoToTheAccountOfTheRequestUriUser) {
 
 TEST_F(SharedPortTest, ALineTokenTellsAccountsWithOneUserApart) {
   Recorder carol1, carol2;
-  demux_.add(3, carol1, "carol", "l3");
-  demux_.add(4, carol2, "carol", "l4");
+  demux_.add(3, carol1, "carol"sv, "l3");
+  demux_.add(4, carol2, "carol"sv, "l4");
   ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060;line=l4", "INVITE"), kPeer));
   ASSERT_TRUE(transport_.inject(request_to("sip:carol@127.0.0.1:5060;line=l3"), kPeer));
   EXPECT_THAT(carol1.got, ::testing::ElementsAre("request OPTIONS"));
@@ -129,7 +131,7 @@ TEST_F(SharedPortTest, TransportErrorsReachEveryAccount) {
 
 TEST_F(SharedPortTest, RemovingAStaleRuntimeKeepsItsReplacement) {
   Recorder replacement;
-  demux_.add(2, replacement, "bob", "");
+  demux_.add(2, replacement, "bob"sv, "");
   demux_.remove(2, bob_);  // the retired runtime goes later: the replacement stays
   ASSERT_TRUE(transport_.inject(request_to("sip:bob@127.0.0.1:5060"), kPeer));
   EXPECT_THAT(replacement.got, ::testing::ElementsAre("request OPTIONS"));
@@ -142,8 +144,8 @@ TEST_F(SharedPortTest, RemovingAStaleRuntimeKeepsItsReplacement) {
 // other account alone again.
 TEST_F(SharedPortTest, RemovingOneOfTwoAccountsWithAUserLeavesTheOther) {
   Recorder carol1, carol2;
-  demux_.add(7, carol1, "carol", "l7");
-  demux_.add(40, carol2, "carol", "l40");  // ids need not be contiguous
+  demux_.add(7, carol1, "carol"sv, "l7");
+  demux_.add(40, carol2, "carol"sv, "l40");  // ids need not be contiguous
   EXPECT_EQ(demux_.size(), 4U);
   demux_.remove(7, carol1);
   EXPECT_EQ(demux_.size(), 3U);
@@ -168,7 +170,11 @@ TEST(SharedPortFleet, EveryUserOfAReservedFleetReachesItsAccount) {
   constexpr int kAccounts = 300;
   demux.reserve(kAccounts, kAccounts);
   std::vector<Recorder> phones(kAccounts + 1);
-  for (int id = 1; id <= kAccounts; ++id) demux.add(id, phones[id], std::to_string(id), "");
+  std::vector<std::string> users(kAccounts + 1);  // the demultiplexer keeps views of them
+  for (int id = 1; id <= kAccounts; ++id) {
+    users[id] = std::to_string(id);
+    demux.add(id, phones[id], users[id], "");
+  }
   EXPECT_EQ(demux.size(), static_cast<std::size_t>(kAccounts));
   for (const int id : {1, 10, 100, 299, 300}) {
     const std::string uri = "sip:" + std::to_string(id) + "@127.0.0.1:5060";
@@ -195,8 +201,8 @@ TEST(SharedPortLayers, EachLayerGetsItsOwnResponses) {
   r2.set_branch_prefix(txn::branch_prefix(2));
   txn::TransactionLayer l1{timers, transport, txn::TimerConfig{}, &r1};
   txn::TransactionLayer l2{timers, transport, txn::TimerConfig{}, &r2};
-  demux.add(1, l1, "a", "");
-  demux.add(2, l2, "b", "");
+  demux.add(1, l1, "a"sv, "");
+  demux.add(2, l2, "b"sv, "");
   std::vector<std::string> got1, got2;
   const auto record = [](std::vector<std::string>& into) {
     return [&into](const txn::ClientEvent& e) { into.push_back(describe(e)); };
@@ -220,8 +226,8 @@ struct OneCore : ::testing::Test {
     r2.set_branch_prefix(txn::branch_prefix(2));
     l1 = std::make_unique<txn::TransactionLayer>(core, timers, r1);
     l2 = std::make_unique<txn::TransactionLayer>(core, timers, r2);
-    demux.add(1, *l1, "a", "");
-    demux.add(2, *l2, "b", "");
+    demux.add(1, *l1, "a"sv, "");
+    demux.add(2, *l2, "b"sv, "");
   }
   ~OneCore() override {
     if (l1) demux.remove(1, *l1);
@@ -294,7 +300,7 @@ TEST_F(OneCore, AFaceThatGoesTakesItsTransactionsWithIt) {
   EXPECT_THAT(got2, ::testing::ElementsAre("timeout"));
 
   l1 = std::make_unique<txn::TransactionLayer>(core, timers, r1);
-  demux.add(1, *l1, "a", "");
+  demux.add(1, *l1, "a"sv, "");
   start(*l1, r1, got1);
   std::vector<std::string> destroyer;
   const std::string b = r1.branch();
