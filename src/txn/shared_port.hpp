@@ -1,6 +1,6 @@
-// Shared-port mode ([daemon] shared_port): one transport serves many accounts, each with its own
-// transaction layer. The demultiplexer is that transport's user and hands every message to the
-// one account it belongs to:
+// Shared-port mode ([daemon] shared_port): one transport serves many accounts, each with a
+// transaction layer of its own on the socket's TransactionCore. The demultiplexer is that
+// transport's user and hands every message to the one account it belongs to:
 // - a response by its top Via branch, which the account made with its own prefix after the
 //   magic cookie (branch_prefix(), set on the account's Random);
 // - a request by its Request-URI: the `;line=` parameter, else the user part (an account's
