@@ -220,7 +220,6 @@ struct TransactionLayer::Impl {
   transport::Transport& transport;
   TimerConfig cfg;
   std::uint64_t next_handle = 1;  // handles never repeat, whichever layer asks
-  bool shared = false;            // a TransactionCore's: layers count only their own
 
   // Client transactions in the order they started, which is the order of their handles (a
   // handle only grows): found by handle with a binary search, by key from the newest. An
@@ -234,6 +233,8 @@ struct TransactionLayer::Impl {
   // A core's client transactions by key hash (a response finds its own among thousands);
   // null for a layer's own (a handful, scanned).
   std::unique_ptr<std::unordered_multimap<std::size_t, ClientRecord*>> by_key;
+  // A TransactionCore's (it alone has the index): layers count only their own.
+  bool shared() const { return by_key != nullptr; }
   void unindex(const ClientRecord& rec);
   // Server transactions, made with the first request received: most accounts of a large engine
   // never receive one, and two empty maps are still 96 bytes each account.
@@ -267,7 +268,7 @@ struct TransactionLayer::Impl {
   // that one request reaching two accounts (a peer reusing a branch) is a transaction of each,
   // as it was when each account had a layer of its own.
   std::string scoped(const TransactionLayer& face, std::string key) const {
-    if (!shared) return key;
+    if (!shared()) return key;
     const auto* p = &face;
     key.insert(0, reinterpret_cast<const char*>(&p), sizeof p);
     return key;

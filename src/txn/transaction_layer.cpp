@@ -132,7 +132,7 @@ void TransactionLayer::Impl::drop_expired_completed(base::TimePoint now) {
   }
   if (completed_head == completed.size()) {
     completed_head = 0;
-    if (shared) {
+    if (shared()) {
       completed.clear();  // a core keeps its room (reserve_completed()) for the next burst
     } else {
       std::vector<Completed>().swap(completed);
@@ -272,7 +272,6 @@ void TransactionLayer::Impl::forget(const TransactionLayer& face) {
 
 TransactionCore::TransactionCore(transport::Transport& transport, TimerConfig cfg)
     : impl_(std::make_unique<TransactionLayer::Impl>(transport, cfg)) {
-  impl_->shared = true;
   impl_->by_key = std::make_unique<std::unordered_multimap<std::size_t, ClientRecord*>>();
 }
 
@@ -316,7 +315,7 @@ const Counters& TransactionLayer::counters() const {
   return counters_;
 }
 std::size_t TransactionLayer::client_count() const {
-  if (impl_->shared) {  // the core's completed keys name no layer: its live transactions only
+  if (impl_->shared()) {  // the core's completed keys name no layer: its live transactions only
     return static_cast<std::size_t>(
         std::count_if(impl_->clients.begin(), impl_->clients.end(),
                       [this](const std::unique_ptr<ClientRecord>& r) { return r->face == this; }));
